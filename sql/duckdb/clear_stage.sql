@@ -1,0 +1,3 @@
+DELETE FROM stage_orders;
+DELETE FROM stage_conversations;
+DELETE FROM stage_dead_letters;

@@ -1,0 +1,1 @@
+SELECT * FROM customer_courier_conversations WHERE order_id = CAST($order_id AS BIGINT);

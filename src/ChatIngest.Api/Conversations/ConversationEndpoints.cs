@@ -1,0 +1,80 @@
+using ChatIngest.Api.Hosting;
+using ChatIngest.Core.Warehouse;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ChatIngest.Api.Conversations;
+
+/// <summary>Reads of the view <c>customer_courier_conversations</c>.</summary>
+internal static class ConversationEndpoints
+{
+    public static IEndpointRouteBuilder MapConversationEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/conversations").WithTags("Conversations");
+        group.MapGet("/", ListAsync)
+            .WithSummary("Rows of the view, ordered by order_id, keyset-paged")
+            .WithDescription("started_after is inclusive, started_before exclusive; page_token comes from next_page_token.");
+        group.MapGet("/{order_id:long}", GetAsync).WithSummary("One order's row of the view");
+        return app;
+    }
+
+    internal static async Task<Results<Ok<ConversationPage>, ProblemHttpResult>> ListAsync(
+        IWarehouse warehouse,
+        [FromQuery(Name = "city_code")] string? cityCode,
+        [FromQuery(Name = "first_message_by")] string? firstMessageBy,
+        [FromQuery(Name = "started_after")] string? startedAfter,
+        [FromQuery(Name = "started_before")] string? startedBefore,
+        [FromQuery(Name = "limit")] string? limit,
+        [FromQuery(Name = "page_token")] string? pageToken,
+        CancellationToken cancellationToken)
+    {
+        if (!QueryParsing.TryLimit(limit, out var pageSize, out var error)
+            || !QueryParsing.TryTimestamp("started_after", startedAfter, out var after, out error)
+            || !QueryParsing.TryTimestamp("started_before", startedBefore, out var before, out error))
+        {
+            return Problems.BadRequest("A query parameter is invalid.", error);
+        }
+
+        string? role = null;
+        if (firstMessageBy is not null)
+        {
+            role = firstMessageBy.ToUpperInvariant() switch
+            {
+                "COURIER" => "Courier",
+                "CUSTOMER" => "Customer",
+                _ => null,
+            };
+            if (role is null)
+            {
+                return Problems.BadRequest("A query parameter is invalid.", $"first_message_by must be Courier or Customer; got '{firstMessageBy}'.");
+            }
+        }
+
+        long? afterOrderId = null;
+        if (pageToken is not null)
+        {
+            if (!PageToken.TryReadConversation(pageToken, out var last))
+            {
+                return Problems.BadRequest("The page token is not valid.", "Pass next_page_token from the previous page unchanged.");
+            }
+
+            afterOrderId = last;
+        }
+
+        var query = new ConversationQuery(cityCode, role, after, before, afterOrderId, pageSize);
+        var page = await warehouse.ListConversationsAsync(query, cancellationToken);
+        return TypedResults.Ok(new ConversationPage(page.Items, page.NextPageToken));
+    }
+
+    internal static async Task<Results<Ok<ConversationRow>, ProblemHttpResult>> GetAsync(
+        IWarehouse warehouse, [FromRoute(Name = "order_id")] long orderId, CancellationToken cancellationToken)
+    {
+        var row = await warehouse.GetConversationAsync(orderId, cancellationToken);
+        return row is null
+            ? TypedResults.Problem(
+                title: "No conversation for this order.",
+                detail: $"The view has no row for order {orderId}: no valid chat message for it has been stored.",
+                statusCode: StatusCodes.Status404NotFound)
+            : TypedResults.Ok(row);
+    }
+}

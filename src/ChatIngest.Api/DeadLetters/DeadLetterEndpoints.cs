@@ -1,0 +1,42 @@
+using ChatIngest.Api.Hosting;
+using ChatIngest.Core.Warehouse;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ChatIngest.Api.DeadLetters;
+
+/// <summary>Reads of <c>dead_letters</c>: the messages that could never become rows, oldest first.</summary>
+internal static class DeadLetterEndpoints
+{
+    public static IEndpointRouteBuilder MapDeadLetterEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/dead-letters", ListAsync).WithTags("Dead letters").WithSummary("Parked invalid messages, oldest first");
+        return app;
+    }
+
+    internal static async Task<Results<Ok<DeadLetterPage>, ProblemHttpResult>> ListAsync(
+        IWarehouse warehouse,
+        [FromQuery(Name = "limit")] string? limit,
+        [FromQuery(Name = "page_token")] string? pageToken,
+        CancellationToken cancellationToken)
+    {
+        if (!QueryParsing.TryLimit(limit, out var pageSize, out var error))
+        {
+            return Problems.BadRequest("A query parameter is invalid.", error);
+        }
+
+        DeadLetterPosition? after = null;
+        if (pageToken is not null)
+        {
+            if (!PageToken.TryReadDeadLetter(pageToken, out var last))
+            {
+                return Problems.BadRequest("The page token is not valid.", "Pass next_page_token from the previous page unchanged.");
+            }
+
+            after = last;
+        }
+
+        var page = await warehouse.ListDeadLettersAsync(new DeadLetterQuery(after, pageSize), cancellationToken);
+        return TypedResults.Ok(new DeadLetterPage(page.Items.Select(DeadLetterItem.From).ToList(), page.NextPageToken));
+    }
+}

@@ -1,0 +1,51 @@
+using System.Text.Json;
+using ChatIngest.Core.Ingest;
+using ChatIngest.Core.Warehouse;
+using Microsoft.AspNetCore.Http.Json;
+
+namespace ChatIngest.Api.Hosting;
+
+/// <summary>The composition root: what <c>Program.cs</c> adds and uses, in one place.</summary>
+internal static class ChatIngestHosting
+{
+    public static WebApplicationBuilder AddChatIngest(this WebApplicationBuilder builder)
+    {
+        ListenUrls.Configure(builder);
+        builder.Services.AddWarehouse(builder.Configuration);
+        builder.Services.AddIngest(builder.Configuration);
+        builder.Services.AddProblemDetails();
+        builder.Services.Configure<JsonOptions>(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.Converters.Add(new UtcDateTimeConverter());
+        });
+        builder.Services.AddEndpointsApiExplorer();
+        builder.Services.AddSwaggerGen(o => o.SwaggerDoc("v1", new() { Title = "ChatIngest", Version = "v1" }));
+        return builder;
+    }
+
+    /// <summary>
+    /// Validates every option and opens the warehouse before the host starts, so a bad setting ends the process with
+    /// one line (<see cref="StartupErrors"/>) instead of the host's failure log. The hosted initializer repeats the
+    /// open harmlessly; under WebApplicationFactory it is the only one that runs.
+    /// </summary>
+    public static async Task CheckSettingsAsync(this WebApplication app)
+    {
+        app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
+        await app.Services.GetRequiredService<IWarehouse>().InitializeAsync(CancellationToken.None);
+    }
+
+    public static WebApplication UseChatIngest(this WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            // Kestrel's own refusals (body too large, bad request line) keep their status; the rest is a 500.
+            StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
+        app.UseStatusCodePages();
+        app.UseSwagger();
+        app.UseSwaggerUI();
+        app.MapGet("/", () => TypedResults.Redirect("/swagger")).ExcludeFromDescription();
+        return app;
+    }
+}

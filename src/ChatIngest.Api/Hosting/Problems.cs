@@ -1,0 +1,19 @@
+using ChatIngest.Core.Ingest;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace ChatIngest.Api.Hosting;
+
+/// <summary>The problem+json answers endpoints share.</summary>
+internal static class Problems
+{
+    public static ProblemHttpResult BadRequest(string title, string? detail = null) =>
+        TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status400BadRequest);
+
+    /// <summary>503 with <c>Retry-After</c>: Pub/Sub treats it as a nack and comes back later.</summary>
+    public static ProblemHttpResult Unavailable(HttpContext http, IOptions<IngestOptions> options, string title, string detail)
+    {
+        http.Response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+}

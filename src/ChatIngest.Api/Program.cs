@@ -1,0 +1,27 @@
+using ChatIngest.Api.Conversations;
+using ChatIngest.Api.DeadLetters;
+using ChatIngest.Api.Health;
+using ChatIngest.Api.Hosting;
+using ChatIngest.Api.Push;
+using ChatIngest.Api.Replay;
+
+return await StartupErrors.RunAsync(async () =>
+{
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddChatIngest();
+
+    var app = builder.Build();
+    await app.CheckSettingsAsync();
+    app.UseChatIngest();
+
+    app.MapPushEndpoints();
+    app.MapReplayEndpoints();
+    app.MapConversationEndpoints();
+    app.MapDeadLetterEndpoints();
+    app.MapHealthEndpoints();
+
+    await app.RunAsync();
+});
+
+/// <summary>The entry point, visible to <c>WebApplicationFactory</c> in the tests.</summary>
+public partial class Program;

@@ -1,0 +1,99 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace ChatIngest.Core.Ingest;
+
+/// <summary>
+/// The content key of a JSON object (VIEW.md "Duplicates"): equal objects — all keys and values, in any key order and
+/// whitespace — get the same key. It is the first 128 bits of SHA-256 over a canonical form with keys sorted
+/// ordinally, strings re-escaped one way, and integers written one way.
+/// </summary>
+internal static class CanonicalJson
+{
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        SkipValidation = true,
+    };
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? buffer;
+
+    /// <summary>Computes the key, or returns false with the name of a key that repeats inside one object.</summary>
+    public static bool TryComputeKey(JsonElement root, out string key, out string? duplicateKey)
+    {
+        var output = buffer ??= new ArrayBufferWriter<byte>(1024);
+        output.ResetWrittenCount();
+        using (var writer = new Utf8JsonWriter(output, WriterOptions))
+        {
+            duplicateKey = Write(writer, root);
+        }
+
+        if (duplicateKey is not null)
+        {
+            key = string.Empty;
+            return false;
+        }
+
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(output.WrittenSpan, hash);
+        key = Convert.ToHexStringLower(hash[..16]);
+        return true;
+    }
+
+    private static string? Write(Utf8JsonWriter writer, JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var properties = new List<JsonProperty>();
+                foreach (var p in element.EnumerateObject())
+                {
+                    properties.Add(p);
+                }
+
+                properties.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+                writer.WriteStartObject();
+                for (var i = 0; i < properties.Count; i++)
+                {
+                    if (i > 0 && properties[i].Name == properties[i - 1].Name)
+                    {
+                        return properties[i].Name;
+                    }
+
+                    writer.WritePropertyName(properties[i].Name);
+                    if (Write(writer, properties[i].Value) is { } repeated)
+                    {
+                        return repeated;
+                    }
+                }
+
+                writer.WriteEndObject();
+                return null;
+            case JsonValueKind.Array:
+                writer.WriteStartArray();
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (Write(writer, item) is { } repeated)
+                    {
+                        return repeated;
+                    }
+                }
+
+                writer.WriteEndArray();
+                return null;
+            case JsonValueKind.String:
+                writer.WriteStringValue(element.GetString());
+                return null;
+            case JsonValueKind.Number when element.TryGetInt64(out var integer):
+                writer.WriteNumberValue(integer);
+                return null;
+            default:
+                // Other numbers, true, false, null: their text is already canonical enough.
+                writer.WriteRawValue(element.GetRawText(), skipInputValidation: true);
+                return null;
+        }
+    }
+}

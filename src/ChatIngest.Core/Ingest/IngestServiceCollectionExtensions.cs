@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace ChatIngest.Core.Ingest;
+
+public static class IngestServiceCollectionExtensions
+{
+    /// <summary>Decoding, classification, the bounded queue and its one writer. Register after the warehouse.</summary>
+    public static IServiceCollection AddIngest(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.SectionName))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(new PayloadClassifier());
+        services.AddSingleton<PushDecoder>();
+        services.AddSingleton<IngestQueue>();
+        services.AddHostedService<IngestWriter>();
+        return services;
+    }
+}

@@ -1,0 +1,166 @@
+using ChatIngest.Core.Messages;
+using ChatIngest.Core.Warehouse;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+
+namespace ChatIngest.Core.Ingest;
+
+/// <summary>
+/// The one writer (group commit, after Serilog's BatchingSink): it takes whatever is queued, up to
+/// <see cref="IngestOptions.MaxBatchRows"/>, commits it in one warehouse transaction, then completes every request of
+/// the batch. There is no collection window: while one commit runs, the next batch queues up by itself, so batches
+/// grow with load and a lone push is committed at once.
+/// On shutdown the queue is closed first and everything already accepted is committed before this returns.
+/// </summary>
+public sealed partial class IngestWriter(
+    IngestQueue queue,
+    IWarehouse warehouse,
+    IOptions<IngestOptions> options,
+    TimeProvider time,
+    ILogger<IngestWriter> logger) : BackgroundService
+{
+    private readonly ResiliencePipeline commitPipeline = new ResiliencePipelineBuilder { TimeProvider = time }
+        .AddTimeout(options.Value.CommitRetryBudget)
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException),
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = TimeSpan.FromMilliseconds(20),
+            MaxDelay = TimeSpan.FromSeconds(1),
+            MaxRetryAttempts = int.MaxValue,
+            OnRetry = args =>
+            {
+                LogCommitRetry(logger, args.AttemptNumber + 1, args.Outcome.Exception);
+                return ValueTask.CompletedTask;
+            },
+        })
+        .Build();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<WriteRequest>();
+        var maxRows = options.Value.MaxBatchRows;
+
+        // Not cancelled by stoppingToken on purpose: the loop ends when the queue is closed *and* drained.
+        while (await queue.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            batch.Clear();
+            var rows = 0;
+            while (rows < maxRows && queue.Reader.TryRead(out var request))
+            {
+                batch.Add(request);
+                rows += request.Records.Count;
+            }
+
+            await CommitAsync(batch, rows).ConfigureAwait(false);
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        queue.Close();
+        LogDraining(logger, queue.Depth);
+        if (ExecuteTask is { } running)
+        {
+            await running.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task CommitAsync(List<WriteRequest> batch, int rowCount)
+    {
+        var started = time.GetTimestamp();
+        var (unique, firstOf) = Deduplicate(batch, rowCount);
+        try
+        {
+            var outcomes = await commitPipeline.ExecuteAsync(
+                static async (state, ct) => await state.warehouse.WriteAsync(state.unique, ct).ConfigureAwait(false),
+                (warehouse, unique),
+                CancellationToken.None).ConfigureAwait(false);
+
+            var flat = 0;
+            foreach (var request in batch)
+            {
+                var summary = default(WriteSummary);
+                foreach (var record in request.Records)
+                {
+                    var index = firstOf[flat++];
+                    summary += index < 0 ? new WriteSummary(0, 0, 1, 0) : Summarize(record, outcomes[index]);
+                }
+
+                request.Succeed(summary);
+            }
+
+            var elapsed = time.GetElapsedTime(started);
+            LogCommitted(logger, batch.Count, rowCount, elapsed.TotalMilliseconds);
+        }
+        catch (Exception e)
+        {
+            LogCommitFailed(logger, batch.Count, rowCount, e);
+            var unavailable = new WarehouseUnavailableException("The warehouse did not take the write in time.", e);
+            foreach (var request in batch)
+            {
+                request.Fail(unavailable);
+            }
+        }
+    }
+
+    private static WriteSummary Summarize(IngestRecord record, RowOutcome outcome) => (record, outcome) switch
+    {
+        (_, RowOutcome.Duplicate) => new WriteSummary(0, 0, 1, 0),
+        (_, RowOutcome.RejectedToDeadLetters) or (DeadLetterRecord, _) => new WriteSummary(0, 0, 0, 1),
+        (OrderEventRecord, _) => new WriteSummary(1, 0, 0, 0),
+        _ => new WriteSummary(0, 1, 0, 0),
+    };
+
+    /// <summary>
+    /// Equal content inside one batch is stored once, as its first publication; the rest are duplicates.
+    /// <c>firstOf[i]</c> is the index into <c>unique</c> of the i-th record, or -1 when it is a duplicate.
+    /// </summary>
+    private static (List<IngestRecord> Unique, int[] FirstOf) Deduplicate(List<WriteRequest> batch, int rowCount)
+    {
+        var unique = new List<IngestRecord>(rowCount);
+        var firstOf = new int[rowCount];
+        var seen = new Dictionary<(Type, string), int>(rowCount);
+        var flat = 0;
+        foreach (var request in batch)
+        {
+            foreach (var record in request.Records)
+            {
+                var key = (record.GetType(), record.ContentKey);
+                if (!seen.TryGetValue(key, out var existing))
+                {
+                    seen[key] = unique.Count;
+                    firstOf[flat++] = unique.Count;
+                    unique.Add(record);
+                    continue;
+                }
+
+                if (Publication.Compare(record.Delivery, unique[existing].Delivery) < 0 && record is not DeadLetterRecord)
+                {
+                    // This copy was published first: it stands for the message, the stored one becomes the duplicate.
+                    unique[existing] = record;
+                }
+
+                firstOf[flat++] = -1;
+            }
+        }
+
+        return (unique, firstOf);
+    }
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "Commit attempt {Attempt} failed; retrying")]
+    private static partial void LogCommitRetry(ILogger logger, int attempt, Exception? error);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Commit of {Requests} requests ({Rows} rows) failed past the retry budget; answering 503")]
+    private static partial void LogCommitFailed(ILogger logger, int requests, int rows, Exception error);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Debug, Message = "Committed {Requests} requests ({Rows} rows) in {Milliseconds} ms")]
+    private static partial void LogCommitted(ILogger logger, int requests, int rows, double milliseconds);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Shutting down: closed the ingest queue, {Depth} requests left to commit")]
+    private static partial void LogDraining(ILogger logger, int depth);
+}

@@ -1,0 +1,113 @@
+using System.Text.Json;
+using System.Text.Unicode;
+using ChatIngest.Core.Messages;
+using FluentValidation.Results;
+
+namespace ChatIngest.Core.Ingest;
+
+/// <summary>
+/// Turns one Pub/Sub message's data into an order event, a chat message, or a dead letter with a reason (VIEW.md).
+/// Pure: no I/O, and safe to call from many requests at once.
+/// </summary>
+public sealed class PayloadClassifier(int maxDepth = PayloadClassifier.DefaultMaxDepth)
+{
+    public const int DefaultMaxDepth = 32;
+
+    private static readonly ChatMessageValidator ChatValidator = new();
+    private static readonly OrderEventValidator OrderValidator = new();
+
+    public IngestRecord Classify(ReadOnlyMemory<byte> data, Delivery delivery)
+    {
+        if (data.IsEmpty)
+        {
+            return Invalid(InvalidReason.EmptyData, "the message has no data");
+        }
+
+        if (!Utf8.IsValid(data.Span))
+        {
+            return Invalid(InvalidReason.NotUtf8, "the data is not valid UTF-8");
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(data, new JsonDocumentOptions { MaxDepth = maxDepth });
+        }
+        catch (JsonException e)
+        {
+            return e.Message.Contains("maximum configured depth", StringComparison.Ordinal)
+                ? Invalid(InvalidReason.TooDeep, $"the JSON nests deeper than {maxDepth} levels")
+                : Invalid(InvalidReason.NotJson, Truncate(e.Message));
+        }
+
+        using (document)
+        {
+            try
+            {
+                return ClassifyObject(document.RootElement);
+            }
+            catch (InvalidOperationException e)
+            {
+                // A string with a lone surrogate escape (e.g. "\ud800") parses but cannot be read as text.
+                return Invalid(InvalidReason.NotJson, Truncate(e.Message));
+            }
+        }
+
+        IngestRecord ClassifyObject(JsonElement root)
+        {
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return Invalid(InvalidReason.NotObject, $"the data is a JSON {root.ValueKind.ToString().ToLowerInvariant()}, not an object");
+            }
+
+            if (!CanonicalJson.TryComputeKey(root, out var key, out var repeated))
+            {
+                return Invalid(InvalidReason.DuplicateKey, $"the key \"{Truncate(repeated!)}\" appears twice in one object");
+            }
+
+            if (root.TryGetProperty("senderAppType", out _))
+            {
+                var chat = ChatMessagePayload.From(root);
+                var result = ChatValidator.Validate(chat);
+                return result.IsValid ? ToChatMessage(chat, key) : Rejected(result);
+            }
+
+            var order = OrderEventPayload.From(root);
+            if (order.OrderId is null && order.CityCode is null)
+            {
+                return Invalid(InvalidReason.UnknownKind, "neither a chat message (senderAppType) nor an order event (orderId, cityCode)");
+            }
+
+            var orderResult = OrderValidator.Validate(order);
+            return orderResult.IsValid
+                ? new OrderEventRecord(delivery, key, order.OrderId!.Value.GetInt64(), order.CityCode!.Value.GetString()!)
+                : Rejected(orderResult);
+        }
+
+        ChatMessageRecord ToChatMessage(ChatMessagePayload p, string key)
+        {
+            var senderAppType = p.SenderAppType!.Value.GetString()!;
+            _ = Rfc3339.TryParseUtc(p.MessageSentTime!.Value.GetString(), out var sentAt); // validated above
+            return new ChatMessageRecord(
+                delivery,
+                key,
+                p.OrderId!.Value.GetInt64(),
+                ChatMessageValidator.RoleOf(senderAppType)!.Value,
+                senderAppType,
+                sentAt,
+                p.ChatStartedByMessage!.Value.GetBoolean(),
+                p.OrderStage!.Value.GetString()!,
+                p.FromId!.Value.GetInt64(),
+                p.ToId!.Value.GetInt64(),
+                p.CourierId!.Value.GetInt64(),
+                p.CustomerId!.Value.GetInt64());
+        }
+
+        DeadLetterRecord Invalid(string reason, string detail) => new(delivery, reason, detail, data.ToArray());
+
+        DeadLetterRecord Rejected(ValidationResult result) =>
+            Invalid(result.Errors[0].ErrorCode, result.Errors[0].ErrorMessage);
+    }
+
+    private static string Truncate(string text) => text.Length <= 200 ? text : text[..200] + "…";
+}

@@ -1,0 +1,20 @@
+using ChatIngest.Core.Messages;
+
+namespace ChatIngest.Core.Ingest;
+
+/// <summary>
+/// Records waiting for the writer, and the task their sender awaits: it completes only after the commit that holds
+/// them, so an HTTP answer never runs ahead of the file.
+/// </summary>
+public sealed class WriteRequest(IReadOnlyList<IngestRecord> records)
+{
+    private readonly TaskCompletionSource<WriteSummary> completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public IReadOnlyList<IngestRecord> Records => records;
+
+    public Task<WriteSummary> Completion => completion.Task;
+
+    internal void Succeed(WriteSummary summary) => completion.TrySetResult(summary);
+
+    internal void Fail(Exception error) => completion.TrySetException(error);
+}

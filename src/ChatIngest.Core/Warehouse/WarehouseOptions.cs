@@ -1,0 +1,26 @@
+namespace ChatIngest.Core.Warehouse;
+
+/// <summary>The <c>Warehouse</c> configuration section (API.md "Configuration").</summary>
+public sealed class WarehouseOptions
+{
+    public const string SectionName = "Warehouse";
+    public const string DuckDbKind = "DuckDb";
+    public const string BigQueryKind = "BigQuery";
+
+    /// <summary><c>DuckDb</c> (embedded file) or <c>BigQuery</c>. A string so a typo gets our message, not a binder's.</summary>
+    public string Kind { get; set; } = DuckDbKind;
+
+    public string DuckDbPath { get; set; } = "data/chatingest.duckdb";
+
+    public string? ProjectId { get; set; }
+
+    public string? Dataset { get; set; }
+
+    public string? Location { get; set; }
+
+    public string BigQueryEndpoint { get; set; } = "https://bigquery.googleapis.com/";
+
+    public bool IsDuckDb => string.Equals(Kind, DuckDbKind, StringComparison.OrdinalIgnoreCase);
+
+    public bool IsBigQuery => string.Equals(Kind, BigQueryKind, StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Options;
+
+namespace ChatIngest.Core.Warehouse;
+
+/// <summary>Checked at start: each failure names the setting and what is wrong with it.</summary>
+public sealed class WarehouseOptionsValidator : IValidateOptions<WarehouseOptions>
+{
+    public ValidateOptionsResult Validate(string? name, WarehouseOptions options)
+    {
+        var failures = new List<string>();
+        if (!options.IsDuckDb && !options.IsBigQuery)
+        {
+            failures.Add($"Warehouse__Kind is '{options.Kind}', must be '{WarehouseOptions.DuckDbKind}' or '{WarehouseOptions.BigQueryKind}'.");
+        }
+
+        if (options.IsDuckDb)
+        {
+            if (string.IsNullOrWhiteSpace(options.DuckDbPath))
+            {
+                failures.Add("Warehouse__DuckDbPath is empty, must be the path of the DuckDB file.");
+            }
+            else if (options.DuckDbPath.IndexOfAny(Path.GetInvalidPathChars()) >= 0 || Directory.Exists(options.DuckDbPath))
+            {
+                failures.Add($"Warehouse__DuckDbPath '{options.DuckDbPath}' is not a usable file path.");
+            }
+        }
+
+        if (options.IsBigQuery)
+        {
+            foreach (var (key, value) in new[] { ("ProjectId", options.ProjectId), ("Dataset", options.Dataset), ("Location", options.Location) })
+            {
+                if (string.IsNullOrWhiteSpace(value))
+                {
+                    failures.Add($"Warehouse__{key} is missing; it is required when Warehouse__Kind is BigQuery.");
+                }
+            }
+
+            if (!Uri.TryCreate(options.BigQueryEndpoint, UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("http" or "https"))
+            {
+                failures.Add($"Warehouse__BigQueryEndpoint '{options.BigQueryEndpoint}' is not an http(s) URL.");
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
