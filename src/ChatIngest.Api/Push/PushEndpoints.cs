@@ -16,7 +16,6 @@ internal static class PushEndpoints
     {
         var group = app.MapGroup("/pubsub").WithTags("Ingest");
         group.MapPost("/push", PushAsync)
-            .Accepts<PushEnvelope>("application/json")
             .WithSummary("Receive one Pub/Sub push delivery")
             .WithDescription("Answers 204 once the message is durably stored (or parked in dead_letters, or was a duplicate).");
         return app;

@@ -21,7 +21,6 @@ internal static class ReplayEndpoints
     {
         app.MapPost("/replay", ReplayAsync)
             .WithTags("Ingest")
-            .Accepts<string>("application/x-ndjson")
             .WithSummary("Replay NDJSON lines as if each were one Pub/Sub message");
         return app;
     }

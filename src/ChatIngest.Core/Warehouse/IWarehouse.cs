@@ -26,4 +26,7 @@ public interface IWarehouse
     Task<ConversationRow?> GetConversationAsync(long orderId, CancellationToken cancellationToken);
 
     Task<Page<DeadLetterRow>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken);
+
+    /// <summary>The aggregates of <c>GET /stats</c>, computed by SQL in the warehouse.</summary>
+    Task<ConversationStats> GetStatsAsync(StatsQuery query, CancellationToken cancellationToken);
 }

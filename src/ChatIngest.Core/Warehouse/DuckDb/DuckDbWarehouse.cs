@@ -136,6 +136,9 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
         return Task.FromResult(new Page<DeadLetterRow>(rows, next));
     }
 
+    public Task<ConversationStats> GetStatsAsync(StatsQuery query, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("GET /stats is not built yet (dashboard issue).");
+
     public void Dispose()
     {
         writeConnection?.Dispose();

@@ -1,0 +1,39 @@
+using System.Net;
+using System.Text.Json;
+using ChatIngest.Tests.Support;
+
+namespace ChatIngest.Tests.Api;
+
+public sealed class PushEndpointTests : IDisposable
+{
+    private static readonly DateTime Published = new(2024, 2, 1, 10, 0, 0, DateTimeKind.Utc);
+    private readonly ChatIngestApp app = new();
+
+    public void Dispose() => app.Dispose();
+
+    [Fact]
+    public async Task PushedChatMessageIsAcknowledgedAndReadableFromTheView()
+    {
+        var client = app.CreateClient();
+        const string json = """{"senderAppType":"Courier Android","courierId":1,"fromId":1,"toId":2,"chatStartedByMessage":true,"orderId":42,"orderStage":"ACCEPTED","customerId":2,"messageSentTime":"2024-02-01T10:00:56Z"}""";
+
+        using var response = await client.PushAsync(json, "1", Published);
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        var row = await client.GetJsonAsync("/conversations/42");
+        Assert.Equal(42, row.GetProperty("order_id").GetInt64());
+        Assert.Equal(JsonValueKind.Null, row.GetProperty("city_code").ValueKind);
+        Assert.Equal("Courier", row.GetProperty("first_message_by").GetString());
+    }
+
+    [Fact]
+    public async Task BodyThatIsNotAnEnvelopeGets400ProblemJson()
+    {
+        var client = app.CreateClient();
+
+        using var response = await client.PostAsync("/pubsub/push", new StringContent("this is not an envelope"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+}

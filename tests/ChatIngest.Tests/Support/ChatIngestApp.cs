@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ChatIngest.Tests.Support;
+
+/// <summary>
+/// The real service in-process on a real DuckDB file in a fresh temp folder (deleted on dispose unless kept for a
+/// restart test). Extra settings use configuration keys (<c>Section:Key</c>).
+/// </summary>
+public sealed class ChatIngestApp : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> settings;
+    private readonly Action<IServiceCollection>? configureServices;
+    private readonly bool ownsDirectory;
+
+    public ChatIngestApp(
+        IDictionary<string, string?>? settings = null,
+        string? databasePath = null,
+        Action<IServiceCollection>? configureServices = null)
+    {
+        this.settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
+        this.configureServices = configureServices;
+        ownsDirectory = databasePath is null;
+        DatabasePath = databasePath ?? TempPaths.NewDatabasePath();
+    }
+
+    public string DatabasePath { get; }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("Warehouse:DuckDbPath", DatabasePath);
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        if (configureServices is not null)
+        {
+            builder.ConfigureServices(configureServices);
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing && ownsDirectory)
+        {
+            TempPaths.TryDelete(Path.GetDirectoryName(DatabasePath)!);
+        }
+    }
+}

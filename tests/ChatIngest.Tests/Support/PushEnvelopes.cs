@@ -1,0 +1,34 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace ChatIngest.Tests.Support;
+
+/// <summary>Builds Pub/Sub push envelopes the way Pub/Sub sends them (GCP.md §1) and posts them.</summary>
+public static class PushEnvelopes
+{
+    public static string Create(byte[] data, string messageId, DateTime publishTime, bool snakeCase = false)
+    {
+        var time = publishTime.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var message = snakeCase
+            ? (object)new { data = Convert.ToBase64String(data), message_id = messageId, publish_time = time, attributes = new { } }
+            : new { data = Convert.ToBase64String(data), messageId, publishTime = time, attributes = new { } };
+        return JsonSerializer.Serialize(new { message, subscription = "projects/demo/subscriptions/chat-push" });
+    }
+
+    public static string Create(string json, string messageId, DateTime publishTime, bool snakeCase = false) =>
+        Create(Encoding.UTF8.GetBytes(json), messageId, publishTime, snakeCase);
+
+    public static Task<HttpResponseMessage> PushAsync(this HttpClient client, string envelope) =>
+        client.PostAsync("/pubsub/push", new StringContent(envelope, Encoding.UTF8, "application/json"));
+
+    public static Task<HttpResponseMessage> PushAsync(this HttpClient client, string json, string messageId, DateTime publishTime) =>
+        client.PushAsync(Create(json, messageId, publishTime));
+
+    public static async Task<JsonElement> GetJsonAsync(this HttpClient client, string path)
+    {
+        using var response = await client.GetAsync(path);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+}
