@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace ChatIngest.Tests.Support;
+
+/// <summary>Reads the service's view through <c>GET /conversations</c>, all pages, into <see cref="ExpectedRow"/>s.</summary>
+public static class ViewReader
+{
+    public static readonly string[] Columns =
+    [
+        "order_id", "city_code", "first_courier_message", "first_customer_message", "num_messages_courier",
+        "num_messages_customer", "first_message_by", "conversation_started_at", "first_responsetime_delay_seconds",
+        "last_message_time", "last_message_order_stage",
+    ];
+
+    public static async Task<List<ExpectedRow>> ReadAllAsync(HttpClient client, int pageSize = 1000)
+    {
+        var rows = new List<ExpectedRow>();
+        string? token = null;
+        do
+        {
+            var page = await client.GetJsonAsync($"/conversations?limit={pageSize}" + (token is null ? "" : $"&page_token={Uri.EscapeDataString(token)}"));
+            rows.AddRange(page.GetProperty("items").EnumerateArray().Select(Parse));
+            token = page.GetProperty("next_page_token").GetString();
+        }
+        while (token is not null);
+
+        return rows;
+    }
+
+    public static async Task<ExpectedRow> ReadOneAsync(HttpClient client, long orderId) =>
+        Parse(await client.GetJsonAsync($"/conversations/{orderId}"));
+
+    public static ExpectedRow Parse(JsonElement row)
+    {
+        Assert.Equal(Columns.Order(StringComparer.Ordinal), row.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        return new ExpectedRow(
+            row.GetProperty("order_id").GetInt64(),
+            row.GetProperty("city_code").GetString(),
+            Time(row.GetProperty("first_courier_message")),
+            Time(row.GetProperty("first_customer_message")),
+            row.GetProperty("num_messages_courier").GetInt64(),
+            row.GetProperty("num_messages_customer").GetInt64(),
+            row.GetProperty("first_message_by").GetString()!,
+            Time(row.GetProperty("conversation_started_at"))!.Value,
+            row.GetProperty("first_responsetime_delay_seconds") is { ValueKind: JsonValueKind.Number } d ? d.GetInt64() : null,
+            Time(row.GetProperty("last_message_time"))!.Value,
+            row.GetProperty("last_message_order_stage").GetString()!);
+    }
+
+    private static DateTime? Time(JsonElement value)
+    {
+        if (value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        var text = value.GetString()!;
+        Assert.EndsWith("Z", text, StringComparison.Ordinal); // RFC 3339 UTC with Z (API.md)
+        return DateTimeOffset.Parse(text, CultureInfo.InvariantCulture).UtcDateTime;
+    }
+}
