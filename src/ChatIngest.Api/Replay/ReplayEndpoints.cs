@@ -49,17 +49,25 @@ internal static class ReplayEndpoints
             }
         }
 
+        LineTooLongException? tooLong = null;
         try
         {
-            await foreach (var line in NdjsonLineReader.ReadLinesAsync(http.Request.BodyReader, options.Value.MaxReplayLineBytes, cancellationToken))
+            try
             {
-                lineNumber++;
-                var id = idPrefix + lineNumber.ToString("D10", CultureInfo.InvariantCulture);
-                chunk.Add(classifier.Classify(line, new Delivery(id, started, started)));
-                if (chunk.Count >= chunkSize)
+                await foreach (var line in NdjsonLineReader.ReadLinesAsync(http.Request.BodyReader, options.Value.MaxReplayLineBytes, cancellationToken))
                 {
-                    await SendChunkAsync();
+                    lineNumber++;
+                    var id = idPrefix + lineNumber.ToString("D10", CultureInfo.InvariantCulture);
+                    chunk.Add(classifier.Classify(line, new Delivery(id, started, started)));
+                    if (chunk.Count >= chunkSize)
+                    {
+                        await SendChunkAsync();
+                    }
                 }
+            }
+            catch (LineTooLongException e)
+            {
+                tooLong = e; // store what came before it, then refuse the rest
             }
 
             if (chunk.Count > 0)
@@ -72,17 +80,18 @@ internal static class ReplayEndpoints
                 total += await inFlight.Dequeue().Completion;
             }
         }
-        catch (LineTooLongException e)
-        {
-            return TypedResults.Problem(
-                title: "A replay line is too long.",
-                detail: $"{e.Message} Line {lineNumber + 1} and later were not stored; the lines before it are being stored. Replaying the whole file again is safe.",
-                statusCode: StatusCodes.Status413PayloadTooLarge);
-        }
         catch (Exception e) when (e is WarehouseUnavailableException or System.Threading.Channels.ChannelClosedException)
         {
             return Problems.Unavailable(http, options, "The warehouse did not take the replay.",
                 $"Stopped after {lineNumber} lines; replaying the whole file again is safe (duplicates change nothing).");
+        }
+
+        if (tooLong is not null)
+        {
+            return TypedResults.Problem(
+                title: "A replay line is too long.",
+                detail: $"{tooLong.Message} Line {lineNumber + 1} and the rest were not read; the {lineNumber} lines before it are stored. Replaying the whole file again is safe.",
+                statusCode: StatusCodes.Status413PayloadTooLarge);
         }
 
         return TypedResults.Ok(new ReplayResult(lineNumber, total.Orders, total.Messages, total.Duplicates, total.Invalid));

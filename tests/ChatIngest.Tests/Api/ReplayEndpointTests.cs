@@ -1,0 +1,75 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using ChatIngest.Tests.Support;
+
+namespace ChatIngest.Tests.Api;
+
+public sealed class ReplayEndpointTests : IDisposable
+{
+    private readonly ChatIngestApp app = new(new Dictionary<string, string?> { ["Ingest:ReplayChunkLines"] = "97", ["Ingest:MaxReplayLineBytes"] = "4096" });
+    private readonly HttpClient client;
+
+    public ReplayEndpointTests() => client = app.CreateClient();
+
+    public void Dispose() => app.Dispose();
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> ReplayAsync(string ndjson)
+    {
+        using var content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(ndjson)));
+        content.Headers.ContentType = new("application/x-ndjson");
+        using var response = await client.PostAsync("/replay", content);
+        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+    }
+
+    [Fact]
+    public async Task ReplayOfTheSeedFileCountsEveryLineAndGivesTheView()
+    {
+        var (status, body) = await ReplayAsync(string.Join("\n", SeedData.Lines) + "\n");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("""{"received":1801,"orders":400,"messages":1401,"duplicates":0,"invalid":0}""", body.GetRawText());
+        var expected = ViewModel.Compute(SeedData.Published);
+        var actual = await ViewReader.ReadAllAsync(client);
+        Assert.Equal(400, actual.Count);
+        Assert.All(actual, row => Assert.Equal(expected[row.OrderId], row));
+    }
+
+    [Fact]
+    public async Task ReplayingTheSameFileAgainOnlyCountsDuplicates()
+    {
+        var file = string.Join("\r\n", SeedData.Lines.Take(300));
+        await ReplayAsync(file);
+
+        var (status, body) = await ReplayAsync(file);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(300, body.GetProperty("received").GetInt64());
+        Assert.Equal(300, body.GetProperty("duplicates").GetInt64());
+        Assert.Equal(0, body.GetProperty("orders").GetInt64() + body.GetProperty("messages").GetInt64());
+    }
+
+    [Fact]
+    public async Task InvalidLinesAreParkedAndCountedBlankLinesAreSkipped()
+    {
+        var (status, body) = await ReplayAsync(SeedData.Lines[0] + "\n\n   \nnot json\n[1]\n" + SeedData.Lines[1]);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("""{"received":4,"orders":1,"messages":1,"duplicates":0,"invalid":2}""", body.GetRawText());
+        var reasons = (await client.GetJsonAsync("/dead-letters")).GetProperty("items").EnumerateArray()
+            .Select(i => i.GetProperty("reason").GetString()).Order(StringComparer.Ordinal);
+        Assert.Equal(["not_json", "not_object"], reasons);
+    }
+
+    [Fact]
+    public async Task ALineOverTheLimitIs413ProblemAndTheLinesBeforeItAreKept()
+    {
+        var (status, body) = await ReplayAsync(SeedData.Lines[0] + "\n" + new string('x', 5000) + "\n" + SeedData.Lines[1]);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+        Assert.Contains("Line 2", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var row = (await client.GetJsonAsync("/conversations")).GetProperty("items");
+        Assert.Equal(1, row.GetArrayLength());
+    }
+}
