@@ -1,0 +1,162 @@
+using System.Net;
+using System.Text.Json;
+using ChatIngest.Tests.Support;
+
+namespace ChatIngest.Tests.Api;
+
+/// <summary>The read side of API.md over the seed data: filters, keyset paging, 404 and 400 problems.</summary>
+public sealed class ReadEndpointTests : IClassFixture<ReadEndpointTests.SeededApp>
+{
+    private readonly HttpClient client;
+    private readonly Dictionary<long, ExpectedRow> expected = ViewModel.Compute(SeedData.Published);
+
+    public ReadEndpointTests(SeededApp seeded) => client = seeded.Client;
+
+    public sealed class SeededApp : IAsyncLifetime
+    {
+        private readonly ChatIngestApp app = new();
+
+        public HttpClient Client { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            Client = app.CreateClient();
+            foreach (var m in SeedData.Published)
+            {
+                using var response = await Client.PushAsync(m.Json, m.MessageId, m.PublishTime);
+                response.EnsureSuccessStatusCode();
+            }
+
+            for (var i = 0; i < 5; i++)
+            {
+                using var response = await Client.PushAsync("{bad", $"dead-{i}", new DateTime(2024, 2, 1, 10, 0, 0, DateTimeKind.Utc));
+                response.EnsureSuccessStatusCode();
+            }
+        }
+
+        public Task DisposeAsync()
+        {
+            app.Dispose();
+            return Task.CompletedTask;
+        }
+    }
+
+    [Theory]
+    [InlineData("city_code=IST")]
+    [InlineData("first_message_by=Customer")]
+    [InlineData("first_message_by=courier")]
+    [InlineData("started_after=2024-02-01T11:00:00Z&started_before=2024-02-01T12:00:00%2B00:00")]
+    [InlineData("city_code=LON&first_message_by=Courier&started_after=2024-02-01T12:00:00Z")]
+    public async Task FiltersSelectExactlyTheMatchingRows(string query)
+    {
+        var q = System.Web.HttpUtility.ParseQueryString(query);
+        DateTime? after = q["started_after"] is { } a ? DateTimeOffset.Parse(a, System.Globalization.CultureInfo.InvariantCulture).UtcDateTime : null;
+        DateTime? before = q["started_before"] is { } b ? DateTimeOffset.Parse(b, System.Globalization.CultureInfo.InvariantCulture).UtcDateTime : null;
+        var want = expected.Values
+            .Where(r => q["city_code"] is null || r.CityCode == q["city_code"])
+            .Where(r => q["first_message_by"] is null || string.Equals(r.FirstMessageBy, q["first_message_by"], StringComparison.OrdinalIgnoreCase))
+            .Where(r => after is null || r.ConversationStartedAt >= after)
+            .Where(r => before is null || r.ConversationStartedAt < before)
+            .Select(r => r.OrderId).Order().ToList();
+
+        var page = await client.GetJsonAsync($"/conversations?limit=1000&{query}");
+
+        Assert.NotEmpty(want);
+        Assert.Equal(want, page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("order_id").GetInt64()));
+        Assert.Equal(JsonValueKind.Null, page.GetProperty("next_page_token").ValueKind);
+    }
+
+    [Fact]
+    public async Task KeysetPagesCoverEveryRowOnceInOrder()
+    {
+        var seen = new List<long>();
+        string? token = null;
+        var pages = 0;
+        do
+        {
+            var page = await client.GetJsonAsync("/conversations?limit=7" + (token is null ? "" : "&page_token=" + Uri.EscapeDataString(token)));
+            var items = page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("order_id").GetInt64()).ToList();
+            Assert.InRange(items.Count, 1, 7);
+            seen.AddRange(items);
+            token = page.GetProperty("next_page_token").GetString();
+            pages++;
+        }
+        while (token is not null);
+
+        Assert.Equal(expected.Keys.Order(), seen);
+        Assert.Equal((400 + 6) / 7, pages);
+    }
+
+    [Fact]
+    public async Task DefaultPageIs100Rows()
+    {
+        var page = await client.GetJsonAsync("/conversations");
+        Assert.Equal(100, page.GetProperty("items").GetArrayLength());
+        Assert.NotNull(page.GetProperty("next_page_token").GetString());
+    }
+
+    [Theory]
+    [InlineData("/conversations?limit=0", "limit")]
+    [InlineData("/conversations?limit=1001", "limit")]
+    [InlineData("/conversations?limit=ten", "limit")]
+    [InlineData("/conversations?started_after=yesterday", "started_after")]
+    [InlineData("/conversations?started_before=2024-02-01", "started_before")]
+    [InlineData("/conversations?first_message_by=Restaurant", "first_message_by")]
+    [InlineData("/conversations?page_token=garbage", "next_page_token")]
+    [InlineData("/dead-letters?limit=-1", "limit")]
+    [InlineData("/dead-letters?page_token=YzE6MTA", "next_page_token")]
+    public async Task BadQueryParametersGet400ProblemNamingThem(string path, string named)
+    {
+        using var response = await client.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(named, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnUnknownOrderIs404Problem()
+    {
+        using var response = await client.GetAsync("/conversations/1");
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task DeadLettersPageOldestFirst()
+    {
+        var first = await client.GetJsonAsync("/dead-letters?limit=3");
+        var token = first.GetProperty("next_page_token").GetString();
+        Assert.NotNull(token);
+        var second = await client.GetJsonAsync("/dead-letters?limit=3&page_token=" + Uri.EscapeDataString(token));
+
+        var ids = first.GetProperty("items").EnumerateArray().Concat(second.GetProperty("items").EnumerateArray())
+            .Select(i => i.GetProperty("message_id").GetString()).ToList();
+        Assert.Equal(["dead-0", "dead-1", "dead-2", "dead-3", "dead-4"], ids);
+        Assert.Equal(JsonValueKind.Null, second.GetProperty("next_page_token").ValueKind);
+        var item = first.GetProperty("items")[0];
+        Assert.Equal(["data_base64", "detail", "message_id", "publish_time", "reason", "received_at"],
+            item.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("/healthz")]
+    [InlineData("/readyz")]
+    [InlineData("/swagger/v1/swagger.json")]
+    [InlineData("/swagger/index.html")]
+    public async Task OperationalEndpointsAnswer200(string path)
+    {
+        using var response = await client.GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task TheOpenApiDocumentDescribesEveryEndpoint()
+    {
+        var paths = (await client.GetJsonAsync("/swagger/v1/swagger.json")).GetProperty("paths");
+        foreach (var path in new[] { "/pubsub/push", "/replay", "/conversations", "/conversations/{order_id}", "/dead-letters", "/healthz", "/readyz" })
+        {
+            Assert.True(paths.TryGetProperty(path, out _), $"{path} is missing from the OpenAPI document");
+        }
+    }
+}
