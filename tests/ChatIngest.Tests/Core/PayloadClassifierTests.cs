@@ -1,0 +1,54 @@
+using System.Text;
+using ChatIngest.Core.Ingest;
+using ChatIngest.Core.Messages;
+
+namespace ChatIngest.Tests.Core;
+
+public sealed class PayloadClassifierTests
+{
+    private static readonly DateTime T = new(2024, 2, 1, 10, 0, 0, DateTimeKind.Utc);
+    private readonly PayloadClassifier classifier = new();
+
+    private IngestRecord Classify(string json) => classifier.Classify(Encoding.UTF8.GetBytes(json), new Delivery("1", T, T));
+
+    [Fact]
+    public void AChatMessageKeepsEveryFieldAndItsRole()
+    {
+        var record = Assert.IsType<ChatMessageRecord>(Classify(
+            """{"senderAppType":"Customer iOS","courierId":-5,"fromId":9007199254740993,"toId":2,"chatStartedByMessage":false,"orderId":42,"orderStage":"IN_PROGRESS","customerId":7,"messageSentTime":"2024-02-01T10:01:07+01:00","extra":[1,{"a":null}]}"""));
+
+        Assert.Equal((42L, SenderRole.Customer, "Customer iOS", "IN_PROGRESS", false), (record.OrderId, record.Role, record.SenderAppType, record.OrderStage, record.ChatStartedByMessage));
+        Assert.Equal((9007199254740993L, 2L, -5L, 7L), (record.FromId, record.ToId, record.CourierId, record.CustomerId));
+        Assert.Equal(new DateTime(2024, 2, 1, 9, 1, 7, DateTimeKind.Utc), record.MessageSentTime);
+    }
+
+    [Fact]
+    public void AnOrderEventHasNoSenderAndACity()
+    {
+        var record = Assert.IsType<OrderEventRecord>(Classify("""{"orderId": 82414506, "cityCode": "IST"}"""));
+        Assert.Equal((82414506L, "IST"), (record.OrderId, record.CityCode));
+    }
+
+    [Theory]
+    [InlineData("""{"orderId":1,"cityCode":"IST"}""", """ { "cityCode" : "IST" ,"orderId":1 } """)]
+    [InlineData("""{"orderId":1,"cityCode":"Z\u00fcrich"}""", """{"cityCode":"Zürich","orderId":1}""")]
+    [InlineData("""{"orderId":1,"cityCode":"IST","x":{"b":1,"a":[2,3]}}""", """{"x":{"a":[2,3],"b":1},"cityCode":"IST","orderId":1}""")]
+    public void EqualJsonObjectsShareAContentKey(string a, string b) =>
+        Assert.Equal(Classify(a).ContentKey, Classify(b).ContentKey);
+
+    [Theory]
+    [InlineData("""{"orderId":1,"cityCode":"IST"}""", """{"orderId":2,"cityCode":"IST"}""")]
+    [InlineData("""{"orderId":1,"cityCode":"IST"}""", """{"orderId":1,"cityCode":"IST","v":1}""")]
+    [InlineData("""{"orderId":1,"cityCode":"IST","x":[1,2]}""", """{"orderId":1,"cityCode":"IST","x":[2,1]}""")]
+    [InlineData("""{"orderId":1,"cityCode":"IST","x":"1"}""", """{"orderId":1,"cityCode":"IST","x":1}""")]
+    public void DifferentJsonObjectsHaveDifferentContentKeys(string a, string b) =>
+        Assert.NotEqual(Classify(a).ContentKey, Classify(b).ContentKey);
+
+    [Fact]
+    public void TheFirstFailingRuleNamesTheField()
+    {
+        var record = Assert.IsType<DeadLetterRecord>(Classify("""{"senderAppType":"Courier","orderId":1}"""));
+        Assert.Equal(InvalidReason.MissingField, record.Reason);
+        Assert.Contains("messageSentTime", record.Detail, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,43 @@
+using ChatIngest.Core.Messages;
+
+namespace ChatIngest.Tests.Core;
+
+public sealed class Rfc3339Tests
+{
+    [Theory]
+    [InlineData("2024-02-01T10:00:56Z", "2024-02-01T10:00:56.0000000")]
+    [InlineData("2024-02-01t10:00:56z", "2024-02-01T10:00:56.0000000")]
+    [InlineData("2024-02-01T12:00:56+02:00", "2024-02-01T10:00:56.0000000")]
+    [InlineData("2024-02-01T05:30:56-04:30", "2024-02-01T10:00:56.0000000")]
+    [InlineData("2024-02-01T10:00:56.5Z", "2024-02-01T10:00:56.5000000")]
+    [InlineData("2024-02-01T10:00:56.123456789Z", "2024-02-01T10:00:56.1234560")]
+    [InlineData("2024-03-01T00:30:00+01:00", "2024-02-29T23:30:00.0000000")]
+    public void ValidTimestampsBecomeUtcTruncatedToMicroseconds(string text, string utc)
+    {
+        Assert.True(Rfc3339.TryParseUtc(text, out var value));
+        Assert.Equal(DateTimeKind.Utc, value.Kind);
+        Assert.Equal(utc, value.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff", System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Theory]
+    [InlineData("2024-02-01T10:00:56")]
+    [InlineData("2024-02-01 10:00")]
+    [InlineData("2024-02-30T10:00:00Z")]
+    [InlineData("2023-02-29T10:00:00Z")]
+    [InlineData("2024-02-01T24:00:00Z")]
+    [InlineData("2024-02-01T10:00:60Z")]
+    [InlineData("2024-02-01T10:00:00+24:00")]
+    [InlineData("2024-02-01T10:00:00.Z")]
+    [InlineData("0000-01-01T00:00:00Z")]
+    [InlineData("0001-01-01T00:00:00+01:00")]
+    [InlineData("1706781656")]
+    [InlineData("")]
+    public void MalformedTimestampsAreRefused(string text) => Assert.False(Rfc3339.TryParseUtc(text, out _));
+
+    [Fact]
+    public void FormatWritesUtcWithZAndOnlyTheFractionThereIs()
+    {
+        Assert.Equal("2024-02-01T10:00:56Z", Rfc3339.Format(new DateTime(2024, 2, 1, 10, 0, 56, DateTimeKind.Utc)));
+        Assert.Equal("2024-02-01T10:00:56.25Z", Rfc3339.Format(new DateTime(2024, 2, 1, 10, 0, 56, 250, DateTimeKind.Utc)));
+    }
+}
