@@ -2,11 +2,12 @@
 CREATE OR REPLACE VIEW customer_courier_conversations AS
 WITH messages AS (
     -- One row per distinct message, as its first publication. The table is keyed by content already; this keeps the
-    -- view right on its own, as the BigQuery one must be.
+    -- view right on its own, as the BigQuery one must be. order_id is in the partition (the key determines it anyway)
+    -- so that a filter on order_id is pushed below the window.
     SELECT *
     FROM conversations
     QUALIFY row_number() OVER (
-        PARTITION BY content_key
+        PARTITION BY order_id, content_key
         ORDER BY publish_time, TRY_CAST(message_id AS HUGEINT) NULLS LAST, message_id) = 1
 ),
 ranked AS (
