@@ -1,9 +1,11 @@
 using ChatIngest.Api.Conversations;
+using ChatIngest.Api.Dashboard;
 using ChatIngest.Api.DeadLetters;
 using ChatIngest.Api.Health;
 using ChatIngest.Api.Hosting;
 using ChatIngest.Api.Push;
 using ChatIngest.Api.Replay;
+using ChatIngest.Api.Stats;
 
 return await StartupErrors.RunAsync(async () =>
 {
@@ -18,6 +20,8 @@ return await StartupErrors.RunAsync(async () =>
     app.MapReplayEndpoints();
     app.MapConversationEndpoints();
     app.MapDeadLetterEndpoints();
+    app.MapStatsEndpoints();
+    app.MapDashboardEndpoints();
     app.MapHealthEndpoints();
 
     await app.RunAsync();

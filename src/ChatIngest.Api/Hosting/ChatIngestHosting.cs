@@ -45,7 +45,6 @@ internal static class ChatIngestHosting
         app.UseStatusCodePages();
         app.UseSwagger();
         app.UseSwaggerUI();
-        app.MapGet("/", () => TypedResults.Redirect("/swagger")).ExcludeFromDescription();
         return app;
     }
 }

@@ -136,8 +136,11 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
         return Task.FromResult(new Page<DeadLetterRow>(rows, next));
     }
 
-    public Task<ConversationStats> GetStatsAsync(StatsQuery query, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("GET /stats is not built yet (dashboard issue).");
+    public Task<ConversationStats> GetStatsAsync(StatsQuery query, CancellationToken cancellationToken)
+    {
+        using var connection = OpenRead();
+        return Task.FromResult(DuckDbStatsReader.Read(connection, query));
+    }
 
     public void Dispose()
     {
