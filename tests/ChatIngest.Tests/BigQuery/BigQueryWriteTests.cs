@@ -19,7 +19,7 @@ public sealed class BigQueryWriteTests
     public async Task TransientAnswerIsRetriedUntilTheRowLands(int status, string reason)
     {
         await using var fake = await FakeBigQuery.StartAsync();
-        fake.InsertFailure = call => call <= 2 ? new FakeFailure(status, reason) : null;
+        fake.InsertFailure = (_, call) => call <= 2 ? new FakeFailure(status, reason) : null;
         await using var services = BigQueryServices.Create(fake);
 
         var outcomes = await services.Warehouse().WriteAsync([BigQueryServices.Chat(7, 0)], CancellationToken.None);
@@ -37,7 +37,7 @@ public sealed class BigQueryWriteTests
     public async Task PermanentAnswerIsNotRetriedByTheClient(int status, string reason)
     {
         await using var fake = await FakeBigQuery.StartAsync();
-        fake.InsertFailure = _ => new FakeFailure(status, reason);
+        fake.InsertFailure = (_, _) => new FakeFailure(status, reason);
         await using var services = BigQueryServices.Create(fake);
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => services.Warehouse().WriteAsync([BigQueryServices.Chat(7, 0)], CancellationToken.None));
@@ -50,7 +50,7 @@ public sealed class BigQueryWriteTests
     public async Task SlowAnswerIsAbandonedAndTheRowIsSentAgain()
     {
         await using var fake = await FakeBigQuery.StartAsync();
-        fake.InsertFailure = call => call == 1 ? new FakeFailure(200, Delay: TimeSpan.FromMinutes(5)) : null;
+        fake.InsertFailure = (_, call) => call == 1 ? new FakeFailure(200, Delay: TimeSpan.FromMinutes(5)) : null;
         await using var services = BigQueryServices.Create(fake, new Dictionary<string, string?> { ["Warehouse:BigQueryRequestTimeout"] = "00:00:00.5" });
 
         var outcomes = await services.Warehouse().WriteAsync([BigQueryServices.Chat(7, 0)], CancellationToken.None);
@@ -130,10 +130,31 @@ public sealed class BigQueryWriteTests
     }
 
     [Fact]
+    public async Task RedeliveryAndReplayOfTheSameMessageAreSentWithTheSameInsertId()
+    {
+        await using var fake = await FakeBigQuery.StartAsync();
+        using var app = new ChatIngestApp(fake.Settings());
+        var client = app.CreateClient();
+        const string json = """{"senderAppType":"Courier Android","courierId":1,"fromId":1,"toId":2,"chatStartedByMessage":true,"orderId":42,"orderStage":"ACCEPTED","customerId":2,"messageSentTime":"2024-02-01T10:00:56Z"}""";
+        const string reordered = """{"orderId":42,"senderAppType":"Courier Android","courierId":1,"fromId":1,"toId":2,"chatStartedByMessage":true,"orderStage":"ACCEPTED","customerId":2,"messageSentTime":"2024-02-01T10:00:56Z"}""";
+
+        using var first = await client.PushAsync(json, "1", DateTime.UtcNow);
+        using var redelivery = await client.PushAsync(json, "1", DateTime.UtcNow);
+        using var replay = await client.PushAsync(reordered, "2", DateTime.UtcNow);
+
+        Assert.All(new[] { first, redelivery, replay }, r => Assert.Equal(HttpStatusCode.NoContent, r.StatusCode));
+        var sent = fake.Requests.Where(r => r.Path.EndsWith("/insertAll", StringComparison.Ordinal))
+            .SelectMany(r => r.Body!["rows"]!.AsArray()).Select(row => (string)row!["insertId"]!).ToList();
+        Assert.Equal(3, sent.Count);
+        Assert.Single(sent.Distinct());
+        Assert.Single(fake.Rows("conversations"));
+    }
+
+    [Fact]
     public async Task PushAnswers503WithRetryAfterWhileBigQueryStaysUnavailableThen204()
     {
         await using var fake = await FakeBigQuery.StartAsync();
-        fake.InsertFailure = _ => new FakeFailure(503);
+        fake.InsertFailure = (_, _) => new FakeFailure(503);
         var settings = fake.Settings(retryBudget: "00:00:00.5");
         settings["Ingest:CommitRetryBudget"] = "00:00:01.5";
         using var app = new ChatIngestApp(settings);
@@ -141,7 +162,7 @@ public sealed class BigQueryWriteTests
         const string json = """{"senderAppType":"Customer iOS","courierId":1,"fromId":2,"toId":1,"chatStartedByMessage":true,"orderId":42,"orderStage":"ACCEPTED","customerId":2,"messageSentTime":"2024-02-01T10:00:56Z"}""";
 
         using var refused = await client.PushAsync(json, "1", DateTime.UtcNow);
-        fake.InsertFailure = _ => null;
+        fake.InsertFailure = (_, _) => null;
         using var accepted = await client.PushAsync(json, "1", DateTime.UtcNow);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);

@@ -44,7 +44,7 @@ public sealed partial class FakeBigQuery
             parsed.Add((insertId, json));
         }
 
-        var failure = InsertFailure(call);
+        var failure = InsertFailure(table, target.NextCall());
         if (failure is { Delay: var delay } && delay > TimeSpan.Zero)
         {
             await Task.Delay(delay, http.RequestAborted);
@@ -80,6 +80,7 @@ public sealed partial class FakeBigQuery
 
         if (failure is { AfterStoring: true, Status: >= 400 })
         {
+            LostAnswers.AddOrUpdate(table, 1, (_, n) => n + 1);
             return Error(failure.Status, failure.Reason, $"injected failure after storing, call {call}");
         }
 
@@ -101,7 +102,11 @@ public sealed record FakeTable(string Name, bool IsView)
     private readonly List<JsonObject> rows = [];
     private readonly HashSet<string> insertIds = new(StringComparer.Ordinal);
 
+    private int calls;
+
     public List<string> InsertIds { get; } = [];
+
+    public int NextCall() => Interlocked.Increment(ref calls);
 
     public void Add(string insertId, JsonObject json)
     {

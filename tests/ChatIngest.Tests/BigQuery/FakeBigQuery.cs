@@ -40,8 +40,11 @@ public sealed partial class FakeBigQuery : IAsyncDisposable
     /// <summary>Tables and views by name (in <see cref="Dataset"/>).</summary>
     public ConcurrentDictionary<string, FakeTable> Tables { get; } = new();
 
-    /// <summary>Decides the fate of insertAll call N (1-based): null lets it through.</summary>
-    public Func<int, FakeFailure?> InsertFailure { get; set; } = _ => null;
+    /// <summary>Decides the fate of the N-th insertAll call (1-based) into a table: null lets it through.</summary>
+    public Func<string, int, FakeFailure?> InsertFailure { get; set; } = (_, _) => null;
+
+    /// <summary>insertAll calls whose rows were stored but whose answer was an error, per table.</summary>
+    public ConcurrentDictionary<string, int> LostAnswers { get; } = new();
 
     /// <summary>A row this returns a message for is answered <c>invalid</c> with that message.</summary>
     public Func<string, JsonObject, string?> InvalidRow { get; set; } = (_, _) => null;
