@@ -18,14 +18,15 @@ internal static class BigQueryValues
     public static DateTime Timestamp(string text)
     {
         long micros;
-        if (text.AsSpan().IndexOfAny('.', 'e', 'E') < 0)
+        try
         {
-            micros = long.Parse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+            micros = text.AsSpan().IndexOfAny('.', 'e', 'E') < 0
+                ? long.Parse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture)
+                : (long)decimal.Truncate(decimal.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture) * 1_000_000m);
         }
-        else
+        catch (OverflowException)
         {
-            var seconds = decimal.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
-            micros = (long)decimal.Truncate(seconds * 1_000_000m);
+            micros = long.MaxValue;
         }
 
         if (micros > MaxMicros || micros < MinMicros)
