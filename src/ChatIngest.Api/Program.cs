@@ -5,7 +5,13 @@ using ChatIngest.Api.Health;
 using ChatIngest.Api.Hosting;
 using ChatIngest.Api.Push;
 using ChatIngest.Api.Replay;
+using ChatIngest.Api.Setup;
 using ChatIngest.Api.Stats;
+
+if (SetupCommand.IsRequested(args))
+{
+    return await SetupCommand.RunAsync(args, Console.Out, Console.Error);
+}
 
 return await StartupErrors.RunAsync(async () =>
 {

@@ -40,7 +40,13 @@ internal static class ChatIngestHosting
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // Kestrel's own refusals (body too large, bad request line) keep their status; the rest is a 500.
-            StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            // A warehouse that stayed unavailable past its retry budget on a read is a 503 too.
+            StatusCodeSelector = e => e switch
+            {
+                BadHttpRequestException bad => bad.StatusCode,
+                WarehouseUnavailableException => StatusCodes.Status503ServiceUnavailable,
+                _ => StatusCodes.Status500InternalServerError,
+            },
         });
         app.UseStatusCodePages();
         app.UseSwagger();

@@ -20,6 +20,15 @@ public sealed class WarehouseOptions
 
     public string BigQueryEndpoint { get; set; } = "https://bigquery.googleapis.com/";
 
+    /// <summary>How long one BigQuery call (with its retries of 429/5xx/rate limits) may take before it gives up.</summary>
+    public TimeSpan BigQueryRetryBudget { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long one HTTP exchange with BigQuery may take before it is abandoned and retried.</summary>
+    public TimeSpan BigQueryRequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>insertAll requests one write sends at the same time (a batch is split into requests of at most 500 rows).</summary>
+    public int BigQueryInsertConcurrency { get; set; } = 4;
+
     public bool IsDuckDb => string.Equals(Kind, DuckDbKind, StringComparison.OrdinalIgnoreCase);
 
     public bool IsBigQuery => string.Equals(Kind, BigQueryKind, StringComparison.OrdinalIgnoreCase);

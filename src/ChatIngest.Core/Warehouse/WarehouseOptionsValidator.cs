@@ -39,6 +39,19 @@ public sealed class WarehouseOptionsValidator : IValidateOptions<WarehouseOption
             {
                 failures.Add($"Warehouse__BigQueryEndpoint '{options.BigQueryEndpoint}' is not an http(s) URL.");
             }
+
+            foreach (var (key, value) in new[] { ("BigQueryRetryBudget", options.BigQueryRetryBudget), ("BigQueryRequestTimeout", options.BigQueryRequestTimeout) })
+            {
+                if (value <= TimeSpan.Zero || value > TimeSpan.FromMinutes(10))
+                {
+                    failures.Add($"Warehouse__{key} is '{value}', must be more than 0 and at most 00:10:00.");
+                }
+            }
+
+            if (options.BigQueryInsertConcurrency is < 1 or > 64)
+            {
+                failures.Add($"Warehouse__BigQueryInsertConcurrency is {options.BigQueryInsertConcurrency}, must be from 1 to 64.");
+            }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

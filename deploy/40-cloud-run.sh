@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# 4. The image (built by Cloud Build from the Dockerfile) and the Cloud Run service: private (only the push service
+#    account may invoke it), stateless, scaled by instances x concurrency. Push auth is checked by Cloud Run and again
+#    by the service (PushAuth__*); the audience is the service URL, so it is set once the URL is known.
+# shellcheck source-path=SCRIPTDIR
+source "$(dirname "$0")/lib.sh"
+cd "$(dirname "$0")/.."
+
+if missing gcloud artifacts repositories describe "$SERVICE" --project="$PROJECT_ID" --location="$REGION"; then
+  run gcloud artifacts repositories create "$SERVICE" --project="$PROJECT_ID" --location="$REGION" --repository-format=docker
+fi
+run gcloud builds submit --project="$PROJECT_ID" --region="$REGION" --tag="$IMAGE" .
+
+env_vars="Warehouse__Kind=BigQuery,Warehouse__ProjectId=$PROJECT_ID,Warehouse__Dataset=$DATASET,Warehouse__Location=$BQ_LOCATION"
+env_vars+=",Ingest__CommitRetryBudget=00:00:20,PushAuth__ServiceAccountEmail=$PUSH_SA"
+run gcloud run deploy "$SERVICE" --project="$PROJECT_ID" --region="$REGION" --image="$IMAGE" \
+  --service-account="$RUN_SA" --no-allow-unauthenticated --concurrency="$CONCURRENCY" \
+  --min-instances="$MIN_INSTANCES" --max-instances="$MAX_INSTANCES" --cpu=1 --memory=512Mi --timeout=60 \
+  --set-env-vars="$env_vars"
+
+url="$(service_url)"
+run gcloud run services update "$SERVICE" --project="$PROJECT_ID" --region="$REGION" --update-env-vars="PushAuth__Audience=$url"

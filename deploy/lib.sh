@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Sourced by every deploy script: the settings (environment variables with defaults), --dry-run, and `run`, which
+# prints each command exactly (shell-quoted, prefixed with "+ ") and runs it unless --dry-run was given.
+set -euo pipefail
+
+DRY_RUN=false
+for arg in "$@"; do
+  case "$arg" in
+    --dry-run) DRY_RUN=true ;;
+    *) echo "usage: $0 [--dry-run]   (settings come from environment variables, see README 'Run on Google Cloud')" >&2; exit 64 ;;
+  esac
+done
+
+: "${PROJECT_ID:?set PROJECT_ID to the Google Cloud project id}"
+REGION="${REGION:-europe-west1}"
+SERVICE="${SERVICE:-chatingest}"
+TOPIC="${TOPIC:-chat-messages}"
+DLQ_TOPIC="${DLQ_TOPIC:-${TOPIC}-dead-letter}"
+SUBSCRIPTION="${SUBSCRIPTION:-${SERVICE}-push}"
+DATASET="${DATASET:-chatingest}"
+BQ_LOCATION="${BQ_LOCATION:-EU}"
+IMAGE="${IMAGE:-${REGION}-docker.pkg.dev/${PROJECT_ID}/${SERVICE}/${SERVICE}:latest}"
+RUN_SA="${RUN_SA:-${SERVICE}-run@${PROJECT_ID}.iam.gserviceaccount.com}"
+PUSH_SA="${PUSH_SA:-${SERVICE}-push@${PROJECT_ID}.iam.gserviceaccount.com}"
+CONCURRENCY="${CONCURRENCY:-80}"
+MIN_INSTANCES="${MIN_INSTANCES:-1}"
+MAX_INSTANCES="${MAX_INSTANCES:-20}"
+ACK_DEADLINE="${ACK_DEADLINE:-60}"
+MAX_DELIVERY_ATTEMPTS="${MAX_DELIVERY_ATTEMPTS:-10}"
+export PROJECT_ID REGION SERVICE TOPIC DLQ_TOPIC SUBSCRIPTION DATASET BQ_LOCATION IMAGE RUN_SA PUSH_SA
+
+run() {
+  printf '+'
+  printf ' %q' "$@"
+  printf '\n'
+  if [[ "$DRY_RUN" == false ]]; then
+    "$@"
+  fi
+}
+
+# True when the resource a describe command names does not exist (always true on a dry run: nothing is asked).
+missing() {
+  [[ "$DRY_RUN" == true ]] && return 0
+  ! "$@" >/dev/null 2>&1
+}
+
+# The Cloud Run URL (SERVICE_URL overrides; a dry run that cannot ask prints a placeholder).
+service_url() {
+  if [[ -n "${SERVICE_URL:-}" ]]; then
+    echo "$SERVICE_URL"
+  elif [[ "$DRY_RUN" == true ]]; then
+    echo "https://${SERVICE}-PROJECT_HASH.${REGION}.run.app"
+  else
+    gcloud run services describe "$SERVICE" --project="$PROJECT_ID" --region="$REGION" --format='value(status.url)'
+  fi
+}
+
+project_number() {
+  if [[ -n "${PROJECT_NUMBER:-}" ]]; then
+    echo "$PROJECT_NUMBER"
+  elif [[ "$DRY_RUN" == true ]]; then
+    echo "PROJECT_NUMBER"
+  else
+    gcloud projects describe "$PROJECT_ID" --format='value(projectNumber)'
+  fi
+}

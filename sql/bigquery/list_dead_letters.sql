@@ -1,0 +1,15 @@
+-- One page of dead letters, oldest first, keyset-paged by (received_at, message_id). Unlike DuckDB's keyed table,
+-- dead_letters may hold a redelivery twice (insertId dedupe is best effort): keep the first receipt of each message id.
+SELECT message_id, reason, detail, publish_time, received_at, data
+FROM (
+    SELECT
+        *,
+        ROW_NUMBER() OVER (PARTITION BY message_id ORDER BY received_at, reason, detail) AS receipt
+    FROM `{dataset}.dead_letters`
+)
+WHERE receipt = 1
+  AND (@after_received_at IS NULL
+       OR received_at > @after_received_at
+       OR (received_at = @after_received_at AND message_id > @after_message_id))
+ORDER BY received_at, message_id
+LIMIT @limit;

@@ -1,0 +1,102 @@
+-- customer_courier_conversations: one row per order that has at least one valid chat message (VIEW.md); the same
+-- answers as sql/duckdb/view.sql. Dialect differences, each marked below:
+-- * Dedupe: streaming insertIds dedupe only best effort, so here the first CTE is what keeps a duplicate from
+--   counting (DuckDB's keyed table already holds one row per content_key).
+-- * QUALIFY -> a ROW_NUMBER() subquery. TRY_CAST(message_id AS HUGEINT) NULLS LAST -> "digits only" first, then
+--   SAFE_CAST(... AS NUMERIC) (29 integer digits; Pub/Sub ids have about 17), then the string: numeric ids compare as
+--   numbers and the rest after them as strings, as in DuckDB, without NULLS FIRST/LAST.
+-- * agg(x) FILTER (WHERE c) -> MIN(IF(c, x, NULL)) and COUNTIF(c); bool_or -> LOGICAL_OR.
+-- * epoch_us(t) // 1000000 -> DIV(UNIX_MICROS(t), 1000000).
+-- * Views in BigQuery must name their tables with the dataset: `{dataset}` is replaced by the setup command.
+CREATE OR REPLACE VIEW `{dataset}.customer_courier_conversations` AS
+WITH messages AS (
+    -- one row per distinct message, as its first publication
+    SELECT * EXCEPT (publication_rank)
+    FROM (
+        SELECT
+            *,
+            ROW_NUMBER() OVER (
+                PARTITION BY content_key
+                ORDER BY publish_time,
+                         IF(REGEXP_CONTAINS(message_id, '^[0-9]+$'), 0, 1),
+                         IF(REGEXP_CONTAINS(message_id, '^[0-9]+$'), SAFE_CAST(message_id AS NUMERIC), NULL),
+                         message_id) AS publication_rank
+        FROM `{dataset}.conversations`
+    )
+    WHERE publication_rank = 1
+),
+ranked AS (
+    SELECT
+        *,
+        MIN(message_sent_time) OVER (PARTITION BY order_id) AS started_at,
+        -- the latest message's stage; on a tie in time, the one published last (then the largest message id)
+        FIRST_VALUE(order_stage) OVER (
+            PARTITION BY order_id
+            ORDER BY message_sent_time DESC, publish_time DESC,
+                     IF(REGEXP_CONTAINS(message_id, '^[0-9]+$'), 0, 1) DESC,
+                     IF(REGEXP_CONTAINS(message_id, '^[0-9]+$'), SAFE_CAST(message_id AS NUMERIC), NULL) DESC,
+                     message_id DESC) AS last_stage
+    FROM messages
+),
+per_order AS (
+    SELECT
+        order_id,
+        MIN(IF(sender_role = 'Courier', message_sent_time, NULL))  AS first_courier_message,
+        MIN(IF(sender_role = 'Customer', message_sent_time, NULL)) AS first_customer_message,
+        COUNTIF(sender_role = 'Courier')                           AS num_messages_courier,
+        COUNTIF(sender_role = 'Customer')                          AS num_messages_customer,
+        ANY_VALUE(started_at)                                      AS conversation_started_at,
+        MAX(message_sent_time)                                     AS last_message_time,
+        ANY_VALUE(last_stage)                                      AS last_message_order_stage,
+        LOGICAL_OR(message_sent_time = started_at AND sender_role = 'Courier')  AS courier_at_start,
+        LOGICAL_OR(message_sent_time = started_at AND sender_role = 'Customer') AS customer_at_start,
+        LOGICAL_OR(message_sent_time = started_at AND sender_role = 'Courier' AND chat_started_by_message)  AS courier_flagged_at_start,
+        LOGICAL_OR(message_sent_time = started_at AND sender_role = 'Customer' AND chat_started_by_message) AS customer_flagged_at_start
+    FROM ranked
+    GROUP BY order_id
+),
+decided AS (
+    SELECT
+        *,
+        -- the earliest message's role; the flag only breaks a tie in time, and Courier breaks what the flag cannot
+        CASE
+            WHEN courier_at_start AND NOT customer_at_start THEN 'Courier'
+            WHEN customer_at_start AND NOT courier_at_start THEN 'Customer'
+            WHEN customer_flagged_at_start AND NOT courier_flagged_at_start THEN 'Customer'
+            ELSE 'Courier'
+        END AS first_message_by
+    FROM per_order
+),
+first_orders AS (
+    -- the order event published first wins a conflict (equal events were deduped the same way)
+    SELECT order_id, city_code
+    FROM (
+        SELECT
+            order_id,
+            city_code,
+            ROW_NUMBER() OVER (
+                PARTITION BY order_id
+                ORDER BY publish_time,
+                         IF(REGEXP_CONTAINS(message_id, '^[0-9]+$'), 0, 1),
+                         IF(REGEXP_CONTAINS(message_id, '^[0-9]+$'), SAFE_CAST(message_id AS NUMERIC), NULL),
+                         message_id) AS publication_rank
+        FROM `{dataset}.orders`
+    )
+    WHERE publication_rank = 1
+)
+SELECT
+    d.order_id,
+    o.city_code,
+    d.first_courier_message,
+    d.first_customer_message,
+    d.num_messages_courier,
+    d.num_messages_customer,
+    d.first_message_by,
+    d.conversation_started_at,
+    -- whole seconds, truncated: the reply is never earlier than the start, so integer division truncates
+    DIV(UNIX_MICROS(CASE d.first_message_by WHEN 'Courier' THEN d.first_customer_message ELSE d.first_courier_message END)
+        - UNIX_MICROS(d.conversation_started_at), 1000000) AS first_responsetime_delay_seconds,
+    d.last_message_time,
+    d.last_message_order_stage
+FROM decided AS d
+LEFT JOIN first_orders AS o ON o.order_id = d.order_id;

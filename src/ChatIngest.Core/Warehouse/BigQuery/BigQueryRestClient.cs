@@ -1,0 +1,261 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using ChatIngest.Core.Ingest;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace ChatIngest.Core.Warehouse.BigQuery;
+
+/// <summary>
+/// BigQuery's REST API as ChatIngest uses it (GCP.md §4–6), over HttpClient because the official client library is not
+/// available here; this is the one file to swap for it. Every call goes through one Polly pipeline: transient answers
+/// (429, 5xx, 403 rate/quota) and hung requests are retried with exponential backoff and jitter inside
+/// <see cref="WarehouseOptions.BigQueryRetryBudget"/>; past it the call throws <see cref="WarehouseUnavailableException"/>.
+/// </summary>
+internal sealed partial class BigQueryRestClient
+{
+    public const string HttpClientName = "BigQuery";
+    private const int ServerWaitMs = 10_000;
+
+    private readonly IHttpClientFactory httpClients;
+    private readonly GoogleAccess access;
+    private readonly WarehouseOptions settings;
+    private readonly ResiliencePipeline pipeline;
+    private readonly string projectPath;
+
+    public BigQueryRestClient(
+        IHttpClientFactory httpClients, GoogleAccess access, IOptions<WarehouseOptions> options, TimeProvider time, ILogger<BigQueryRestClient> logger)
+    {
+        this.httpClients = httpClients;
+        this.access = access;
+        settings = options.Value;
+        projectPath = $"{settings.BigQueryEndpoint.TrimEnd('/')}/bigquery/v2/projects/{Uri.EscapeDataString(settings.ProjectId ?? "")}";
+        pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddTimeout(settings.BigQueryRetryBudget)
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder()
+                    .Handle<BigQueryException>(e => e.IsTransient)
+                    .Handle<HttpRequestException>()
+                    .Handle<TimeoutRejectedException>(),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(100),
+                MaxDelay = TimeSpan.FromSeconds(2),
+                MaxRetryAttempts = int.MaxValue,
+                OnRetry = args =>
+                {
+                    LogRetry(logger, args.AttemptNumber + 1, args.Outcome.Exception?.Message);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .AddTimeout(settings.BigQueryRequestTimeout)
+            .Build();
+    }
+
+    private string DatasetPath => $"{projectPath}/datasets/{Uri.EscapeDataString(settings.Dataset ?? "")}";
+
+    /// <summary>Creates the dataset in <see cref="WarehouseOptions.Location"/>; false when it existed (409).</summary>
+    public async Task<bool> CreateDatasetAsync(CancellationToken cancellationToken)
+    {
+        var body = Json(w =>
+        {
+            w.WriteStartObject("datasetReference");
+            w.WriteString("projectId", settings.ProjectId);
+            w.WriteString("datasetId", settings.Dataset);
+            w.WriteEndObject();
+            w.WriteString("location", settings.Location);
+        });
+        try
+        {
+            using var _ = await SendAsync(HttpMethod.Post, $"{projectPath}/datasets", body, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (BigQueryException e) when (e.IsAlreadyExists)
+        {
+            return false;
+        }
+    }
+
+    public async Task<bool> TableExistsAsync(string table, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var _ = await SendAsync(HttpMethod.Get, $"{DatasetPath}/tables/{Uri.EscapeDataString(table)}", null, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (BigQueryException e) when (e.IsNotFound)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// One <c>tabledata.insertAll</c> request (skipInvalidRows=false). BigQuery answers 200 even when rows failed: the
+    /// per-row errors are returned, by index into <paramref name="rows"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<InsertError>> InsertAllAsync(string table, IReadOnlyList<InsertRow> rows, CancellationToken cancellationToken)
+    {
+        var body = Json(w =>
+        {
+            w.WriteBoolean("skipInvalidRows", false);
+            w.WriteBoolean("ignoreUnknownValues", false);
+            w.WriteStartArray("rows");
+            foreach (var row in rows)
+            {
+                w.WriteStartObject();
+                w.WriteString("insertId", row.InsertId);
+                w.WritePropertyName("json");
+                w.WriteRawValue(row.Json, skipInputValidation: true);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        });
+        using var answer = await SendAsync(HttpMethod.Post, $"{DatasetPath}/tables/{Uri.EscapeDataString(table)}/insertAll", body, cancellationToken)
+            .ConfigureAwait(false);
+        return InsertError.Read(answer.RootElement);
+    }
+
+    /// <summary>
+    /// Runs GoogleSQL with named parameters (<c>jobs.query</c>), waits while <c>jobComplete</c> is false and follows
+    /// <c>pageToken</c> until every row is read. A statement without a result (DDL) returns no rows.
+    /// </summary>
+    public async Task<IReadOnlyList<BigQueryRow>> QueryAsync(string sql, IReadOnlyList<QueryParameter> parameters, CancellationToken cancellationToken)
+    {
+        // The same requestId on a retried POST returns the job already started instead of running the query twice.
+        var requestId = Guid.NewGuid().ToString("N");
+        var body = Json(w =>
+        {
+            w.WriteString("query", sql);
+            w.WriteBoolean("useLegacySql", false);
+            w.WriteString("parameterMode", "NAMED");
+            w.WriteStartArray("queryParameters");
+            foreach (var p in parameters)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", p.Name);
+                w.WriteStartObject("parameterType");
+                w.WriteString("type", p.Type);
+                w.WriteEndObject();
+                w.WriteStartObject("parameterValue");
+                w.WriteString("value", p.Value);
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteString("location", settings.Location);
+            w.WriteNumber("timeoutMs", ServerWaitMs);
+            w.WriteStartObject("formatOptions");
+            w.WriteBoolean("useInt64Timestamp", true);
+            w.WriteEndObject();
+            w.WriteString("requestId", requestId);
+        });
+
+        var answer = await SendAsync(HttpMethod.Post, $"{projectPath}/queries", body, cancellationToken).ConfigureAwait(false);
+        var rows = new List<BigQueryRow>();
+        QuerySchema? schema = null;
+        try
+        {
+            var job = answer.RootElement.GetProperty("jobReference");
+            var jobId = job.GetProperty("jobId").GetString()!;
+            var location = job.TryGetProperty("location", out var l) ? l.GetString() : settings.Location;
+            string? pageToken = null;
+            while (true)
+            {
+                var root = answer.RootElement;
+                if (root.TryGetProperty("jobComplete", out var complete) && complete.ValueKind == JsonValueKind.False)
+                {
+                    // Not done: each getQueryResults call waits up to timeoutMs on the server, so no pause is needed here.
+                    pageToken = null;
+                }
+                else
+                {
+                    schema ??= QueryResults.Schema(root);
+                    QueryResults.AddRows(root, schema, rows);
+                    pageToken = root.TryGetProperty("pageToken", out var token) ? token.GetString() : null;
+                    if (pageToken is null)
+                    {
+                        return rows;
+                    }
+                }
+
+                var url = $"{projectPath}/queries/{Uri.EscapeDataString(jobId)}?location={Uri.EscapeDataString(location ?? "")}"
+                    + $"&timeoutMs={ServerWaitMs.ToString(CultureInfo.InvariantCulture)}&formatOptions.useInt64Timestamp=true"
+                    + (pageToken is null ? "" : $"&pageToken={Uri.EscapeDataString(pageToken)}");
+                answer.Dispose();
+                answer = await SendAsync(HttpMethod.Get, url, null, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            answer.Dispose();
+        }
+    }
+
+    private async Task<JsonDocument> SendAsync(HttpMethod method, string url, byte[]? body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await pipeline.ExecuteAsync(
+                static async (state, ct) => await state.self.SendOnceAsync(state.method, state.url, state.body, ct).ConfigureAwait(false),
+                (self: this, method, url, body),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutRejectedException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new WarehouseUnavailableException(
+                $"BigQuery did not answer {method} {new Uri(url).AbsolutePath} within Warehouse__BigQueryRetryBudget ({settings.BigQueryRetryBudget}).", e);
+        }
+    }
+
+    private async Task<JsonDocument> SendOnceAsync(HttpMethod method, string url, byte[]? body, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, url);
+        if (body is not null)
+        {
+            request.Content = new ByteArrayContent(body);
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        }
+
+        if (await access.AuthorizationAsync(cancellationToken).ConfigureAwait(false) is { } authorization)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        using var response = await httpClients.CreateClient(HttpClientName)
+            .SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw QueryResults.Error(response.StatusCode, bytes);
+        }
+
+        return bytes.Length == 0 ? JsonDocument.Parse("{}") : JsonDocument.Parse(bytes);
+    }
+
+    private static byte[] Json(Action<Utf8JsonWriter> writeProperties)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            writer.WriteStartObject();
+            writeProperties(writer);
+            writer.WriteEndObject();
+        }
+
+        return stream.ToArray();
+    }
+
+    [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "BigQuery call attempt {Attempt} failed ({Error}); retrying")]
+    private static partial void LogRetry(ILogger logger, int attempt, string? error);
+}
+
+/// <summary>One row for <c>insertAll</c>: its dedupe id and its <c>json</c> object, already serialised.</summary>
+internal sealed record InsertRow(string InsertId, byte[] Json);

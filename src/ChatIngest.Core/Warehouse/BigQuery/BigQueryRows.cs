@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Text.Json;
+using ChatIngest.Core.Messages;
+
+namespace ChatIngest.Core.Warehouse.BigQuery;
+
+/// <summary>
+/// Records as insertAll rows of the tables in <c>sql/bigquery/</c>. The insertId is the content key (a dead letter's:
+/// its message id), so a redelivery or a replay of the same content sent within BigQuery's dedupe window is dropped
+/// there already; the view dedupes whatever gets through. INT64 travels as a string so no id is rounded through a
+/// double; TIMESTAMP as RFC 3339 with microseconds.
+/// </summary>
+internal static class BigQueryRows
+{
+    public const string Orders = "orders";
+    public const string Conversations = "conversations";
+    public const string DeadLetters = "dead_letters";
+
+    public static (string Table, InsertRow Row) For(IngestRecord record) => record switch
+    {
+        OrderEventRecord o => (Orders, new InsertRow(o.Key, Json(w =>
+        {
+            w.WriteString("content_key", o.Key);
+            Int64(w, "order_id", o.OrderId);
+            w.WriteString("city_code", o.CityCode);
+            WriteDelivery(w, o.Delivery);
+        }))),
+        ChatMessageRecord c => (Conversations, new InsertRow(c.Key, Json(w =>
+        {
+            w.WriteString("content_key", c.Key);
+            Int64(w, "order_id", c.OrderId);
+            w.WriteString("sender_app_type", c.SenderAppType);
+            w.WriteString("sender_role", c.Role.ToString());
+            w.WriteString("message_sent_time", Rfc3339.Format(c.MessageSentTime));
+            w.WriteBoolean("chat_started_by_message", c.ChatStartedByMessage);
+            w.WriteString("order_stage", c.OrderStage);
+            Int64(w, "from_id", c.FromId);
+            Int64(w, "to_id", c.ToId);
+            Int64(w, "courier_id", c.CourierId);
+            Int64(w, "customer_id", c.CustomerId);
+            WriteDelivery(w, c.Delivery);
+        }))),
+        DeadLetterRecord x => (DeadLetters, new InsertRow(x.Delivery.MessageId, Json(w =>
+        {
+            w.WriteString("message_id", x.Delivery.MessageId);
+            w.WriteString("reason", x.Reason);
+            w.WriteString("detail", x.Detail);
+            w.WriteString("publish_time", Rfc3339.Format(x.Delivery.PublishTime));
+            w.WriteString("received_at", Rfc3339.Format(x.Delivery.ReceivedAt));
+            w.WriteBase64String("data", x.Data);
+        }))),
+        _ => throw new InvalidOperationException($"Unknown record type {record.GetType().Name}."),
+    };
+
+    private static void WriteDelivery(Utf8JsonWriter w, Delivery d)
+    {
+        w.WriteString("message_id", d.MessageId);
+        w.WriteString("publish_time", Rfc3339.Format(d.PublishTime));
+        w.WriteString("received_at", Rfc3339.Format(d.ReceivedAt));
+    }
+
+    private static void Int64(Utf8JsonWriter w, string name, long value) => w.WriteString(name, value.ToString(CultureInfo.InvariantCulture));
+
+    private static byte[] Json(Action<Utf8JsonWriter> write)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            writer.WriteStartObject();
+            write(writer);
+            writer.WriteEndObject();
+        }
+
+        return stream.ToArray();
+    }
+}

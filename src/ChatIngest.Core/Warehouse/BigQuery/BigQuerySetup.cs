@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Options;
+
+namespace ChatIngest.Core.Warehouse.BigQuery;
+
+/// <summary>
+/// Creates what is missing of the BigQuery warehouse (GCP.md §6): the dataset (409 means it exists), the tables of
+/// <c>sql/bigquery/create_*.sql</c> (CREATE TABLE IF NOT EXISTS, so a race with another setup is harmless), and the
+/// view, which is always replaced so its definition follows <c>view.sql</c>. Reports each step in one line.
+/// </summary>
+internal sealed class BigQuerySetup(BigQueryRestClient client, IOptions<WarehouseOptions> options)
+{
+    private static readonly string[] Tables = [BigQueryRows.Orders, BigQueryRows.Conversations, BigQueryRows.DeadLetters];
+    private const string View = "customer_courier_conversations";
+
+    public async Task RunAsync(Action<string> report, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var dataset = $"{settings.ProjectId}.{settings.Dataset}";
+        report(await client.CreateDatasetAsync(cancellationToken).ConfigureAwait(false)
+            ? $"dataset {dataset}: created in {settings.Location}"
+            : $"dataset {dataset}: exists");
+
+        foreach (var table in Tables)
+        {
+            if (await client.TableExistsAsync(table, cancellationToken).ConfigureAwait(false))
+            {
+                report($"table {dataset}.{table}: exists");
+                continue;
+            }
+
+            await RunDdlAsync(BigQueryWarehouse.ForDataset(settings, $"create_{table}.sql"), cancellationToken).ConfigureAwait(false);
+            report($"table {dataset}.{table}: created");
+        }
+
+        var existed = await client.TableExistsAsync(View, cancellationToken).ConfigureAwait(false);
+        await RunDdlAsync(BigQueryWarehouse.ForDataset(settings, "view.sql"), cancellationToken).ConfigureAwait(false);
+        report($"view {dataset}.{View}: {(existed ? "replaced with the current definition" : "created")}");
+    }
+
+    private async Task RunDdlAsync(string ddl, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.QueryAsync(ddl, [], cancellationToken).ConfigureAwait(false);
+        }
+        catch (BigQueryException e) when (e.IsAlreadyExists)
+        {
+            // created by someone else between our check and our DDL: done
+        }
+    }
+}

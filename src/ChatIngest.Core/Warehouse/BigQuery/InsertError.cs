@@ -1,0 +1,39 @@
+using System.Text.Json;
+
+namespace ChatIngest.Core.Warehouse.BigQuery;
+
+/// <summary>One entry of an insertAll answer's <c>insertErrors</c>: the row's index in the request and why it failed.</summary>
+internal sealed record InsertError(int Index, IReadOnlyList<InsertErrorReason> Errors)
+{
+    /// <summary>Row reasons worth sending again (GCP.md §4); <c>stopped</c> means "not written because of another row".</summary>
+    private static readonly HashSet<string> Retryable = new(StringComparer.Ordinal) { "stopped", "backendError", "internalError", "timeout" };
+
+    /// <summary>BigQuery refused the row itself: sending it again cannot help.</summary>
+    public bool IsInvalid => Errors.Any(e => e.Reason == "invalid");
+
+    public bool IsRetryable => !IsInvalid && Errors.Count > 0 && Errors.All(e => Retryable.Contains(e.Reason));
+
+    /// <summary>What a dead letter records: BigQuery's reasons, locations and messages.</summary>
+    public string Describe() => string.Join("; ", Errors.Select(e =>
+        e.Location is { Length: > 0 } ? $"{e.Reason} at {e.Location}: {e.Message}" : $"{e.Reason}: {e.Message}"));
+
+    public static IReadOnlyList<InsertError> Read(JsonElement answer)
+    {
+        if (!answer.TryGetProperty("insertErrors", out var items) || items.ValueKind != JsonValueKind.Array)
+        {
+            return [];
+        }
+
+        return items.EnumerateArray().Select(item => new InsertError(
+            item.GetProperty("index").GetInt32(),
+            item.TryGetProperty("errors", out var errors)
+                ? errors.EnumerateArray().Select(e => new InsertErrorReason(
+                    Text(e, "reason") ?? "unknown", Text(e, "location"), Text(e, "message") ?? "")).ToList()
+                : [])).ToList();
+    }
+
+    private static string? Text(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+}
+
+internal sealed record InsertErrorReason(string Reason, string? Location, string Message);

@@ -1,0 +1,176 @@
+using System.Net;
+using ChatIngest.Core.Warehouse;
+using ChatIngest.Tests.Support;
+
+namespace ChatIngest.Tests.BigQuery;
+
+public sealed class BigQueryReadTests
+{
+    private static readonly (string, string)[] ConversationFields =
+    [
+        ("order_id", "INTEGER"), ("city_code", "STRING"), ("first_courier_message", "TIMESTAMP"),
+        ("first_customer_message", "TIMESTAMP"), ("num_messages_courier", "INT64"), ("num_messages_customer", "INTEGER"),
+        ("first_message_by", "STRING"), ("conversation_started_at", "TIMESTAMP"), ("first_responsetime_delay_seconds", "INT64"),
+        ("last_message_time", "TIMESTAMP"), ("last_message_order_stage", "STRING"),
+    ];
+
+    // 2^53 + 1 cannot survive a trip through a double; 1706781656 s is 2024-02-01T10:00:56Z.
+    private static readonly string?[] WideRow =
+    [
+        "9007199254740993", null, "1706781656000000", "1.7067816565E9", "3", "0", "Courier", "1706781656000000", null,
+        "1706781656.123456", "DELIVERED",
+    ];
+
+    private static readonly string?[] MaxRow =
+    [
+        "9223372036854775807", "IST", "1.7E9", "1700000031000000", "1", "2", "Courier", "1.7E9", "31", "1700000090500000", "ACCEPTED",
+    ];
+
+    [Fact]
+    public async Task ConversationColumnsDecodeFromEveryEncodingBigQueryUses()
+    {
+        await using var fake = await FakeBigQuery.StartAsync();
+        fake.Answer = q => new CannedResult(ConversationFields, [[WideRow, MaxRow]]);
+        await using var services = BigQueryServices.Create(fake);
+
+        var page = await services.Warehouse().ListConversationsAsync(new ConversationQuery(Limit: 10), CancellationToken.None);
+
+        var wide = page.Items[0];
+        Assert.Equal(9007199254740993L, wide.OrderId);
+        Assert.Null(wide.CityCode);
+        Assert.Equal(new DateTime(2024, 2, 1, 10, 0, 56, DateTimeKind.Utc), wide.FirstCourierMessage);
+        Assert.Equal(new DateTime(2024, 2, 1, 10, 0, 56, 500, DateTimeKind.Utc), wide.FirstCustomerMessage);
+        Assert.Equal((3L, 0L), (wide.NumMessagesCourier, wide.NumMessagesCustomer));
+        Assert.Null(wide.FirstResponsetimeDelaySeconds);
+        Assert.Equal(new DateTime(2024, 2, 1, 10, 0, 56, DateTimeKind.Utc).AddTicks(1_234_560), wide.LastMessageTime);
+        Assert.Equal(DateTimeKind.Utc, wide.LastMessageTime.Kind);
+
+        var max = page.Items[1];
+        Assert.Equal(long.MaxValue, max.OrderId);
+        Assert.Equal(new DateTime(2023, 11, 14, 22, 13, 20, DateTimeKind.Utc), max.ConversationStartedAt);
+        Assert.Equal(new DateTime(2023, 11, 14, 22, 13, 51, DateTimeKind.Utc), max.FirstCustomerMessage);
+        Assert.Equal(31L, max.FirstResponsetimeDelaySeconds);
+        Assert.Equal(new DateTime(2023, 11, 14, 22, 14, 50, 500, DateTimeKind.Utc), max.LastMessageTime);
+        Assert.Null(page.NextPageToken);
+    }
+
+    [Fact]
+    public async Task ApiAnswersA64BitOrderIdExactly()
+    {
+        await using var fake = await FakeBigQuery.StartAsync();
+        fake.Answer = q => new CannedResult(ConversationFields, [[WideRow]]);
+        using var app = new ChatIngestApp(fake.Settings());
+
+        var text = await app.CreateClient().GetStringAsync("/conversations/9007199254740993");
+
+        Assert.Contains("\"order_id\":9007199254740993,", text, StringComparison.Ordinal);
+        Assert.Contains("\"first_customer_message\":\"2024-02-01T10:00:56.5Z\"", text, StringComparison.Ordinal);
+        var query = Assert.Single(fake.Queries);
+        Assert.Equal(("INT64", "9007199254740993"), query.Parameters["order_id"]);
+        Assert.Contains("`demo-project.chat.customer_courier_conversations`", query.Sql, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ListPollsWhileTheJobIsIncompleteAndFollowsPageTokens()
+    {
+        await using var fake = await FakeBigQuery.StartAsync();
+        string?[] Row(string id) => [id, "IST", null, "1706781656000000", "0", "1", "Customer", "1706781656000000", null, "1706781656000000", "ACCEPTED"];
+        fake.Answer = q => new CannedResult(ConversationFields, [[Row("1")], [Row("2")], [Row("3")]], IncompletePolls: 2);
+        await using var services = BigQueryServices.Create(fake);
+        var startedAfter = new DateTime(2024, 2, 1, 10, 0, 0, DateTimeKind.Utc);
+
+        var page = await services.Warehouse().ListConversationsAsync(
+            new ConversationQuery(CityCode: "IST", StartedAfter: startedAfter, AfterOrderId: 0, Limit: 2), CancellationToken.None);
+
+        Assert.Equal([1L, 2L], page.Items.Select(r => r.OrderId));
+        Assert.True(PageToken.TryReadConversation(page.NextPageToken!, out var last) && last == 2);
+        var query = Assert.Single(fake.Queries);
+        Assert.Equal(("STRING", "IST"), query.Parameters["city_code"]);
+        Assert.Equal(("STRING", null), query.Parameters["first_message_by"]);
+        Assert.Equal(("TIMESTAMP", "2024-02-01 10:00:00.000000+00:00"), query.Parameters["started_after"]);
+        Assert.Equal(("TIMESTAMP", null), query.Parameters["started_before"]);
+        Assert.Equal(("INT64", "0"), query.Parameters["after_order_id"]);
+        Assert.Equal(("INT64", "3"), query.Parameters["limit"]);
+        var polls = fake.Requests.Where(r => r.Method == "GET" && r.Path.Contains("/queries/", StringComparison.Ordinal)).ToList();
+        Assert.Equal(4, polls.Count); // one still incomplete, the first page, then page-1 and page-2
+        Assert.Equal(["page-1", "page-2"], polls.Select(p => System.Web.HttpUtility.ParseQueryString(p.Query)["pageToken"]).OfType<string>());
+    }
+
+    [Fact]
+    public async Task DeadLettersDecodeBytesAndTimestampsAndPageByReceivedAtAndMessageId()
+    {
+        await using var fake = await FakeBigQuery.StartAsync();
+        (string, string)[] fields = [("message_id", "STRING"), ("reason", "STRING"), ("detail", "STRING"), ("publish_time", "TIMESTAMP"), ("received_at", "TIMESTAMP"), ("data", "BYTES")];
+        fake.Answer = q => new CannedResult(fields, [[
+            ["11", "not_json", "bad", "1706781656000000", "1706781657000001", Convert.ToBase64String([0, 255, 10])],
+            ["12", "not_json", "bad", "1.706781656E9", "1706781658000000", ""],
+        ]]);
+        await using var services = BigQueryServices.Create(fake);
+        var after = new DeadLetterPosition(new DateTime(2024, 2, 1, 10, 0, 0, DateTimeKind.Utc), "10");
+
+        var page = await services.Warehouse().ListDeadLettersAsync(new DeadLetterQuery(after, Limit: 1), CancellationToken.None);
+
+        var letter = Assert.Single(page.Items);
+        Assert.Equal(new byte[] { 0, 255, 10 }, letter.Data);
+        Assert.Equal(new DateTime(2024, 2, 1, 10, 0, 57, DateTimeKind.Utc).AddTicks(10), letter.ReceivedAt);
+        Assert.True(PageToken.TryReadDeadLetter(page.NextPageToken!, out var next));
+        Assert.Equal(new DeadLetterPosition(letter.ReceivedAt, "11"), next);
+        var query = Assert.Single(fake.Queries);
+        Assert.Equal(("STRING", "10"), query.Parameters["after_message_id"]);
+        Assert.Equal(("INT64", "2"), query.Parameters["limit"]);
+    }
+
+    [Fact]
+    public async Task StatsComeFromThreeQueriesAndDecodePercentilesAndANullCity()
+    {
+        await using var fake = await FakeBigQuery.StartAsync();
+        fake.Answer = q => q.Sql.Contains("PERCENTILE_CONT", StringComparison.Ordinal)
+            ? new CannedResult(
+                [("city_code", "STRING"), ("conversations", "INT64"), ("messages", "INT64"), ("median_first_response_seconds", "FLOAT64"),
+                 ("p90_first_response_seconds", "FLOAT"), ("started_by_courier", "INT64"), ("started_by_customer", "INT64")],
+                [[["IST", "19", "66", "31", "54.2", "10", "9"], [null, "2", "4", null, null, "2", "0"]]])
+            : q.Sql.Contains("TIMESTAMP_TRUNC", StringComparison.Ordinal)
+                ? new CannedResult([("minute", "TIMESTAMP"), ("conversations", "INT64")], [[["1.70678160E9", "2"]]])
+                : new CannedResult([("stage", "STRING"), ("conversations", "INT64")], [[["DELIVERED", "15"], ["ACCEPTED", "6"]]]);
+        await using var services = BigQueryServices.Create(fake);
+
+        var stats = await services.Warehouse().GetStatsAsync(new StatsQuery(StartedBefore: new DateTime(2024, 3, 1, 0, 0, 0, DateTimeKind.Utc)), CancellationToken.None);
+
+        Assert.Equal((21L, 70L), (stats.Conversations, stats.Messages));
+        Assert.Equal(new CityStats("IST", 19, 66, 31.0, 54.2, 10, 9), stats.Cities[0]);
+        Assert.Equal(new CityStats(null, 2, 4, null, null, 2, 0), stats.Cities[1]);
+        Assert.Equal([new StageCount("DELIVERED", 15), new StageCount("ACCEPTED", 6)], stats.LastStages);
+        Assert.Equal(new MinuteCount(new DateTime(2024, 2, 1, 10, 0, 0, DateTimeKind.Utc), 2), Assert.Single(stats.StartedPerMinute));
+        Assert.Equal(3, fake.Queries.Count);
+        Assert.All(fake.Queries, q => Assert.Equal(("TIMESTAMP", "2024-03-01 00:00:00.000000+00:00"), q.Parameters["started_before"]));
+    }
+
+    [Fact]
+    public async Task ReadyzAsksBigQueryAndAnswers503WhenItDoesNotAnswer()
+    {
+        await using var fake = await FakeBigQuery.StartAsync();
+        fake.Answer = q => q.Sql.Contains("SELECT 1", StringComparison.Ordinal) ? new CannedResult([("ready", "INT64")], [[["1"]]]) : null;
+        var settings = fake.Settings(retryBudget: "00:00:01");
+        using var app = new ChatIngestApp(settings);
+        var client = app.CreateClient();
+
+        using var ready = await client.GetAsync("/readyz");
+        await fake.DisposeAsync();
+        using var gone = await client.GetAsync("/readyz");
+
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, gone.StatusCode);
+    }
+
+    [Fact]
+    public async Task ReadThatOutlastsTheRetryBudgetAnswers503()
+    {
+        await using var fake = await FakeBigQuery.StartAsync();
+        await fake.DisposeAsync();
+        using var app = new ChatIngestApp(fake.Settings(retryBudget: "00:00:00.5"));
+
+        using var response = await app.CreateClient().GetAsync("/conversations");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+    }
+}

@@ -1,0 +1,75 @@
+using ChatIngest.Api.Setup;
+using ChatIngest.Core.Warehouse.BigQuery;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ChatIngest.Tests.BigQuery;
+
+public sealed class BigQuerySetupTests
+{
+    [Fact]
+    public async Task SetupCreatesWhatIsMissingAndTreats409AsDone()
+    {
+        await using var fake = await FakeBigQuery.StartAsync(withTables: false);
+        fake.Datasets[FakeBigQuery.Dataset] = true;
+        fake.Tables["orders"] = new FakeTable("orders", IsView: false);
+        await using var services = BigQueryServices.Create(fake);
+        var report = new List<string>();
+
+        await services.GetRequiredService<BigQuerySetup>().RunAsync(report.Add, CancellationToken.None);
+
+        Assert.Equal(
+        [
+            "dataset demo-project.chat: exists",
+            "table demo-project.chat.orders: exists",
+            "table demo-project.chat.conversations: created",
+            "table demo-project.chat.dead_letters: created",
+            "view demo-project.chat.customer_courier_conversations: created",
+        ], report);
+        Assert.Contains(fake.Requests, r => r.Method == "POST" && r.Path.EndsWith("/datasets", StringComparison.Ordinal));
+        Assert.True(fake.Tables["customer_courier_conversations"].IsView);
+        Assert.DoesNotContain(fake.Queries, q => q.Sql.Contains("`demo-project.chat.orders` (", StringComparison.Ordinal));
+        Assert.Empty(fake.Violations);
+    }
+
+    [Fact]
+    public async Task SetupCommandOnAnEmptyProjectCreatesEverythingAndASecondRunFindsItDone()
+    {
+        await using var fake = await FakeBigQuery.StartAsync(withTables: false);
+        string[] args = ["setup", .. fake.Settings().Select(s => $"--{s.Key}={s.Value}")];
+        using var first = new StringWriter();
+        using var second = new StringWriter();
+        using var errors = new StringWriter();
+
+        var firstCode = await SetupCommand.RunAsync(args, first, errors);
+        var secondCode = await SetupCommand.RunAsync(args, second, errors);
+
+        Assert.Equal((0, 0), (firstCode, secondCode));
+        Assert.Contains("dataset demo-project.chat: created in EU", first.ToString(), StringComparison.Ordinal);
+        Assert.Contains("table demo-project.chat.dead_letters: created", first.ToString(), StringComparison.Ordinal);
+        Assert.Contains("dataset demo-project.chat: exists", second.ToString(), StringComparison.Ordinal);
+        Assert.Contains("table demo-project.chat.conversations: exists", second.ToString(), StringComparison.Ordinal);
+        Assert.Contains("customer_courier_conversations: replaced", second.ToString(), StringComparison.Ordinal);
+        Assert.Equal(["conversations", "customer_courier_conversations", "dead_letters", "orders"], fake.Tables.Keys.Order());
+        var ddl = fake.Queries.Select(q => q.Sql).ToList();
+        Assert.Equal(5, ddl.Count); // three tables and the view the first time, only the view the second time
+        Assert.Contains("CREATE OR REPLACE VIEW `demo-project.chat.customer_courier_conversations`", ddl[^1], StringComparison.Ordinal);
+        Assert.Empty(errors.ToString());
+    }
+
+    [Fact]
+    public async Task SetupCommandThatBigQueryRefusesExitsNonZeroWithOneLine()
+    {
+        await using var fake = await FakeBigQuery.StartAsync(withTables: false);
+        var settings = fake.Settings(retryBudget: "00:00:02");
+        settings["Warehouse:ProjectId"] = "someone-elses-project";
+        string[] args = ["setup", .. settings.Select(s => $"--{s.Key}={s.Value}")];
+        using var output = new StringWriter();
+        using var errors = new StringWriter();
+
+        var code = await SetupCommand.RunAsync(args, output, errors);
+
+        Assert.Equal(SetupCommand.FailedExitCode, code);
+        var line = Assert.Single(errors.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("chatingest setup: BigQuery answered 400", line, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,154 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http;
+
+namespace ChatIngest.Tests.BigQuery;
+
+public sealed partial class FakeBigQuery
+{
+    private readonly ConcurrentDictionary<string, (CannedResult Result, int PollsLeft)> jobs = new();
+
+    /// <summary>The canned result for a (non-DDL) query; null answers 400 and notes a violation.</summary>
+    public Func<FakeQuery, CannedResult?> Answer { get; set; } = _ => null;
+
+    public ConcurrentQueue<FakeQuery> Queries { get; } = new();
+
+    private async Task<IResult> QueryAsync(HttpContext http, string project)
+    {
+        var body = await ReadBodyAsync(http);
+        if (body is null || project != Project)
+        {
+            return Reject(http, "jobs.query: bad body or project");
+        }
+
+        if (body["useLegacySql"]?.GetValueKind() != JsonValueKind.False || (string?)body["parameterMode"] != "NAMED"
+            || body["formatOptions"]?["useInt64Timestamp"]?.GetValueKind() != JsonValueKind.True
+            || (string?)body["location"] != Location || (string?)body["requestId"] is not { Length: > 0 }
+            || (string?)body["query"] is not { Length: > 0 } sql)
+        {
+            return Reject(http, $"jobs.query: useLegacySql false, parameterMode NAMED, useInt64Timestamp, location, requestId and query are required: {body.ToJsonString()}");
+        }
+
+        var parameters = new Dictionary<string, (string Type, string? Value)>(StringComparer.Ordinal);
+        foreach (var p in body["queryParameters"] as JsonArray ?? [])
+        {
+            var valueKind = p?["parameterValue"]?["value"]?.GetValueKind() ?? JsonValueKind.Null;
+            if ((string?)p?["name"] is not { Length: > 0 } name || (string?)p["parameterType"]?["type"] is not { Length: > 0 } type
+                || valueKind is not (JsonValueKind.String or JsonValueKind.Null))
+            {
+                return Reject(http, $"jobs.query: a parameter needs name, parameterType.type and a string value: {p?.ToJsonString()}");
+            }
+
+            parameters[name] = (type, (string?)p["parameterValue"]?["value"]);
+        }
+
+        var used = Regex.Matches(sql, @"@(\w+)").Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+        if (!used.SetEquals(parameters.Keys) || sql.Contains("{dataset}", StringComparison.Ordinal))
+        {
+            return Reject(http, $"jobs.query: parameters [{string.Join(",", parameters.Keys)}] do not match the SQL's [{string.Join(",", used)}]");
+        }
+
+        var query = new FakeQuery(sql, parameters);
+        Queries.Enqueue(query);
+        if (Ddl(sql) is { } ddl)
+        {
+            return ddl;
+        }
+
+        if (Answer(query) is not { } result)
+        {
+            return Reject(http, $"jobs.query: no canned answer for {sql[..Math.Min(80, sql.Length)]}");
+        }
+
+        var jobId = $"job_{Guid.NewGuid():N}";
+        jobs[jobId] = (result, result.IncompletePolls);
+        return result.IncompletePolls > 0 ? Results.Json(Incomplete(jobId)) : Results.Json(Page(jobId, result, 0));
+    }
+
+    private IResult GetQueryResults(HttpContext http, string project, string jobId)
+    {
+        Record(http, null);
+        if (project != Project || http.Request.Query["location"] != Location || !jobs.TryGetValue(jobId, out var job))
+        {
+            return Reject(http, $"getQueryResults: unknown job {jobId} or wrong location {http.Request.Query["location"]}");
+        }
+
+        if (job.PollsLeft > 0)
+        {
+            jobs[jobId] = (job.Result, job.PollsLeft - 1);
+            return job.PollsLeft > 1 ? Results.Json(Incomplete(jobId)) : Results.Json(Page(jobId, job.Result, 0));
+        }
+
+        var token = http.Request.Query["pageToken"].ToString();
+        return token.StartsWith("page-", StringComparison.Ordinal) && int.TryParse(token.AsSpan(5), out var page) && page < job.Result.Pages.Count
+            ? Results.Json(Page(jobId, job.Result, page))
+            : Reject(http, $"getQueryResults: pageToken '{token}' was never given out");
+    }
+
+    private IResult? Ddl(string sql)
+    {
+        var match = Regex.Match(sql, @"CREATE (TABLE IF NOT EXISTS|OR REPLACE VIEW) `([^`]+)`");
+        if (!match.Success)
+        {
+            return null;
+        }
+
+        var parts = match.Groups[2].Value.Split('.');
+        if (parts.Length != 3 || parts[0] != Project || !Datasets.ContainsKey(parts[1]))
+        {
+            return Error(404, "notFound", $"Not found: Dataset {match.Groups[2].Value}");
+        }
+
+        var isView = match.Groups[1].Value.Contains("VIEW", StringComparison.Ordinal);
+        Tables.AddOrUpdate(parts[2], new FakeTable(parts[2], isView), (_, existing) => isView ? new FakeTable(parts[2], true) : existing);
+        return Results.Json(new JsonObject
+        {
+            ["kind"] = "bigquery#queryResponse",
+            ["jobReference"] = JobReference($"job_{Guid.NewGuid():N}"),
+            ["jobComplete"] = true,
+            ["ddlOperationPerformed"] = isView ? "REPLACE" : "CREATE",
+        });
+    }
+
+    private static JsonObject Incomplete(string jobId) => new()
+    {
+        ["kind"] = "bigquery#queryResponse",
+        ["jobReference"] = JobReference(jobId),
+        ["jobComplete"] = false,
+    };
+
+    private static JsonObject Page(string jobId, CannedResult result, int page)
+    {
+        var answer = new JsonObject
+        {
+            ["kind"] = "bigquery#queryResponse",
+            ["jobReference"] = JobReference(jobId),
+            ["jobComplete"] = true,
+            ["totalRows"] = result.Pages.Sum(p => p.Count).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["schema"] = new JsonObject
+            {
+                ["fields"] = new JsonArray(result.Fields.Select(f => (JsonNode)new JsonObject { ["name"] = f.Name, ["type"] = f.Type, ["mode"] = "NULLABLE" }).ToArray()),
+            },
+            ["rows"] = new JsonArray(result.Pages[page].Select(row => (JsonNode)new JsonObject
+            {
+                ["f"] = new JsonArray(row.Select(v => (JsonNode)new JsonObject { ["v"] = v }).ToArray()),
+            }).ToArray()),
+        };
+        if (page + 1 < result.Pages.Count)
+        {
+            answer["pageToken"] = $"page-{page + 1}";
+        }
+
+        return answer;
+    }
+
+    private static JsonObject JobReference(string jobId) => new() { ["projectId"] = Project, ["jobId"] = jobId, ["location"] = Location };
+}
+
+/// <summary>A query as the fake received it: its SQL and named parameters (type, value as sent).</summary>
+public sealed record FakeQuery(string Sql, IReadOnlyDictionary<string, (string Type, string? Value)> Parameters);
+
+/// <summary>What the fake answers a query with: a schema and the rows, page by page, after some incomplete polls.</summary>
+public sealed record CannedResult(IReadOnlyList<(string Name, string Type)> Fields, IReadOnlyList<IReadOnlyList<string?[]>> Pages, int IncompletePolls = 0);

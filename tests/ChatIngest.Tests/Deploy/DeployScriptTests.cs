@@ -1,0 +1,137 @@
+using ChatIngest.Tests.Support;
+
+namespace ChatIngest.Tests.Deploy;
+
+public sealed class DeployScriptTests
+{
+    private const string Url = "https://chatingest-abc.a.run.app";
+    private const string Agent = "serviceAccount:service-123@gcp-sa-pubsub.iam.gserviceaccount.com";
+
+    [Fact]
+    public async Task PushSubscriptionHasOidcAckDeadlineRetryAndDeadLetterPolicies()
+    {
+        var lines = await DryRunAsync("50-push-subscription.sh");
+
+        Assert.Equal(
+            "+ gcloud pubsub subscriptions create chatingest-push --topic=chat-messages --project=demo"
+            + $" --push-endpoint={Url}/pubsub/push --push-auth-service-account=chatingest-push@demo.iam.gserviceaccount.com"
+            + $" --push-auth-token-audience={Url} --ack-deadline=60 --min-retry-delay=10s --max-retry-delay=600s"
+            + " --dead-letter-topic=chat-messages-dead-letter --max-delivery-attempts=10",
+            Assert.Single(lines));
+    }
+
+    [Fact]
+    public async Task CloudRunServiceIsPrivateScaledAndConfiguredForBigQueryAndPushAuth()
+    {
+        var lines = await DryRunAsync("40-cloud-run.sh", ("CONCURRENCY", "40"), ("MAX_INSTANCES", "50"));
+
+        var deploy = Assert.Single(lines, l => l.StartsWith("+ gcloud run deploy chatingest ", StringComparison.Ordinal));
+        Assert.Contains(" --no-allow-unauthenticated ", deploy, StringComparison.Ordinal);
+        Assert.Contains(" --concurrency=40 --min-instances=1 --max-instances=50 ", deploy, StringComparison.Ordinal);
+        Assert.Contains(" --service-account=chatingest-run@demo.iam.gserviceaccount.com ", deploy, StringComparison.Ordinal);
+        Assert.Contains(@"Warehouse__Kind=BigQuery\,Warehouse__ProjectId=demo\,Warehouse__Dataset=chatingest\,Warehouse__Location=EU", deploy, StringComparison.Ordinal);
+        Assert.Contains(@"PushAuth__ServiceAccountEmail=chatingest-push@demo.iam.gserviceaccount.com", deploy, StringComparison.Ordinal);
+        Assert.Contains($"+ gcloud run services update chatingest --project=demo --region=europe-west1 --update-env-vars=PushAuth__Audience={Url}", lines);
+        Assert.Contains("+ gcloud builds submit --project=demo --region=europe-west1 --tag=europe-west1-docker.pkg.dev/demo/chatingest/chatingest:latest .", lines);
+    }
+
+    [Fact]
+    public async Task TopicsAndTheDeadLetterTopicWithAHoldingSubscriptionAreCreated()
+    {
+        var lines = await DryRunAsync("20-pubsub-topics.sh");
+
+        Assert.Equal(
+        [
+            "+ gcloud pubsub topics create chat-messages --project=demo",
+            "+ gcloud pubsub topics create chat-messages-dead-letter --project=demo",
+            "+ gcloud pubsub subscriptions create chat-messages-dead-letter-hold --project=demo --topic=chat-messages-dead-letter --message-retention-duration=7d --expiration-period=never",
+        ], lines);
+    }
+
+    [Fact]
+    public async Task BigQueryObjectsComeFromTheSetupCommandAndTheServiceAccountMayWriteAndQuery()
+    {
+        var lines = await DryRunAsync("30-bigquery.sh");
+
+        Assert.Equal(
+        [
+            "+ env Warehouse__Kind=BigQuery Warehouse__ProjectId=demo Warehouse__Dataset=chatingest Warehouse__Location=EU dotnet run --project src/ChatIngest.Api -- setup",
+            "+ gcloud projects add-iam-policy-binding demo --member=serviceAccount:chatingest-run@demo.iam.gserviceaccount.com --role=roles/bigquery.dataEditor --condition=None",
+            "+ gcloud projects add-iam-policy-binding demo --member=serviceAccount:chatingest-run@demo.iam.gserviceaccount.com --role=roles/bigquery.jobUser --condition=None",
+        ], lines);
+    }
+
+    [Fact]
+    public async Task IamLetsThePushAccountInvokeAndThePubSubAgentDeadLetter()
+    {
+        var lines = await DryRunAsync("60-iam.sh");
+
+        Assert.Equal(
+        [
+            "+ gcloud run services add-iam-policy-binding chatingest --project=demo --region=europe-west1 --member=serviceAccount:chatingest-push@demo.iam.gserviceaccount.com --role=roles/run.invoker",
+            $"+ gcloud pubsub topics add-iam-policy-binding chat-messages-dead-letter --project=demo --member={Agent} --role=roles/pubsub.publisher",
+            $"+ gcloud pubsub subscriptions add-iam-policy-binding chatingest-push --project=demo --member={Agent} --role=roles/pubsub.subscriber",
+            $"+ gcloud iam service-accounts add-iam-policy-binding chatingest-push@demo.iam.gserviceaccount.com --project=demo --member={Agent} --role=roles/iam.serviceAccountTokenCreator",
+        ], lines);
+    }
+
+    [Fact]
+    public async Task DeployAllRunsEveryStepInOrderWithoutCallingGcloud()
+    {
+        var lines = await DryRunAsync("deploy-all.sh");
+
+        Assert.Equal(
+            ["# 10-service-accounts", "# 20-pubsub-topics", "# 30-bigquery", "# 40-cloud-run", "# 50-push-subscription", "# 60-iam"],
+            lines.Where(l => l.StartsWith('#')));
+        Assert.All(lines, l => Assert.True(l.StartsWith('#') || l.StartsWith("+ ", StringComparison.Ordinal), l));
+    }
+
+    [Fact]
+    public async Task ScriptWithoutProjectIdStopsWithALineNamingIt()
+    {
+        var result = await ChildProcess.RunAsync("bash", [Script("20-pubsub-topics.sh"), "--dry-run"], environment: Environment());
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("PROJECT_ID", result.Error, StringComparison.Ordinal);
+        Assert.Empty(result.Output);
+    }
+
+    [Fact]
+    public async Task ShellcheckPassesOnEveryDeployScript()
+    {
+        var scripts = Directory.GetFiles(Path.Combine(TempPaths.RepositoryRoot(), "deploy"), "*.sh").Order().ToList();
+
+        var result = await ChildProcess.RunAsync("shellcheck", ["-x", .. scripts], Path.Combine(TempPaths.RepositoryRoot(), "deploy"),
+            missingHint: "Install it with 'apt-get install -y shellcheck' (.ci/run does).");
+
+        Assert.True(result.ExitCode == 0, result.Output + result.Error);
+        Assert.True(scripts.Count >= 7, $"only {scripts.Count} scripts found");
+    }
+
+    private static string Script(string name) => Path.Combine(TempPaths.RepositoryRoot(), "deploy", name);
+
+    private static async Task<List<string>> DryRunAsync(string script, params (string Key, string Value)[] extra)
+    {
+        var environment = Environment();
+        environment["PROJECT_ID"] = "demo";
+        environment["PROJECT_NUMBER"] = "123";
+        environment["SERVICE_URL"] = Url;
+        foreach (var (key, value) in extra)
+        {
+            environment[key] = value;
+        }
+
+        var result = await ChildProcess.RunAsync("bash", [Script(script), "--dry-run"], environment: environment);
+        Assert.True(result.ExitCode == 0, $"{script} --dry-run failed ({result.ExitCode}): {result.Error}");
+        return result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+    }
+
+    /// <summary>Only the system tools on PATH (no gcloud, no bq there): a dry run that called gcloud would fail.</summary>
+    private static Dictionary<string, string?> Environment() => new()
+    {
+        ["PATH"] = "/usr/bin:/bin",
+        ["PROJECT_ID"] = null,
+        ["SERVICE_URL"] = null,
+        ["PROJECT_NUMBER"] = null,
+    };
+}
