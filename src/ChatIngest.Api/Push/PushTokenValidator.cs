@@ -10,7 +10,7 @@ namespace ChatIngest.Api.Push;
 /// genuine token meant for someone else is told apart (403) from no or a broken token (401). The library reads the
 /// system clock for <c>iat</c>/<c>exp</c>; only the remembered-token shortcut below uses the injected clock.
 /// </summary>
-internal sealed class PushTokenValidator(IOptions<PushAuthOptions> options, TimeProvider time)
+internal sealed class PushTokenValidator(IOptions<PushAuthOptions> options, IOptions<PushOptions> push, TimeProvider time)
 {
     private static readonly string[] GoogleIssuers = ["https://accounts.google.com", "accounts.google.com"];
 
@@ -40,14 +40,16 @@ internal sealed class PushTokenValidator(IOptions<PushAuthOptions> options, Time
         GoogleJsonWebSignature.Payload payload;
         try
         {
-            payload = await JsonWebSignature.VerifySignedTokenAsync<GoogleJsonWebSignature.Payload>(token, verification, cancellationToken);
+            // The library fetches keys with a 100 s HTTP timeout: a push must not wait past its own deadline for them.
+            payload = await JsonWebSignature.VerifySignedTokenAsync<GoogleJsonWebSignature.Payload>(token, verification, cancellationToken)
+                .WaitAsync(push.Value.Deadline, time, cancellationToken);
         }
         catch (Exception e) when (e is InvalidJwtException or FormatException or ArgumentException or Newtonsoft.Json.JsonException
             or System.Security.Cryptography.CryptographicException)
         {
             return PushAuthResult.Unauthenticated($"The token is not a valid Google-signed token: {e.Message}");
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or TimeoutException)
         {
             return PushAuthResult.KeysUnavailable($"The token signing keys could not be fetched: {e.Message}");
         }

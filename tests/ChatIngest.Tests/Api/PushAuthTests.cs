@@ -134,6 +134,30 @@ public sealed class PushAuthTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UnreachableSigningKeysAnswer503SoPubSubRetries()
+    {
+        var port = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        port.Start();
+        var closed = $"http://127.0.0.1:{((IPEndPoint)port.LocalEndpoint).Port}/certs";
+        port.Stop(); // nothing listens there now
+        var settings = tokens.Settings();
+        settings["PushAuth:CertificatesUrl"] = closed;
+        await using var keyless = new ChatIngestApp(settings);
+        var keylessClient = keyless.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/pubsub/push")
+        {
+            Content = new StringContent(PushEnvelopes.Create(ChatMessages.Courier(8), "m-8", Published), Encoding.UTF8, "application/json"),
+        };
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + tokens.Sign());
+
+        using var response = await keylessClient.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.Equal(0, (await keylessClient.GetJsonAsync("/conversations")).GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
     public void HalfConfiguredPushAuthIsRejectedNamingTheMissingKey()
     {
         var result = new PushAuthOptionsValidator().Validate(null, new PushAuthOptions { Audience = GoogleTokens.Audience });
