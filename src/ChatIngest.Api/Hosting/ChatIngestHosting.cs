@@ -1,4 +1,6 @@
 using System.Text.Json;
+using ChatIngest.Api.Push;
+using ChatIngest.Api.Replay;
 using ChatIngest.Core.Ingest;
 using ChatIngest.Core.Warehouse;
 using Microsoft.AspNetCore.Http.Json;
@@ -11,8 +13,12 @@ internal static class ChatIngestHosting
     public static WebApplicationBuilder AddChatIngest(this WebApplicationBuilder builder)
     {
         ListenUrls.Configure(builder);
+        ShutdownTimeout.Configure(builder);
         builder.Services.AddWarehouse(builder.Configuration);
         builder.Services.AddIngest(builder.Configuration);
+        builder.Services.AddPush(builder.Configuration);
+        builder.Services.AddReplay(builder.Configuration);
+        builder.AddChatIngestTelemetry();
         builder.Services.AddProblemDetails();
         builder.Services.Configure<JsonOptions>(o =>
         {
@@ -51,6 +57,7 @@ internal static class ChatIngestHosting
         app.UseStatusCodePages();
         app.UseSwagger();
         app.UseSwaggerUI();
+        app.MapMetrics();
         return app;
     }
 }

@@ -2,19 +2,37 @@ using System.Text.Json;
 using ChatIngest.Api.Hosting;
 using ChatIngest.Core.Ingest;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace ChatIngest.Api.Push;
 
 /// <summary>
 /// <c>POST /pubsub/push</c>: one Pub/Sub push delivery. 204 acknowledges, so it is sent only after the commit that
-/// holds the message (or its dead letter); a duplicate is acknowledged too. 503 makes Pub/Sub retry.
+/// holds the message (or its dead letter); a duplicate is acknowledged too. 503 makes Pub/Sub retry: the queue is
+/// full, the warehouse is down, or the commit did not come within <see cref="PushOptions.Deadline"/>.
+/// The group's policy: the body limit (413) and, when configured, the OIDC token check (401/403).
 /// </summary>
 internal static class PushEndpoints
 {
     public static IEndpointRouteBuilder MapPushEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/pubsub").WithTags("Ingest");
+        var limits = app.ServiceProvider.GetRequiredService<IOptions<PushOptions>>().Value;
+        var group = app.MapGroup("/pubsub").WithTags("Ingest")
+            .WithMetadata(new RequestSizeLimitAttribute(limits.MaxBodyBytes));
+
+        var auth = app.ServiceProvider.GetRequiredService<IOptions<PushAuthOptions>>().Value;
+        var log = app.ServiceProvider.GetRequiredService<PushLog>();
+        if (auth.Enabled)
+        {
+            group.AddEndpointFilter<PushAuthFilter>();
+            log.AuthOn(auth.Audience!, auth.ServiceAccountEmail!);
+        }
+        else
+        {
+            log.AuthOff();
+        }
+
         group.MapPost("/push", PushAsync)
             .WithSummary("Receive one Pub/Sub push delivery")
             .WithDescription("Answers 204 once the message is durably stored (or parked in dead_letters, or was a duplicate).");
@@ -22,7 +40,8 @@ internal static class PushEndpoints
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> PushAsync(
-        HttpContext http, PushDecoder decoder, IngestQueue queue, IOptions<IngestOptions> options, CancellationToken cancellationToken)
+        HttpContext http, PushDecoder decoder, IngestQueue queue, IngestMetrics metrics, PushLog log, TimeProvider time,
+        IOptions<IngestOptions> options, IOptions<PushOptions> push, CancellationToken cancellationToken)
     {
         PushEnvelope? envelope;
         try
@@ -33,6 +52,13 @@ internal static class PushEndpoints
         {
             return Problems.BadRequest("The body is not a Pub/Sub push envelope.", e.Message);
         }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TypedResults.Problem(
+                title: "The push body is too large.",
+                detail: $"The limit is {push.Value.MaxBodyBytes} bytes (Push__MaxBodyBytes).",
+                statusCode: StatusCodes.Status413PayloadTooLarge);
+        }
 
         var decoded = decoder.Decode(envelope);
         if (decoded.Record is not { } record)
@@ -40,20 +66,36 @@ internal static class PushEndpoints
             return Problems.BadRequest("The body is not a usable Pub/Sub push envelope.", decoded.Problem);
         }
 
+        metrics.Received();
+        var messageId = record.Delivery.MessageId;
         var request = new WriteRequest([record]);
         if (!queue.TryEnqueue(request))
         {
+            metrics.Rejected("queue_full");
+            log.QueueFull(messageId);
             return Problems.Unavailable(http, options, "ChatIngest is at capacity.", "The ingest queue is full or shutting down; retry later.");
         }
 
         try
         {
-            await request.Completion;
+            var completion = request.Completion;
+            _ = completion.IsCompleted ? await completion : await completion.WaitAsync(push.Value.Deadline, time, cancellationToken);
+            log.Stored(messageId);
             return TypedResults.NoContent();
         }
         catch (WarehouseUnavailableException e)
         {
+            metrics.Rejected("warehouse_unavailable");
+            log.WarehouseUnavailable(messageId);
             return Problems.Unavailable(http, options, "The warehouse is unavailable.", e.Message);
+        }
+        catch (TimeoutException)
+        {
+            // The commit may still land later; the redelivery is then a duplicate, which changes nothing.
+            metrics.Rejected("deadline");
+            log.DeadlinePassed(messageId, push.Value.Deadline.TotalMilliseconds);
+            return Problems.Unavailable(http, options, "The write did not commit in time.",
+                $"Not stored within {push.Value.Deadline.TotalSeconds} s (Push__Deadline); Pub/Sub will deliver it again.");
         }
     }
 }

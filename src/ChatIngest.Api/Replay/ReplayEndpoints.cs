@@ -3,6 +3,7 @@ using ChatIngest.Api.Hosting;
 using ChatIngest.Core.Ingest;
 using ChatIngest.Core.Messages;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace ChatIngest.Api.Replay;
@@ -19,14 +20,21 @@ internal static class ReplayEndpoints
 
     public static IEndpointRouteBuilder MapReplayEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/replay", ReplayAsync)
-            .WithTags("Ingest")
-            .WithSummary("Replay NDJSON lines as if each were one Pub/Sub message");
+        // A replay is a stream of any size: the body limit is per line (Ingest__MaxReplayLineBytes), not per request.
+        var group = app.MapGroup("/replay").WithTags("Ingest").WithMetadata(new DisableRequestSizeLimitAttribute());
+        var token = app.ServiceProvider.GetRequiredService<IOptions<ReplayOptions>>().Value.Token;
+        var development = app.ServiceProvider.GetRequiredService<IHostEnvironment>().IsDevelopment();
+        if (!string.IsNullOrEmpty(token) || !development)
+        {
+            group.AddEndpointFilter<ReplayAuthFilter>();
+        }
+
+        group.MapPost("", ReplayAsync).WithSummary("Replay NDJSON lines as if each were one Pub/Sub message");
         return app;
     }
 
     internal static async Task<Results<Ok<ReplayResult>, ProblemHttpResult>> ReplayAsync(
-        HttpContext http, PayloadClassifier classifier, IngestQueue queue, TimeProvider time,
+        HttpContext http, PayloadClassifier classifier, IngestQueue queue, IngestMetrics metrics, TimeProvider time,
         IOptions<IngestOptions> options, CancellationToken cancellationToken)
     {
         var started = Rfc3339.TruncateToMicroseconds(time.GetUtcNow().UtcDateTime);
@@ -41,6 +49,7 @@ internal static class ReplayEndpoints
         {
             var request = new WriteRequest(chunk);
             chunk = new List<IngestRecord>(chunkSize);
+            metrics.Received(request.Records.Count);
             await queue.EnqueueAsync(request, cancellationToken);
             inFlight.Enqueue(request);
             if (inFlight.Count >= ChunksInFlight)

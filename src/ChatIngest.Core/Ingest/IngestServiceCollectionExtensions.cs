@@ -15,6 +15,8 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton(new PayloadClassifier());
         services.AddSingleton<PushDecoder>();
         services.AddSingleton<IngestQueue>();
+        services.AddMetrics();
+        services.AddSingleton<IngestMetrics>();
         services.AddHostedService<IngestWriter>();
         return services;
     }

@@ -19,6 +19,7 @@ public sealed partial class IngestWriter(
     IngestQueue queue,
     IWarehouse warehouse,
     IOptions<IngestOptions> options,
+    IngestMetrics metrics,
     TimeProvider time,
     ILogger<IngestWriter> logger) : BackgroundService
 {
@@ -82,19 +83,28 @@ public sealed partial class IngestWriter(
                 CancellationToken.None).ConfigureAwait(false);
 
             var flat = 0;
+            var total = default(WriteSummary);
             foreach (var request in batch)
             {
                 var summary = default(WriteSummary);
                 foreach (var record in request.Records)
                 {
                     var index = firstOf[flat++];
-                    summary += index < 0 ? new WriteSummary(0, 0, 1, 0) : Summarize(record, outcomes[index]);
+                    var one = index < 0 ? new WriteSummary(0, 0, 1, 0) : Summarize(record, outcomes[index]);
+                    if (one.Invalid > 0)
+                    {
+                        LogDeadLettered(logger, record.Delivery.MessageId, (record as DeadLetterRecord)?.Reason ?? InvalidReason.RejectedByWarehouse);
+                    }
+
+                    summary += one;
                 }
 
+                total += summary;
                 request.Succeed(summary);
             }
 
             var elapsed = time.GetElapsedTime(started);
+            metrics.Committed(total, rowCount, elapsed);
             LogCommitted(logger, batch.Count, rowCount, elapsed.TotalMilliseconds);
         }
         catch (Exception e)
@@ -160,6 +170,9 @@ public sealed partial class IngestWriter(
 
     [LoggerMessage(EventId = 103, Level = LogLevel.Debug, Message = "Committed {Requests} requests ({Rows} rows) in {Milliseconds} ms")]
     private static partial void LogCommitted(ILogger logger, int requests, int rows, double milliseconds);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "Parked message {MessageId} in dead_letters: {Reason}")]
+    private static partial void LogDeadLettered(ILogger logger, string messageId, string reason);
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Shutting down: closed the ingest queue, {Depth} requests left to commit")]
     private static partial void LogDraining(ILogger logger, int depth);

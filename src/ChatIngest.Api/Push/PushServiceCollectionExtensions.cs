@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Options;
+
+namespace ChatIngest.Api.Push;
+
+internal static class PushServiceCollectionExtensions
+{
+    /// <summary>The push endpoint's limits, its token check and its log.</summary>
+    public static IServiceCollection AddPush(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<PushOptions>().Bind(configuration.GetSection(PushOptions.SectionName))
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PushAuthOptions>().Bind(configuration.GetSection(PushAuthOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PushAuthOptions>, PushAuthOptionsValidator>();
+        services.AddSingleton<PushTokenValidator>();
+        services.AddSingleton<PushLog>();
+        return services;
+    }
+}

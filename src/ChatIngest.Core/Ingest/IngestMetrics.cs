@@ -1,0 +1,58 @@
+using System.Diagnostics.Metrics;
+
+namespace ChatIngest.Core.Ingest;
+
+/// <summary>
+/// The service's own metrics (Meter <c>ChatIngest</c>), exported by the host (Prometheus at <c>/metrics</c>, OTLP).
+/// Counters carry no per-request tags except a fixed one, so recording stays allocation-free on the push path.
+/// </summary>
+public sealed class IngestMetrics
+{
+    public const string MeterName = "ChatIngest";
+
+    private static readonly KeyValuePair<string, object?> OrderKind = new("kind", "order");
+    private static readonly KeyValuePair<string, object?> ChatKind = new("kind", "chat_message");
+
+    private readonly Counter<long> received;
+    private readonly Counter<long> stored;
+    private readonly Counter<long> duplicates;
+    private readonly Counter<long> invalid;
+    private readonly Counter<long> rejected;
+    private readonly Histogram<int> batchSize;
+    private readonly Histogram<double> commitDuration;
+
+    public IngestMetrics(IMeterFactory meterFactory, IngestQueue queue)
+    {
+        var meter = meterFactory.Create(MeterName);
+        received = meter.CreateCounter<long>("chatingest.messages.received", "{message}", "Messages received by push or replay, before classification.");
+        stored = meter.CreateCounter<long>("chatingest.messages.stored", "{message}", "New order events and chat messages committed.");
+        duplicates = meter.CreateCounter<long>("chatingest.messages.duplicate", "{message}", "Messages whose content was already stored.");
+        invalid = meter.CreateCounter<long>("chatingest.messages.invalid", "{message}", "Messages parked in dead_letters.");
+        rejected = meter.CreateCounter<long>("chatingest.push.rejected", "{request}", "Pushes answered 503 (queue full, warehouse down, deadline).");
+        batchSize = meter.CreateHistogram<int>("chatingest.batch.size", "{row}", "Rows per group commit.");
+        commitDuration = meter.CreateHistogram<double>("chatingest.commit.duration", "s", "Time of one group commit, retries included.");
+        meter.CreateObservableGauge("chatingest.queue.depth", () => queue.Depth, "{request}", "Write requests waiting for the writer.");
+    }
+
+    public void Received(int count = 1) => received.Add(count);
+
+    public void Rejected(string reason) => rejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    internal void Committed(WriteSummary summary, int rows, TimeSpan elapsed)
+    {
+        if (summary.Orders > 0)
+        {
+            stored.Add(summary.Orders, OrderKind);
+        }
+
+        if (summary.Messages > 0)
+        {
+            stored.Add(summary.Messages, ChatKind);
+        }
+
+        duplicates.Add(summary.Duplicates);
+        invalid.Add(summary.Invalid);
+        batchSize.Record(rows);
+        commitDuration.Record(elapsed.TotalSeconds);
+    }
+}

@@ -1,0 +1,90 @@
+using System.Net;
+using ChatIngest.Core.Ingest;
+using ChatIngest.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ChatIngest.Tests.Api;
+
+/// <summary>A full queue or a down warehouse answers 503 with Retry-After at once; nothing queues without bound.</summary>
+public sealed class BackpressureTests
+{
+    private const int Capacity = 3;
+    private static readonly DateTime Published = new(2024, 2, 1, 10, 0, 0, DateTimeKind.Utc);
+
+    [Fact]
+    public async Task FullQueueAnswers503WithRetryAfterAndNeverHoldsMoreThanItsCapacity()
+    {
+        var warehouse = new ControlledWarehouse();
+        warehouse.Hold();
+        await using var app = new ChatIngestApp(
+            new Dictionary<string, string?> { ["Ingest:QueueCapacity"] = $"{Capacity}", ["Ingest:MaxBatchRows"] = "1", ["Push:Deadline"] = "00:10:00" },
+            configureServices: warehouse.Register);
+        var client = app.CreateClient();
+        var queue = app.Services.GetRequiredService<IngestQueue>();
+
+        // One push held inside the warehouse, then exactly enough to fill the queue behind it.
+        var accepted = new List<Task<HttpResponseMessage>> { client.PushAsync(ChatMessages.Courier(1), "accepted-1", Published) };
+        await warehouse.Entered.WaitAsync(TimeSpan.FromSeconds(60));
+        for (var order = 2; order <= Capacity + 1; order++)
+        {
+            accepted.Add(client.PushAsync(ChatMessages.Courier(order), $"accepted-{order}", Published));
+        }
+
+        await WaitUntilAsync(() => queue.Depth == Capacity);
+
+        for (var order = 100; order < 150; order++)
+        {
+            using var refused = await client.PushAsync(ChatMessages.Courier(order), $"refused-{order}", Published);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Equal("2", refused.Headers.RetryAfter?.ToString());
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            Assert.True(queue.Depth <= Capacity, $"queue depth {queue.Depth} is over its capacity {Capacity}");
+        }
+
+        warehouse.Release();
+        foreach (var response in await Task.WhenAll(accepted))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+            response.Dispose();
+        }
+
+        var stored = (await client.GetJsonAsync("/conversations")).GetProperty("items").EnumerateArray()
+            .Select(row => row.GetProperty("order_id").GetInt64()).ToArray();
+        Assert.Equal([1L, 2L, 3L, 4L], stored);
+    }
+
+    [Fact]
+    public async Task DownWarehouseAnswers503WithRetryAfterAndTheRedeliveryLandsOnceItIsBack()
+    {
+        var warehouse = new ControlledWarehouse { FailWrites = true };
+        await using var app = new ChatIngestApp(
+            new Dictionary<string, string?> { ["Ingest:CommitRetryBudget"] = "00:00:00.300" },
+            configureServices: warehouse.Register);
+        var client = app.CreateClient();
+        var envelope = PushEnvelopes.Create(ChatMessages.Courier(9), "redelivered-9", Published);
+
+        using (var down = await client.PushAsync(envelope))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
+            Assert.Equal("2", down.Headers.RetryAfter?.ToString());
+            Assert.True(warehouse.FailedWrites >= 1);
+            Assert.Equal(0, (await client.GetJsonAsync("/conversations")).GetProperty("items").GetArrayLength());
+        }
+
+        warehouse.FailWrites = false;
+        using var back = await client.PushAsync(envelope);
+
+        Assert.Equal(HttpStatusCode.NoContent, back.StatusCode);
+        Assert.Equal(9, (await client.GetJsonAsync("/conversations/9")).GetProperty("order_id").GetInt64());
+    }
+
+    internal static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 3000 && !condition(); i++)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.True(condition(), "the condition did not become true within a minute");
+    }
+}

@@ -1,0 +1,56 @@
+using System.Net;
+using ChatIngest.Tests.Support;
+
+namespace ChatIngest.Tests.Api;
+
+/// <summary>Structured log lines: message ids on dead letters and refusals; push auth being off said once.</summary>
+public sealed class IngestLogTests
+{
+    private static readonly DateTime Published = new(2024, 2, 1, 10, 0, 0, DateTimeKind.Utc);
+
+    [Fact]
+    public async Task PushAuthOffIsLoggedOnceAtStart()
+    {
+        var logs = new CapturedLogs();
+        await using var app = new ChatIngestApp(configureServices: logs.Register);
+        var client = app.CreateClient();
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await client.PushAsync(ChatMessages.Courier(i + 1), $"m-{i}", Published);
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        }
+
+        var off = Assert.Single(logs.Entries, e => e.EventId == 304 && e.Category.EndsWith("PushLog", StringComparison.Ordinal));
+        Assert.Contains("OFF", off.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ParkedMessageIsLoggedWithItsIdAndReason()
+    {
+        var logs = new CapturedLogs();
+        await using var app = new ChatIngestApp(configureServices: logs.Register);
+
+        using var response = await app.CreateClient().PushAsync("[1,2,3]", "parked-7", Published);
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        var parked = Assert.Single(logs.Entries, e => e.EventId == 104 && e.Category.EndsWith("IngestWriter", StringComparison.Ordinal));
+        Assert.Equal("parked-7", parked.Values["MessageId"]);
+        Assert.Equal("not_object", parked.Values["Reason"]);
+    }
+
+    [Fact]
+    public async Task RefusedPushIsLoggedWithItsMessageId()
+    {
+        var logs = new CapturedLogs();
+        var warehouse = new ControlledWarehouse { FailWrites = true };
+        await using var app = new ChatIngestApp(
+            new Dictionary<string, string?> { ["Ingest:CommitRetryBudget"] = "00:00:00.100" },
+            configureServices: logs.Register + warehouse.Register);
+
+        using var response = await app.CreateClient().PushAsync(ChatMessages.Courier(5), "refused-5", Published);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var refused = Assert.Single(logs.Entries, e => e.EventId == 302 && e.Category.EndsWith("PushLog", StringComparison.Ordinal));
+        Assert.Equal("refused-5", refused.Values["MessageId"]);
+    }
+}

@@ -1,0 +1,74 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using ChatIngest.Core.Messages;
+using ChatIngest.Tests.Support;
+
+namespace ChatIngest.Tests.Api;
+
+/// <summary>Body, line, depth and time limits: each answered with the documented status, nothing half-stored.</summary>
+public sealed class LimitTests
+{
+    private static readonly DateTime Published = new(2024, 2, 1, 10, 0, 0, DateTimeKind.Utc);
+
+    [Fact]
+    public async Task ReplayLineOverTheLimitGets413()
+    {
+        await using var app = new ChatIngestApp(new Dictionary<string, string?> { ["Ingest:MaxReplayLineBytes"] = "1024" });
+        var body = ChatMessages.Courier(1) + "\n" + ChatMessages.Courier(2, stage: new string('B', 2000)) + "\n";
+
+        using var response = await app.CreateClient().PostAsync("/replay", new StringContent(body, Encoding.UTF8, "application/x-ndjson"));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task EnvelopeNestedTooDeepGets400AndStoresNothing()
+    {
+        await using var app = new ChatIngestApp();
+        var client = app.CreateClient();
+        var deep = new string('[', 64) + new string(']', 64);
+        var envelope = $$$"""{"extra":{{{deep}}},"message":{"data":"e30=","messageId":"deep-env","publishTime":"2024-02-01T10:00:00Z"}}""";
+
+        using var response = await client.PushAsync(envelope);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(0, (await client.GetJsonAsync("/dead-letters")).GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task PayloadNestedTooDeepIsParkedAsTooDeep()
+    {
+        await using var app = new ChatIngestApp();
+        var client = app.CreateClient();
+        var payload = "{\"a\":" + new string('[', 100) + new string(']', 100) + "}";
+
+        using var response = await client.PushAsync(payload, "deep-payload", Published);
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        var parked = Assert.Single((await client.GetJsonAsync("/dead-letters")).GetProperty("items").EnumerateArray());
+        Assert.Equal("deep-payload", parked.GetProperty("message_id").GetString());
+        Assert.Equal(InvalidReason.TooDeep, parked.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task PushWhoseCommitHangsPastTheDeadlineGets503WithRetryAfter()
+    {
+        var warehouse = new ControlledWarehouse();
+        warehouse.Hold();
+        await using var app = new ChatIngestApp(
+            new Dictionary<string, string?> { ["Push:Deadline"] = "00:00:00.200", ["Ingest:CommitRetryBudget"] = "00:10:00" },
+            configureServices: warehouse.Register);
+        var client = app.CreateClient();
+
+        using var response = await client.PushAsync(ChatMessages.Courier(3), "hung-1", Published);
+        warehouse.Release();
+
+        Assert.True(warehouse.Entered.IsCompleted, "the write never reached the warehouse");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("2", response.Headers.RetryAfter?.ToString());
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Contains("in time", problem.GetProperty("title").GetString(), StringComparison.Ordinal);
+    }
+}

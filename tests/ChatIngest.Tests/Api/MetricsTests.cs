@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Net;
+using ChatIngest.Tests.Support;
+
+namespace ChatIngest.Tests.Api;
+
+/// <summary><c>/metrics</c> (Prometheus text) shows the ingest counters move with pushes.</summary>
+[Collection(SoloCollection.Name)]
+public sealed class MetricsTests
+{
+    private static readonly DateTime Published = new(2024, 2, 1, 10, 0, 0, DateTimeKind.Utc);
+
+    [Fact]
+    public async Task MetricsCountReceivedStoredDuplicateAndInvalidPushes()
+    {
+        await using var app = new ChatIngestApp();
+        var client = app.CreateClient();
+        var before = await ScrapeAsync(client);
+
+        foreach (var (json, id) in new[]
+        {
+            (ChatMessages.Courier(1), "m-1"),
+            (ChatMessages.Courier(2), "m-2"),
+            (ChatMessages.Courier(1), "m-1-published-again"),
+            ("{not json", "m-bad"),
+        })
+        {
+            using var response = await client.PushAsync(json, id, Published);
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        }
+
+        var after = await ScrapeAsync(client);
+        double Delta(string name) => after.GetValueOrDefault(name) - before.GetValueOrDefault(name);
+
+        Assert.Equal(4, Delta("chatingest_messages_received_total"));
+        Assert.Equal(2, Delta("chatingest_messages_stored_total{kind=\"chat_message\"}"));
+        Assert.Equal(1, Delta("chatingest_messages_duplicate_total"));
+        Assert.Equal(1, Delta("chatingest_messages_invalid_total"));
+        Assert.Equal(4, Delta("chatingest_batch_size_sum"));
+        Assert.True(Delta("chatingest_batch_size_count") >= 1);
+        Assert.Equal(Delta("chatingest_batch_size_count"), Delta("chatingest_commit_duration_seconds_count"));
+        Assert.True(after.ContainsKey("chatingest_queue_depth"), "the queue depth gauge is missing");
+    }
+
+    /// <summary>Each sample of the scrape by its name and labels, without the <c>otel_scope_*</c> labels.</summary>
+    private static async Task<Dictionary<string, double>> ScrapeAsync(HttpClient client)
+    {
+        using var response = await client.GetAsync("/metrics");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var samples = new Dictionary<string, double>();
+        foreach (var line in (await response.Content.ReadAsStringAsync()).Split('\n'))
+        {
+            if (line.Length == 0 || line[0] == '#')
+            {
+                continue;
+            }
+
+            var space = line.LastIndexOf(' ');
+            var key = StripScopeLabels(line[..space]);
+            var value = line[(space + 1)..];
+            if (key.StartsWith("chatingest_", StringComparison.Ordinal) && double.TryParse(value, CultureInfo.InvariantCulture, out var number))
+            {
+                samples[key] = samples.GetValueOrDefault(key) + number;
+            }
+        }
+
+        return samples;
+    }
+
+    private static string StripScopeLabels(string series)
+    {
+        var brace = series.IndexOf('{', StringComparison.Ordinal);
+        if (brace < 0)
+        {
+            return series;
+        }
+
+        var labels = series[(brace + 1)..^1].Split(',').Where(l => !l.StartsWith("otel_scope_", StringComparison.Ordinal)).ToArray();
+        return labels.Length == 0 ? series[..brace] : $"{series[..brace]}{{{string.Join(',', labels)}}}";
+    }
+}

@@ -1,0 +1,43 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using ChatIngest.Tests.Support;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+
+namespace ChatIngest.Tests.Api;
+
+/// <summary>With <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> set, the ingest metrics are pushed there (OTLP over HTTP/protobuf).</summary>
+[Collection(SoloCollection.Name)]
+public sealed class OtlpExportTests
+{
+    [Fact]
+    public async Task IngestMetricsArePushedToTheConfiguredOtlpEndpoint()
+    {
+        var received = new ConcurrentQueue<byte[]>();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        await using var collector = builder.Build();
+        collector.MapPost("/v1/metrics", async (HttpRequest request) =>
+        {
+            using var body = new MemoryStream();
+            await request.Body.CopyToAsync(body);
+            received.Enqueue(body.ToArray());
+            return Results.Ok();
+        });
+        await collector.StartAsync();
+
+        await using var app = new ChatIngestApp(new Dictionary<string, string?>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Urls.Single(),
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            ["OTEL_METRIC_EXPORT_INTERVAL"] = "200",
+        });
+        using var response = await app.CreateClient().PushAsync(ChatMessages.Courier(1), "otlp-1", DateTime.UtcNow);
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+
+        bool Exported() => received.Any(b => Encoding.UTF8.GetString(b).Contains("chatingest.messages.received", StringComparison.Ordinal));
+        await BackpressureTests.WaitUntilAsync(Exported);
+    }
+}

@@ -1,0 +1,53 @@
+using System.Net;
+using ChatIngest.Core.Ingest;
+using ChatIngest.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ChatIngest.Tests.Api;
+
+[Collection(SoloCollection.Name)]
+public sealed class OverloadMemoryTests
+{
+    private const int Refused = 400;
+    private const int PayloadBytes = 256 * 1024;
+
+    /// <summary>
+    /// 400 refused pushes of 256 KB each carry 100 MB of payload: were any of them kept (queued past the capacity, or
+    /// waiting for room), the heap would grow by at least that. Bounded, it grows by about nothing.
+    /// </summary>
+    [Fact]
+    public async Task ManyPushesRefusedUnderOverloadLeaveTheHeapWhereItWas()
+    {
+        var warehouse = new ControlledWarehouse();
+        warehouse.Hold();
+        await using var app = new ChatIngestApp(
+            new Dictionary<string, string?> { ["Ingest:QueueCapacity"] = "2", ["Ingest:MaxBatchRows"] = "1", ["Push:Deadline"] = "00:10:00" },
+            configureServices: warehouse.Register);
+        var client = app.CreateClient();
+        var queue = app.Services.GetRequiredService<IngestQueue>();
+        var held = new[] { 1, 2, 3 }.Select(i => client.PushAsync(ChatMessages.Courier(i), $"held-{i}", DateTime.UtcNow)).ToList();
+        await warehouse.Entered.WaitAsync(TimeSpan.FromSeconds(60));
+        await BackpressureTests.WaitUntilAsync(() => queue.Depth == 2);
+        var payload = new byte[PayloadBytes];
+        Random.Shared.NextBytes(payload);
+        var envelope = PushEnvelopes.Create(payload, "big", DateTime.UtcNow);
+        using (var warmUp = await client.PushAsync(envelope))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, warmUp.StatusCode);
+        }
+
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        for (var i = 0; i < Refused; i++)
+        {
+            using var response = await client.PushAsync(envelope.Replace("\"big\"", $"\"big-{i}\"", StringComparison.Ordinal));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        }
+
+        var growth = GC.GetTotalMemory(forceFullCollection: true) - before;
+        warehouse.Release();
+        await Task.WhenAll(held);
+
+        Assert.True(growth < Refused * PayloadBytes / 4, $"the heap grew by {growth / 1024} KB over {Refused} refused pushes");
+        Assert.Equal(0, queue.Depth);
+    }
+}

@@ -1,0 +1,198 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using ChatIngest.Api.Push;
+using ChatIngest.Tests.Support;
+
+namespace ChatIngest.Tests.Api;
+
+/// <summary>Push authentication (GCP.md §2) against tokens signed by the tests' own key, served as a JWKS on 127.0.0.1.</summary>
+public sealed class PushAuthTests : IAsyncLifetime
+{
+    private static readonly DateTime Published = new(2024, 2, 1, 10, 0, 0, DateTimeKind.Utc);
+    private GoogleTokens tokens = null!;
+    private ChatIngestApp app = null!;
+    private HttpClient client = null!;
+
+    public async Task InitializeAsync()
+    {
+        tokens = await GoogleTokens.StartAsync();
+        app = new ChatIngestApp(tokens.Settings());
+        client = app.CreateClient();
+    }
+
+    public async Task DisposeAsync()
+    {
+        client.Dispose();
+        await app.DisposeAsync();
+        await tokens.DisposeAsync();
+    }
+
+    [Theory]
+    [InlineData("https://accounts.google.com")]
+    [InlineData("accounts.google.com")]
+    public async Task PushWithValidGoogleTokenIsStored(string issuer)
+    {
+        using var response = await PushAsync(42, "Bearer " + tokens.Sign(issuer: issuer));
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal(42, (await client.GetJsonAsync("/conversations/42")).GetProperty("order_id").GetInt64());
+    }
+
+    [Fact]
+    public async Task RepeatedTokenIsCheckedAgainstKeysFetchedOnce()
+    {
+        var token = "Bearer " + tokens.Sign();
+        for (var order = 1; order <= 5; order++)
+        {
+            using var response = await PushAsync(order, token);
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        }
+
+        Assert.Equal(1, tokens.KeyFetches);
+    }
+
+    public static TheoryData<string, string?> Unauthenticated() => new()
+    {
+        { "no header", null },
+        { "not bearer", "Basic dXNlcjpwYXNz" },
+        { "empty bearer", "Bearer " },
+        { "not a JWT", "Bearer not-a-token" },
+        { "garbage segments", "Bearer abc.def.ghi" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Unauthenticated))]
+    public async Task PushWithoutUsableTokenGets401AndStoresNothing(string why, string? authorization)
+    {
+        using var response = await PushAsync(7, authorization);
+
+        await AssertRefusedAsync(response, HttpStatusCode.Unauthorized, why);
+    }
+
+    [Fact]
+    public async Task TokenSignedByAnotherKeyGets401()
+    {
+        using var stranger = RSA.Create(2048);
+
+        using var response = await PushAsync(7, "Bearer " + tokens.Sign(signer: stranger));
+
+        await AssertRefusedAsync(response, HttpStatusCode.Unauthorized, "foreign key");
+    }
+
+    [Fact]
+    public async Task ExpiredTokenGets401()
+    {
+        using var response = await PushAsync(7, "Bearer " + tokens.Sign(expiresIn: TimeSpan.FromMinutes(-10)));
+
+        await AssertRefusedAsync(response, HttpStatusCode.Unauthorized, "expired");
+    }
+
+    [Fact]
+    public async Task TokenFromAnotherIssuerGets401()
+    {
+        using var response = await PushAsync(7, "Bearer " + tokens.Sign(issuer: "https://evil.example.com"));
+
+        await AssertRefusedAsync(response, HttpStatusCode.Unauthorized, "issuer");
+    }
+
+    [Fact]
+    public async Task TamperedTokenGets401()
+    {
+        var parts = tokens.Sign().Split('.');
+        var claims = Encoding.UTF8.GetString(Convert.FromBase64String(Pad(parts[1]))).Replace(GoogleTokens.PushAccount, "intruder@demo.iam.gserviceaccount.com");
+        var forged = parts[0] + "." + Convert.ToBase64String(Encoding.UTF8.GetBytes(claims)).TrimEnd('=').Replace('+', '-').Replace('/', '_') + "." + parts[2];
+
+        using var response = await PushAsync(7, "Bearer " + forged);
+
+        await AssertRefusedAsync(response, HttpStatusCode.Unauthorized, "tampered");
+    }
+
+    [Fact]
+    public async Task GenuineTokenForAnotherAudienceGets403()
+    {
+        using var response = await PushAsync(7, "Bearer " + tokens.Sign(audience: "https://other.example.com/push"));
+
+        await AssertRefusedAsync(response, HttpStatusCode.Forbidden, "audience");
+    }
+
+    [Fact]
+    public async Task GenuineTokenOfAnotherAccountGets403()
+    {
+        using var response = await PushAsync(7, "Bearer " + tokens.Sign(email: "someone-else@demo.iam.gserviceaccount.com"));
+
+        await AssertRefusedAsync(response, HttpStatusCode.Forbidden, "account");
+    }
+
+    [Fact]
+    public async Task GenuineTokenWithUnverifiedEmailGets403()
+    {
+        using var response = await PushAsync(7, "Bearer " + tokens.Sign(emailVerified: false));
+
+        await AssertRefusedAsync(response, HttpStatusCode.Forbidden, "email_verified");
+    }
+
+    [Fact]
+    public async Task UnreachableSigningKeysAnswer503SoPubSubRetries()
+    {
+        var port = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        port.Start();
+        var closed = $"http://127.0.0.1:{((IPEndPoint)port.LocalEndpoint).Port}/certs";
+        port.Stop(); // nothing listens there now
+        var settings = tokens.Settings();
+        settings["PushAuth:CertificatesUrl"] = closed;
+        await using var keyless = new ChatIngestApp(settings);
+        var keylessClient = keyless.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/pubsub/push")
+        {
+            Content = new StringContent(PushEnvelopes.Create(ChatMessages.Courier(8), "m-8", Published), Encoding.UTF8, "application/json"),
+        };
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + tokens.Sign());
+
+        using var response = await keylessClient.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.Equal(0, (await keylessClient.GetJsonAsync("/conversations")).GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
+    public void HalfConfiguredPushAuthIsRejectedNamingTheMissingKey()
+    {
+        var result = new PushAuthOptionsValidator().Validate(null, new PushAuthOptions { Audience = GoogleTokens.Audience });
+
+        Assert.True(result.Failed);
+        Assert.Contains("PushAuth__ServiceAccountEmail", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    private async Task<HttpResponseMessage> PushAsync(long orderId, string? authorization)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/pubsub/push")
+        {
+            Content = new StringContent(PushEnvelopes.Create(ChatMessages.Courier(orderId), $"m-{orderId}-{Guid.NewGuid():N}", Published), Encoding.UTF8, "application/json"),
+        };
+        if (authorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        return await client.SendAsync(request);
+    }
+
+    private async Task AssertRefusedAsync(HttpResponseMessage response, HttpStatusCode expected, string why)
+    {
+        Assert.True(expected == response.StatusCode, $"{why}: expected {expected}, got {response.StatusCode}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal((int)expected, problem.GetProperty("status").GetInt32());
+        Assert.Equal(0, (await client.GetJsonAsync("/conversations")).GetProperty("items").GetArrayLength());
+        Assert.Equal(0, (await client.GetJsonAsync("/dead-letters")).GetProperty("items").GetArrayLength());
+    }
+
+    private static string Pad(string base64Url)
+    {
+        var s = base64Url.Replace('-', '+').Replace('_', '/');
+        return s + new string('=', (4 - (s.Length % 4)) % 4);
+    }
+}

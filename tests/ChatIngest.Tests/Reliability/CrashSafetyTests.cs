@@ -1,0 +1,87 @@
+using System.Net;
+using ChatIngest.Tests.Support;
+using Xunit.Abstractions;
+
+namespace ChatIngest.Tests.Reliability;
+
+/// <summary>SIGKILL in the middle of sustained push load, then a restart on the same file.</summary>
+public sealed class CrashSafetyTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task KillDashNineUnderLoadLosesNoAcknowledgedRowAndTheRestartedViewIsRight()
+    {
+        var directory = TempPaths.NewDirectory();
+        var database = Path.Combine(directory, "crash.duckdb");
+        try
+        {
+            PushLoad load;
+            await using (var service = await ServiceProcess.StartAsync(database))
+            {
+                load = new PushLoad(service.Client, clients: 8);
+                await load.WaitForAcknowledgedAsync(1000);
+
+                service.Signal(ServiceProcess.SigKill);
+                await service.WaitForExitAsync(TimeSpan.FromMinutes(1));
+                await load.StoppedAsync();
+            }
+
+            int viewRows;
+            await using (var restarted = await ServiceProcess.StartAsync(database))
+            {
+                using (var ready = await restarted.Client.GetAsync("/readyz"))
+                {
+                    Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+                }
+
+                var rows = await AllConversationsAsync(restarted.Client);
+                viewRows = rows.Count;
+                output.WriteLine($"acknowledged {load.Acknowledged.Count} before SIGKILL, view rows after restart {viewRows}");
+                var lost = load.Acknowledged.Where(id => !rows.ContainsKey(id)).ToList();
+                Assert.True(lost.Count == 0, $"{lost.Count} of {load.Acknowledged.Count} acknowledged rows are missing after the crash, e.g. {string.Join(", ", lost.Take(5))}");
+                foreach (var (orderId, row) in rows)
+                {
+                    // Every pushed message was a courier's first and only message of its own order (ChatMessages.Courier).
+                    Assert.True(row is { Courier: 1, Customer: 0, FirstBy: "Courier", FirstCourier: "2024-02-01T10:00:56Z" }, $"order {orderId}: {row}");
+                }
+
+                var one = load.Acknowledged.Max();
+                var single = await restarted.Client.GetJsonAsync($"/conversations/{one}");
+                Assert.Equal(one, single.GetProperty("order_id").GetInt64());
+
+                restarted.Signal(ServiceProcess.SigTerm);
+                Assert.Equal(0, await restarted.WaitForExitAsync(TimeSpan.FromMinutes(1)));
+            }
+
+            Assert.Equal(viewRows, DuckDbFile.ConversationOrderIds(database).Count);
+        }
+        finally
+        {
+            TempPaths.TryDelete(directory);
+        }
+    }
+
+    private static async Task<Dictionary<long, ViewRow>> AllConversationsAsync(HttpClient client)
+    {
+        var rows = new Dictionary<long, ViewRow>();
+        string? token = null;
+        do
+        {
+            var page = await client.GetJsonAsync("/conversations?limit=1000" + (token is null ? "" : "&page_token=" + Uri.EscapeDataString(token)));
+            foreach (var row in page.GetProperty("items").EnumerateArray())
+            {
+                rows.Add(row.GetProperty("order_id").GetInt64(), new ViewRow(
+                    row.GetProperty("num_messages_courier").GetInt64(),
+                    row.GetProperty("num_messages_customer").GetInt64(),
+                    row.GetProperty("first_message_by").GetString(),
+                    row.GetProperty("first_courier_message").GetString()));
+            }
+
+            token = page.GetProperty("next_page_token").GetString();
+        }
+        while (token is not null);
+
+        return rows;
+    }
+
+    private sealed record ViewRow(long Courier, long Customer, string? FirstBy, string? FirstCourier);
+}

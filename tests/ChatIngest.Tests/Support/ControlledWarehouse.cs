@@ -1,0 +1,69 @@
+using ChatIngest.Core.Messages;
+using ChatIngest.Core.Warehouse;
+using ChatIngest.Core.Warehouse.DuckDb;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ChatIngest.Tests.Support;
+
+/// <summary>
+/// The real DuckDB warehouse with a hand on its writes: they can be held at a gate (a slow or hung warehouse) or made
+/// to throw (a warehouse that is down). Reads pass straight through.
+/// </summary>
+public sealed class ControlledWarehouse
+{
+    private readonly TaskCompletionSource entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource gate = Open();
+
+    /// <summary>Completes when a write first reached the warehouse.</summary>
+    public Task Entered => entered.Task;
+
+    public bool FailWrites { get; set; }
+
+    public int FailedWrites { get; private set; }
+
+    public Action<IServiceCollection> Register => services =>
+        services.AddSingleton<IWarehouse>(sp => new Port(this, sp.GetRequiredService<DuckDbWarehouse>()));
+
+    public void Hold() => gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Release() => gate.TrySetResult();
+
+    private static TaskCompletionSource Open()
+    {
+        var open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        open.SetResult();
+        return open;
+    }
+
+    private sealed class Port(ControlledWarehouse owner, IWarehouse inner) : IWarehouse
+    {
+        public Task InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);
+
+        public async Task<RowOutcome[]> WriteAsync(IReadOnlyList<IngestRecord> records, CancellationToken cancellationToken)
+        {
+            owner.entered.TrySetResult();
+            await owner.gate.Task;
+            if (owner.FailWrites)
+            {
+                owner.FailedWrites++;
+                throw new IOException("injected: the warehouse is down");
+            }
+
+            return await inner.WriteAsync(records, cancellationToken);
+        }
+
+        public Task<bool> IsReadyAsync(CancellationToken cancellationToken) => inner.IsReadyAsync(cancellationToken);
+
+        public Task<Page<ConversationRow>> ListConversationsAsync(ConversationQuery query, CancellationToken cancellationToken) =>
+            inner.ListConversationsAsync(query, cancellationToken);
+
+        public Task<ConversationRow?> GetConversationAsync(long orderId, CancellationToken cancellationToken) =>
+            inner.GetConversationAsync(orderId, cancellationToken);
+
+        public Task<Page<DeadLetterRow>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken) =>
+            inner.ListDeadLettersAsync(query, cancellationToken);
+
+        public Task<ConversationStats> GetStatsAsync(StatsQuery query, CancellationToken cancellationToken) =>
+            inner.GetStatsAsync(query, cancellationToken);
+    }
+}

@@ -1,0 +1,90 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+
+namespace ChatIngest.Tests.Support;
+
+/// <summary>
+/// Stands in for Google's token issuer: signs RS256 OIDC tokens like the ones Pub/Sub sends (GCP.md §2) with its own
+/// key, and serves that key as a JWKS on 127.0.0.1 (a fresh port, so Google.Apis.Auth's per-URL key cache is fresh).
+/// </summary>
+public sealed class GoogleTokens : IAsyncDisposable
+{
+    public const string Audience = "https://chatingest.test/pubsub/push";
+    public const string PushAccount = "pubsub-push@demo.iam.gserviceaccount.com";
+    private const string KeyId = "test-key-1";
+
+    private readonly RSA key = RSA.Create(2048);
+    private readonly WebApplication server;
+
+    private GoogleTokens(WebApplication server) => this.server = server;
+
+    public string CertificatesUrl { get; private set; } = "";
+
+    private int keyFetches;
+
+    public int KeyFetches => keyFetches;
+
+    public static async Task<GoogleTokens> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var tokens = new GoogleTokens(builder.Build());
+        tokens.server.MapGet("/oauth2/v3/certs", () =>
+        {
+            Interlocked.Increment(ref tokens.keyFetches);
+            return Results.Text(tokens.Jwks(), "application/json");
+        });
+        await tokens.server.StartAsync();
+        tokens.CertificatesUrl = tokens.server.Urls.Single() + "/oauth2/v3/certs";
+        return tokens;
+    }
+
+    /// <summary>The settings that turn push auth on against this issuer.</summary>
+    public Dictionary<string, string?> Settings() => new()
+    {
+        ["PushAuth:Audience"] = Audience,
+        ["PushAuth:ServiceAccountEmail"] = PushAccount,
+        ["PushAuth:CertificatesUrl"] = CertificatesUrl,
+    };
+
+    public string Sign(
+        string audience = Audience, string email = PushAccount, bool emailVerified = true,
+        string issuer = "https://accounts.google.com", TimeSpan? expiresIn = null, RSA? signer = null)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var header = new { alg = "RS256", kid = KeyId, typ = "JWT" };
+        var payload = new Dictionary<string, object>
+        {
+            ["iss"] = issuer,
+            ["aud"] = audience,
+            ["azp"] = "112233445566778899",
+            ["sub"] = "112233445566778899",
+            ["email"] = email,
+            ["email_verified"] = emailVerified,
+            ["iat"] = now - 60,
+            ["exp"] = now + (long)(expiresIn ?? TimeSpan.FromHours(1)).TotalSeconds,
+        };
+        var signingInput = Base64Url(JsonSerializer.SerializeToUtf8Bytes(header)) + "." + Base64Url(JsonSerializer.SerializeToUtf8Bytes(payload));
+        var signature = (signer ?? key).SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        return signingInput + "." + Base64Url(signature);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await server.DisposeAsync();
+        key.Dispose();
+    }
+
+    private string Jwks()
+    {
+        var parameters = key.ExportParameters(includePrivateParameters: false);
+        var jwk = new { kty = "RSA", alg = "RS256", use = "sig", kid = KeyId, n = Base64Url(parameters.Modulus!), e = Base64Url(parameters.Exponent!) };
+        return JsonSerializer.Serialize(new { keys = new[] { jwk } });
+    }
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}
