@@ -15,7 +15,8 @@ if (SetupCommand.IsRequested(args))
 
 return await StartupErrors.RunAsync(async () =>
 {
-    var builder = WebApplication.CreateBuilder(args);
+    // appsettings.json is read from beside the binaries; relative data paths stay relative to the working directory.
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
     builder.AddChatIngest();
 
     var app = builder.Build();

@@ -19,6 +19,11 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
 
     public Task InitializeAsync(CancellationToken cancellationToken)
     {
+        if (writeConnection is not null)
+        {
+            return Task.CompletedTask; // already opened (start-up checks open it before the host starts)
+        }
+
         var existed = File.Exists(path);
         try
         {
