@@ -23,18 +23,18 @@ public sealed class BackpressureTests
         var queue = app.Services.GetRequiredService<IngestQueue>();
 
         // One push held inside the warehouse, then exactly enough to fill the queue behind it.
-        var accepted = new List<Task<HttpResponseMessage>> { client.PushAsync(ChatMessages.Courier(1), "accepted-1", Published) };
+        var accepted = new List<Task<HttpResponseMessage>> { client.PushAsync(Payloads.CourierStart(1), "accepted-1", Published) };
         await warehouse.Entered.WaitAsync(TimeSpan.FromSeconds(60));
         for (var order = 2; order <= Capacity + 1; order++)
         {
-            accepted.Add(client.PushAsync(ChatMessages.Courier(order), $"accepted-{order}", Published));
+            accepted.Add(client.PushAsync(Payloads.CourierStart(order), $"accepted-{order}", Published));
         }
 
         await WaitUntilAsync(() => queue.Depth == Capacity);
 
         for (var order = 100; order < 150; order++)
         {
-            using var refused = await client.PushAsync(ChatMessages.Courier(order), $"refused-{order}", Published);
+            using var refused = await client.PushAsync(Payloads.CourierStart(order), $"refused-{order}", Published);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
             Assert.Equal("2", refused.Headers.RetryAfter?.ToString());
             Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
@@ -61,7 +61,7 @@ public sealed class BackpressureTests
             new Dictionary<string, string?> { ["Ingest:CommitRetryBudget"] = "00:00:00.300" },
             configureServices: warehouse.Register);
         var client = app.CreateClient();
-        var envelope = PushEnvelopes.Create(ChatMessages.Courier(9), "redelivered-9", Published);
+        var envelope = PushEnvelopes.Create(Payloads.CourierStart(9), "redelivered-9", Published);
 
         using (var down = await client.PushAsync(envelope))
         {

@@ -16,7 +16,7 @@ public sealed class IngestLogTests
         var client = app.CreateClient();
         for (var i = 0; i < 3; i++)
         {
-            using var response = await client.PushAsync(ChatMessages.Courier(i + 1), $"m-{i}", Published);
+            using var response = await client.PushAsync(Payloads.CourierStart(i + 1), $"m-{i}", Published);
             Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         }
 
@@ -47,7 +47,7 @@ public sealed class IngestLogTests
             new Dictionary<string, string?> { ["Ingest:CommitRetryBudget"] = "00:00:00.100" },
             configureServices: logs.Register + warehouse.Register);
 
-        using var response = await app.CreateClient().PushAsync(ChatMessages.Courier(5), "refused-5", Published);
+        using var response = await app.CreateClient().PushAsync(Payloads.CourierStart(5), "refused-5", Published);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         var refused = Assert.Single(logs.Entries, e => e.EventId == 302 && e.Category.EndsWith("PushLog", StringComparison.Ordinal));

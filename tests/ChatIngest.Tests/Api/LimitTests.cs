@@ -15,7 +15,7 @@ public sealed class LimitTests
     public async Task ReplayLineOverTheLimitGets413()
     {
         await using var app = new ChatIngestApp(new Dictionary<string, string?> { ["Ingest:MaxReplayLineBytes"] = "1024" });
-        var body = ChatMessages.Courier(1) + "\n" + ChatMessages.Courier(2, stage: new string('B', 2000)) + "\n";
+        var body = Payloads.CourierStart(1) + "\n" + Payloads.CourierStart(2, stage: new string('B', 2000)) + "\n";
 
         using var response = await app.CreateClient().PostAsync("/replay", new StringContent(body, Encoding.UTF8, "application/x-ndjson"));
 
@@ -62,7 +62,7 @@ public sealed class LimitTests
             configureServices: warehouse.Register);
         var client = app.CreateClient();
 
-        using var response = await client.PushAsync(ChatMessages.Courier(3), "hung-1", Published);
+        using var response = await client.PushAsync(Payloads.CourierStart(3), "hung-1", Published);
         warehouse.Release();
 
         Assert.True(warehouse.Entered.IsCompleted, "the write never reached the warehouse");

@@ -19,9 +19,9 @@ public sealed class MetricsTests
 
         foreach (var (json, id) in new[]
         {
-            (ChatMessages.Courier(1), "m-1"),
-            (ChatMessages.Courier(2), "m-2"),
-            (ChatMessages.Courier(1), "m-1-published-again"),
+            (Payloads.CourierStart(1), "m-1"),
+            (Payloads.CourierStart(2), "m-2"),
+            (Payloads.CourierStart(1), "m-1-published-again"),
             ("{not json", "m-bad"),
         })
         {

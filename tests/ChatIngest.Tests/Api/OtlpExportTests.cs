@@ -34,7 +34,7 @@ public sealed class OtlpExportTests
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
             ["OTEL_METRIC_EXPORT_INTERVAL"] = "200",
         });
-        using var response = await app.CreateClient().PushAsync(ChatMessages.Courier(1), "otlp-1", DateTime.UtcNow);
+        using var response = await app.CreateClient().PushAsync(Payloads.CourierStart(1), "otlp-1", DateTime.UtcNow);
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
 
         bool Exported() => received.Any(b => Encoding.UTF8.GetString(b).Contains("chatingest.messages.received", StringComparison.Ordinal));

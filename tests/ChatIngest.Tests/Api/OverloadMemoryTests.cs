@@ -25,7 +25,7 @@ public sealed class OverloadMemoryTests
             configureServices: warehouse.Register);
         var client = app.CreateClient();
         var queue = app.Services.GetRequiredService<IngestQueue>();
-        var held = new[] { 1, 2, 3 }.Select(i => client.PushAsync(ChatMessages.Courier(i), $"held-{i}", DateTime.UtcNow)).ToList();
+        var held = new[] { 1, 2, 3 }.Select(i => client.PushAsync(Payloads.CourierStart(i), $"held-{i}", DateTime.UtcNow)).ToList();
         await warehouse.Entered.WaitAsync(TimeSpan.FromSeconds(60));
         await BackpressureTests.WaitUntilAsync(() => queue.Depth == 2);
         var payload = new byte[PayloadBytes];

@@ -146,7 +146,7 @@ public sealed class PushAuthTests : IAsyncLifetime
         var keylessClient = keyless.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/pubsub/push")
         {
-            Content = new StringContent(PushEnvelopes.Create(ChatMessages.Courier(8), "m-8", Published), Encoding.UTF8, "application/json"),
+            Content = new StringContent(PushEnvelopes.Create(Payloads.CourierStart(8), "m-8", Published), Encoding.UTF8, "application/json"),
         };
         request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + tokens.Sign());
 
@@ -170,7 +170,7 @@ public sealed class PushAuthTests : IAsyncLifetime
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/pubsub/push")
         {
-            Content = new StringContent(PushEnvelopes.Create(ChatMessages.Courier(orderId), $"m-{orderId}-{Guid.NewGuid():N}", Published), Encoding.UTF8, "application/json"),
+            Content = new StringContent(PushEnvelopes.Create(Payloads.CourierStart(orderId), $"m-{orderId}-{Guid.NewGuid():N}", Published), Encoding.UTF8, "application/json"),
         };
         if (authorization is not null)
         {

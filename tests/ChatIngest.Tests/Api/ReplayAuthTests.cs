@@ -52,7 +52,7 @@ public sealed class ReplayAuthTests
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/replay")
         {
-            Content = new StringContent(ChatMessages.Courier(5) + "\n", Encoding.UTF8, "application/x-ndjson"),
+            Content = new StringContent(Payloads.CourierStart(5) + "\n", Encoding.UTF8, "application/x-ndjson"),
         };
         if (token is not null)
         {

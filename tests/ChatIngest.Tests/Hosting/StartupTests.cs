@@ -10,23 +10,25 @@ public sealed class StartupTests : IDisposable
 
     public void Dispose() => TempPaths.TryDelete(directory);
 
+    private Task<ChildProcess.Result> RunAsync(Dictionary<string, string?> environment) =>
+        ChildProcess.RunAsync("dotnet", [ChildProcess.ApiAssembly], directory, environment);
+
     [Theory]
     [InlineData("Warehouse__Kind", "Snowflake", "Warehouse__Kind")]
     [InlineData("Warehouse__DuckDbPath", "", "Warehouse__DuckDbPath")]
+    [InlineData("Warehouse__Kind", "BigQuery", "Warehouse__ProjectId")]
     [InlineData("PORT", "http", "PORT")]
     [InlineData("PORT", "70000", "PORT")]
-    [InlineData("Warehouse__Kind", "BigQuery", "Warehouse__ProjectId")]
+    [InlineData("Hosting__ShutdownTimeout", "soon", "Hosting__ShutdownTimeout")]
+    [InlineData("PushAuth__Audience", "https://chatingest.test/pubsub/push", "PushAuth__ServiceAccountEmail")]
     public async Task ABadSettingStopsStartUpWithOneLineNamingIt(string key, string value, string named)
     {
-        using var api = ApiProcess.Start(directory, new Dictionary<string, string> { [key] = value });
+        var result = await RunAsync(new() { [key] = value });
 
-        var exitCode = await api.WaitForExitAsync(TimeSpan.FromSeconds(60));
-
-        Assert.NotEqual(0, exitCode);
-        var lines = api.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var line = Assert.Single(lines);
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         Assert.Contains(named, line, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", api.StandardOutput, StringComparison.Ordinal); // no stack trace anywhere
+        Assert.DoesNotContain("   at ", result.Output, StringComparison.Ordinal); // no stack trace anywhere
     }
 
     [Fact]
@@ -34,22 +36,21 @@ public sealed class StartupTests : IDisposable
     {
         var path = Path.Combine(directory, "not-a-db.duckdb");
         await File.WriteAllTextAsync(path, "this is a text file, not a database");
-        using var api = ApiProcess.Start(directory, new Dictionary<string, string> { ["Warehouse__DuckDbPath"] = path });
 
-        Assert.NotEqual(0, await api.WaitForExitAsync(TimeSpan.FromSeconds(60)));
-        var line = Assert.Single(api.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        var result = await RunAsync(new() { ["Warehouse__DuckDbPath"] = path });
+
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         Assert.Contains("Warehouse__DuckDbPath", line, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task PortSetListensThereAndTheDefaultFileIsCreatedWithTablesAndView()
     {
-        var port = ApiProcess.FreePort();
-        using (var api = ApiProcess.Start(directory, new Dictionary<string, string> { ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) }))
+        await using (var service = await ServiceProcess.StartAsync(databasePath: null, workingDirectory: directory, listenViaPort: true))
         {
-            await api.WaitUntilHealthyAsync($"http://127.0.0.1:{port}", TimeSpan.FromSeconds(60));
-            api.Signal(15);
-            Assert.Equal(0, await api.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            service.Signal(ServiceProcess.SigTerm);
+            Assert.Equal(0, await service.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         }
 
         var file = Path.Combine(directory, "data", "chatingest.duckdb");
@@ -73,8 +74,10 @@ public sealed class StartupTests : IDisposable
     [Fact]
     public async Task UrlsArgumentWinsOverPort()
     {
-        var port = ApiProcess.FreePort();
-        using var api = ApiProcess.Start(directory, new Dictionary<string, string> { ["PORT"] = "1" }, "--urls", $"http://127.0.0.1:{port}");
-        await api.WaitUntilHealthyAsync($"http://127.0.0.1:{port}", TimeSpan.FromSeconds(60));
+        // PORT=1 could not be bound; the service comes up healthy on its --urls address instead.
+        await using var service = await ServiceProcess.StartAsync(
+            Path.Combine(directory, "urls.duckdb"), new Dictionary<string, string> { ["PORT"] = "1" });
+        using var ready = await service.Client.GetAsync("/readyz");
+        Assert.True(ready.IsSuccessStatusCode);
     }
 }

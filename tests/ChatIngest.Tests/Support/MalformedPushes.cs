@@ -33,7 +33,7 @@ public sealed class MalformedPushes(int seed)
         if (index % 10 == 9)
         {
             var orderId = 900_000_000L + index;
-            return Wrapped("valid", Encoding.UTF8.GetBytes(ChatMessages.Courier(orderId)), index, FuzzExpectation.Stored, orderId);
+            return Wrapped("valid", Encoding.UTF8.GetBytes(Payloads.CourierStart(orderId)), index, FuzzExpectation.Stored, orderId);
         }
 
         return random.Next(10) < 3 ? BadEnvelope() : BadData(index);
@@ -63,7 +63,7 @@ public sealed class MalformedPushes(int seed)
 
     private FuzzCase BadData(int index)
     {
-        var message = ChatMessages.Courier(1);
+        var message = Payloads.CourierStart(1);
         (string Kind, byte[] Data) bad = random.Next(12) switch
         {
             0 => ("random bytes", RandomBytes(1, 300)),
@@ -82,7 +82,7 @@ public sealed class MalformedPushes(int seed)
                 : message.Replace("Courier Android", new string('X', random.Next(1, 20_000)), StringComparison.Ordinal))),
             7 => ("not an object", Encoding.UTF8.GetBytes(Pick("[1,2]", "\"text\"", "42", "null", "true"))),
             8 => ("duplicate key", Encoding.UTF8.GetBytes(message.Replace("\"orderId\":1", "\"orderId\":1,\"orderId\":2", StringComparison.Ordinal))),
-            9 => ("missing field", Encoding.UTF8.GetBytes(message.Replace("\"toId\":9,", "", StringComparison.Ordinal))),
+            9 => ("missing field", Encoding.UTF8.GetBytes(message.Replace("\"toId\":22,", "", StringComparison.Ordinal))),
             10 => ("unknown kind or bad time", Encoding.UTF8.GetBytes(Pick(
                 """{"foo":1}""", message.Replace("2024-02-01T10:00:56Z", "yesterday", StringComparison.Ordinal)))),
             _ => ("empty data", []),

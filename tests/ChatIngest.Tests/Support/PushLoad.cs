@@ -51,7 +51,7 @@ public sealed class PushLoad
             var orderId = ((clientIndex + 1) * 10_000_000L) + i;
             try
             {
-                using var response = await client.PushAsync(ChatMessages.Courier(orderId), $"load-{orderId}", published);
+                using var response = await client.PushAsync(Payloads.CourierStart(orderId), $"load-{orderId}", published);
                 if (response.StatusCode == HttpStatusCode.NoContent)
                 {
                     acknowledged.Add(orderId);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
@@ -42,22 +43,43 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServiceProcess> StartAsync(string databasePath, IDictionary<string, string>? environment = null)
+    /// <summary>
+    /// Starts the service and waits until it is healthy. With no <paramref name="databasePath"/> it uses its default
+    /// (<c>data/chatingest.duckdb</c> under <paramref name="workingDirectory"/>); with <paramref name="listenViaPort"/>
+    /// it is told where to listen by <c>PORT</c>, as on Cloud Run, instead of <c>--urls</c>.
+    /// </summary>
+    public static async Task<ServiceProcess> StartAsync(
+        string? databasePath, IDictionary<string, string>? environment = null, string? workingDirectory = null, bool listenViaPort = false)
     {
         var apiDirectory = ApiDirectory();
-        var address = new Uri($"http://127.0.0.1:{FreePort()}");
+        var port = FreePort();
+        var address = new Uri($"http://127.0.0.1:{port}");
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = apiDirectory,
+            WorkingDirectory = workingDirectory ?? apiDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
         start.ArgumentList.Add(Path.Combine(apiDirectory, "ChatIngest.Api.dll"));
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add(address.ToString().TrimEnd('/'));
+        start.Environment.Remove("ASPNETCORE_URLS");
+        start.Environment.Remove("PORT");
+        if (listenViaPort)
+        {
+            start.Environment["PORT"] = port.ToString(CultureInfo.InvariantCulture);
+        }
+        else
+        {
+            start.ArgumentList.Add("--urls");
+            start.ArgumentList.Add(address.ToString().TrimEnd('/'));
+        }
+
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["Warehouse__DuckDbPath"] = databasePath;
+        if (databasePath is not null)
+        {
+            start.Environment["Warehouse__DuckDbPath"] = databasePath;
+        }
+
         start.Environment["Logging__LogLevel__Default"] = "Information";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
