@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using ChatIngest.Tests.Support;
+using ChatIngest.Core.Warehouse;
 
 namespace ChatIngest.Tests.Api;
 
@@ -8,7 +9,7 @@ namespace ChatIngest.Tests.Api;
 public sealed class ReadEndpointTests : IClassFixture<ReadEndpointTests.SeededApp>
 {
     private readonly HttpClient client;
-    private readonly Dictionary<long, ExpectedRow> expected = ViewModel.Compute(SeedData.Published);
+    private readonly Dictionary<long, ConversationRow> expected = ViewModel.Compute(SeedData.Published);
 
     public ReadEndpointTests(SeededApp seeded) => client = seeded.Client;
 

@@ -1,25 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ChatIngest.Core.Warehouse;
 
 namespace ChatIngest.Tests.Support;
 
 /// <summary>One message as published: its JSON text, Pub/Sub id and publish time.</summary>
 public sealed record PublishedMessage(string Json, string MessageId, DateTime PublishTime);
-
-/// <summary>One row of the view as VIEW.md defines it.</summary>
-public sealed record ExpectedRow(
-    long OrderId,
-    string? CityCode,
-    DateTime? FirstCourierMessage,
-    DateTime? FirstCustomerMessage,
-    long NumMessagesCourier,
-    long NumMessagesCustomer,
-    string FirstMessageBy,
-    DateTime ConversationStartedAt,
-    long? FirstResponsetimeDelaySeconds,
-    DateTime LastMessageTime,
-    string LastMessageOrderStage);
 
 /// <summary>
 /// VIEW.md written out a second time, in plain C# over parsed JSON, independent of the product's SQL and classifier:
@@ -29,7 +16,7 @@ public static class ViewModel
 {
     private sealed record Chat(long OrderId, string Role, DateTime SentAt, bool Flag, string Stage, PublishedMessage Source);
 
-    public static Dictionary<long, ExpectedRow> Compute(IEnumerable<PublishedMessage> messages)
+    public static Dictionary<long, ConversationRow> Compute(IEnumerable<PublishedMessage> messages)
     {
         // Equal JSON objects are one message, counted with its first publication.
         var distinct = messages
@@ -49,7 +36,7 @@ public static class ViewModel
         return chats.GroupBy(c => c.OrderId).ToDictionary(g => g.Key, g => Row(g.Key, g.ToList(), cities));
     }
 
-    private static ExpectedRow Row(long orderId, List<Chat> chats, Dictionary<long, string> cities)
+    private static ConversationRow Row(long orderId, List<Chat> chats, Dictionary<long, string> cities)
     {
         var courier = chats.Where(c => c.Role == "Courier").ToList();
         var customer = chats.Where(c => c.Role == "Customer").ToList();
@@ -78,7 +65,7 @@ public static class ViewModel
             .ThenByDescending(c => c.Source.MessageId, MessageIdOrder.Instance)
             .First();
 
-        return new ExpectedRow(
+        return new ConversationRow(
             orderId,
             cities.GetValueOrDefault(orderId),
             courier.Count == 0 ? null : courier.Min(c => c.SentAt),

@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
+using ChatIngest.Core.Warehouse;
 
 namespace ChatIngest.Tests.Support;
 
-/// <summary>Reads the service's view through <c>GET /conversations</c>, all pages, into <see cref="ExpectedRow"/>s.</summary>
+/// <summary>Reads the service's view through <c>GET /conversations</c>, all pages, into <see cref="ConversationRow"/>s.</summary>
 public static class ViewReader
 {
     public static readonly string[] Columns =
@@ -13,9 +14,9 @@ public static class ViewReader
         "last_message_time", "last_message_order_stage",
     ];
 
-    public static async Task<List<ExpectedRow>> ReadAllAsync(HttpClient client, int pageSize = 1000)
+    public static async Task<List<ConversationRow>> ReadAllAsync(HttpClient client, int pageSize = 1000)
     {
-        var rows = new List<ExpectedRow>();
+        var rows = new List<ConversationRow>();
         string? token = null;
         do
         {
@@ -28,13 +29,13 @@ public static class ViewReader
         return rows;
     }
 
-    public static async Task<ExpectedRow> ReadOneAsync(HttpClient client, long orderId) =>
+    public static async Task<ConversationRow> ReadOneAsync(HttpClient client, long orderId) =>
         Parse(await client.GetJsonAsync($"/conversations/{orderId}"));
 
-    public static ExpectedRow Parse(JsonElement row)
+    public static ConversationRow Parse(JsonElement row)
     {
         Assert.Equal(Columns.Order(StringComparer.Ordinal), row.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
-        return new ExpectedRow(
+        return new ConversationRow(
             row.GetProperty("order_id").GetInt64(),
             row.GetProperty("city_code").GetString(),
             Time(row.GetProperty("first_courier_message")),

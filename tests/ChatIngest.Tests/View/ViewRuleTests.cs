@@ -1,6 +1,7 @@
 using System.Net;
 using ChatIngest.Tests.Support;
 using static ChatIngest.Tests.Support.Payloads;
+using ChatIngest.Core.Warehouse;
 
 namespace ChatIngest.Tests.View;
 
@@ -24,7 +25,7 @@ public sealed class ViewRuleTests : IDisposable
     }
 
     /// <summary>The service's row, after checking it against the independent model of VIEW.md.</summary>
-    private async Task<ExpectedRow> RowAsync(long orderId)
+    private async Task<ConversationRow> RowAsync(long orderId)
     {
         var row = await ViewReader.ReadOneAsync(client, orderId);
         Assert.Equal(ViewModel.Compute(published)[orderId], row);
