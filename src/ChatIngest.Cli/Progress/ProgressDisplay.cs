@@ -51,7 +51,7 @@ internal sealed class ProgressDisplay(CliContext context, string name)
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(context.Error) });
         await console.Progress()
             .AutoClear(false)
-            .Columns(new ProgressBarColumn(), new PercentageColumn(), new TaskDescriptionColumn { Alignment = Justify.Left })
+            .Columns(new ProgressBarColumn { Width = 24 }, new PercentageColumn(), new TaskDescriptionColumn { Alignment = Justify.Left })
             .StartAsync(async progress =>
             {
                 var first = read();
@@ -71,11 +71,11 @@ internal sealed class ProgressDisplay(CliContext context, string name)
     private void Update(ProgressTask task, ProgressReading reading, long started)
     {
         task.Value = Math.Min(reading.Done, (long)task.MaxValue);
-        task.Description = Markup.Escape(Line(reading, started));
+        task.Description = Markup.Escape(Line(reading, started, compact: true));
     }
 
     /// <summary><c>replay: 12,345 msgs, 410.2/s, 45%, ETA 00:01:10 | acked 12,300, retries 3, failed 0</c></summary>
-    internal string Line(ProgressReading reading, long started)
+    internal string Line(ProgressReading reading, long started, bool compact = false)
     {
         var elapsed = context.Time.GetElapsedTime(started);
         var seconds = Math.Max(elapsed.TotalSeconds, 0.001);
@@ -85,10 +85,12 @@ internal sealed class ProgressDisplay(CliContext context, string name)
         {
             var fraction = Math.Clamp((double)reading.Done / total, 0, 1);
             var eta = reading.Done > 0 ? TimeSpan.FromSeconds(seconds * (total - reading.Done) / reading.Done) : (TimeSpan?)null;
-            share = string.Create(CultureInfo.InvariantCulture, $", {fraction * 100:0}%, ETA {(eta is { } e ? e.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture) : "--:--:--")}");
+            share = string.Create(CultureInfo.InvariantCulture, $"{(compact ? "" : $", {fraction * 100:0}%")}, ETA {(eta is { } e ? e.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture) : "--:--:--")}");
         }
 
-        return string.Create(CultureInfo.InvariantCulture,
-            $"{name}: {reading.Count:N0} {reading.Unit}, {rate:N1}/s{share}, elapsed {elapsed:hh\\:mm\\:ss} | {reading.Detail}");
+        return compact
+            ? string.Create(CultureInfo.InvariantCulture, $"{reading.Count:N0} {reading.Unit}, {rate:N1}/s{share} | {reading.Detail}")
+            : string.Create(CultureInfo.InvariantCulture,
+                $"{name}: {reading.Count:N0} {reading.Unit}, {rate:N1}/s{share}, elapsed {elapsed:hh\\:mm\\:ss} | {reading.Detail}");
     }
 }
