@@ -52,7 +52,7 @@ internal static class DeliveryRun
 
         if (cancellationToken.IsCancellationRequested)
         {
-            await context.Error.WriteLineAsync($"{command}: stopped by Ctrl-C after reading {counters.Read:N0} lines; {counters.Acknowledged:N0} acknowledged.");
+            await context.Error.WriteLineAsync($"{command}: stopped (Ctrl-C or SIGTERM) after reading {counters.Read:N0} lines; {counters.Acknowledged:N0} acknowledged.");
             return ExitCodes.Cancelled;
         }
 

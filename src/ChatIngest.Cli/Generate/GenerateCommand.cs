@@ -41,7 +41,7 @@ internal static class GenerateCommand
         await context.Error.WriteLineAsync(summary);
         if (cancellationToken.IsCancellationRequested)
         {
-            await context.Error.WriteLineAsync($"generate: stopped by Ctrl-C after {written:N0} lines; the output ends mid-stream.");
+            await context.Error.WriteLineAsync($"generate: stopped (Ctrl-C or SIGTERM) after {written:N0} lines; the output ends mid-stream.");
             return ExitCodes.Cancelled;
         }
 

@@ -71,7 +71,7 @@ public sealed class ProgressAndCancellationTests
         var result = await run;
 
         Assert.Equal(130, result.ExitCode);
-        Assert.Contains("stopped by Ctrl-C after reading", result.Error, StringComparison.Ordinal);
+        Assert.Contains("stopped (Ctrl-C or SIGTERM) after reading", result.Error, StringComparison.Ordinal);
         Assert.Contains("acknowledged 0", result.Error, StringComparison.Ordinal);
     }
 }
