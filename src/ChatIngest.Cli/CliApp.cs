@@ -1,0 +1,32 @@
+using System.CommandLine;
+using ChatIngest.Cli.Generate;
+using ChatIngest.Cli.Publish;
+using ChatIngest.Cli.Replay;
+
+namespace ChatIngest.Cli;
+
+/// <summary>The command tree: <c>generate</c>, <c>replay</c>, <c>publish</c>. Parse errors exit with <see cref="ExitCodes.Usage"/>.</summary>
+internal static class CliApp
+{
+    public static RootCommand CreateRoot(CliContext context) =>
+        new("ChatIngest tools: generate realistic chat data, replay it to a push endpoint, publish it to Pub/Sub.")
+        {
+            GenerateCommand.Create(context),
+            ReplayCommand.Create(context),
+            PublishCommand.Create(context),
+        };
+
+    public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)
+    {
+        var parse = CreateRoot(context).Parse(args);
+        var configuration = new InvocationConfiguration
+        {
+            Output = context.Out,
+            Error = context.Error,
+            ProcessTerminationTimeout = context.ProcessTerminationTimeout,
+        };
+
+        var code = await parse.InvokeAsync(configuration, cancellationToken);
+        return parse.Errors.Count > 0 ? ExitCodes.Usage : code;
+    }
+}

@@ -1,0 +1,49 @@
+namespace ChatIngest.Cli;
+
+/// <summary>
+/// What a command touches outside itself — console, environment, HTTP, clock — so tests can run the real commands
+/// in-process with captured output, their own environment variables and an in-process HTTP server.
+/// </summary>
+internal sealed class CliContext
+{
+    public required TextWriter Out { get; init; }
+
+    public required TextWriter Error { get; init; }
+
+    public required Func<Stream> OpenStandardInput { get; init; }
+
+    public required Func<Stream> OpenStandardOutput { get; init; }
+
+    public required Func<string, string?> Environment { get; init; }
+
+    /// <summary>True on a terminal: a live progress bar; false (redirected or CI): a plain line every few seconds.</summary>
+    public bool Interactive { get; init; }
+
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Null: real sockets. Tests may route HTTP through their own handler.</summary>
+    public HttpMessageHandler? HttpHandler { get; init; }
+
+    /// <summary>How long Ctrl-C waits for a command to stop on its own; null leaves process signals alone (tests).</summary>
+    public TimeSpan? ProcessTerminationTimeout { get; init; }
+
+    public static CliContext ForProcess() => new()
+    {
+        Out = Console.Out,
+        Error = Console.Error,
+        OpenStandardInput = Console.OpenStandardInput,
+        OpenStandardOutput = Console.OpenStandardOutput,
+        Environment = System.Environment.GetEnvironmentVariable,
+        Interactive = !Console.IsOutputRedirected && !Console.IsErrorRedirected
+            && string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable("CI")),
+        ProcessTerminationTimeout = TimeSpan.FromSeconds(15),
+    };
+
+    public HttpClient CreateHttpClient(TimeSpan timeout)
+    {
+        var handler = HttpHandler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        return new HttpClient(handler, disposeHandler: HttpHandler is null) { Timeout = timeout };
+    }
+}

@@ -1,0 +1,58 @@
+using System.CommandLine;
+using ChatIngest.Cli.Sources;
+
+namespace ChatIngest.Cli.Common;
+
+/// <summary>Options <c>replay</c> and <c>publish</c> share: the source and how failed sends are retried.</summary>
+internal sealed class DeliveryOptions(TimeSpan minBackoff, TimeSpan maxBackoff, int maxAttempts)
+{
+    public Argument<string> Source { get; } = new("SOURCE")
+    {
+        Description = LineSource.Help + " Example: data/generated.ndjson",
+    };
+
+    public Option<TimeSpan> MinBackoff { get; } = new("--min-backoff")
+    {
+        Description = $"First wait before retrying a failed send; doubles per attempt. Example: --min-backoff 500ms (default {Duration.Format(minBackoff)})",
+        DefaultValueFactory = _ => minBackoff,
+        CustomParser = Duration.Parse,
+    };
+
+    public Option<TimeSpan> MaxBackoff { get; } = new("--max-backoff")
+    {
+        Description = $"Longest wait between retries. Example: --max-backoff 30s (default {Duration.Format(maxBackoff)})",
+        DefaultValueFactory = _ => maxBackoff,
+        CustomParser = Duration.Parse,
+    };
+
+    public Option<int> MaxAttempts { get; } = new("--max-attempts")
+    {
+        Description = $"Attempts per send before it counts as failed. Example: --max-attempts 10 (default {maxAttempts})",
+        DefaultValueFactory = _ => maxAttempts,
+        Validators = { r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--max-attempts must be 1 or more."); } },
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Arguments.Add(Source);
+        command.Options.Add(MinBackoff);
+        command.Options.Add(MaxBackoff);
+        command.Options.Add(MaxAttempts);
+        command.Validators.Add(r =>
+        {
+            try
+            {
+                if (r.GetValue(MinBackoff) > r.GetValue(MaxBackoff))
+                {
+                    r.AddError("--min-backoff must not be longer than --max-backoff.");
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // A duration that does not parse has already reported its own error.
+            }
+        });
+    }
+
+    public Backoff ReadBackoff(ParseResult parse) => new(parse.GetValue(MinBackoff), parse.GetValue(MaxBackoff));
+}

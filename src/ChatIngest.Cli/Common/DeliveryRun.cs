@@ -1,0 +1,61 @@
+using ChatIngest.Cli.Progress;
+using ChatIngest.Cli.Sources;
+
+namespace ChatIngest.Cli.Common;
+
+/// <summary>
+/// The frame of a <c>replay</c> or <c>publish</c> run: open the source, show progress while the sender works,
+/// then print the summary and choose the exit code (failures → 1, Ctrl-C → 130 with how far it got).
+/// </summary>
+internal static class DeliveryRun
+{
+    public static async Task<int> RunAsync(
+        CliContext context, string command, string source,
+        Func<LineSource, RunCounters, Task<bool>> send, CancellationToken cancellationToken)
+    {
+        var counters = new RunCounters();
+        LineSource opened;
+        try
+        {
+            opened = await LineSource.OpenAsync(source, context, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await context.Error.WriteLineAsync($"{command}: cannot open {source}: {e.Message}");
+            return ExitCodes.Failed;
+        }
+
+        bool completed;
+        await using (opened)
+        {
+            counters.TotalBytes = opened.Length;
+            try
+            {
+                completed = await new ProgressDisplay(context, command).RunAsync(counters.Reading, () => send(opened, counters));
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                completed = false;
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or HttpRequestException)
+            {
+                counters.NoteProblem($"reading {source} failed: {e.Message}");
+                completed = false;
+            }
+        }
+
+        await context.Error.WriteLineAsync(counters.Summary(command));
+        if (counters.LastProblem is { } problem)
+        {
+            await context.Error.WriteLineAsync($"{command}: {(counters.Failed > 0 ? "last failure" : "stopped")}: {problem}");
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            await context.Error.WriteLineAsync($"{command}: stopped (Ctrl-C or SIGTERM) after reading {counters.Read:N0} lines; {counters.Acknowledged:N0} acknowledged.");
+            return ExitCodes.Cancelled;
+        }
+
+        return completed && counters.Failed == 0 && counters.Unconfirmed == 0 ? ExitCodes.Success : ExitCodes.Failed;
+    }
+}

@@ -1,0 +1,40 @@
+using System.CommandLine.Parsing;
+using System.Globalization;
+
+namespace ChatIngest.Cli.Common;
+
+/// <summary>Durations as people type them on a command line: <c>250ms</c>, <c>10s</c>, <c>2m</c>, <c>1h</c>.</summary>
+internal static class Duration
+{
+    public static TimeSpan Parse(ArgumentResult result)
+    {
+        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+        if (TryParse(text, out var value))
+        {
+            return value;
+        }
+
+        result.AddError($"'{text}' is not a duration: use a number with ms, s, m or h, e.g. 500ms or 10s.");
+        return TimeSpan.Zero;
+    }
+
+    public static bool TryParse(string text, out TimeSpan value)
+    {
+        value = TimeSpan.Zero;
+        var (number, unit) = text.EndsWith("ms", StringComparison.Ordinal) ? (text[..^2], 1.0)
+            : text.EndsWith('s') ? (text[..^1], 1_000.0)
+            : text.EndsWith('m') ? (text[..^1], 60_000.0)
+            : text.EndsWith('h') ? (text[..^1], 3_600_000.0)
+            : (text, double.NaN);
+        if (double.IsNaN(unit) || !double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount))
+        {
+            return false;
+        }
+
+        value = TimeSpan.FromMilliseconds(amount * unit);
+        return true;
+    }
+
+    public static string Format(TimeSpan value) =>
+        value.TotalSeconds < 1 ? $"{value.TotalMilliseconds:0}ms" : $"{value.TotalSeconds:0.###}s";
+}

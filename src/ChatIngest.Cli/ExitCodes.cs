@@ -1,0 +1,16 @@
+namespace ChatIngest.Cli;
+
+/// <summary>What the process answers its caller (scripts, CI): 0 only when everything went through.</summary>
+internal static class ExitCodes
+{
+    public const int Success = 0;
+
+    /// <summary>Something was not delivered, or a fatal answer (topic not found, no credentials) stopped the run.</summary>
+    public const int Failed = 1;
+
+    /// <summary>The command line itself is wrong (unknown option, bad value).</summary>
+    public const int Usage = 2;
+
+    /// <summary>Stopped by Ctrl-C / SIGTERM (128 + SIGINT, as shells report it).</summary>
+    public const int Cancelled = 130;
+}

@@ -1,0 +1,86 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace ChatIngest.Cli.Generate;
+
+/// <summary>The options of <c>generate</c>, each with its meaning and an example.</summary>
+internal sealed class GenerateOptions
+{
+    public Option<long> Conversations { get; } = new("--conversations", "-n")
+    {
+        Description = "How many conversations (orders) to write, 1 to 90,000,000. Example: --conversations 400",
+        Required = true,
+    };
+
+    public Option<ulong> Seed { get; } = new("--seed")
+    {
+        Description = "Seed of the generator: the same seed gives the same bytes. Example: --seed 42",
+        DefaultValueFactory = _ => 1,
+    };
+
+    public Option<DateTime?> Start { get; } = new("--start")
+    {
+        Description = "UTC time the first conversation starts after (RFC 3339; default 2024-02-01T10:00:00Z, as the seed data). Example: --start 2024-03-01T08:00:00Z",
+        CustomParser = result =>
+        {
+            var text = result.Tokens[0].Value;
+            if (DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var start))
+            {
+                return start;
+            }
+
+            result.AddError($"--start '{text}' is not a time; use RFC 3339, e.g. 2024-02-01T10:00:00Z.");
+            return default;
+        },
+    };
+
+    public Option<string?> Out { get; } = new("--out", "-o")
+    {
+        Description = "File to write (created or replaced); stdout when left out. Example: --out data/generated.ndjson",
+    };
+
+    public Option<double> Duplicates { get; } = Probability("--duplicates", "an exact copy of a line follows it", "0.01");
+
+    public Option<double> Invalid { get; } = Probability("--invalid", "an invalid line (bad JSON, unknown sender, zone-less time, …) is added after a line", "0.001");
+
+    public Option<double> LateOrders { get; } = Probability("--late-orders", "a conversation's order event comes after its last message instead of after its first", "0.05");
+
+    public Option<int> Shuffle { get; } = new("--shuffle")
+    {
+        Description = "Reorder lines locally: shuffle each block of W consecutive lines (0 or 1 keeps time order). Example: --shuffle 20",
+        Validators = { r => { if (r.GetValueOrDefault<int>() < 0) r.AddError("--shuffle must be 0 or more."); } },
+    };
+
+    public void AddTo(Command command)
+    {
+        Conversations.Validators.Add(r =>
+        {
+            var n = r.GetValueOrDefault<long>();
+            if (n is < 1 or > Generate.OrderIdPermutation.Capacity)
+            {
+                r.AddError("--conversations must be from 1 to 90,000,000 (8-digit order ids).");
+            }
+        });
+        foreach (var option in new Option[] { Conversations, Seed, Start, Out, Duplicates, Invalid, LateOrders, Shuffle })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    public GenerateSettings Read(ParseResult parse) => new()
+    {
+        Conversations = parse.GetValue(Conversations),
+        Seed = parse.GetValue(Seed),
+        Start = parse.GetValue(Start) ?? GenerateSettings.DefaultStart,
+        Duplicates = parse.GetValue(Duplicates),
+        Invalid = parse.GetValue(Invalid),
+        LateOrders = parse.GetValue(LateOrders),
+        Shuffle = parse.GetValue(Shuffle),
+    };
+
+    private static Option<double> Probability(string name, string what, string example) => new(name)
+    {
+        Description = $"Probability (0 to 1) that {what}. Example: {name} {example}",
+        Validators = { r => { if (r.GetValueOrDefault<double>() is < 0 or > 1) r.AddError($"{name} must be from 0 to 1."); } },
+    };
+}

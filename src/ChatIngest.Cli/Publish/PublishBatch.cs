@@ -1,0 +1,61 @@
+using System.Buffers;
+using System.Buffers.Text;
+
+namespace ChatIngest.Cli.Publish;
+
+/// <summary>
+/// One publish request's messages, kept under Pub/Sub's limits (GCP.md §3): at most 1,000 messages and a body under
+/// 10 MB. The size is counted exactly as <see cref="ToJson"/> writes it.
+/// </summary>
+internal sealed class PublishBatch
+{
+    public const int MaxMessages = 1_000;
+    public const int MaxBodyBytes = 10_000_000;
+
+    private static readonly byte[] Head = """{"messages":["""u8.ToArray();
+    private static readonly byte[] Tail = "]}"u8.ToArray();
+    private static readonly byte[] ItemHead = "{\"data\":\""u8.ToArray();
+    private static readonly byte[] ItemTail = "\"}"u8.ToArray();
+
+    private readonly List<byte[]> messages = [];
+    private long bodyBytes = Head.Length + Tail.Length;
+
+    public int Count => messages.Count;
+
+    /// <summary>How many bytes a message adds to the body (its base64 data, its wrapper, a comma).</summary>
+    public static long SizeOf(byte[] data) => Base64.GetMaxEncodedToUtf8Length(data.Length) + ItemHead.Length + ItemTail.Length + 1;
+
+    /// <summary>True when a message of this size can never be published: alone it would exceed the limit.</summary>
+    public static bool IsTooLarge(byte[] data) => Head.Length + Tail.Length + SizeOf(data) >= MaxBodyBytes;
+
+    public bool CanAdd(byte[] data) => Count < MaxMessages && bodyBytes + SizeOf(data) < MaxBodyBytes;
+
+    public void Add(byte[] data)
+    {
+        messages.Add(data);
+        bodyBytes += SizeOf(data);
+    }
+
+    /// <summary><c>{"messages":[{"data":"&lt;base64&gt;"},…]}</c>; base64 needs no JSON escaping.</summary>
+    public byte[] ToJson()
+    {
+        var body = new ArrayBufferWriter<byte>((int)bodyBytes);
+        body.Write(Head);
+        for (var i = 0; i < messages.Count; i++)
+        {
+            if (i > 0)
+            {
+                body.Write(","u8);
+            }
+
+            body.Write(ItemHead);
+            var span = body.GetSpan(Base64.GetMaxEncodedToUtf8Length(messages[i].Length));
+            Base64.EncodeToUtf8(messages[i], span, out _, out var written);
+            body.Advance(written);
+            body.Write(ItemTail);
+        }
+
+        body.Write(Tail);
+        return body.WrittenSpan.ToArray();
+    }
+}

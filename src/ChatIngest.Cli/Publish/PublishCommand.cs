@@ -1,0 +1,50 @@
+using System.CommandLine;
+using System.Text.RegularExpressions;
+using ChatIngest.Cli.Common;
+
+namespace ChatIngest.Cli.Publish;
+
+/// <summary><c>publish</c>: publish NDJSON lines to a Pub/Sub topic through the REST API.</summary>
+internal static partial class PublishCommand
+{
+    [GeneratedRegex("^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/topics/[A-Za-z][A-Za-z0-9._~+%-]{2,254}$")]
+    private static partial Regex TopicName();
+
+    public static Command Create(CliContext context)
+    {
+        var delivery = new DeliveryOptions(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(60), maxAttempts: 8);
+        var topic = new Option<string>("--topic", "-t")
+        {
+            Description = "The topic, in full. Example: --topic projects/my-project/topics/chat-messages",
+            Required = true,
+            Validators = { r => { if (!TopicName().IsMatch(r.GetValueOrDefault<string>() ?? "")) r.AddError("--topic must look like projects/PROJECT_ID/topics/TOPIC."); } },
+        };
+        var command = new Command("publish", """
+            Publish each line of SOURCE as one message (the line is the message data) to a Pub/Sub topic through the REST
+            API: batches of at most 1,000 messages and under 10 MB, 429/5xx retried with exponential backoff, a missing
+            topic (404) stops the run. Credentials: Application Default Credentials (gcloud auth application-default
+            login, GOOGLE_APPLICATION_CREDENTIALS, or the metadata server); with PUBSUB_EMULATOR_HOST=host:port set, the
+            emulator at http://host:port is used without credentials.
+
+            Examples:
+              publish ../shared/data/conversations.json --topic projects/my-project/topics/chat-messages
+              PUBSUB_EMULATOR_HOST=localhost:8085 publish data/generated.ndjson --topic projects/local/topics/chat
+              generate -n 100000 | publish - --topic projects/my-project/topics/chat-messages
+            """);
+        delivery.AddTo(command);
+        command.Options.Add(topic);
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var settings = new PublishSettings
+            {
+                Topic = parse.GetValue(topic)!,
+                Backoff = delivery.ReadBackoff(parse),
+                MaxAttempts = parse.GetValue(delivery.MaxAttempts),
+            };
+            return DeliveryRun.RunAsync(context, "publish", parse.GetValue(delivery.Source)!,
+                (source, counters) => new PublishRunner(settings, context, counters).RunAsync(source, cancellationToken),
+                cancellationToken);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,64 @@
+using ChatIngest.Cli.Progress;
+using ChatIngest.Cli.Sources;
+
+namespace ChatIngest.Cli.Publish;
+
+/// <summary>
+/// Reads the source, fills batches up to Pub/Sub's limits and publishes them one after another (a 1,000-message
+/// batch per request is already far faster than any push endpoint drains). A fatal answer stops the run.
+/// </summary>
+internal sealed class PublishRunner(PublishSettings settings, CliContext context, RunCounters counters)
+{
+    public async Task<bool> RunAsync(LineSource source, CancellationToken cancellationToken)
+    {
+        PubSubEndpoint endpoint;
+        try
+        {
+            endpoint = await PubSubEndpoint.CreateAsync(settings.Topic, context, cancellationToken);
+        }
+        catch (InvalidOperationException e)
+        {
+            counters.NoteProblem($"no Application Default Credentials ({e.Message}). Run `gcloud auth application-default login`, "
+                + $"set GOOGLE_APPLICATION_CREDENTIALS, or set {PubSubEndpoint.EmulatorVariable} for the emulator.");
+            return false;
+        }
+
+        using var http = context.CreateHttpClient(settings.RequestTimeout);
+        var publisher = new PubSubPublisher(http, endpoint, settings, context.Time, counters);
+        var batch = new PublishBatch();
+        long batchBytes = 0;
+        await foreach (var line in source.ReadLinesAsync(cancellationToken))
+        {
+            counters.AddRead();
+            if (PublishBatch.IsTooLarge(line.Data))
+            {
+                counters.AddSent();
+                counters.AddFailed(1, $"line {counters.Read:N0} is too large for one publish request ({line.Data.Length:N0} bytes)");
+                counters.AddBytesDone(line.SourceBytes);
+                continue;
+            }
+
+            if (!batch.CanAdd(line.Data))
+            {
+                if (!await SendAsync(publisher, batch, batchBytes, cancellationToken))
+                {
+                    return false;
+                }
+
+                (batch, batchBytes) = (new PublishBatch(), 0);
+            }
+
+            batch.Add(line.Data);
+            batchBytes += line.SourceBytes;
+        }
+
+        return batch.Count == 0 || await SendAsync(publisher, batch, batchBytes, cancellationToken);
+    }
+
+    private async Task<bool> SendAsync(PubSubPublisher publisher, PublishBatch batch, long sourceBytes, CancellationToken cancellationToken)
+    {
+        var outcome = await publisher.PublishAsync(batch, cancellationToken);
+        counters.AddBytesDone(sourceBytes);
+        return outcome is not PublishOutcome.Fatal;
+    }
+}

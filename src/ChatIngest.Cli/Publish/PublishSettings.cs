@@ -1,0 +1,12 @@
+using ChatIngest.Cli.Common;
+
+namespace ChatIngest.Cli.Publish;
+
+/// <summary>What <c>publish</c> was asked for.</summary>
+internal sealed record PublishSettings
+{
+    public required string Topic { get; init; }
+    public required Backoff Backoff { get; init; }
+    public int MaxAttempts { get; init; } = 8;
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
+}

@@ -1,0 +1,76 @@
+using System.CommandLine;
+using ChatIngest.Cli.Common;
+
+namespace ChatIngest.Cli.Replay;
+
+/// <summary>The options of <c>replay</c> beyond the shared delivery ones, each with its meaning and an example.</summary>
+internal sealed class ReplayOptions
+{
+    public Option<Uri> To { get; } = new("--to")
+    {
+        Description = "The push endpoint (absolute http/https URL). Example: --to http://localhost:8080/pubsub/push",
+        Required = true,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            {
+                return uri;
+            }
+
+            result.AddError($"--to '{text}' is not an absolute http or https URL.");
+            return null;
+        },
+    };
+
+    public Option<double?> Rate { get; } = new("--rate")
+    {
+        Description = "Messages per second (the seed publisher's pace was 1); as fast as --concurrency allows when left out. Example: --rate 50",
+        Validators = { r => { if (r.GetValueOrDefault<double?>() is <= 0) r.AddError("--rate must be above 0."); } },
+    };
+
+    public Option<int> Concurrency { get; } = new("--concurrency", "-c")
+    {
+        Description = "Deliveries in flight at once. Example: --concurrency 32 (default 8)",
+        DefaultValueFactory = _ => 8,
+        Validators = { r => { if (r.GetValueOrDefault<int>() is < 1 or > 1024) r.AddError("--concurrency must be from 1 to 1024."); } },
+    };
+
+    public Option<string?> Token { get; } = new("--token")
+    {
+        Description = "Bearer token sent as Authorization on every push (e.g. an OIDC identity token). Example: --token \"$(gcloud auth print-identity-token)\"",
+    };
+
+    public Option<string> Subscription { get; } = new("--subscription")
+    {
+        Description = "Subscription name put in each envelope. Example: --subscription projects/demo/subscriptions/chat-push",
+        DefaultValueFactory = _ => "projects/local/subscriptions/chatingest-replay",
+    };
+
+    public Option<TimeSpan> AckDeadline { get; } = new("--ack-deadline")
+    {
+        Description = "How long to wait for an answer before the attempt counts as a nack, like a subscription's ack deadline. Example: --ack-deadline 30s (default 10s)",
+        DefaultValueFactory = _ => TimeSpan.FromSeconds(10),
+        CustomParser = Duration.Parse,
+    };
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { To, Rate, Concurrency, Token, Subscription, AckDeadline })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    public ReplaySettings Read(ParseResult parse, DeliveryOptions delivery) => new()
+    {
+        To = parse.GetValue(To)!,
+        Rate = parse.GetValue(Rate),
+        Concurrency = parse.GetValue(Concurrency),
+        Backoff = delivery.ReadBackoff(parse),
+        MaxAttempts = parse.GetValue(delivery.MaxAttempts),
+        Token = parse.GetValue(Token),
+        Subscription = parse.GetValue(Subscription)!,
+        AckDeadline = parse.GetValue(AckDeadline),
+    };
+}

@@ -1,0 +1,18 @@
+using ChatIngest.Cli.Common;
+
+namespace ChatIngest.Cli.Replay;
+
+/// <summary>What <c>replay</c> was asked for.</summary>
+internal sealed record ReplaySettings
+{
+    public required Uri To { get; init; }
+    public double? Rate { get; init; }
+    public int Concurrency { get; init; } = 8;
+    public required Backoff Backoff { get; init; }
+    public int MaxAttempts { get; init; } = 5;
+    public string? Token { get; init; }
+    public string Subscription { get; init; } = "projects/local/subscriptions/chatingest-replay";
+
+    /// <summary>Like a push subscription's ack deadline: an answer later than this is a nack.</summary>
+    public TimeSpan AckDeadline { get; init; } = TimeSpan.FromSeconds(10);
+}

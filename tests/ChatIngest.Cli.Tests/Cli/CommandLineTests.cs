@@ -1,0 +1,71 @@
+using System.CommandLine;
+using ChatIngest.Cli.Tests.Support;
+
+namespace ChatIngest.Cli.Tests.Cli;
+
+public sealed class CommandLineTests
+{
+    [Theory]
+    [InlineData("generate", "--bogus")]
+    [InlineData("generate")]
+    [InlineData("generate", "-n", "0")]
+    [InlineData("generate", "-n", "10", "--duplicates", "1.5")]
+    [InlineData("generate", "-n", "10", "--start", "yesterday")]
+    [InlineData("replay", "file.ndjson")]
+    [InlineData("replay", "file.ndjson", "--to", "not-a-url")]
+    [InlineData("replay", "file.ndjson", "--to", "http://localhost/pubsub/push", "--min-backoff", "5parsecs")]
+    [InlineData("replay", "file.ndjson", "--to", "http://localhost/pubsub/push", "--min-backoff", "2m", "--max-backoff", "1s")]
+    [InlineData("publish", "file.ndjson", "--topic", "chat")]
+    [InlineData("nonsense")]
+    public async Task UsageErrorsExitWithTwoAndSayWhatIsWrong(params string[] args)
+    {
+        var result = await CliRun.RunAsync(args);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.NotEmpty(result.Error);
+    }
+
+    [Theory]
+    [InlineData("generate")]
+    [InlineData("replay")]
+    [InlineData("publish")]
+    public async Task HelpOfEveryCommandExplainsEveryOptionWithAnExample(string name)
+    {
+        var result = await CliRun.RunAsync([name, "--help"]);
+        var command = CliApp.CreateRoot(CliRun.Context()).Subcommands.Single(c => c.Name == name);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("Examples:", result.Out, StringComparison.Ordinal);
+        foreach (var option in command.Options.Where(o => o.Name is not "--help" and not "-h"))
+        {
+            Assert.Contains(option.Name, result.Out, StringComparison.Ordinal);
+            Assert.Contains("Example: " + option.Name, option.Description, StringComparison.Ordinal);
+        }
+
+        foreach (var argument in command.Arguments)
+        {
+            Assert.Contains("Example:", argument.Description, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task ReplayOfAMissingFileFailsWithExitCodeOne()
+    {
+        var result = await CliRun.RunAsync(["replay", Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N")), "--to", "http://127.0.0.1:9/pubsub/push"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("cannot open", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReplayToAnEndpointThatDoesNotAnswerFailsAfterItsAttempts()
+    {
+        // Port 9 (discard) on 127.0.0.1 refuses connections.
+        var result = await CliRun.RunAsync(
+            ["replay", "-", "--to", "http://127.0.0.1:9/pubsub/push", "--max-attempts", "2", "--min-backoff", "1ms", "--max-backoff", "1ms"],
+            stdin: "{\"orderId\": 1, \"cityCode\": \"IST\"}\n"u8.ToArray());
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("sent 1, acknowledged 0, retried 1, failed 1", result.Error, StringComparison.Ordinal);
+    }
+}

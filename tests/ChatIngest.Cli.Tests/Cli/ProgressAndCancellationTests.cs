@@ -1,0 +1,77 @@
+using System.Text;
+using ChatIngest.Cli.Progress;
+using ChatIngest.Cli.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ChatIngest.Cli.Tests.Cli;
+
+public sealed class ProgressAndCancellationTests
+{
+    /// <summary>Collects lines and lets a test wait for the next one.</summary>
+    private sealed class LineWaiter : StringWriter
+    {
+        private TaskCompletionSource<string> next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<string> NextLine => next.Task;
+
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            var done = next;
+            next = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            done.SetResult(value ?? "");
+        }
+
+        public override Task WriteLineAsync(string? value)
+        {
+            WriteLine(value);
+            return Task.CompletedTask;
+        }
+    }
+
+    [Fact]
+    public async Task WithoutATerminalAPlainLineWithCountRateAndEtaIsWrittenEachInterval()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var error = new LineWaiter();
+        var context = CliRun.Context() is var c ? new CliContext
+        {
+            Out = c.Out, Error = error, OpenStandardInput = c.OpenStandardInput, OpenStandardOutput = c.OpenStandardOutput,
+            Environment = c.Environment, Interactive = false, Time = time, ProgressInterval = TimeSpan.FromSeconds(5),
+        } : null!;
+        var work = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reading = new ProgressReading(100, "msgs", 250, 1000, "acknowledged 100");
+
+        var running = new ProgressDisplay(context, "replay").RunAsync(() => reading, () => work.Task);
+        var firstLine = error.NextLine;
+        time.Advance(TimeSpan.FromSeconds(5));
+        var line = await firstLine;
+
+        Assert.Equal("replay: 100 msgs, 20.0/s, 25%, ETA 00:00:15, elapsed 00:00:05 | acknowledged 100", line);
+        Assert.False(running.IsCompleted);
+        work.SetResult();
+        await running;
+    }
+
+    [Fact]
+    public async Task CtrlCStopsReplayCleanlyAndReportsHowFarItGot()
+    {
+        using var stop = new CancellationTokenSource();
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await FakeServer.StartAsync(async http =>
+        {
+            arrived.TrySetResult();
+            await Task.Delay(Timeout.Infinite, http.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+        });
+        var stdin = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("{\"orderId\": 1, \"cityCode\": \"IST\"}\n", 50)));
+
+        var run = CliRun.RunAsync(["replay", "-", "--to", new Uri(server.Address, "/pubsub/push").ToString(), "--concurrency", "2"], stdin: stdin, cancellationToken: stop.Token);
+        await arrived.Task;
+        await stop.CancelAsync();
+        var result = await run;
+
+        Assert.Equal(130, result.ExitCode);
+        Assert.Contains("stopped (Ctrl-C or SIGTERM) after reading", result.Error, StringComparison.Ordinal);
+        Assert.Contains("acknowledged 0", result.Error, StringComparison.Ordinal);
+    }
+}

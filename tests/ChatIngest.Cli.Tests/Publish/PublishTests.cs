@@ -1,0 +1,109 @@
+using System.Text;
+using ChatIngest.Cli.Tests.Support;
+using ChatIngest.Tests.Support;
+
+namespace ChatIngest.Cli.Tests.Publish;
+
+public sealed class PublishTests
+{
+    private static byte[] Ndjson(IEnumerable<string> lines) => Encoding.UTF8.GetBytes(string.Join('\n', lines) + "\n");
+
+    private static string[] SmallLines(int count) =>
+        Enumerable.Range(1, count).Select(i => $$"""{"orderId": {{10_000_000 + i}}, "cityCode": "IST"}""").ToArray();
+
+    private static Task<CliResult> PublishAsync(FakePubSub fake, string[] lines, string topic = FakePubSub.Topic, params string[] options) =>
+        CliRun.RunAsync(
+            ["publish", "-", "--topic", topic, "--min-backoff", "1ms", "--max-backoff", "5ms", .. options],
+            new Dictionary<string, string> { ["PUBSUB_EMULATOR_HOST"] = fake.Host },
+            Ndjson(lines));
+
+    [Fact]
+    public async Task LinesArePublishedInOrderInBatchesOfAtMostAThousandToTheEmulatorWithoutCredentials()
+    {
+        await using var fake = await FakePubSub.StartAsync();
+        var lines = SmallLines(2_500);
+
+        var result = await PublishAsync(fake, lines);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Equal([1000, 1000, 500], fake.Accepted.Select(r => r.Data.Count));
+        Assert.Equal(lines, fake.Messages);
+        Assert.All(fake.Accepted, r => Assert.Null(r.Authorization));
+        Assert.All(fake.Accepted, r => Assert.Equal($"/v1/{FakePubSub.Topic}:publish", r.Path));
+        Assert.Contains("sent 2,500, acknowledged 2,500, retried 0, failed 0", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LargeMessagesAreSplitSoEveryRequestStaysUnderTenMegabytes()
+    {
+        await using var fake = await FakePubSub.StartAsync();
+        var padding = new string('x', 12_000);
+        var lines = Enumerable.Range(1, 1_500).Select(i => $$"""{"orderId": {{i}}, "cityCode": "IST", "note": "{{padding}}"}""").ToArray();
+
+        var result = await PublishAsync(fake, lines);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Empty(fake.Violations);
+        Assert.True(fake.Accepted.Count >= 3, $"{fake.Accepted.Count} requests for ~24 MB of base64");
+        Assert.All(fake.Accepted, r => Assert.InRange(r.BodyBytes, 1, 9_999_999));
+        Assert.Equal(lines, fake.Messages);
+    }
+
+    [Fact]
+    public async Task TooManyRequestsAndUnavailableAreRetriedUntilPublished()
+    {
+        await using var fake = await FakePubSub.StartAsync(429, 503, 500);
+        var lines = SmallLines(10);
+
+        var result = await PublishAsync(fake, lines);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Equal(4, fake.Attempts);
+        Assert.Equal(lines, fake.Messages);
+        Assert.Contains("sent 10, acknowledged 10, retried 3, failed 0", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RetriesGiveUpAfterMaxAttemptsAndTheRunFails()
+    {
+        await using var fake = await FakePubSub.StartAsync(503, 503, 503);
+
+        var result = await PublishAsync(fake, SmallLines(5), FakePubSub.Topic, "--max-attempts", "3");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(3, fake.Attempts);
+        Assert.Contains("failed 5", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MissingTopicStopsTheRunWithAClearMessage()
+    {
+        await using var fake = await FakePubSub.StartAsync();
+
+        var result = await PublishAsync(fake, SmallLines(2_500), "projects/demo-project/topics/no-such-topic");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(1, fake.Attempts);
+        Assert.Contains("topic projects/demo-project/topics/no-such-topic not found (HTTP 404)", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PlainProgressLinesGoToStderrWhenNotOnATerminal()
+    {
+        await using var fake = await FakePubSub.StartAsync();
+        var directory = TempPaths.NewDirectory();
+        var path = Path.Combine(directory, "lines.ndjson");
+        await File.WriteAllBytesAsync(path, Ndjson(SmallLines(1_200)));
+
+        var result = await CliRun.RunAsync(
+            ["publish", path, "--topic", FakePubSub.Topic],
+            new Dictionary<string, string> { ["PUBSUB_EMULATOR_HOST"] = fake.Host });
+        TempPaths.TryDelete(directory);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        var progress = result.Error.Split('\n').Where(l => l.StartsWith("publish: 1,200 msgs, ", StringComparison.Ordinal)).ToArray();
+        Assert.NotEmpty(progress);
+        Assert.Contains("100%, ETA 00:00:00", progress[^1], StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', result.Error);
+    }
+}

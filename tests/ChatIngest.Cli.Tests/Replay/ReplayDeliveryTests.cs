@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using ChatIngest.Cli.Tests.Support;
+using ChatIngest.Core.Messages;
+using Microsoft.AspNetCore.Http;
+
+namespace ChatIngest.Cli.Tests.Replay;
+
+/// <summary>Replay against a fake push endpoint that records what arrives and answers as the test says.</summary>
+public sealed class ReplayDeliveryTests
+{
+    private static readonly string[] Lines = ["""{"orderId": 1, "cityCode": "IST"}""", """{"orderId": 2, "cityCode": "BER"}""", "not json at all"];
+
+    private static async Task<(CliResult Result, List<JsonElement> Received)> ReplayAsync(
+        Func<JsonElement, int> answer, params string[] options)
+    {
+        var received = new ConcurrentQueue<JsonElement>();
+        await using var server = await FakeServer.StartAsync(async http =>
+        {
+            var envelope = await JsonSerializer.DeserializeAsync<JsonElement>(http.Request.Body);
+            var copy = JsonDocument.Parse(envelope.GetRawText()).RootElement.Clone();
+            var withAuth = JsonSerializer.SerializeToElement(new { envelope = copy, authorization = http.Request.Headers.Authorization.ToString() });
+            received.Enqueue(withAuth);
+            http.Response.StatusCode = answer(copy);
+        });
+
+        var stdin = Encoding.UTF8.GetBytes(string.Join('\n', Lines) + "\n");
+        var result = await CliRun.RunAsync(["replay", "-", "--to", new Uri(server.Address, "/pubsub/push").ToString(), "--min-backoff", "1ms", "--max-backoff", "5ms", .. options], stdin: stdin);
+        return (result, received.ToList());
+    }
+
+    [Fact]
+    public async Task EachLineArrivesAsAPubSubPushEnvelopeWithBearerToken()
+    {
+        var (result, received) = await ReplayAsync(_ => 204, "--token", "secret-token", "--subscription", "projects/p/subscriptions/s");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(3, received.Count);
+        Assert.All(received, r => Assert.Equal("Bearer secret-token", r.GetProperty("authorization").GetString()));
+        var messages = received.Select(r => r.GetProperty("envelope")).ToArray();
+        Assert.All(messages, e => Assert.Equal("projects/p/subscriptions/s", e.GetProperty("subscription").GetString()));
+        var data = messages.Select(e => Encoding.UTF8.GetString(Convert.FromBase64String(e.GetProperty("message").GetProperty("data").GetString()!)));
+        Assert.Equal(Lines.Order(StringComparer.Ordinal), data.Order(StringComparer.Ordinal));
+
+        var ids = new HashSet<string>();
+        foreach (var message in messages.Select(e => e.GetProperty("message")))
+        {
+            var id = message.GetProperty("messageId").GetString()!;
+            Assert.Equal(id, message.GetProperty("message_id").GetString());
+            Assert.True(ulong.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out _), $"message id {id} is not numeric");
+            Assert.True(ids.Add(id));
+            var published = message.GetProperty("publishTime").GetString()!;
+            Assert.Equal(published, message.GetProperty("publish_time").GetString());
+            Assert.EndsWith("Z", published, StringComparison.Ordinal);
+            Assert.True(Rfc3339.TryParseUtc(published, out _), $"{published} is not RFC 3339");
+        }
+    }
+
+    [Fact]
+    public async Task NackedDeliveriesAreRetriedWithTheSameIdUntilAcknowledged()
+    {
+        var attempts = new ConcurrentDictionary<string, int>();
+        var (result, received) = await ReplayAsync(
+            e => attempts.AddOrUpdate(e.GetProperty("message").GetProperty("messageId").GetString()!, 1, (_, n) => n + 1) <= 2 ? 503 : 204);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(9, received.Count);
+        Assert.All(attempts.Values, n => Assert.Equal(3, n));
+        Assert.Contains("sent 3, acknowledged 3, retried 6, failed 0", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DeliveriesThatNeverSucceedAreCountedFailedAndTheExitCodeIsNonZero()
+    {
+        var (result, received) = await ReplayAsync(_ => StatusCodes.Status400BadRequest, "--max-attempts", "2");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(6, received.Count);
+        Assert.Contains("sent 3, acknowledged 0, retried 3, failed 3", result.Error, StringComparison.Ordinal);
+        Assert.Contains("HTTP 400", result.Error, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,62 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using ChatIngest.Cli.Tests.Support;
+using ChatIngest.Tests.Support;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ChatIngest.Cli.Tests.Replay;
+
+/// <summary>The real service on a real DuckDB file, listening on a real port; the CLI pushes to it over HTTP.</summary>
+public sealed class ReplayToServiceTests : IDisposable
+{
+    private static readonly string[] Columns =
+    [
+        "order_id", "city_code", "first_courier_message", "first_customer_message", "num_messages_courier",
+        "num_messages_customer", "first_message_by", "conversation_started_at", "first_responsetime_delay_seconds",
+        "last_message_time", "last_message_order_stage",
+    ];
+
+    private readonly ChatIngestApp app = new();
+    private readonly Uri address;
+
+    public ReplayToServiceTests()
+    {
+        app.UseKestrel(0);
+        app.StartServer();
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        address = new Uri(addresses.First());
+    }
+
+    public void Dispose() => app.Dispose();
+
+    [Fact]
+    public async Task ReplayOfTheSeedSampleGivesTheExpectedViewRows()
+    {
+        var result = await CliRun.RunAsync(
+            ["replay", TempPaths.SharedData("conversations.json"), "--to", new Uri(address, "/pubsub/push").ToString(), "--concurrency", "16"]);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("sent 1,801, acknowledged 1,801, retried 0, failed 0", result.Error, StringComparison.Ordinal);
+
+        using var http = new HttpClient { BaseAddress = address };
+        var page = await http.GetFromJsonAsync<JsonElement>("/conversations?limit=1000");
+        Assert.Equal(JsonValueKind.Null, page.GetProperty("next_page_token").ValueKind);
+        var actual = page.GetProperty("items").EnumerateArray()
+            .Select(row => string.Join(',', Columns.Select(c => Text(row.GetProperty(c)))))
+            .ToArray();
+
+        var expected = File.ReadLines(TempPaths.SharedData("expected_view.csv")).ToArray();
+        Assert.Equal(string.Join(',', Columns), expected[0]);
+        Assert.Equal(400, actual.Length);
+        Assert.Equal(expected[1..].Order(StringComparer.Ordinal), actual.Order(StringComparer.Ordinal));
+    }
+
+    private static string Text(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Null => "",
+        JsonValueKind.String => value.GetString()!,
+        _ => value.GetRawText(),
+    };
+}

@@ -1,0 +1,54 @@
+using System.Text;
+using ChatIngest.Cli;
+
+namespace ChatIngest.Cli.Tests.Support;
+
+/// <summary>What one run of the CLI left behind.</summary>
+internal sealed record CliResult(int ExitCode, byte[] Stdout, string Out, string Error)
+{
+    public string StdoutText => Encoding.UTF8.GetString(Stdout);
+
+    public string[] StdoutLines => StdoutText.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+}
+
+/// <summary>
+/// Runs the real command tree in-process, as if not on a terminal: captured stdout/stderr, the given environment
+/// variables only, optional stdin. Progress lines come every 200 ms of real time.
+/// </summary>
+internal static class CliRun
+{
+    public static async Task<CliResult> RunAsync(
+        string[] args,
+        IDictionary<string, string>? environment = null,
+        byte[]? stdin = null,
+        CancellationToken cancellationToken = default)
+    {
+        var stdout = new MemoryStream();
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var context = Context(output, error, stdout, environment, stdin);
+        var code = await CliApp.RunAsync(args, context, cancellationToken);
+        return new CliResult(code, stdout.ToArray(), output.ToString(), error.ToString());
+    }
+
+    public static CliContext Context(
+        StringWriter? output = null, StringWriter? error = null, Stream? stdout = null,
+        IDictionary<string, string>? environment = null, byte[]? stdin = null) => new()
+    {
+        Out = TextWriter.Synchronized(output ?? new StringWriter()),
+        Error = TextWriter.Synchronized(error ?? new StringWriter()),
+        OpenStandardInput = () => new MemoryStream(stdin ?? []),
+        OpenStandardOutput = () => stdout ?? Stream.Null,
+        Environment = name => environment is not null && environment.TryGetValue(name, out var value) ? value : null,
+        Interactive = false,
+        ProgressInterval = TimeSpan.FromMilliseconds(200),
+    };
+
+    /// <summary><c>generate</c> to stdout; fails the test when it does not exit 0.</summary>
+    public static async Task<CliResult> GenerateAsync(params string[] options)
+    {
+        var result = await RunAsync(["generate", .. options]);
+        Assert.True(result.ExitCode == 0, $"generate exited {result.ExitCode}: {result.Error}");
+        return result;
+    }
+}

@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace ChatIngest.Cli.Tests.Support;
+
+/// <summary>One publish request as the fake saw it.</summary>
+internal sealed record PublishRequest(string Path, string? Authorization, int BodyBytes, IReadOnlyList<string> Data);
+
+/// <summary>
+/// An in-process fake of Pub/Sub's <c>topics.publish</c> REST call (GCP.md §3) on 127.0.0.1: checks the request
+/// limits (≤ 1,000 messages, body under 10 MB) and answers <c>messageIds</c>; answers 404 for unknown topics and the
+/// queued failure codes (e.g. 429, 503) before succeeding, to prove retries.
+/// </summary>
+internal sealed class FakePubSub : IAsyncDisposable
+{
+    public const string Topic = "projects/demo-project/topics/chat";
+    private readonly ConcurrentQueue<int> failures = new();
+    private FakeServer? server;
+    private long nextId = 1000;
+
+    public ConcurrentQueue<PublishRequest> Accepted { get; } = new();
+    public ConcurrentQueue<string> Violations { get; } = new();
+    public int Attempts;
+
+    /// <summary>host:port, as PUBSUB_EMULATOR_HOST holds it.</summary>
+    public string Host => $"{server!.Address.Host}:{server.Address.Port}";
+
+    public IEnumerable<string> Messages => Accepted.SelectMany(r => r.Data);
+
+    public static async Task<FakePubSub> StartAsync(params int[] failFirst)
+    {
+        var fake = new FakePubSub();
+        foreach (var code in failFirst)
+        {
+            fake.failures.Enqueue(code);
+        }
+
+        fake.server = await FakeServer.StartAsync(fake.HandleAsync);
+        return fake;
+    }
+
+    private async Task HandleAsync(HttpContext http)
+    {
+        Interlocked.Increment(ref Attempts);
+        using var body = new MemoryStream();
+        await http.Request.Body.CopyToAsync(body);
+        if (http.Request.Method != "POST" || http.Request.Path != $"/v1/{Topic}:publish")
+        {
+            http.Response.StatusCode = 404;
+            await http.Response.WriteAsync("""{"error":{"code":404,"message":"Resource not found","status":"NOT_FOUND"}}""");
+            return;
+        }
+
+        if (failures.TryDequeue(out var code))
+        {
+            http.Response.StatusCode = code;
+            return;
+        }
+
+        var messages = JsonDocument.Parse(body.ToArray()).RootElement.GetProperty("messages").EnumerateArray()
+            .Select(m => Encoding.UTF8.GetString(Convert.FromBase64String(m.GetProperty("data").GetString()!))).ToArray();
+        if (messages.Length is 0 or > 1000 || body.Length >= 10_000_000)
+        {
+            Violations.Enqueue($"{messages.Length} messages, {body.Length} bytes");
+            http.Response.StatusCode = 400;
+            return;
+        }
+
+        Accepted.Enqueue(new PublishRequest(http.Request.Path, http.Request.Headers.Authorization.FirstOrDefault(), (int)body.Length, messages));
+        var ids = messages.Select(_ => Interlocked.Increment(ref nextId).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await http.Response.WriteAsJsonAsync(new { messageIds = ids });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (server is not null)
+        {
+            await server.DisposeAsync();
+        }
+    }
+}
