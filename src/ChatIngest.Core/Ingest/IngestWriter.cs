@@ -84,10 +84,10 @@ public sealed partial class IngestWriter(
 
             var flat = 0;
             var total = default(WriteSummary);
-            foreach (var request in batch)
+            var summaries = new WriteSummary[batch.Count];
+            for (var r = 0; r < batch.Count; r++)
             {
-                var summary = default(WriteSummary);
-                foreach (var record in request.Records)
+                foreach (var record in batch[r].Records)
                 {
                     var index = firstOf[flat++];
                     var one = index < 0 ? new WriteSummary(0, 0, 1, 0) : Summarize(record, outcomes[index]);
@@ -96,15 +96,20 @@ public sealed partial class IngestWriter(
                         LogDeadLettered(logger, record.Delivery.MessageId, (record as DeadLetterRecord)?.Reason ?? InvalidReason.RejectedByWarehouse);
                     }
 
-                    summary += one;
+                    summaries[r] += one;
                 }
 
-                total += summary;
-                request.Succeed(summary);
+                total += summaries[r];
             }
 
+            // Metrics first, answers second: whoever sees a 204 also sees the commit counted.
             var elapsed = time.GetElapsedTime(started);
             metrics.Committed(total, rowCount, elapsed);
+            for (var r = 0; r < batch.Count; r++)
+            {
+                batch[r].Succeed(summaries[r]);
+            }
+
             LogCommitted(logger, batch.Count, rowCount, elapsed.TotalMilliseconds);
         }
         catch (Exception e)
