@@ -30,7 +30,7 @@ def binary(project, folder):
     return os.path.join(ROOT, folder, project, "bin", "Release", "net10.0", project + ".dll")
 
 
-API = binary("ChatIngest.Api", "src")
+API = os.environ.get("BENCH_API") or binary("ChatIngest.Api", "src")  # BENCH_API: compare another build
 CEILING = binary("ChatIngest.Bench.Ceiling", "bench")
 NAIVE = binary("ChatIngest.Bench.Naive", "bench")
 LOAD = binary("ChatIngest.Bench.Load", "bench")

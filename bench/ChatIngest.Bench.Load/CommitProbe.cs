@@ -18,7 +18,7 @@ internal static class CommitProbe
 {
     public static void Run(string db, int batchRows, int commits)
     {
-        using var warehouse = new DuckDbWarehouse(Options.Create(new WarehouseOptions { DuckDbPath = db }), NullLogger<DuckDbWarehouse>.Instance);
+        using var warehouse = new DuckDbWarehouse(Options.Create(new WarehouseOptions { DuckDbPath = db }), TimeProvider.System, NullLogger<DuckDbWarehouse>.Instance);
         warehouse.InitializeAsync(CancellationToken.None).GetAwaiter().GetResult();
         var classifier = new PayloadClassifier();
         var now = DateTime.UtcNow;
@@ -32,7 +32,13 @@ internal static class CommitProbe
             return classifier.Classify(Encoding.UTF8.GetBytes(json), new Delivery(next.ToString(CultureInfo.InvariantCulture), now, now));
         }
 
+        for (var i = 0; i < 200; i++)
+        {
+            warehouse.WriteAsync([Record()], CancellationToken.None).GetAwaiter().GetResult(); // warm-up: JIT, buffers
+        }
+
         var times = new List<double>(commits);
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         for (var i = 0; i < commits; i++)
         {
             var batch = Enumerable.Range(0, batchRows).Select(_ => Record()).ToList();
@@ -41,9 +47,10 @@ internal static class CommitProbe
             times.Add(clock.Elapsed.TotalMilliseconds);
         }
 
+        var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds;
         times.Sort();
         var total = times.Sum();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"rows/commit={batchRows} commits={commits} mean_ms={total / commits:F2} p50_ms={times[commits / 2]:F2} p99_ms={times[commits * 99 / 100]:F2} max_ms={times[^1]:F1} rows_per_s={batchRows * commits / (total / 1000):F0}"));
+            $"rows/commit={batchRows} commits={commits} mean_ms={total / commits:F2} p50_ms={times[commits / 2]:F2} p99_ms={times[commits * 99 / 100]:F2} max_ms={times[^1]:F1} rows_per_s={batchRows * commits / (total / 1000):F0} cpu_ms_per_commit={cpuMs / commits:F2}"));
     }
 }

@@ -20,6 +20,15 @@ public sealed class WarehouseOptions
 
     public string BigQueryEndpoint { get; set; } = "https://bigquery.googleapis.com/";
 
+    /// <summary>
+    /// WAL size at which DuckDB checkpoints by itself, stalling the commit that crosses it. DuckDB's default is 16 MB;
+    /// it is raised so checkpoints run while writes pause (<see cref="DuckDbIdleCheckpointAfter"/>) and this stays a cap.
+    /// </summary>
+    public int DuckDbCheckpointWalMegabytes { get; set; } = 256;
+
+    /// <summary>How long writes must pause before the WAL is checkpointed.</summary>
+    public TimeSpan DuckDbIdleCheckpointAfter { get; set; } = TimeSpan.FromSeconds(1);
+
     public bool IsDuckDb => string.Equals(Kind, DuckDbKind, StringComparison.OrdinalIgnoreCase);
 
     public bool IsBigQuery => string.Equals(Kind, BigQueryKind, StringComparison.OrdinalIgnoreCase);

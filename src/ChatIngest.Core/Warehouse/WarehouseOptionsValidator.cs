@@ -23,6 +23,16 @@ public sealed class WarehouseOptionsValidator : IValidateOptions<WarehouseOption
             {
                 failures.Add($"Warehouse__DuckDbPath '{options.DuckDbPath}' is not a usable file path.");
             }
+
+            if (options.DuckDbCheckpointWalMegabytes is < 1 or > 65_536)
+            {
+                failures.Add($"Warehouse__DuckDbCheckpointWalMegabytes is {options.DuckDbCheckpointWalMegabytes}, must be from 1 to 65536.");
+            }
+
+            if (options.DuckDbIdleCheckpointAfter <= TimeSpan.Zero || options.DuckDbIdleCheckpointAfter > TimeSpan.FromHours(1))
+            {
+                failures.Add($"Warehouse__DuckDbIdleCheckpointAfter is {options.DuckDbIdleCheckpointAfter}, must be more than 0 and at most 01:00:00.");
+            }
         }
 
         if (options.IsBigQuery)

@@ -1,6 +1,7 @@
 using ChatIngest.Core.Warehouse.DuckDb;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace ChatIngest.Core.Warehouse;
@@ -15,6 +16,8 @@ public static class WarehouseServiceCollectionExtensions
         services.AddSingleton<DuckDbWarehouse>();
         services.AddSingleton<IWarehouse>(sp => sp.GetRequiredService<DuckDbWarehouse>());
         services.AddHostedService<WarehouseInitializer>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHostedService<DuckDbCheckpointer>();
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using ChatIngest.Core.Messages;
 using DuckDB.NET.Data;
 using Microsoft.Extensions.Logging;
@@ -9,11 +10,17 @@ namespace ChatIngest.Core.Warehouse.DuckDb;
 /// <summary>
 /// The embedded warehouse: one DuckDB file. The ingest writer owns one connection (DuckDB allows one writer per file);
 /// reads open their own connections to the same in-process database, which DuckDB serves concurrently (MVCC).
+/// Checkpoints are kept off the acknowledgement path: DuckDB's own one runs inside the commit that grows the WAL past
+/// its threshold and stalls it, so the threshold is raised to a safety cap and <see cref="DuckDbCheckpointer"/> calls
+/// <see cref="CheckpointIfIdle"/> once writes pause.
 /// </summary>
-public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, ILogger<DuckDbWarehouse> logger) : IWarehouse, IDisposable
+public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, TimeProvider time, ILogger<DuckDbWarehouse> logger)
+    : IWarehouse, IDisposable
 {
     private readonly string path = Path.GetFullPath(options.Value.DuckDbPath);
-    private DuckDBConnection? writeConnection;
+    private readonly Lock writeLock = new();
+    private DuckDbBatchWriter? writer;
+    private long lastWrite = time.GetTimestamp();
 
     private string ConnectionString => $"Data Source={path}";
 
@@ -28,7 +35,7 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
                 Directory.CreateDirectory(directory);
             }
 
-            _ = WriteConnection();
+            _ = Writer();
         }
         catch (Exception e) when (e is DbException or IOException or UnauthorizedAccessException)
         {
@@ -41,18 +48,53 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
 
     public Task<RowOutcome[]> WriteAsync(IReadOnlyList<IngestRecord> records, CancellationToken cancellationToken)
     {
-        var connection = WriteConnection();
-        try
+        lock (writeLock)
         {
-            return Task.FromResult(DuckDbBatchWriter.Write(connection, records));
+            var current = Writer();
+            try
+            {
+                return Task.FromResult(current.Write(records));
+            }
+            catch
+            {
+                // A failed commit may leave the connection unusable (e.g. an I/O error invalidates the database):
+                // start the next attempt from a fresh one.
+                writer = null;
+                current.Dispose();
+                throw;
+            }
+            finally
+            {
+                lastWrite = time.GetTimestamp();
+            }
         }
-        catch
+    }
+
+    /// <summary>
+    /// Checkpoints (folds the WAL into the file) when nothing was written for <see cref="WarehouseOptions.DuckDbIdleCheckpointAfter"/>
+    /// and the WAL holds something. A write that arrives meanwhile waits for it; under steady load this never runs and
+    /// DuckDB's own checkpoint at <see cref="WarehouseOptions.DuckDbCheckpointWalMegabytes"/> bounds the WAL.
+    /// </summary>
+    internal bool CheckpointIfIdle()
+    {
+        var idleAfter = options.Value.DuckDbIdleCheckpointAfter;
+        if (Volatile.Read(ref writer) is null || time.GetElapsedTime(Interlocked.Read(ref lastWrite)) < idleAfter || !WalHasContent())
         {
-            // A failed commit may leave the connection unusable (e.g. an I/O error invalidates the database):
-            // start the next attempt from a fresh one.
-            writeConnection = null;
-            connection.Dispose();
-            throw;
+            return false;
+        }
+
+        lock (writeLock)
+        {
+            if (writer is not { } current || time.GetElapsedTime(lastWrite) < idleAfter)
+            {
+                return false;
+            }
+
+            var started = time.GetTimestamp();
+            current.Checkpoint();
+            var milliseconds = time.GetElapsedTime(started).TotalMilliseconds;
+            LogCheckpointed(logger, milliseconds);
+            return true;
         }
     }
 
@@ -141,8 +183,8 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
 
     public void Dispose()
     {
-        writeConnection?.Dispose();
-        writeConnection = null;
+        writer?.Dispose();
+        writer = null;
     }
 
     /// <summary>A new connection to the same database instance (the write connection keeps the instance open).</summary>
@@ -153,9 +195,9 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
         return connection;
     }
 
-    private DuckDBConnection WriteConnection()
+    private DuckDbBatchWriter Writer()
     {
-        if (writeConnection is { } open)
+        if (writer is { } open)
         {
             return open;
         }
@@ -165,7 +207,9 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
         Execute(connection, SqlScripts.Load("duckdb/tables.sql"));
         Execute(connection, SqlScripts.Load("duckdb/view.sql"));
         Execute(connection, SqlScripts.Load("duckdb/stage.sql"));
-        return writeConnection = connection;
+        // A global setting; DuckDB takes no parameter here, and the value is a validated integer.
+        Execute(connection, string.Create(CultureInfo.InvariantCulture, $"SET checkpoint_threshold = '{options.Value.DuckDbCheckpointWalMegabytes}MB'"));
+        return writer = new DuckDbBatchWriter(connection);
     }
 
     internal static void Execute(DuckDBConnection connection, string sql)
@@ -206,6 +250,8 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
         return copy.ToArray();
     }
 
+    private bool WalHasContent() => new FileInfo(path + ".wal") is { Exists: true, Length: > 0 };
+
     private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
 
     private static DateTime Utc(DateTime value) => DateTime.SpecifyKind(value, DateTimeKind.Utc);
@@ -215,4 +261,7 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
 
     [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "DuckDB warehouse is not ready")]
     private static partial void LogNotReady(ILogger logger, Exception error);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Debug, Message = "DuckDB checkpoint while idle took {Milliseconds} ms")]
+    private static partial void LogCheckpointed(ILogger logger, double milliseconds);
 }
