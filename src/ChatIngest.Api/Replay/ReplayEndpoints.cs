@@ -2,6 +2,7 @@ using System.Globalization;
 using ChatIngest.Api.Hosting;
 using ChatIngest.Core.Ingest;
 using ChatIngest.Core.Messages;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -29,6 +30,12 @@ internal static class ReplayEndpoints
         HttpContext http, PayloadClassifier classifier, IngestQueue queue, TimeProvider time,
         IOptions<IngestOptions> options, CancellationToken cancellationToken)
     {
+        // A replay is a stream of any size (only lines are bounded): lift Kestrel's 30 MB body limit for it.
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
+        {
+            bodyLimit.MaxRequestBodySize = null;
+        }
+
         var started = Rfc3339.TruncateToMicroseconds(time.GetUtcNow().UtcDateTime);
         var idPrefix = $"replay-{(started - DateTime.UnixEpoch).Ticks / 10}-";
         var chunkSize = options.Value.ReplayChunkLines;

@@ -29,6 +29,12 @@ public sealed class WarehouseOptions
     /// <summary>How long writes must pause before the WAL is checkpointed.</summary>
     public TimeSpan DuckDbIdleCheckpointAfter { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// DuckDB's worker threads for the whole database (unset: one per core). With few cores, 1 spends less CPU per
+    /// group commit (no worker polling for tasks) at the price of single-threaded reads.
+    /// </summary>
+    public int? DuckDbThreads { get; set; }
+
     public bool IsDuckDb => string.Equals(Kind, DuckDbKind, StringComparison.OrdinalIgnoreCase);
 
     public bool IsBigQuery => string.Equals(Kind, BigQueryKind, StringComparison.OrdinalIgnoreCase);

@@ -29,6 +29,11 @@ public sealed class WarehouseOptionsValidator : IValidateOptions<WarehouseOption
                 failures.Add($"Warehouse__DuckDbCheckpointWalMegabytes is {options.DuckDbCheckpointWalMegabytes}, must be from 1 to 65536.");
             }
 
+            if (options.DuckDbThreads is < 1 or > 1024)
+            {
+                failures.Add($"Warehouse__DuckDbThreads is {options.DuckDbThreads}, must be from 1 to 1024 (or unset for one per core).");
+            }
+
             if (options.DuckDbIdleCheckpointAfter <= TimeSpan.Zero || options.DuckDbIdleCheckpointAfter > TimeSpan.FromHours(1))
             {
                 failures.Add($"Warehouse__DuckDbIdleCheckpointAfter is {options.DuckDbIdleCheckpointAfter}, must be more than 0 and at most 01:00:00.");

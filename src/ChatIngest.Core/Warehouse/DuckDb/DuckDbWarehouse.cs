@@ -22,7 +22,9 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
     private DuckDbBatchWriter? writer;
     private long lastWrite = time.GetTimestamp();
 
-    private string ConnectionString => $"Data Source={path}";
+    private string ConnectionString => options.Value.DuckDbThreads is { } threads
+        ? string.Create(CultureInfo.InvariantCulture, $"Data Source={path};threads={threads}")
+        : $"Data Source={path}";
 
     public Task InitializeAsync(CancellationToken cancellationToken)
     {
