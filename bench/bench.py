@@ -61,7 +61,7 @@ class Server:
     def __init__(self, name, dll, work, extra_env=None, args=()):
         self.name, self.port = name, free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ, ASPNETCORE_URLS=self.url, DOTNET_gcServer=os.environ.get("DOTNET_gcServer", "0"))
+        env = dict(os.environ, ASPNETCORE_URLS=self.url)
         env.update(extra_env or {})
         self.log = open(os.path.join(work, name + ".log"), "w", encoding="utf-8")
         self.proc = subprocess.Popen(["dotnet", dll, *args], cwd=os.path.dirname(dll), env=env,
@@ -210,8 +210,8 @@ def main():
     parser.add_argument("--seconds", type=int, default=None)
     parser.add_argument("--lines", type=int, default=None)
     opts = parser.parse_args()
-    seconds = opts.seconds or (3 if opts.quick else 15)
-    warmup = 1 if opts.quick else 5
+    seconds = opts.seconds or (2 if opts.quick else 15)
+    warmup = 1 if opts.quick else 10
     lines = opts.lines or (20_000 if opts.quick else 1_000_000)
     only = set(opts.only.split(","))
     work = tempfile.mkdtemp(prefix="chatingest-bench-")

@@ -37,7 +37,8 @@ def render(report, opts):
     for k in "abcd":
         if k in report and report[k].get("check"):
             c = report[k]["check"]
-            out.append(f"- {k}: acknowledged {c['acked']:,}, stored {c['stored']:,} -> {'OK' if c['ok'] else 'FAILED'}")
+            extra = f", dead letters {c['dead_letters']}" if "dead_letters" in c else ""
+            out.append(f"- {k}: acknowledged {c['acked']:,}, stored {c['stored']:,}{extra} -> {'OK' if c['ok'] else 'FAILED'}")
     out += ["", "## Ratios and targets", ""]
     out += targets(report)
     if "soak" in report:

@@ -21,13 +21,19 @@ public sealed class WarehouseOptions
     public string BigQueryEndpoint { get; set; } = "https://bigquery.googleapis.com/";
 
     /// <summary>
-    /// WAL size at which DuckDB checkpoints by itself, stalling the commit that crosses it. DuckDB's default is 16 MB;
-    /// it is raised so checkpoints run while writes pause (<see cref="DuckDbIdleCheckpointAfter"/>) and this stays a cap.
+    /// WAL size at which the writer checkpoints between two commits even under steady load. DuckDB's own checkpoint
+    /// (default at 16 MB) runs inside a commit and stalls it; it is moved to four times this size, as a last resort.
     /// </summary>
-    public int DuckDbCheckpointWalMegabytes { get; set; } = 256;
+    public int DuckDbCheckpointWalMegabytes { get; set; } = 64;
 
     /// <summary>How long writes must pause before the WAL is checkpointed.</summary>
     public TimeSpan DuckDbIdleCheckpointAfter { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// DuckDB's buffer-manager memory (its default is 80 % of RAM, so a growing file grows the process without bound);
+    /// beyond it DuckDB evicts cached blocks, which are on disk after a checkpoint.
+    /// </summary>
+    public int DuckDbMemoryLimitMegabytes { get; set; } = 128;
 
     /// <summary>
     /// DuckDB's worker threads for the whole database (unset: one per core). With few cores, 1 spends less CPU per

@@ -24,9 +24,14 @@ public sealed class WarehouseOptionsValidator : IValidateOptions<WarehouseOption
                 failures.Add($"Warehouse__DuckDbPath '{options.DuckDbPath}' is not a usable file path.");
             }
 
-            if (options.DuckDbCheckpointWalMegabytes is < 1 or > 65_536)
+            if (options.DuckDbCheckpointWalMegabytes is < 1 or > 16_384)
             {
-                failures.Add($"Warehouse__DuckDbCheckpointWalMegabytes is {options.DuckDbCheckpointWalMegabytes}, must be from 1 to 65536.");
+                failures.Add($"Warehouse__DuckDbCheckpointWalMegabytes is {options.DuckDbCheckpointWalMegabytes}, must be from 1 to 16384.");
+            }
+
+            if (options.DuckDbMemoryLimitMegabytes is < 32 or > 1_048_576)
+            {
+                failures.Add($"Warehouse__DuckDbMemoryLimitMegabytes is {options.DuckDbMemoryLimitMegabytes}, must be from 32 to 1048576.");
             }
 
             if (options.DuckDbThreads is < 1 or > 1024)

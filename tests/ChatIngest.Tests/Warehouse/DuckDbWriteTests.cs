@@ -99,16 +99,38 @@ public sealed class DuckDbWriteTests : IAsyncLifetime
         Assert.True(wal.Exists && wal.Length > 0, "a commit leaves its rows in the WAL");
 
         time.Advance(TimeSpan.FromMilliseconds(500));
-        Assert.False(warehouse.CheckpointIfIdle());
+        Assert.False(warehouse.CheckpointIfDue());
 
         time.Advance(TimeSpan.FromSeconds(1));
-        Assert.True(warehouse.CheckpointIfIdle());
+        Assert.True(warehouse.CheckpointIfDue());
 
         wal.Refresh();
         Assert.True(!wal.Exists || wal.Length == 0, "the checkpoint folded the WAL into the file");
-        Assert.False(warehouse.CheckpointIfIdle());
+        Assert.False(warehouse.CheckpointIfDue());
         Assert.Equal(1, Count("conversations"));
         Assert.Equal(1, Count("orders"));
+    }
+
+    [Fact]
+    public async Task WalPastItsSizeIsCheckpointedWithoutAPauseInWrites()
+    {
+        var options = new WarehouseOptions { DuckDbPath = Path.Combine(directory, "busy.duckdb"), DuckDbCheckpointWalMegabytes = 1 };
+        using var busy = new DuckDbWarehouse(Options.Create(options), time, NullLogger<DuckDbWarehouse>.Instance);
+        await busy.InitializeAsync(CancellationToken.None);
+        var wal = new FileInfo(options.DuckDbPath + ".wal");
+
+        var written = 0;
+        while (!wal.Exists || wal.Length < 1024 * 1024)
+        {
+            Assert.False(busy.CheckpointIfDue());
+            await busy.WriteAsync([.. Enumerable.Range(written, 1000).Select(i => Classify(ChatJson(10_000 + i), $"w{i}"))], CancellationToken.None);
+            written += 1000;
+            wal.Refresh();
+        }
+
+        Assert.True(busy.CheckpointIfDue()); // no time has passed: the size alone made it due
+        wal.Refresh();
+        Assert.True(!wal.Exists || wal.Length == 0);
     }
 
     private Task<RowOutcome[]> Write(params IngestRecord[] records) => warehouse.WriteAsync(records, CancellationToken.None);

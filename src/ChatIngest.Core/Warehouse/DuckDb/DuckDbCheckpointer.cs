@@ -6,8 +6,8 @@ using Microsoft.Extensions.Options;
 namespace ChatIngest.Core.Warehouse.DuckDb;
 
 /// <summary>
-/// Checkpoints the DuckDB file while writes pause, so no acknowledgement waits for a checkpoint (see
-/// <see cref="DuckDbWarehouse.CheckpointIfIdle"/>). Does nothing when the warehouse is not DuckDB.
+/// Checkpoints the DuckDB file between commits: while writes pause, or when the WAL has grown (see
+/// <see cref="DuckDbWarehouse.CheckpointIfDue"/>). Does nothing when the warehouse is not DuckDB.
 /// </summary>
 internal sealed partial class DuckDbCheckpointer(
     IServiceProvider services,
@@ -30,7 +30,7 @@ internal sealed partial class DuckDbCheckpointer(
             {
                 try
                 {
-                    warehouse.CheckpointIfIdle();
+                    warehouse.CheckpointIfDue();
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -44,6 +44,6 @@ internal sealed partial class DuckDbCheckpointer(
         }
     }
 
-    [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "DuckDB checkpoint while idle failed; retrying later")]
+    [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "DuckDB checkpoint failed; retrying later")]
     private static partial void LogCheckpointFailed(ILogger logger, Exception error);
 }

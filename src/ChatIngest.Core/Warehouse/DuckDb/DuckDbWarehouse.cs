@@ -10,9 +10,9 @@ namespace ChatIngest.Core.Warehouse.DuckDb;
 /// <summary>
 /// The embedded warehouse: one DuckDB file. The ingest writer owns one connection (DuckDB allows one writer per file);
 /// reads open their own connections to the same in-process database, which DuckDB serves concurrently (MVCC).
-/// Checkpoints are kept off the acknowledgement path: DuckDB's own one runs inside the commit that grows the WAL past
-/// its threshold and stalls it, so the threshold is raised to a safety cap and <see cref="DuckDbCheckpointer"/> calls
-/// <see cref="CheckpointIfIdle"/> once writes pause.
+/// Checkpoints run between commits, not inside one: DuckDB's own runs inside the commit that grows the WAL past its
+/// threshold (and fails that commit if it fails), so the threshold is raised to a last-resort cap and
+/// <see cref="DuckDbCheckpointer"/> calls <see cref="CheckpointIfDue"/>.
 /// </summary>
 public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, TimeProvider time, ILogger<DuckDbWarehouse> logger)
     : IWarehouse, IDisposable
@@ -22,9 +22,8 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
     private DuckDbBatchWriter? writer;
     private long lastWrite = time.GetTimestamp();
 
-    private string ConnectionString => options.Value.DuckDbThreads is { } threads
-        ? string.Create(CultureInfo.InvariantCulture, $"Data Source={path};threads={threads}")
-        : $"Data Source={path}";
+    private string ConnectionString => string.Create(CultureInfo.InvariantCulture,
+        $"Data Source={path};memory_limit={options.Value.DuckDbMemoryLimitMegabytes}MB{(options.Value.DuckDbThreads is { } threads ? $";threads={threads}" : "")}");
 
     public Task InitializeAsync(CancellationToken cancellationToken)
     {
@@ -73,21 +72,23 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
     }
 
     /// <summary>
-    /// Checkpoints (folds the WAL into the file) when nothing was written for <see cref="WarehouseOptions.DuckDbIdleCheckpointAfter"/>
-    /// and the WAL holds something. A write that arrives meanwhile waits for it; under steady load this never runs and
-    /// DuckDB's own checkpoint at <see cref="WarehouseOptions.DuckDbCheckpointWalMegabytes"/> bounds the WAL.
+    /// Checkpoints (folds the WAL into the file) between commits, never inside one: when nothing was written for
+    /// <see cref="WarehouseOptions.DuckDbIdleCheckpointAfter"/> and the WAL holds something, or, under steady load,
+    /// once the WAL reaches <see cref="WarehouseOptions.DuckDbCheckpointWalMegabytes"/>. Until a checkpoint, DuckDB
+    /// cannot evict what was written since the last one, so this is also what keeps memory flat. A commit waits while
+    /// a checkpoint runs; a failed checkpoint fails no commit. DuckDB's own, inside a commit, is left as a last resort
+    /// at four times the size.
     /// </summary>
-    internal bool CheckpointIfIdle()
+    internal bool CheckpointIfDue()
     {
-        var idleAfter = options.Value.DuckDbIdleCheckpointAfter;
-        if (Volatile.Read(ref writer) is null || time.GetElapsedTime(Interlocked.Read(ref lastWrite)) < idleAfter || !WalHasContent())
+        if (Volatile.Read(ref writer) is null || !IsDue(Interlocked.Read(ref lastWrite)))
         {
             return false;
         }
 
         lock (writeLock)
         {
-            if (writer is not { } current || time.GetElapsedTime(lastWrite) < idleAfter)
+            if (writer is not { } current || !IsDue(lastWrite))
             {
                 return false;
             }
@@ -98,6 +99,15 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
             LogCheckpointed(logger, milliseconds);
             return true;
         }
+    }
+
+    private bool IsDue(long lastWriteTimestamp)
+    {
+        var wal = new FileInfo(path + ".wal");
+        var walBytes = wal.Exists ? wal.Length : 0;
+        return walBytes > 0
+            && (time.GetElapsedTime(lastWriteTimestamp) >= options.Value.DuckDbIdleCheckpointAfter
+                || walBytes >= options.Value.DuckDbCheckpointWalMegabytes * 1024L * 1024L);
     }
 
     public Task<bool> IsReadyAsync(CancellationToken cancellationToken)
@@ -210,7 +220,7 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
         Execute(connection, SqlScripts.Load("duckdb/view.sql"));
         Execute(connection, SqlScripts.Load("duckdb/stage.sql"));
         // A global setting; DuckDB takes no parameter here, and the value is a validated integer.
-        Execute(connection, string.Create(CultureInfo.InvariantCulture, $"SET checkpoint_threshold = '{options.Value.DuckDbCheckpointWalMegabytes}MB'"));
+        Execute(connection, string.Create(CultureInfo.InvariantCulture, $"SET checkpoint_threshold = '{4L * options.Value.DuckDbCheckpointWalMegabytes}MB'"));
         return writer = new DuckDbBatchWriter(connection);
     }
 
@@ -252,8 +262,6 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
         return copy.ToArray();
     }
 
-    private bool WalHasContent() => new FileInfo(path + ".wal") is { Exists: true, Length: > 0 };
-
     private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
 
     private static DateTime Utc(DateTime value) => DateTime.SpecifyKind(value, DateTimeKind.Utc);
@@ -264,6 +272,6 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
     [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "DuckDB warehouse is not ready")]
     private static partial void LogNotReady(ILogger logger, Exception error);
 
-    [LoggerMessage(EventId = 202, Level = LogLevel.Debug, Message = "DuckDB checkpoint while idle took {Milliseconds} ms")]
+    [LoggerMessage(EventId = 202, Level = LogLevel.Debug, Message = "DuckDB checkpoint took {Milliseconds} ms")]
     private static partial void LogCheckpointed(ILogger logger, double milliseconds);
 }
