@@ -30,10 +30,10 @@ public sealed class WarehouseOptions
     public TimeSpan DuckDbIdleCheckpointAfter { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// DuckDB's buffer-manager memory (its default is 80 % of RAM, so a growing file grows the process without bound);
-    /// beyond it DuckDB evicts cached blocks, which are on disk after a checkpoint.
+    /// DuckDB's memory limit (unset: DuckDB's default, 80 % of RAM). DuckDB's key indexes (ART) must stay in memory and
+    /// grow with the rows, so a limit below their size fails commits ("failed to pin block"): size it to the data.
     /// </summary>
-    public int DuckDbMemoryLimitMegabytes { get; set; } = 128;
+    public int? DuckDbMemoryLimitMegabytes { get; set; }
 
     /// <summary>
     /// DuckDB's worker threads for the whole database (unset: one per core). With few cores, 1 spends less CPU per

@@ -31,7 +31,7 @@ public sealed class WarehouseOptionsValidator : IValidateOptions<WarehouseOption
 
             if (options.DuckDbMemoryLimitMegabytes is < 32 or > 1_048_576)
             {
-                failures.Add($"Warehouse__DuckDbMemoryLimitMegabytes is {options.DuckDbMemoryLimitMegabytes}, must be from 32 to 1048576.");
+                failures.Add($"Warehouse__DuckDbMemoryLimitMegabytes is {options.DuckDbMemoryLimitMegabytes}, must be from 32 to 1048576 (or unset for DuckDB's default).");
             }
 
             if (options.DuckDbThreads is < 1 or > 1024)

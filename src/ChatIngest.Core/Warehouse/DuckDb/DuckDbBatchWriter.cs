@@ -53,23 +53,39 @@ internal sealed class DuckDbBatchWriter(DuckDBConnection connection) : IDisposab
 
     private bool TryAppendAllNew(IReadOnlyList<IngestRecord> records, BatchKinds kinds)
     {
-        using var transaction = connection.BeginTransaction();
+        var transaction = connection.BeginTransaction();
         try
         {
             DuckDbRowAppender.Append(connection, records, kinds, tablePrefix: "");
+            transaction.Commit();
+            return true;
         }
         catch (DuckDBException)
         {
-            // Usually a PRIMARY KEY violation; once one appender fails the others report the aborted transaction
-            // instead, so any failure here sends the batch down the merge path, which is right in every case (and
-            // rethrows if the connection itself is broken).
-            transaction.Rollback();
+            // Usually a PRIMARY KEY violation, at append or at commit; once one appender fails the others report the
+            // aborted transaction instead. A commit can also fail after storing some rows (seen when DuckDB ran out
+            // of memory), so a retry may meet them. Any failure here sends the batch down the merge path, which is
+            // right in every case, and rethrows if the connection itself is broken.
+            Quietly(transaction.Rollback);
             mergeRun = MergeRunAfterDuplicate;
             return false;
         }
+        finally
+        {
+            Quietly(transaction.Dispose);
+        }
+    }
 
-        transaction.Commit();
-        return true;
+    /// <summary>Rolling back what DuckDB already rolled back (a failed commit) throws; that is not news.</summary>
+    private static void Quietly(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception e) when (e is DuckDBException or InvalidOperationException)
+        {
+        }
     }
 
     private RowOutcome[] Merge(IReadOnlyList<IngestRecord> records, BatchKinds kinds)

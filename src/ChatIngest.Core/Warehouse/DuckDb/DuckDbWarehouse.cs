@@ -22,8 +22,9 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
     private DuckDbBatchWriter? writer;
     private long lastWrite = time.GetTimestamp();
 
-    private string ConnectionString => string.Create(CultureInfo.InvariantCulture,
-        $"Data Source={path};memory_limit={options.Value.DuckDbMemoryLimitMegabytes}MB{(options.Value.DuckDbThreads is { } threads ? $";threads={threads}" : "")}");
+    private string ConnectionString => $"Data Source={path}"
+        + (options.Value.DuckDbMemoryLimitMegabytes is { } megabytes ? string.Create(CultureInfo.InvariantCulture, $";memory_limit={megabytes}MB") : "")
+        + (options.Value.DuckDbThreads is { } threads ? string.Create(CultureInfo.InvariantCulture, $";threads={threads}") : "");
 
     public Task InitializeAsync(CancellationToken cancellationToken)
     {
