@@ -18,18 +18,25 @@ internal static class CanonicalJson
         SkipValidation = true,
     };
 
+    // Per thread and reused: the key is computed once per message, on the request's thread.
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? cachedWriter;
+
+    [ThreadStatic]
+    private static Stack<List<JsonProperty>>? spareLists;
 
     /// <summary>Computes the key, or returns false with the name of a key that repeats inside one object.</summary>
     public static bool TryComputeKey(JsonElement root, out string key, out string? duplicateKey)
     {
         var output = buffer ??= new ArrayBufferWriter<byte>(1024);
         output.ResetWrittenCount();
-        using (var writer = new Utf8JsonWriter(output, WriterOptions))
-        {
-            duplicateKey = Write(writer, root);
-        }
+        var writer = cachedWriter ??= new Utf8JsonWriter(output, WriterOptions);
+        writer.Reset(output);
+        duplicateKey = Write(writer, root);
+        writer.Flush();
 
         if (duplicateKey is not null)
         {
@@ -48,30 +55,18 @@ internal static class CanonicalJson
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
-                var properties = new List<JsonProperty>();
-                foreach (var p in element.EnumerateObject())
+                var spare = spareLists ??= new Stack<List<JsonProperty>>();
+                var properties = spare.Count > 0 ? spare.Pop() : new List<JsonProperty>();
+                try
                 {
-                    properties.Add(p);
+                    return WriteObject(writer, element, properties);
+                }
+                finally
+                {
+                    properties.Clear();
+                    spare.Push(properties);
                 }
 
-                properties.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-                writer.WriteStartObject();
-                for (var i = 0; i < properties.Count; i++)
-                {
-                    if (i > 0 && properties[i].Name == properties[i - 1].Name)
-                    {
-                        return properties[i].Name;
-                    }
-
-                    writer.WritePropertyName(properties[i].Name);
-                    if (Write(writer, properties[i].Value) is { } repeated)
-                    {
-                        return repeated;
-                    }
-                }
-
-                writer.WriteEndObject();
-                return null;
             case JsonValueKind.Array:
                 writer.WriteStartArray();
                 foreach (var item in element.EnumerateArray())
@@ -95,5 +90,32 @@ internal static class CanonicalJson
                 writer.WriteRawValue(element.GetRawText(), skipInputValidation: true);
                 return null;
         }
+    }
+
+    private static string? WriteObject(Utf8JsonWriter writer, JsonElement element, List<JsonProperty> properties)
+    {
+        foreach (var p in element.EnumerateObject())
+        {
+            properties.Add(p);
+        }
+
+        properties.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        writer.WriteStartObject();
+        for (var i = 0; i < properties.Count; i++)
+        {
+            if (i > 0 && properties[i].Name == properties[i - 1].Name)
+            {
+                return properties[i].Name;
+            }
+
+            writer.WritePropertyName(properties[i].Name);
+            if (Write(writer, properties[i].Value) is { } repeated)
+            {
+                return repeated;
+            }
+        }
+
+        writer.WriteEndObject();
+        return null;
     }
 }

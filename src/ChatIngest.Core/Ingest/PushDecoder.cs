@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using ChatIngest.Core.Messages;
 
@@ -43,9 +44,17 @@ public sealed class PushDecoder(PayloadClassifier classifier, TimeProvider time)
             return classifier.Classify(ReadOnlyMemory<byte>.Empty, delivery);
         }
 
-        var bytes = new byte[(base64.Length * 3 / 4) + 3];
-        return Convert.TryFromBase64String(base64, bytes, out var written)
-            ? classifier.Classify(bytes.AsMemory(0, written), delivery)
-            : new DeadLetterRecord(delivery, InvalidReason.NotBase64, "message.data is not valid base64", Encoding.UTF8.GetBytes(base64));
+        // Pooled: the classifier copies what a record keeps (strings, or the bytes of a dead letter).
+        var bytes = ArrayPool<byte>.Shared.Rent((base64.Length * 3 / 4) + 3);
+        try
+        {
+            return Convert.TryFromBase64String(base64, bytes, out var written)
+                ? classifier.Classify(bytes.AsMemory(0, written), delivery)
+                : new DeadLetterRecord(delivery, InvalidReason.NotBase64, "message.data is not valid base64", Encoding.UTF8.GetBytes(base64));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
     }
 }

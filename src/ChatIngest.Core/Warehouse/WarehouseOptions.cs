@@ -29,6 +29,27 @@ public sealed class WarehouseOptions
     /// <summary>insertAll requests one write sends at the same time (a batch is split into requests of at most 500 rows).</summary>
     public int BigQueryInsertConcurrency { get; set; } = 4;
 
+    /// <summary>
+    /// WAL size at which the writer checkpoints between two commits even under steady load. DuckDB's own checkpoint
+    /// (default at 16 MB) runs inside a commit and stalls it; it is moved to four times this size, as a last resort.
+    /// </summary>
+    public int DuckDbCheckpointWalMegabytes { get; set; } = 64;
+
+    /// <summary>How long writes must pause before the WAL is checkpointed.</summary>
+    public TimeSpan DuckDbIdleCheckpointAfter { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// DuckDB's memory limit (unset: DuckDB's default, 80 % of RAM). DuckDB's key indexes (ART) must stay in memory and
+    /// grow with the rows, so a limit below their size fails commits ("failed to pin block"): size it to the data.
+    /// </summary>
+    public int? DuckDbMemoryLimitMegabytes { get; set; }
+
+    /// <summary>
+    /// DuckDB's worker threads for the whole database (unset: one per core). With few cores, 1 spends less CPU per
+    /// group commit (no worker polling for tasks) at the price of single-threaded reads.
+    /// </summary>
+    public int? DuckDbThreads { get; set; }
+
     public bool IsDuckDb => string.Equals(Kind, DuckDbKind, StringComparison.OrdinalIgnoreCase);
 
     public bool IsBigQuery => string.Equals(Kind, BigQueryKind, StringComparison.OrdinalIgnoreCase);

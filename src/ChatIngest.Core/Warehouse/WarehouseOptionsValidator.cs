@@ -23,6 +23,26 @@ public sealed class WarehouseOptionsValidator : IValidateOptions<WarehouseOption
             {
                 failures.Add($"Warehouse__DuckDbPath '{options.DuckDbPath}' is not a usable file path.");
             }
+
+            if (options.DuckDbCheckpointWalMegabytes is < 1 or > 16_384)
+            {
+                failures.Add($"Warehouse__DuckDbCheckpointWalMegabytes is {options.DuckDbCheckpointWalMegabytes}, must be from 1 to 16384.");
+            }
+
+            if (options.DuckDbMemoryLimitMegabytes is < 32 or > 1_048_576)
+            {
+                failures.Add($"Warehouse__DuckDbMemoryLimitMegabytes is {options.DuckDbMemoryLimitMegabytes}, must be from 32 to 1048576 (or unset for DuckDB's default).");
+            }
+
+            if (options.DuckDbThreads is < 1 or > 1024)
+            {
+                failures.Add($"Warehouse__DuckDbThreads is {options.DuckDbThreads}, must be from 1 to 1024 (or unset for one per core).");
+            }
+
+            if (options.DuckDbIdleCheckpointAfter <= TimeSpan.Zero || options.DuckDbIdleCheckpointAfter > TimeSpan.FromHours(1))
+            {
+                failures.Add($"Warehouse__DuckDbIdleCheckpointAfter is {options.DuckDbIdleCheckpointAfter}, must be more than 0 and at most 01:00:00.");
+            }
         }
 
         if (options.IsBigQuery)

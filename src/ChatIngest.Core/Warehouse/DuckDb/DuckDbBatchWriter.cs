@@ -4,72 +4,100 @@ using DuckDB.NET.Data;
 namespace ChatIngest.Core.Warehouse.DuckDb;
 
 /// <summary>
-/// One batch, one transaction: append to the TEMP stage tables, merge into the keyed tables (ON CONFLICT DO NOTHING,
-/// RETURNING the keys that were new), let an earlier-published duplicate become the stored publication, commit.
+/// The writer's connection and its statements; one batch, one transaction. A group commit's fixed cost is what bounds
+/// pushes per second, so the common case takes the short path:
+/// <list type="number">
+/// <item>Append the batch straight into the keyed tables and commit. Redeliveries are rare, so this nearly always
+/// succeeds; when any row's key is already stored, the PRIMARY KEY makes the append fail, the transaction rolls back
+/// and nothing of the batch is kept.</item>
+/// <item>Then (and for the next few batches, since duplicates come in runs, e.g. a replay of a file already loaded):
+/// append to the TEMP stage tables, merge into the keyed tables (ON CONFLICT DO NOTHING, RETURNING the keys that were
+/// new), let an earlier-published duplicate become the stored publication, empty the stage, commit.</item>
+/// </list>
+/// Either way each row is stored exactly once and the outcome per row is exact. Commands are kept: DuckDB.NET prepares
+/// a command once and reuses it while its text is unchanged.
 /// </summary>
-internal static class DuckDbBatchWriter
+internal sealed class DuckDbBatchWriter(DuckDBConnection connection) : IDisposable
 {
-    public static RowOutcome[] Write(DuckDBConnection connection, IReadOnlyList<IngestRecord> records)
+    /// <summary>Batches that skip the short path after it met a duplicate.</summary>
+    private const int MergeRunAfterDuplicate = 16;
+
+    private readonly Dictionary<string, DuckDBCommand> commands = new(StringComparer.Ordinal);
+    private int mergeRun;
+
+    public RowOutcome[] Write(IReadOnlyList<IngestRecord> records)
     {
-        DuckDbWarehouse.Execute(connection, SqlScripts.Load("duckdb/clear_stage.sql"));
+        var kinds = BatchKinds.Of(records);
+        if (mergeRun == 0 && TryAppendAllNew(records, kinds))
+        {
+            return new RowOutcome[records.Count]; // all RowOutcome.Stored
+        }
+
+        mergeRun = Math.Max(0, mergeRun - 1);
+        return Merge(records, kinds);
+    }
+
+    /// <summary>Folds the WAL into the database file (DuckDB's CHECKPOINT).</summary>
+    public void Checkpoint() => Command("checkpoint").ExecuteNonQuery();
+
+    public void Dispose()
+    {
+        foreach (var command in commands.Values)
+        {
+            command.Dispose();
+        }
+
+        commands.Clear();
+        connection.Dispose();
+    }
+
+    private bool TryAppendAllNew(IReadOnlyList<IngestRecord> records, BatchKinds kinds)
+    {
+        var transaction = connection.BeginTransaction();
+        try
+        {
+            DuckDbRowAppender.Append(connection, records, kinds, tablePrefix: "");
+            transaction.Commit();
+            return true;
+        }
+        catch (DuckDBException)
+        {
+            // Usually a PRIMARY KEY violation, at append or at commit; once one appender fails the others report the
+            // aborted transaction instead. A commit can also fail after storing some rows (seen when DuckDB ran out
+            // of memory), so a retry may meet them. Any failure here sends the batch down the merge path, which is
+            // right in every case, and rethrows if the connection itself is broken.
+            Quietly(transaction.Rollback);
+            mergeRun = MergeRunAfterDuplicate;
+            return false;
+        }
+        finally
+        {
+            Quietly(transaction.Dispose);
+        }
+    }
+
+    /// <summary>Rolling back what DuckDB already rolled back (a failed commit) throws; that is not news.</summary>
+    private static void Quietly(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception e) when (e is DuckDBException or InvalidOperationException)
+        {
+        }
+    }
+
+    private RowOutcome[] Merge(IReadOnlyList<IngestRecord> records, BatchKinds kinds)
+    {
         using var transaction = connection.BeginTransaction();
+        DuckDbRowAppender.Append(connection, records, kinds, tablePrefix: "stage_");
 
-        int orders = 0, chats = 0, deadLetters = 0;
-        using (var orderAppender = connection.CreateAppender("stage_orders"))
-        using (var chatAppender = connection.CreateAppender("stage_conversations"))
-        using (var deadLetterAppender = connection.CreateAppender("stage_dead_letters"))
-        {
-            foreach (var record in records)
-            {
-                var d = record.Delivery;
-                switch (record)
-                {
-                    case OrderEventRecord o:
-                        orderAppender.CreateRow()
-                            .AppendValue(o.Key).AppendValue(o.OrderId).AppendValue(o.CityCode)
-                            .AppendValue(d.MessageId).AppendValue(d.PublishTime).AppendValue(d.ReceivedAt)
-                            .EndRow();
-                        orders++;
-                        break;
-                    case ChatMessageRecord c:
-                        chatAppender.CreateRow()
-                            .AppendValue(c.Key).AppendValue(c.OrderId).AppendValue(c.SenderAppType).AppendValue(c.Role.ToString())
-                            .AppendValue(c.MessageSentTime).AppendValue(c.ChatStartedByMessage).AppendValue(c.OrderStage)
-                            .AppendValue(c.FromId).AppendValue(c.ToId).AppendValue(c.CourierId).AppendValue(c.CustomerId)
-                            .AppendValue(d.MessageId).AppendValue(d.PublishTime).AppendValue(d.ReceivedAt)
-                            .EndRow();
-                        chats++;
-                        break;
-                    case DeadLetterRecord x:
-                        deadLetterAppender.CreateRow()
-                            .AppendValue(d.MessageId).AppendValue(x.Reason).AppendValue(x.Detail)
-                            .AppendValue(d.PublishTime).AppendValue(d.ReceivedAt).AppendValue(x.Data)
-                            .EndRow();
-                        deadLetters++;
-                        break;
-                    default:
-                        throw new InvalidOperationException($"Unknown record type {record.GetType().Name}.");
-                }
-            }
-        }
-
-        var newKeys = new HashSet<string>(StringComparer.Ordinal);
-        if (orders > 0 && Merge(connection, "orders", newKeys) < orders)
-        {
-            DuckDbWarehouse.Execute(connection, SqlScripts.Load("duckdb/first_publication_orders.sql"));
-        }
-
-        if (chats > 0 && Merge(connection, "conversations", newKeys) < chats)
-        {
-            DuckDbWarehouse.Execute(connection, SqlScripts.Load("duckdb/first_publication_conversations.sql"));
-        }
-
+        var newKeys = new HashSet<string>(records.Count, StringComparer.Ordinal);
+        MergeKind("orders", kinds.Orders, newKeys, resolveFirstPublication: true);
+        MergeKind("conversations", kinds.Chats, newKeys, resolveFirstPublication: true);
         var newDeadLetters = new HashSet<string>(StringComparer.Ordinal);
-        if (deadLetters > 0)
-        {
-            Merge(connection, "dead_letters", newDeadLetters);
-        }
-
+        MergeKind("dead_letters", kinds.DeadLetters, newDeadLetters, resolveFirstPublication: false);
         transaction.Commit();
 
         var outcomes = new RowOutcome[records.Count];
@@ -84,19 +112,41 @@ internal static class DuckDbBatchWriter
         return outcomes;
     }
 
-    /// <summary>Runs <c>merge_{table}.sql</c> and adds the keys it reports as new; returns how many.</summary>
-    private static int Merge(DuckDBConnection connection, string table, HashSet<string> added)
+    /// <summary>Runs <c>merge_{table}.sql</c>, adds the keys it reports as new, and empties the stage table.</summary>
+    private void MergeKind(string table, int staged, HashSet<string> added, bool resolveFirstPublication)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = SqlScripts.Load($"duckdb/merge_{table}.sql");
-        using var reader = command.ExecuteReader();
-        var count = 0;
-        while (reader.Read())
+        if (staged == 0)
         {
-            added.Add(reader.GetString(0));
-            count++;
+            return;
         }
 
-        return count;
+        var count = 0;
+        using (var reader = Command($"merge_{table}").ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                added.Add(reader.GetString(0));
+                count++;
+            }
+        }
+
+        if (resolveFirstPublication && count < staged)
+        {
+            Command($"first_publication_{table}").ExecuteNonQuery();
+        }
+
+        Command($"clear_stage_{table}").ExecuteNonQuery();
+    }
+
+    private DuckDBCommand Command(string script)
+    {
+        if (!commands.TryGetValue(script, out var command))
+        {
+            command = connection.CreateCommand();
+            command.CommandText = SqlScripts.Load($"duckdb/{script}.sql");
+            commands[script] = command;
+        }
+
+        return command;
     }
 }

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using ChatIngest.Core.Messages;
 using DuckDB.NET.Data;
 using Microsoft.Extensions.Logging;
@@ -9,17 +10,25 @@ namespace ChatIngest.Core.Warehouse.DuckDb;
 /// <summary>
 /// The embedded warehouse: one DuckDB file. The ingest writer owns one connection (DuckDB allows one writer per file);
 /// reads open their own connections to the same in-process database, which DuckDB serves concurrently (MVCC).
+/// Checkpoints run between commits, not inside one: DuckDB's own runs inside the commit that grows the WAL past its
+/// threshold (and fails that commit if it fails), so the threshold is raised to a last-resort cap and
+/// <see cref="DuckDbCheckpointer"/> calls <see cref="CheckpointIfDue"/>.
 /// </summary>
-public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, ILogger<DuckDbWarehouse> logger) : IWarehouse, IDisposable
+public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, TimeProvider time, ILogger<DuckDbWarehouse> logger)
+    : IWarehouse, IDisposable
 {
     private readonly string path = Path.GetFullPath(options.Value.DuckDbPath);
-    private DuckDBConnection? writeConnection;
+    private readonly Lock writeLock = new();
+    private DuckDbBatchWriter? writer;
+    private long lastWrite = time.GetTimestamp();
 
-    private string ConnectionString => $"Data Source={path}";
+    private string ConnectionString => $"Data Source={path}"
+        + (options.Value.DuckDbMemoryLimitMegabytes is { } megabytes ? string.Create(CultureInfo.InvariantCulture, $";memory_limit={megabytes}MB") : "")
+        + (options.Value.DuckDbThreads is { } threads ? string.Create(CultureInfo.InvariantCulture, $";threads={threads}") : "");
 
     public Task InitializeAsync(CancellationToken cancellationToken)
     {
-        if (writeConnection is not null)
+        if (Volatile.Read(ref writer) is not null)
         {
             return Task.CompletedTask; // already opened (start-up checks open it before the host starts)
         }
@@ -33,7 +42,7 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
                 Directory.CreateDirectory(directory);
             }
 
-            _ = WriteConnection();
+            _ = Writer();
         }
         catch (Exception e) when (e is DbException or IOException or UnauthorizedAccessException)
         {
@@ -46,19 +55,65 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
 
     public Task<RowOutcome[]> WriteAsync(IReadOnlyList<IngestRecord> records, CancellationToken cancellationToken)
     {
-        var connection = WriteConnection();
-        try
+        lock (writeLock)
         {
-            return Task.FromResult(DuckDbBatchWriter.Write(connection, records));
+            var current = Writer();
+            try
+            {
+                return Task.FromResult(current.Write(records));
+            }
+            catch
+            {
+                // A failed commit may leave the connection unusable (e.g. an I/O error invalidates the database):
+                // start the next attempt from a fresh one.
+                writer = null;
+                current.Dispose();
+                throw;
+            }
+            finally
+            {
+                lastWrite = time.GetTimestamp();
+            }
         }
-        catch
+    }
+
+    /// <summary>
+    /// Checkpoints (folds the WAL into the file) between commits, never inside one: when nothing was written for
+    /// <see cref="WarehouseOptions.DuckDbIdleCheckpointAfter"/> and the WAL holds something, or, under steady load,
+    /// once the WAL reaches <see cref="WarehouseOptions.DuckDbCheckpointWalMegabytes"/>. Until a checkpoint, DuckDB
+    /// cannot evict what was written since the last one, so this is also what keeps memory flat. A commit waits while
+    /// a checkpoint runs; a failed checkpoint fails no commit. DuckDB's own, inside a commit, is left as a last resort
+    /// at four times the size.
+    /// </summary>
+    internal bool CheckpointIfDue()
+    {
+        if (Volatile.Read(ref writer) is null || !IsDue(Interlocked.Read(ref lastWrite)))
         {
-            // A failed commit may leave the connection unusable (e.g. an I/O error invalidates the database):
-            // start the next attempt from a fresh one.
-            writeConnection = null;
-            connection.Dispose();
-            throw;
+            return false;
         }
+
+        lock (writeLock)
+        {
+            if (writer is not { } current || !IsDue(lastWrite))
+            {
+                return false;
+            }
+
+            var started = time.GetTimestamp();
+            current.Checkpoint();
+            var milliseconds = time.GetElapsedTime(started).TotalMilliseconds;
+            LogCheckpointed(logger, milliseconds);
+            return true;
+        }
+    }
+
+    private bool IsDue(long lastWriteTimestamp)
+    {
+        var wal = new FileInfo(path + ".wal");
+        var walBytes = wal.Exists ? wal.Length : 0;
+        return walBytes > 0
+            && (time.GetElapsedTime(lastWriteTimestamp) >= options.Value.DuckDbIdleCheckpointAfter
+                || walBytes >= options.Value.DuckDbCheckpointWalMegabytes * 1024L * 1024L);
     }
 
     public Task<bool> IsReadyAsync(CancellationToken cancellationToken)
@@ -149,8 +204,8 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
 
     public void Dispose()
     {
-        writeConnection?.Dispose();
-        writeConnection = null;
+        writer?.Dispose();
+        writer = null;
     }
 
     /// <summary>A new connection to the same database instance (the write connection keeps the instance open).</summary>
@@ -161,9 +216,9 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
         return connection;
     }
 
-    private DuckDBConnection WriteConnection()
+    private DuckDbBatchWriter Writer()
     {
-        if (writeConnection is { } open)
+        if (writer is { } open)
         {
             return open;
         }
@@ -173,7 +228,9 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
         Execute(connection, SqlScripts.Load("duckdb/tables.sql"));
         Execute(connection, SqlScripts.Load("duckdb/view.sql"));
         Execute(connection, SqlScripts.Load("duckdb/stage.sql"));
-        return writeConnection = connection;
+        // A global setting; DuckDB takes no parameter here, and the value is a validated integer.
+        Execute(connection, string.Create(CultureInfo.InvariantCulture, $"SET checkpoint_threshold = '{4L * options.Value.DuckDbCheckpointWalMegabytes}MB'"));
+        return writer = new DuckDbBatchWriter(connection);
     }
 
     internal static void Execute(DuckDBConnection connection, string sql)
@@ -223,4 +280,7 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
 
     [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "DuckDB warehouse is not ready")]
     private static partial void LogNotReady(ILogger logger, Exception error);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Debug, Message = "DuckDB checkpoint took {Milliseconds} ms")]
+    private static partial void LogCheckpointed(ILogger logger, double milliseconds);
 }

@@ -1,0 +1,263 @@
+#!/usr/bin/env python3
+"""The ChatIngest benchmark (docs/performance.md). Run through bench/run.sh, which builds the Release binaries first.
+
+Measures on this machine, in one run: (a) a bare Kestrel 204 endpoint, (b) ChatIngest POST /pubsub/push on DuckDB,
+(c) one INSERT per request, each at 16/64/256 connections with wrk; (d) POST /replay of N generated lines against
+(e) DuckDB's own read_json load of the same file. Every server binds 127.0.0.1 on a free port and is stopped at the end.
+After each server stops, the rows in its DuckDB file are counted against what wrk saw acknowledged.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+from bench_report import render
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH = os.path.join(ROOT, "bench")
+CONNECTIONS = [16, 64, 256]
+
+
+def binary(project, folder):
+    return os.path.join(ROOT, folder, project, "bin", "Release", "net10.0", project + ".dll")
+
+
+API = os.environ.get("BENCH_API") or binary("ChatIngest.Api", "src")  # BENCH_API: compare another build
+CEILING = binary("ChatIngest.Bench.Ceiling", "bench")
+NAIVE = binary("ChatIngest.Bench.Naive", "bench")
+LOAD = binary("ChatIngest.Bench.Load", "bench")
+
+
+def load_average():
+    with open("/proc/loadavg", encoding="ascii") as f:
+        return " ".join(f.read().split()[:3])
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def status_kb(pid, field):
+    with open(f"/proc/{pid}/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+class Server:
+    """A server process on 127.0.0.1:<free port>, stopped with SIGTERM (a graceful drain) when done."""
+
+    def __init__(self, name, dll, work, extra_env=None, args=()):
+        self.name, self.port = name, free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = dict(os.environ, ASPNETCORE_URLS=self.url)
+        env.update(extra_env or {})
+        self.log = open(os.path.join(work, name + ".log"), "w", encoding="utf-8")
+        self.proc = subprocess.Popen(["dotnet", dll, *args], cwd=os.path.dirname(dll), env=env,
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"{name} exited at start; see {self.log.name}")
+            try:
+                urllib.request.urlopen(self.url + "/healthz", timeout=1).read()
+                return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise SystemExit(f"{name} did not answer /healthz within 60 s")
+
+    def peak_rss_mb(self):
+        return status_kb(self.proc.pid, "VmHWM") / 1024
+
+    def rss_mb(self):
+        return status_kb(self.proc.pid, "VmRSS") / 1024
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+def wrk(url, connections, seconds, base):
+    threads = min(2, connections)
+    out = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s",
+         "-s", os.path.join(BENCH, "push.lua"), url + "/pubsub/push", "--", str(base)],
+        capture_output=True, text=True, check=True).stdout
+    match = re.search(r"WRKJSON (\{.*\})", out)
+    if not match:
+        raise SystemExit("wrk printed no result:\n" + out)
+    r = json.loads(match.group(1))
+    r["connections"] = connections
+    r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
+    r["acked"] = r["requests"] - r["non2xx"]
+    return r
+
+
+def count_rows(db):
+    out = subprocess.run(["dotnet", LOAD, "count", db], capture_output=True, text=True, check=True).stdout
+    return {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", out)}
+
+
+def push_series(name, dll, work, seconds, warmup, db=None, args=(), extra_env=None):
+    """Warm up, then wrk at each connection count against one server; then stop it and count its rows."""
+    server = Server(name, dll, work, extra_env, args)
+    runs, acked, in_flight = [], 0, 0
+    try:
+        base = 0
+        for i, connections in enumerate([64] + CONNECTIONS):
+            base += 10_000_000_000  # distinct counters per wrk run: every request is a new message
+            r = wrk(server.url, connections, warmup if i == 0 else seconds, base)
+            acked += r["acked"]
+            in_flight += connections
+            if i > 0:
+                runs.append(r)
+        peak = server.peak_rss_mb()
+    finally:
+        server.stop()
+    check = None
+    if db:
+        rows = count_rows(db)
+        stored = rows["orders"] + rows["conversations"]
+        ok = acked <= stored <= acked + in_flight and rows["dead_letters"] == 0
+        check = {"acked": acked, "stored": stored, "dead_letters": rows["dead_letters"], "ok": ok}
+    return {"name": name, "runs": runs, "peak_rss_mb": peak, "check": check}
+
+
+def replay(work, ndjson, lines):
+    db = os.path.join(work, "replay.duckdb")
+    server = Server("replay", API, work, {"Warehouse__DuckDbPath": db})
+    try:
+        started = time.time()
+        out = subprocess.run(["curl", "-sS", "--fail-with-body", "-X", "POST", "-T", ndjson, "-H",
+                              "Content-Type: application/x-ndjson", server.url + "/replay"],
+                             capture_output=True, text=True, check=True).stdout
+        seconds = time.time() - started
+        answer = json.loads(out)
+        peak = server.peak_rss_mb()
+    finally:
+        server.stop()
+    rows = count_rows(db)
+    stored = rows["orders"] + rows["conversations"]
+    ok = answer["received"] == lines and answer["orders"] + answer["messages"] == lines == stored
+    return {"seconds": seconds, "rows_per_s": lines / seconds, "peak_rss_mb": peak, "answer": answer,
+            "check": {"acked": answer["orders"] + answer["messages"], "stored": stored, "ok": ok}}
+
+
+def read_json_load(work, ndjson):
+    out = subprocess.run(["dotnet", LOAD, "load", ndjson, os.path.join(work, "load.duckdb")],
+                         capture_output=True, text=True, check=True)
+    values = dict(re.findall(r"(\w+)=([\d.]+)", out.stdout))
+    return {"seconds": float(values["seconds"]), "rows_per_s": float(values["rows_per_s"]),
+            "rows": int(values["rows"]), "peak_rss_mb": int(values["vmhwm_kb"]) / 1024, "steps": out.stderr.strip()}
+
+
+def soak(work, seconds, connections=64):
+    """Sustained push at 64 connections, sampling the server's RSS every 5 s."""
+    db = os.path.join(work, "soak.duckdb")
+    server = Server("soak", API, work, {"Warehouse__DuckDbPath": db})
+    samples = []
+    try:
+        threads = 2
+        proc = subprocess.Popen(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
+                                 "--timeout", "10s", "-s", os.path.join(BENCH, "push.lua"),
+                                 server.url + "/pubsub/push", "--", "90000000000"],
+                                stdout=subprocess.PIPE, text=True)
+        started = time.time()
+        while proc.poll() is None:
+            time.sleep(5)
+            samples.append((round(time.time() - started), round(server.rss_mb(), 1)))
+            print(f"  soak t={samples[-1][0]:>4}s rss={samples[-1][1]} MB", flush=True)
+        out = proc.stdout.read()
+        r = json.loads(re.search(r"WRKJSON (\{.*\})", out).group(1))
+        r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
+        peak = server.peak_rss_mb()
+    finally:
+        server.stop()
+    rows = count_rows(db)
+    stored = rows["orders"] + rows["conversations"]
+    acked = r["requests"] - r["non2xx"]
+    rss = [s[1] for s in samples]
+    third = max(1, len(rss) // 3)
+    early, late = sum(rss[third:2 * third]) / third, sum(rss[-third:]) / third
+    return {"wrk": r, "samples": samples, "peak_rss_mb": peak, "max_rss_mb": max(rss), "middle_third_mb": early,
+            "last_third_mb": late, "flat": late <= early * 1.10, "within_300": peak <= 300,
+            "check": {"acked": acked, "stored": stored, "ok": acked <= stored <= acked + connections}}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="a few seconds per step (smoke test)")
+    parser.add_argument("--soak", action="store_true", help="only the 5-minute sustained push, sampling RSS")
+    parser.add_argument("--only", default="a,b,c,d,e", help="comma list of a,b,c,d,e")
+    parser.add_argument("--seconds", type=int, default=None)
+    parser.add_argument("--lines", type=int, default=None)
+    opts = parser.parse_args()
+    seconds = opts.seconds or (2 if opts.quick else 15)
+    warmup = 1 if opts.quick else 10
+    lines = opts.lines or (20_000 if opts.quick else 1_000_000)
+    only = set(opts.only.split(","))
+    work = tempfile.mkdtemp(prefix="chatingest-bench-")
+    report = {"load_before": load_average(), "cores": os.cpu_count(), "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+    print(f"bench: work dir {work}; load average {report['load_before']}", flush=True)
+    try:
+        if opts.soak:
+            report["soak"] = soak(work, opts.seconds or 300)
+        else:
+            if "a" in only:
+                print("bench: (a) ceiling", flush=True)
+                report["a"] = push_series("ceiling", CEILING, work, seconds, warmup)
+            if "b" in only:
+                print("bench: (b) ChatIngest push", flush=True)
+                db = os.path.join(work, "push.duckdb")
+                report["b"] = push_series("chatingest", API, work, seconds, warmup, db,
+                                          extra_env={"Warehouse__DuckDbPath": db})
+            if "c" in only:
+                print("bench: (c) naive INSERT per request", flush=True)
+                db = os.path.join(work, "naive.duckdb")
+                report["c"] = push_series("naive", NAIVE, work, seconds, warmup, db, args=(f"--Db={db}",))
+            if "d" in only or "e" in only:
+                ndjson = os.path.join(work, "replay.ndjson")
+                subprocess.run([sys.executable, os.path.join(BENCH, "gen_replay.py"), str(lines), ndjson], check=True)
+                if "d" in only:
+                    print(f"bench: (d) POST /replay of {lines} lines", flush=True)
+                    report["d"] = replay(work, ndjson, lines)
+                if "e" in only:
+                    print(f"bench: (e) DuckDB read_json load of {lines} lines", flush=True)
+                    report["e"] = read_json_load(work, ndjson)
+        report["load_after"] = load_average()
+        text = render(report, opts)
+        print(text)
+        results = os.path.join(BENCH, "results")
+        os.makedirs(results, exist_ok=True)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        with open(os.path.join(results, f"{stamp}.md"), "w", encoding="utf-8") as f:
+            f.write(text)
+        with open(os.path.join(results, f"{stamp}.json"), "w", encoding="utf-8") as f:
+            json.dump(report, f, indent=1)
+        checks = [v["check"]["ok"] for v in report.values() if isinstance(v, dict) and v.get("check")]
+        return 0 if all(checks) else 1
+    finally:
+        if os.environ.get("BENCH_KEEP") != "1":
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

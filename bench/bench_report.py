@@ -1,0 +1,84 @@
+"""Formats one benchmark run (bench.py's report dict) as Markdown: the tables, the ratios and the targets."""
+
+
+def ms(us):
+    return f"{us / 1000:.1f}"
+
+
+def run_at(series, connections):
+    return next((r for r in series["runs"] if r["connections"] == connections), None)
+
+
+def render(report, opts):
+    out = [f"# ChatIngest benchmark, {report['started']}", "",
+           f"- {report['cores']} cores; load average (1/5/15 min) before: {report['load_before']}, "
+           f"after: {report.get('load_after', '?')}",
+           f"- mode: {'quick' if opts.quick else 'soak' if opts.soak else 'full'}", ""]
+    names = {"a": "(a) bare Kestrel 204", "b": "(b) ChatIngest push", "c": "(c) one INSERT per request"}
+    push = [k for k in "abc" if k in report]
+    if push:
+        out += ["| endpoint | connections | req/s | p50 ms | p99 ms | max ms | non-2xx | socket errors | peak RSS MB |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for k in push:
+            s = report[k]
+            for r in s["runs"]:
+                errors = r["connect"] + r["read"] + r["write"] + r["timeout"]
+                out.append(f"| {names[k]} | {r['connections']} | {r['rps']:,.0f} | {ms(r['p50_us'])} | "
+                           f"{ms(r['p99_us'])} | {ms(r['max_us'])} | {r['non2xx']} | {errors} | {s['peak_rss_mb']:.0f} |")
+        out.append("")
+    for k in "de":
+        if k in report:
+            r = report[k]
+            label = "(d) POST /replay" if k == "d" else "(e) DuckDB read_json load"
+            out.append(f"- {label}: {r['rows_per_s']:,.0f} rows/s ({r['seconds']:.1f} s), peak RSS {r['peak_rss_mb']:.0f} MB")
+    if "e" in report:
+        out += ["", "```", report["e"]["steps"], "```"]
+    out += ["", "## Checks (every acknowledged row is in the file)", ""]
+    for k in "abcd":
+        if k in report and report[k].get("check"):
+            c = report[k]["check"]
+            extra = f", dead letters {c['dead_letters']}" if "dead_letters" in c else ""
+            out.append(f"- {k}: acknowledged {c['acked']:,}, stored {c['stored']:,}{extra} -> {'OK' if c['ok'] else 'FAILED'}")
+    out += ["", "## Ratios and targets", ""]
+    out += targets(report)
+    if "soak" in report:
+        out += soak_lines(report["soak"])
+    return "\n".join(out) + "\n"
+
+
+def targets(report):
+    lines = []
+    if "a" in report and "b" in report:
+        for connections in (16, 64, 256):
+            a, b = run_at(report["a"], connections), run_at(report["b"], connections)
+            if a and b:
+                ratio = b["rps"] / a["rps"]
+                note = ""
+                if connections == 64:
+                    met = ratio >= 0.40 and b["p99_us"] <= 25_000
+                    note = f" — target b/a >= 0.40 with p99 <= 25 ms: {'MET' if met else 'NOT MET'}"
+                lines.append(f"- b/a at {connections} connections: {ratio:.2f} (b p99 {ms(b['p99_us'])} ms){note}")
+    if "b" in report and "c" in report:
+        for connections in (16, 64, 256):
+            b, c = run_at(report["b"], connections), run_at(report["c"], connections)
+            if b and c:
+                ratio = b["rps"] / c["rps"]
+                lines.append(f"- b/c at {connections} connections: {ratio:.1f} — target >= 25: {'MET' if ratio >= 25 else 'NOT MET'}")
+    if "d" in report and "e" in report:
+        ratio = report["d"]["rows_per_s"] / report["e"]["rows_per_s"]
+        lines.append(f"- d/e: {ratio:.2f} — target >= 0.40: {'MET' if ratio >= 0.40 else 'NOT MET'}")
+    return lines or ["- (not all of a..e were run)"]
+
+
+def soak_lines(s):
+    r = s["wrk"]
+    lines = ["", "## Soak (sustained push at 64 connections)", "",
+             f"- {r['rps']:,.0f} req/s over {r['duration_us'] / 1e6:.0f} s; p50 {ms(r['p50_us'])} ms, p99 {ms(r['p99_us'])} ms, "
+             f"max {ms(r['max_us'])} ms; non-2xx {r['non2xx']}",
+             f"- RSS: peak (VmHWM) {s['peak_rss_mb']:.0f} MB; mean of middle third {s['middle_third_mb']:.0f} MB, "
+             f"of last third {s['last_third_mb']:.0f} MB",
+             f"- target <= 300 MB: {'MET' if s['within_300'] else 'NOT MET'}; flat (last third within 10% of middle): "
+             f"{'MET' if s['flat'] else 'NOT MET'}",
+             f"- acknowledged {s['check']['acked']:,}, stored {s['check']['stored']:,} -> {'OK' if s['check']['ok'] else 'FAILED'}",
+             "", "RSS samples (s, MB): " + ", ".join(f"{t}:{m:.0f}" for t, m in s["samples"])]
+    return lines

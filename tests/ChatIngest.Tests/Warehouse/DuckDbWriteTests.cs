@@ -1,0 +1,147 @@
+using ChatIngest.Core.Messages;
+using ChatIngest.Core.Warehouse;
+using ChatIngest.Core.Warehouse.DuckDb;
+using ChatIngest.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using static ChatIngest.Tests.Support.IngestRecords;
+
+namespace ChatIngest.Tests.Warehouse;
+
+/// <summary>
+/// The DuckDB write path: a batch is first appended straight into the keyed tables, and only when a key is already
+/// stored does it fall back to the merge path. Either way every row lands once and the per-row outcome is exact.
+/// </summary>
+public sealed class DuckDbWriteTests : IAsyncLifetime
+{
+    private readonly string directory = TempPaths.NewDirectory();
+    private readonly FakeTimeProvider time = new(IngestRecords.Published);
+    private readonly DuckDbWarehouse warehouse;
+
+    public DuckDbWriteTests()
+    {
+        var options = Options.Create(new WarehouseOptions { DuckDbPath = Path.Combine(directory, "w.duckdb") });
+        warehouse = new DuckDbWarehouse(options, time, NullLogger<DuckDbWarehouse>.Instance);
+    }
+
+    public Task InitializeAsync() => warehouse.InitializeAsync(CancellationToken.None);
+
+    public Task DisposeAsync()
+    {
+        warehouse.Dispose();
+        TempPaths.TryDelete(directory);
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task BatchHoldingAnAlreadyStoredMessageStoresItsNewRowsAndReportsTheDuplicate()
+    {
+        Assert.Equal([RowOutcome.Stored, RowOutcome.Stored], await Write(Classify(ChatJson(1), "1"), Classify(OrderJson(1), "2")));
+
+        var outcomes = await Write(Classify(ChatJson(2), "3"), Classify(ChatJson(1), "4"), Classify(OrderJson(2), "5"), Classify(OrderJson(1), "6"));
+
+        Assert.Equal([RowOutcome.Stored, RowOutcome.Duplicate, RowOutcome.Stored, RowOutcome.Duplicate], outcomes);
+        Assert.Equal(2, Count("conversations"));
+        Assert.Equal(2, Count("orders"));
+    }
+
+    [Fact]
+    public async Task RedeliveryPublishedEarlierBecomesTheStoredPublication()
+    {
+        await Write(Classify(ChatJson(7), "20", Published.AddSeconds(5)));
+
+        var outcomes = await Write(Classify(ChatJson(8), "21", Published.AddSeconds(6)), Classify(ChatJson(7), "10", Published.AddSeconds(1)));
+
+        Assert.Equal([RowOutcome.Stored, RowOutcome.Duplicate], outcomes);
+        Assert.Equal("10", Scalar("SELECT message_id FROM conversations WHERE order_id = 7"));
+        Assert.Equal(2, Count("conversations"));
+    }
+
+    [Fact]
+    public async Task NewMessagesAroundDuplicatesAreEachStoredOnce()
+    {
+        var expected = 0;
+        for (var batch = 0; batch < 40; batch++)
+        {
+            var records = new List<IngestRecord> { Classify(ChatJson(1000 + batch), $"a{batch}"), Classify(OrderJson(1000 + batch), $"b{batch}") };
+            var duplicateAt = batch is 3 or 30; // once to enter the merge run, once after it has ended
+            if (duplicateAt)
+            {
+                records.Add(Classify(ChatJson(1000), $"again{batch}"));
+            }
+
+            var outcomes = await Write([.. records]);
+
+            expected += 2;
+            Assert.Equal(duplicateAt ? [RowOutcome.Stored, RowOutcome.Stored, RowOutcome.Duplicate] : new[] { RowOutcome.Stored, RowOutcome.Stored }, outcomes);
+        }
+
+        Assert.Equal(expected / 2, Count("conversations"));
+        Assert.Equal(expected / 2, Count("orders"));
+    }
+
+    [Fact]
+    public async Task RedeliveredDeadLetterIsKeptOnce()
+    {
+        Assert.Equal([RowOutcome.Stored], await Write(Classify("not json", "bad-1")));
+
+        Assert.Equal([RowOutcome.Stored, RowOutcome.Duplicate], await Write(Classify(ChatJson(3), "ok-1"), Classify("not json", "bad-1")));
+        Assert.Equal(1, Count("dead_letters"));
+        Assert.Equal(1, Count("conversations"));
+    }
+
+    [Fact]
+    public async Task WalIsCheckpointedOnlyOnceWritesPauseAndEveryRowStays()
+    {
+        await Write(Classify(ChatJson(1), "1"), Classify(OrderJson(1), "2"));
+        var wal = new FileInfo(Path.Combine(directory, "w.duckdb.wal"));
+        Assert.True(wal.Exists && wal.Length > 0, "a commit leaves its rows in the WAL");
+
+        time.Advance(TimeSpan.FromMilliseconds(500));
+        Assert.False(warehouse.CheckpointIfDue());
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(warehouse.CheckpointIfDue());
+
+        wal.Refresh();
+        Assert.True(!wal.Exists || wal.Length == 0, "the checkpoint folded the WAL into the file");
+        Assert.False(warehouse.CheckpointIfDue());
+        Assert.Equal(1, Count("conversations"));
+        Assert.Equal(1, Count("orders"));
+    }
+
+    [Fact]
+    public async Task WalPastItsSizeIsCheckpointedWithoutAPauseInWrites()
+    {
+        var options = new WarehouseOptions { DuckDbPath = Path.Combine(directory, "busy.duckdb"), DuckDbCheckpointWalMegabytes = 1 };
+        using var busy = new DuckDbWarehouse(Options.Create(options), time, NullLogger<DuckDbWarehouse>.Instance);
+        await busy.InitializeAsync(CancellationToken.None);
+        var wal = new FileInfo(options.DuckDbPath + ".wal");
+
+        var written = 0;
+        while (!wal.Exists || wal.Length < 1024 * 1024)
+        {
+            Assert.False(busy.CheckpointIfDue());
+            await busy.WriteAsync([.. Enumerable.Range(written, 1000).Select(i => Classify(ChatJson(10_000 + i), $"w{i}"))], CancellationToken.None);
+            written += 1000;
+            wal.Refresh();
+        }
+
+        Assert.True(busy.CheckpointIfDue()); // no time has passed: the size alone made it due
+        wal.Refresh();
+        Assert.True(!wal.Exists || wal.Length == 0);
+    }
+
+    private Task<RowOutcome[]> Write(params IngestRecord[] records) => warehouse.WriteAsync(records, CancellationToken.None);
+
+    private long Count(string table) => Convert.ToInt64(Scalar($"SELECT count(*) FROM {table}"), System.Globalization.CultureInfo.InvariantCulture);
+
+    private object? Scalar(string sql)
+    {
+        using var connection = warehouse.OpenRead();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+}
