@@ -143,11 +143,13 @@ def push_series(name, dll, work, seconds, warmup, db=None, args=(), extra_env=No
 
 def replay(work, ndjson, lines):
     db = os.path.join(work, "replay.duckdb")
-    server = Server("replay", API, work, {"Warehouse__DuckDbPath": db})
+    token = "bench-replay-token"  # outside Development /replay needs its bearer token (Replay__Token)
+    server = Server("replay", API, work, {"Warehouse__DuckDbPath": db, "Replay__Token": token})
     try:
         started = time.time()
-        out = subprocess.run(["curl", "-sS", "--fail-with-body", "-X", "POST", "-T", ndjson, "-H",
-                              "Content-Type: application/x-ndjson", server.url + "/replay"],
+        out = subprocess.run(["curl", "-sS", "--fail-with-body", "-X", "POST", "-T", ndjson,
+                              "-H", "Content-Type: application/x-ndjson", "-H", "Authorization: Bearer " + token,
+                              server.url + "/replay"],
                              capture_output=True, text=True, check=True).stdout
         seconds = time.time() - started
         answer = json.loads(out)
