@@ -31,7 +31,6 @@ public static class WarehouseServiceCollectionExtensions
             ? sp.GetRequiredService<BigQueryWarehouse>()
             : sp.GetRequiredService<DuckDbWarehouse>());
         services.AddHostedService<WarehouseInitializer>();
-        services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<DuckDbCheckpointer>();
         return services;
     }
