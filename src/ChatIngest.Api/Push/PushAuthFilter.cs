@@ -1,4 +1,4 @@
-using System.Globalization;
+using ChatIngest.Api.Hosting;
 using ChatIngest.Core.Ingest;
 using Microsoft.Extensions.Options;
 
@@ -24,8 +24,7 @@ internal sealed class PushAuthFilter(PushTokenValidator validator, IOptions<Inge
             case PushAuthOutcome.Forbidden:
                 return TypedResults.Problem(title: "The push token is not for this endpoint.", detail: result.Detail, statusCode: StatusCodes.Status403Forbidden);
             default:
-                http.Response.Headers.RetryAfter = ingest.Value.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-                return TypedResults.Problem(title: "Push tokens cannot be checked now.", detail: result.Detail, statusCode: StatusCodes.Status503ServiceUnavailable);
+                return Problems.Unavailable(http, ingest, "Push tokens cannot be checked now.", result.Detail ?? "The token signing keys could not be fetched.");
         }
     }
 }

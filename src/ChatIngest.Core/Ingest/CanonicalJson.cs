@@ -18,6 +18,8 @@ internal static class CanonicalJson
         SkipValidation = true,
     };
 
+    private const int MaxRetainedBytes = 64 * 1024;
+
     // Per thread and reused: the key is computed once per message, on the request's thread.
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? buffer;
@@ -38,16 +40,22 @@ internal static class CanonicalJson
         duplicateKey = Write(writer, root);
         writer.Flush();
 
-        if (duplicateKey is not null)
+        key = string.Empty;
+        if (duplicateKey is null)
         {
-            key = string.Empty;
-            return false;
+            Span<byte> hash = stackalloc byte[32];
+            SHA256.HashData(output.WrittenSpan, hash);
+            key = Convert.ToHexStringLower(hash[..16]);
         }
 
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(output.WrittenSpan, hash);
-        key = Convert.ToHexStringLower(hash[..16]);
-        return true;
+        if (output.Capacity > MaxRetainedBytes)
+        {
+            // A rare large message: do not let every pool thread keep a buffer its size for good.
+            buffer = null;
+            cachedWriter = null;
+        }
+
+        return duplicateKey is null;
     }
 
     private static string? Write(Utf8JsonWriter writer, JsonElement element)

@@ -2,3 +2,16 @@ namespace ChatIngest.Core.Warehouse;
 
 /// <summary>One page of rows and, when more follow, the token for the next one.</summary>
 public sealed record Page<T>(IReadOnlyList<T> Items, string? NextPageToken);
+
+/// <summary>Keyset paging shared by both warehouses.</summary>
+public static class Page
+{
+    /// <summary>
+    /// From rows fetched with a limit of <paramref name="limit"/> + 1: the extra row is not shown, it only says that
+    /// another page follows, which then starts after the last row shown.
+    /// </summary>
+    public static Page<T> FromLookahead<T>(IReadOnlyList<T> rows, int limit, Func<T, string> tokenAfter) =>
+        rows.Count > limit
+            ? new Page<T>(rows.Take(limit).ToList(), tokenAfter(rows[limit - 1]))
+            : new Page<T>(rows, null);
+}

@@ -12,7 +12,7 @@ public static class PageToken
 {
     public static string ForConversation(long lastOrderId) => Encode($"c1:{lastOrderId.ToString(CultureInfo.InvariantCulture)}");
 
-    public static string ForDeadLetter(DeadLetterPosition last) =>
+    public static string ForDeadLetter(DeadLetterRow last) =>
         Encode($"d1:{last.ReceivedAt.Ticks.ToString(CultureInfo.InvariantCulture)}:{last.MessageId}");
 
     public static bool TryReadConversation(string token, out long lastOrderId)

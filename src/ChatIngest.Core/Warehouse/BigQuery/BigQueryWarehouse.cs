@@ -55,8 +55,7 @@ internal sealed partial class BigQueryWarehouse(
             QueryParameter.Int64("after_order_id", query.AfterOrderId),
             QueryParameter.Int64("limit", query.Limit + 1L),
         ], cancellationToken).ConfigureAwait(false);
-        var items = rows.Take(query.Limit).Select(ReadConversation).ToList();
-        return new Page<ConversationRow>(items, rows.Count > query.Limit ? PageToken.ForConversation(items[^1].OrderId) : null);
+        return Page.FromLookahead(rows.Select(ReadConversation).ToList(), query.Limit, r => PageToken.ForConversation(r.OrderId));
     }
 
     public async Task<ConversationRow?> GetConversationAsync(long orderId, CancellationToken cancellationToken)
@@ -74,11 +73,10 @@ internal sealed partial class BigQueryWarehouse(
             QueryParameter.String("after_message_id", query.After?.MessageId),
             QueryParameter.Int64("limit", query.Limit + 1L),
         ], cancellationToken).ConfigureAwait(false);
-        var items = rows.Take(query.Limit).Select(r => new DeadLetterRow(
+        var items = rows.Select(r => new DeadLetterRow(
             r.String("message_id"), r.String("reason"), r.String("detail"),
             r.Timestamp("publish_time"), r.Timestamp("received_at"), r.Bytes("data"))).ToList();
-        var next = rows.Count > query.Limit ? PageToken.ForDeadLetter(new DeadLetterPosition(items[^1].ReceivedAt, items[^1].MessageId)) : null;
-        return new Page<DeadLetterRow>(items, next);
+        return Page.FromLookahead(items, query.Limit, PageToken.ForDeadLetter);
     }
 
     public Task<ConversationStats> GetStatsAsync(StatsQuery query, CancellationToken cancellationToken) =>

@@ -144,14 +144,7 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
         command.Parameters.Add(new DuckDBParameter("started_before", (object?)query.StartedBefore ?? DBNull.Value));
         command.Parameters.Add(new DuckDBParameter("after_order_id", (object?)query.AfterOrderId ?? DBNull.Value));
         command.Parameters.Add(new DuckDBParameter("limit", (long)query.Limit + 1));
-        var rows = ReadConversations(command);
-        var more = rows.Count > query.Limit;
-        if (more)
-        {
-            rows.RemoveAt(rows.Count - 1);
-        }
-
-        return Task.FromResult(new Page<ConversationRow>(rows, more ? PageToken.ForConversation(rows[^1].OrderId) : null));
+        return Task.FromResult(Page.FromLookahead(ReadConversations(command), query.Limit, r => PageToken.ForConversation(r.OrderId)));
     }
 
     public Task<ConversationRow?> GetConversationAsync(long orderId, CancellationToken cancellationToken)
@@ -186,14 +179,7 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
             }
         }
 
-        var more = rows.Count > query.Limit;
-        if (more)
-        {
-            rows.RemoveAt(rows.Count - 1);
-        }
-
-        var next = more ? PageToken.ForDeadLetter(new DeadLetterPosition(rows[^1].ReceivedAt, rows[^1].MessageId)) : null;
-        return Task.FromResult(new Page<DeadLetterRow>(rows, next));
+        return Task.FromResult(Page.FromLookahead(rows, query.Limit, PageToken.ForDeadLetter));
     }
 
     public Task<ConversationStats> GetStatsAsync(StatsQuery query, CancellationToken cancellationToken)
