@@ -12,18 +12,6 @@ public sealed class LimitTests
     private static readonly DateTime Published = new(2024, 2, 1, 10, 0, 0, DateTimeKind.Utc);
 
     [Fact]
-    public async Task ReplayLineOverTheLimitGets413()
-    {
-        await using var app = new ChatIngestApp(new Dictionary<string, string?> { ["Ingest:MaxReplayLineBytes"] = "1024" });
-        var body = Payloads.CourierStart(1) + "\n" + Payloads.CourierStart(2, stage: new string('B', 2000)) + "\n";
-
-        using var response = await app.CreateClient().PostAsync("/replay", new StringContent(body, Encoding.UTF8, "application/x-ndjson"));
-
-        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-    }
-
-    [Fact]
     public async Task EnvelopeNestedTooDeepGets400AndStoresNothing()
     {
         await using var app = new ChatIngestApp();

@@ -20,6 +20,8 @@ public sealed class ReplayEndpointTests : IDisposable
         using var content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(ndjson)));
         content.Headers.ContentType = new("application/x-ndjson");
         using var response = await client.PostAsync("/replay", content);
+        var expectedType = response.IsSuccessStatusCode ? "application/json" : "application/problem+json";
+        Assert.Equal(expectedType, response.Content.Headers.ContentType?.MediaType);
         return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
     }
 

@@ -37,9 +37,9 @@ public sealed class DuckDbWriteTests : IAsyncLifetime
     [Fact]
     public async Task BatchHoldingAnAlreadyStoredMessageStoresItsNewRowsAndReportsTheDuplicate()
     {
-        Assert.Equal([RowOutcome.Stored, RowOutcome.Stored], await Write(Classify(ChatJson(1), "1"), Classify(OrderJson(1), "2")));
+        Assert.Equal([RowOutcome.Stored, RowOutcome.Stored], await Write(Classify(Payloads.CourierStart(1), "1"), Classify(Payloads.Order(1, "IST"), "2")));
 
-        var outcomes = await Write(Classify(ChatJson(2), "3"), Classify(ChatJson(1), "4"), Classify(OrderJson(2), "5"), Classify(OrderJson(1), "6"));
+        var outcomes = await Write(Classify(Payloads.CourierStart(2), "3"), Classify(Payloads.CourierStart(1), "4"), Classify(Payloads.Order(2, "IST"), "5"), Classify(Payloads.Order(1, "IST"), "6"));
 
         Assert.Equal([RowOutcome.Stored, RowOutcome.Duplicate, RowOutcome.Stored, RowOutcome.Duplicate], outcomes);
         Assert.Equal(2, Count("conversations"));
@@ -49,9 +49,9 @@ public sealed class DuckDbWriteTests : IAsyncLifetime
     [Fact]
     public async Task RedeliveryPublishedEarlierBecomesTheStoredPublication()
     {
-        await Write(Classify(ChatJson(7), "20", Published.AddSeconds(5)));
+        await Write(Classify(Payloads.CourierStart(7), "20", Published.AddSeconds(5)));
 
-        var outcomes = await Write(Classify(ChatJson(8), "21", Published.AddSeconds(6)), Classify(ChatJson(7), "10", Published.AddSeconds(1)));
+        var outcomes = await Write(Classify(Payloads.CourierStart(8), "21", Published.AddSeconds(6)), Classify(Payloads.CourierStart(7), "10", Published.AddSeconds(1)));
 
         Assert.Equal([RowOutcome.Stored, RowOutcome.Duplicate], outcomes);
         Assert.Equal("10", Scalar("SELECT message_id FROM conversations WHERE order_id = 7"));
@@ -64,11 +64,11 @@ public sealed class DuckDbWriteTests : IAsyncLifetime
         var expected = 0;
         for (var batch = 0; batch < 40; batch++)
         {
-            var records = new List<IngestRecord> { Classify(ChatJson(1000 + batch), $"a{batch}"), Classify(OrderJson(1000 + batch), $"b{batch}") };
+            var records = new List<IngestRecord> { Classify(Payloads.CourierStart(1000 + batch), $"a{batch}"), Classify(Payloads.Order(1000 + batch, "IST"), $"b{batch}") };
             var duplicateAt = batch is 3 or 30; // once to enter the merge run, once after it has ended
             if (duplicateAt)
             {
-                records.Add(Classify(ChatJson(1000), $"again{batch}"));
+                records.Add(Classify(Payloads.CourierStart(1000), $"again{batch}"));
             }
 
             var outcomes = await Write([.. records]);
@@ -86,7 +86,7 @@ public sealed class DuckDbWriteTests : IAsyncLifetime
     {
         Assert.Equal([RowOutcome.Stored], await Write(Classify("not json", "bad-1")));
 
-        Assert.Equal([RowOutcome.Stored, RowOutcome.Duplicate], await Write(Classify(ChatJson(3), "ok-1"), Classify("not json", "bad-1")));
+        Assert.Equal([RowOutcome.Stored, RowOutcome.Duplicate], await Write(Classify(Payloads.CourierStart(3), "ok-1"), Classify("not json", "bad-1")));
         Assert.Equal(1, Count("dead_letters"));
         Assert.Equal(1, Count("conversations"));
     }
@@ -94,7 +94,7 @@ public sealed class DuckDbWriteTests : IAsyncLifetime
     [Fact]
     public async Task WalIsCheckpointedOnlyOnceWritesPauseAndEveryRowStays()
     {
-        await Write(Classify(ChatJson(1), "1"), Classify(OrderJson(1), "2"));
+        await Write(Classify(Payloads.CourierStart(1), "1"), Classify(Payloads.Order(1, "IST"), "2"));
         var wal = new FileInfo(Path.Combine(directory, "w.duckdb.wal"));
         Assert.True(wal.Exists && wal.Length > 0, "a commit leaves its rows in the WAL");
 
@@ -123,7 +123,7 @@ public sealed class DuckDbWriteTests : IAsyncLifetime
         while (!wal.Exists || wal.Length < 1024 * 1024)
         {
             Assert.False(busy.CheckpointIfDue());
-            await busy.WriteAsync([.. Enumerable.Range(written, 1000).Select(i => Classify(ChatJson(10_000 + i), $"w{i}"))], CancellationToken.None);
+            await busy.WriteAsync([.. Enumerable.Range(written, 1000).Select(i => Classify(Payloads.CourierStart(10_000 + i), $"w{i}"))], CancellationToken.None);
             written += 1000;
             wal.Refresh();
         }
