@@ -2,6 +2,7 @@ using System.Text;
 using ChatIngest.Cli.Progress;
 using ChatIngest.Cli.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
+using ChatIngest.Tests.Support;
 
 namespace ChatIngest.Cli.Tests.Cli;
 
@@ -58,7 +59,7 @@ public sealed class ProgressAndCancellationTests
     {
         using var stop = new CancellationTokenSource();
         var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var server = await FakeServer.StartAsync(async http =>
+        await using var server = await LoopbackServer.StartAsync(async http =>
         {
             arrived.TrySetResult();
             await Task.Delay(Timeout.Infinite, http.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);

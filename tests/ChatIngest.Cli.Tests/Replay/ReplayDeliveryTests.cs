@@ -5,6 +5,7 @@ using System.Text.Json;
 using ChatIngest.Cli.Tests.Support;
 using ChatIngest.Core.Messages;
 using Microsoft.AspNetCore.Http;
+using ChatIngest.Tests.Support;
 
 namespace ChatIngest.Cli.Tests.Replay;
 
@@ -17,7 +18,7 @@ public sealed class ReplayDeliveryTests
         Func<JsonElement, int> answer, params string[] options)
     {
         var received = new ConcurrentQueue<JsonElement>();
-        await using var server = await FakeServer.StartAsync(async http =>
+        await using var server = await LoopbackServer.StartAsync(async http =>
         {
             var envelope = await JsonSerializer.DeserializeAsync<JsonElement>(http.Request.Body);
             var copy = JsonDocument.Parse(envelope.GetRawText()).RootElement.Clone();

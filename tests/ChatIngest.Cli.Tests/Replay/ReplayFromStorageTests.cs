@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using ChatIngest.Cli.Tests.Support;
 using Microsoft.AspNetCore.Http;
+using ChatIngest.Tests.Support;
 
 namespace ChatIngest.Cli.Tests.Replay;
 
@@ -19,7 +20,7 @@ public sealed class ReplayFromStorageTests
         var content = Encoding.UTF8.GetBytes(string.Join('\n', lines) + "\n");
         var storageRequests = new ConcurrentQueue<string>();
         var pushed = new ConcurrentQueue<string>();
-        await using var server = await FakeServer.StartAsync(async http =>
+        await using var server = await LoopbackServer.StartAsync(async http =>
         {
             var path = http.Request.Path.Value!;
             if (http.Request.Method == "POST" && path == "/pubsub/push")
@@ -61,7 +62,7 @@ public sealed class ReplayFromStorageTests
     [Fact]
     public async Task MissingObjectFailsWithExitCodeOne()
     {
-        await using var server = await FakeServer.StartAsync(http => { http.Response.StatusCode = StatusCodes.Status404NotFound; return Task.CompletedTask; });
+        await using var server = await LoopbackServer.StartAsync(http => { http.Response.StatusCode = StatusCodes.Status404NotFound; return Task.CompletedTask; });
 
         var result = await CliProcess.RunAsync(
             ["replay", "gs://chat-bucket/missing.ndjson", "--to", new Uri(server.Address, "/pubsub/push").ToString()],

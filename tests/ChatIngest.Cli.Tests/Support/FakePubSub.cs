@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using ChatIngest.Tests.Support;
 
 namespace ChatIngest.Cli.Tests.Support;
 
@@ -17,7 +18,7 @@ internal sealed class FakePubSub : IAsyncDisposable
 {
     public const string Topic = "projects/demo-project/topics/chat";
     private readonly ConcurrentQueue<int> failures = new();
-    private FakeServer? server;
+    private LoopbackServer? server;
     private long nextId = 1000;
 
     public ConcurrentQueue<PublishRequest> Accepted { get; } = new();
@@ -37,7 +38,7 @@ internal sealed class FakePubSub : IAsyncDisposable
             fake.failures.Enqueue(code);
         }
 
-        fake.server = await FakeServer.StartAsync(fake.HandleAsync);
+        fake.server = await LoopbackServer.StartAsync(fake.HandleAsync);
         return fake;
     }
 

@@ -16,21 +16,17 @@ public sealed class OtlpExportTests
     public async Task IngestMetricsArePushedToTheConfiguredOtlpEndpoint()
     {
         var received = new ConcurrentQueue<byte[]>();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        await using var collector = builder.Build();
-        collector.MapPost("/v1/metrics", async (HttpRequest request) =>
+        await using var collector = await LoopbackServer.StartAsync(app => app.MapPost("/v1/metrics", async (HttpRequest request) =>
         {
             using var body = new MemoryStream();
             await request.Body.CopyToAsync(body);
             received.Enqueue(body.ToArray());
             return Results.Ok();
-        });
-        await collector.StartAsync();
+        }));
 
         await using var app = new ChatIngestApp(new Dictionary<string, string?>
         {
-            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Urls.Single(),
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Address.ToString().TrimEnd('/'),
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
             ["OTEL_METRIC_EXPORT_INTERVAL"] = "200",
         });

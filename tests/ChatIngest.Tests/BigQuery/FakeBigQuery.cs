@@ -2,12 +2,8 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using ChatIngest.Tests.Support;
 
 namespace ChatIngest.Tests.BigQuery;
 
@@ -24,10 +20,12 @@ public sealed partial class FakeBigQuery : IAsyncDisposable
     public const string Location = "EU";
     private const int MaxBodyBytes = 9_000_000;
 
-    private readonly WebApplication app;
+    private LoopbackServer server = null!;
     private int insertCalls;
 
-    private FakeBigQuery(WebApplication app) => this.app = app;
+    private FakeBigQuery()
+    {
+    }
 
     public string Endpoint { get; private set; } = "";
 
@@ -56,15 +54,9 @@ public sealed partial class FakeBigQuery : IAsyncDisposable
 
     public static async Task<FakeBigQuery> StartAsync(bool withTables = true)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 64 * 1024 * 1024);
-        var fake = new FakeBigQuery(builder.Build());
-        fake.Map();
-        await fake.app.StartAsync();
-        var address = fake.app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        fake.Endpoint = address.TrimEnd('/') + "/";
+        var fake = new FakeBigQuery();
+        fake.server = await LoopbackServer.StartAsync(fake.Map);
+        fake.Endpoint = fake.server.Address.ToString();
         if (withTables)
         {
             fake.Datasets[Dataset] = true;
@@ -91,9 +83,9 @@ public sealed partial class FakeBigQuery : IAsyncDisposable
 
     public IReadOnlyList<JsonObject> Rows(string table) => Tables.TryGetValue(table, out var t) ? t.Snapshot() : [];
 
-    public async ValueTask DisposeAsync() => await app.DisposeAsync();
+    public ValueTask DisposeAsync() => server.DisposeAsync();
 
-    private void Map()
+    private void Map(WebApplication app)
     {
         const string projectPath = "/bigquery/v2/projects/{project}";
         app.Use(async (http, next) =>

@@ -18,9 +18,11 @@ public sealed class GoogleTokens : IAsyncDisposable
     private const string KeyId = "test-key-1";
 
     private readonly RSA key = RSA.Create(2048);
-    private readonly WebApplication server;
+    private LoopbackServer server = null!;
 
-    private GoogleTokens(WebApplication server) => this.server = server;
+    private GoogleTokens()
+    {
+    }
 
     public string CertificatesUrl { get; private set; } = "";
 
@@ -30,16 +32,13 @@ public sealed class GoogleTokens : IAsyncDisposable
 
     public static async Task<GoogleTokens> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var tokens = new GoogleTokens(builder.Build());
-        tokens.server.MapGet("/oauth2/v3/certs", () =>
+        var tokens = new GoogleTokens();
+        tokens.server = await LoopbackServer.StartAsync(app => app.MapGet("/oauth2/v3/certs", () =>
         {
             Interlocked.Increment(ref tokens.keyFetches);
             return Results.Text(tokens.Jwks(), "application/json");
-        });
-        await tokens.server.StartAsync();
-        tokens.CertificatesUrl = tokens.server.Urls.Single() + "/oauth2/v3/certs";
+        }));
+        tokens.CertificatesUrl = tokens.server.Address + "oauth2/v3/certs";
         return tokens;
     }
 
