@@ -1,3 +1,4 @@
+using ChatIngest.Core;
 using Microsoft.Extensions.Options;
 
 namespace ChatIngest.Api.Push;
@@ -7,8 +8,7 @@ internal static class PushServiceCollectionExtensions
     /// <summary>The push endpoint's limits, its token check and its log.</summary>
     public static IServiceCollection AddPush(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<PushOptions>().Bind(configuration.GetSection(PushOptions.SectionName))
-            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddSettings<PushOptions>(configuration, PushOptions.SectionName);
         services.AddOptions<PushAuthOptions>().Bind(configuration.GetSection(PushAuthOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<PushAuthOptions>, PushAuthOptionsValidator>();
         services.AddSingleton<PushTokenValidator>();

@@ -9,8 +9,7 @@ public static class IngestServiceCollectionExtensions
     /// <summary>Decoding, classification, the bounded queue and its one writer. Register after the warehouse.</summary>
     public static IServiceCollection AddIngest(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.SectionName))
-            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddSettings<IngestOptions>(configuration, IngestOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(new PayloadClassifier());
         services.AddSingleton<PushDecoder>();

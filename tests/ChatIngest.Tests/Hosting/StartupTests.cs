@@ -20,6 +20,8 @@ public sealed class StartupTests : IDisposable
     [InlineData("PORT", "http", "PORT")]
     [InlineData("PORT", "70000", "PORT")]
     [InlineData("Hosting__ShutdownTimeout", "soon", "Hosting__ShutdownTimeout")]
+    [InlineData("Ingest__QueueCapacity", "0", "Ingest__QueueCapacity")]
+    [InlineData("Push__MaxBodyBytes", "0", "Push__MaxBodyBytes")]
     [InlineData("PushAuth__Audience", "https://chatingest.test/pubsub/push", "PushAuth__ServiceAccountEmail")]
     public async Task ABadSettingStopsStartUpWithOneLineNamingIt(string key, string value, string named)
     {
