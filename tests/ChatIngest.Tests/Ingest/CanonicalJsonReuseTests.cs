@@ -27,6 +27,17 @@ public sealed class CanonicalJsonReuseTests
         Assert.Equal(alone, Key("""{"cityCode":"IST","orderId":1}"""));
     }
 
+    [Fact]
+    public void AMessageLargerThanTheKeptBufferLeavesLaterKeysAsTheyWere()
+    {
+        var before = Key("""{"orderId":1,"cityCode":"IST"}""");
+        var large = Key("{\"orderId\":2,\"cityCode\":\"" + new string('L', 200_000) + "\"}");
+
+        Assert.NotEqual(before, large);
+        Assert.Equal(before, Key("""{"cityCode":"IST","orderId":1}"""));
+        Assert.Equal(large, Key("{\"cityCode\":\"" + new string('L', 200_000) + "\",\"orderId\":2}"));
+    }
+
     private static string Key(string json)
     {
         using var document = JsonDocument.Parse(json);
