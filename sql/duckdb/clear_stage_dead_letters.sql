@@ -1,2 +1,2 @@
--- Empties the writer's stage table after its batch was merged (inside the batch's transaction).
+-- Empties the writer's stage table after a load used it (inside the load's transaction).
 DELETE FROM stage_dead_letters;

@@ -1,10 +1,11 @@
--- The embedded warehouse's tables. Every table is keyed so a redelivery or replay cannot add a row twice:
--- orders and conversations by content_key (128 bits of SHA-256 over the message's canonical JSON, VIEW.md "Duplicates"),
--- dead_letters by the Pub/Sub message id. message_id and publish_time are those of the message's first publication.
--- All TIMESTAMPs are UTC.
+-- The embedded warehouse's tables. orders and conversations carry content_key (128 bits of SHA-256 over the message's
+-- canonical JSON, VIEW.md "Duplicates") but no PRIMARY KEY: DuckDB keeps such an index in memory, growing with every
+-- row. The writer drops redeliveries of recent rows itself (RecentKeys) and the view counts each content_key once, as
+-- its first publication, so an old copy appended again changes nothing. dead_letters stay keyed by message id (they
+-- are few). message_id and publish_time are those of the message's first publication. All TIMESTAMPs are UTC.
 
 CREATE TABLE IF NOT EXISTS orders (
-    content_key   VARCHAR   PRIMARY KEY,
+    content_key   VARCHAR   NOT NULL,
     order_id      BIGINT    NOT NULL,
     city_code     VARCHAR   NOT NULL,
     message_id    VARCHAR   NOT NULL,
@@ -13,7 +14,7 @@ CREATE TABLE IF NOT EXISTS orders (
 );
 
 CREATE TABLE IF NOT EXISTS conversations (
-    content_key              VARCHAR   PRIMARY KEY,
+    content_key              VARCHAR   NOT NULL,
     order_id                 BIGINT    NOT NULL,
     sender_app_type          VARCHAR   NOT NULL,
     sender_role              VARCHAR   NOT NULL,  -- 'Courier' or 'Customer': the prefix of sender_app_type
@@ -37,3 +38,10 @@ CREATE TABLE IF NOT EXISTS dead_letters (
     received_at   TIMESTAMP NOT NULL,
     data          BLOB      NOT NULL
 );
+
+-- How far the tables hold the write-ahead journal (DuckDbJournal): updated in the same transaction as the rows it covers.
+CREATE TABLE IF NOT EXISTS ingest_journal (
+    generation  BIGINT NOT NULL,  -- the journal segment
+    loaded_to   BIGINT NOT NULL   -- the byte offset in it up to which every frame is in the tables
+);
+INSERT INTO ingest_journal SELECT 0, 0 WHERE NOT EXISTS (SELECT 1 FROM ingest_journal);

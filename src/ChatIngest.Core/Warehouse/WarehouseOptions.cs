@@ -39,9 +39,24 @@ public sealed class WarehouseOptions
     public TimeSpan DuckDbIdleCheckpointAfter { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// DuckDB's memory limit (unset: DuckDB's default, 80 % of RAM). DuckDB's key indexes (ART) must stay in memory and
-    /// grow with the rows, so a limit below their size fails commits ("failed to pin block"): size it to the data.
+    /// How often journaled rows are loaded into the DuckDB tables (a read loads what is pending at once). Longer means
+    /// fewer, larger DuckDB transactions; it never delays an acknowledgement.
     /// </summary>
+    public TimeSpan DuckDbLoadInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// Journaled rows that may wait for the loader (in memory). When they reach it, writes wait for room and then answer
+    /// 503; half of it starts a load at once.
+    /// </summary>
+    public int DuckDbMaxPendingRows { get; set; } = 200_000;
+
+    /// <summary>
+    /// Content keys of the newest rows the writer remembers to drop redeliveries (about 40 bytes each, allocated at
+    /// start). An older copy is stored again and the view still counts it once.
+    /// </summary>
+    public int DuckDbRecentKeys { get; set; } = 1_000_000;
+
+    /// <summary>DuckDB's memory limit (unset: DuckDB's default, 80 % of RAM).</summary>
     public int? DuckDbMemoryLimitMegabytes { get; set; }
 
     /// <summary>

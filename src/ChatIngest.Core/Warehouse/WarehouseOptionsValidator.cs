@@ -39,6 +39,21 @@ public sealed class WarehouseOptionsValidator : IValidateOptions<WarehouseOption
                 failures.Add($"Warehouse__DuckDbThreads is {options.DuckDbThreads}, must be from 1 to 1024 (or unset for one per core).");
             }
 
+            if (options.DuckDbLoadInterval <= TimeSpan.Zero || options.DuckDbLoadInterval > TimeSpan.FromMinutes(1))
+            {
+                failures.Add($"Warehouse__DuckDbLoadInterval is {options.DuckDbLoadInterval}, must be more than 0 and at most 00:01:00.");
+            }
+
+            if (options.DuckDbMaxPendingRows is < 1_000 or > 10_000_000)
+            {
+                failures.Add($"Warehouse__DuckDbMaxPendingRows is {options.DuckDbMaxPendingRows}, must be from 1000 to 10000000.");
+            }
+
+            if (options.DuckDbRecentKeys is < 1_000 or > 100_000_000)
+            {
+                failures.Add($"Warehouse__DuckDbRecentKeys is {options.DuckDbRecentKeys}, must be from 1000 to 100000000.");
+            }
+
             if (options.DuckDbIdleCheckpointAfter <= TimeSpan.Zero || options.DuckDbIdleCheckpointAfter > TimeSpan.FromHours(1))
             {
                 failures.Add($"Warehouse__DuckDbIdleCheckpointAfter is {options.DuckDbIdleCheckpointAfter}, must be more than 0 and at most 01:00:00.");

@@ -70,7 +70,7 @@ public sealed class StartupTests : IDisposable
             }
         }
 
-        Assert.Equal(["conversations:BASE TABLE", "customer_courier_conversations:VIEW", "dead_letters:BASE TABLE", "orders:BASE TABLE"], objects);
+        Assert.Equal(["conversations:BASE TABLE", "customer_courier_conversations:VIEW", "dead_letters:BASE TABLE", "ingest_journal:BASE TABLE", "orders:BASE TABLE"], objects);
     }
 
     [Fact]

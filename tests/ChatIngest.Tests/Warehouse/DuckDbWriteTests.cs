@@ -10,8 +10,8 @@ using static ChatIngest.Tests.Support.IngestRecords;
 namespace ChatIngest.Tests.Warehouse;
 
 /// <summary>
-/// The DuckDB write path: a batch is first appended straight into the keyed tables, and only when a key is already
-/// stored does it fall back to the merge path. Either way every row lands once and the per-row outcome is exact.
+/// The DuckDB write path: each record is checked against the recent keys, new ones are journaled and loaded, a
+/// redelivery is reported as a duplicate and adds no row, and an earlier publication replaces the stored one.
 /// </summary>
 public sealed class DuckDbWriteTests : IAsyncLifetime
 {
@@ -65,7 +65,7 @@ public sealed class DuckDbWriteTests : IAsyncLifetime
         for (var batch = 0; batch < 40; batch++)
         {
             var records = new List<IngestRecord> { Classify(Payloads.CourierStart(1000 + batch), $"a{batch}"), Classify(Payloads.Order(1000 + batch, "IST"), $"b{batch}") };
-            var duplicateAt = batch is 3 or 30; // once to enter the merge run, once after it has ended
+            var duplicateAt = batch is 3 or 30;
             if (duplicateAt)
             {
                 records.Add(Classify(Payloads.CourierStart(1000), $"again{batch}"));

@@ -4,18 +4,26 @@ using DuckDB.NET.Data;
 namespace ChatIngest.Core.Warehouse.DuckDb;
 
 /// <summary>
-/// Appends a batch with DuckDB's Appender, either straight into the keyed tables or into the writer's TEMP stage tables
-/// (same columns), opening only the appenders the batch needs.
+/// Appends the selected entries of a load with DuckDB's Appender, orders and chat messages into the tables (or, with
+/// <c>tablePrefix: "stage_"</c>, into the loader's TEMP stage tables of the same columns) and dead letters always into
+/// <c>stage_dead_letters</c>, for the keyed merge. Opens only the appenders that <paramref name="kinds"/> needs.
 /// </summary>
 internal static class DuckDbRowAppender
 {
-    public static void Append(DuckDBConnection connection, IReadOnlyList<IngestRecord> records, BatchKinds kinds, string tablePrefix)
+    public static void Append(
+        DuckDBConnection connection, IReadOnlyList<JournalEntry> entries, Func<JournalEntry, bool> append, BatchKinds kinds, string tablePrefix = "")
     {
         using var orderAppender = kinds.Orders > 0 ? connection.CreateAppender(tablePrefix + "orders") : null;
         using var chatAppender = kinds.Chats > 0 ? connection.CreateAppender(tablePrefix + "conversations") : null;
-        using var deadLetterAppender = kinds.DeadLetters > 0 ? connection.CreateAppender(tablePrefix + "dead_letters") : null;
-        foreach (var record in records)
+        using var deadLetterAppender = kinds.DeadLetters > 0 ? connection.CreateAppender("stage_dead_letters") : null;
+        foreach (var entry in entries)
         {
+            if (!append(entry))
+            {
+                continue;
+            }
+
+            var record = entry.Record;
             var d = record.Delivery;
             switch (record)
             {

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using ChatIngest.Core.Ingest;
 using ChatIngest.Core.Messages;
 using DuckDB.NET.Data;
 using Microsoft.Extensions.Logging;
@@ -8,19 +9,30 @@ using Microsoft.Extensions.Options;
 namespace ChatIngest.Core.Warehouse.DuckDb;
 
 /// <summary>
-/// The embedded warehouse: one DuckDB file. The ingest writer owns one connection (DuckDB allows one writer per file);
-/// reads open their own connections to the same in-process database, which DuckDB serves concurrently (MVCC).
-/// Checkpoints run between commits, not inside one: DuckDB's own runs inside the commit that grows the WAL past its
-/// threshold (and fails that commit if it fails), so the threshold is raised to a last-resort cap and
-/// <see cref="DuckDbCheckpointer"/> calls <see cref="CheckpointIfDue"/>.
+/// The embedded warehouse: one DuckDB file plus its write-ahead journal. A write is decided against the recent keys
+/// (<see cref="RecentKeys"/>: new, duplicate, or an earlier publication of a stored row), appended to the journal and
+/// synced (<see cref="DuckDbJournal"/>): from then on it is durable and the push is acknowledged. The loader
+/// (<see cref="DuckDbLoader"/>) moves it into the tables within <see cref="WarehouseOptions.DuckDbLoadInterval"/>, and
+/// every read first waits for what was acknowledged before it, so a 204 is always visible to the next read.
+/// Reads open their own connections to the same in-process database, which DuckDB serves concurrently (MVCC).
+/// Checkpoints run between loads (<see cref="DuckDbCheckpointer"/> calls <see cref="CheckpointIfDue"/>), so they never
+/// hold up an acknowledgement; DuckDB's own, inside a commit, is moved to four times the size as a last resort.
 /// </summary>
 public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, TimeProvider time, ILogger<DuckDbWarehouse> logger)
     : IWarehouse, IDisposable
 {
+    /// <summary>How long a read waits for acknowledged rows to reach the tables before it fails (503).</summary>
+    private static readonly TimeSpan ReadFlushTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a write waits for the loader to make room before it fails (the writer retries, then 503).</summary>
+    private static readonly TimeSpan RoomTimeout = TimeSpan.FromSeconds(2);
+
     private readonly string path = Path.GetFullPath(options.Value.DuckDbPath);
     private readonly Lock writeLock = new();
-    private DuckDbBatchWriter? writer;
-    private long lastWrite = time.GetTimestamp();
+    private readonly MemoryStream frame = new();
+    private DuckDbLoader? loader;
+    private DuckDbJournal? journal;
+    private RecentKeys? keys;
 
     private string ConnectionString => $"Data Source={path}"
         + (options.Value.DuckDbMemoryLimitMegabytes is { } megabytes ? string.Create(CultureInfo.InvariantCulture, $";memory_limit={megabytes}MB") : "")
@@ -28,73 +40,101 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
 
     public Task InitializeAsync(CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref writer) is not null)
+        lock (writeLock)
         {
-            return Task.CompletedTask; // already opened (start-up checks open it before the host starts)
-        }
-
-        var existed = File.Exists(path);
-        try
-        {
-            var directory = Path.GetDirectoryName(path);
-            if (!string.IsNullOrEmpty(directory))
+            if (loader is not null)
             {
-                Directory.CreateDirectory(directory);
+                return Task.CompletedTask; // already opened (start-up checks open it before the host starts)
             }
 
-            _ = Writer();
-        }
-        catch (Exception e) when (e is DbException or IOException or UnauthorizedAccessException)
-        {
-            throw new InvalidSettingException($"Warehouse__DuckDbPath '{path}' cannot be opened: {FirstLine(e.Message)}", e);
-        }
+            var existed = File.Exists(path);
+            try
+            {
+                var directory = Path.GetDirectoryName(path);
+                if (!string.IsNullOrEmpty(directory))
+                {
+                    Directory.CreateDirectory(directory);
+                }
 
-        LogOpened(logger, path, existed);
-        return Task.CompletedTask;
+                Open();
+            }
+            catch (Exception e) when (e is DbException or IOException or UnauthorizedAccessException or InvalidDataException)
+            {
+                throw new InvalidSettingException($"Warehouse__DuckDbPath '{path}' cannot be opened: {FirstLine(e.Message)}", e);
+            }
+
+            LogOpened(logger, path, existed);
+            return Task.CompletedTask;
+        }
     }
 
     public Task<RowOutcome[]> WriteAsync(IReadOnlyList<IngestRecord> records, CancellationToken cancellationToken)
     {
         lock (writeLock)
         {
-            var current = Writer();
-            try
+            if (loader is null)
             {
-                return Task.FromResult(current.Write(records));
+                Open();
             }
-            catch
+
+            var outcomes = new RowOutcome[records.Count];
+            var entries = new List<JournalEntry>(records.Count);
+            for (var i = 0; i < records.Count; i++)
             {
-                // A failed commit may leave the connection unusable (e.g. an I/O error invalidates the database):
-                // start the next attempt from a fresh one.
-                writer = null;
-                current.Dispose();
-                throw;
+                switch (keys!.Decide(records[i]))
+                {
+                    case RecentKeys.Decision.Store:
+                        entries.Add(new JournalEntry(records[i], PublicationOnly: false));
+                        break;
+                    case RecentKeys.Decision.DuplicateMaybePublishedEarlier:
+                        entries.Add(new JournalEntry(records[i], PublicationOnly: true));
+                        outcomes[i] = RowOutcome.Duplicate;
+                        break;
+                    default:
+                        outcomes[i] = RowOutcome.Duplicate;
+                        break;
+                }
             }
-            finally
+
+            if (entries.Count > 0)
             {
-                lastWrite = time.GetTimestamp();
+                loader!.WaitForRoom(entries.Count, RoomTimeout);
+                frame.SetLength(0);
+                using (var writer = new BinaryWriter(frame, System.Text.Encoding.UTF8, leaveOpen: true))
+                {
+                    JournalCodec.Write(writer, entries);
+                }
+
+                var end = journal!.Append(frame.GetBuffer().AsSpan(0, (int)frame.Length)); // durable from here on
+                foreach (var entry in entries)
+                {
+                    keys!.Remember(entry.Record);
+                }
+
+                loader.Enqueue(entries, end);
             }
+
+            return Task.FromResult(outcomes);
         }
     }
 
     /// <summary>
-    /// Checkpoints (folds the WAL into the file) between commits, never inside one: when nothing was written for
+    /// Checkpoints (folds the WAL into the file) between loads, never inside one: when nothing was loaded for
     /// <see cref="WarehouseOptions.DuckDbIdleCheckpointAfter"/> and the WAL holds something, or, under steady load,
     /// once the WAL reaches <see cref="WarehouseOptions.DuckDbCheckpointWalMegabytes"/>. Until a checkpoint, DuckDB
-    /// cannot evict what was written since the last one, so this is also what keeps memory flat. A commit waits while
-    /// a checkpoint runs; a failed checkpoint fails no commit. DuckDB's own, inside a commit, is left as a last resort
-    /// at four times the size.
+    /// cannot evict what was written since the last one, so this is also what keeps memory flat. A load waits while a
+    /// checkpoint runs; acknowledgements do not. A failed checkpoint fails nothing.
     /// </summary>
     internal bool CheckpointIfDue()
     {
-        if (Volatile.Read(ref writer) is null || !IsDue(Interlocked.Read(ref lastWrite)))
+        if (Volatile.Read(ref loader) is not { } current || !IsDue(current.LastLoad))
         {
             return false;
         }
 
-        lock (writeLock)
+        lock (current.Database)
         {
-            if (writer is not { } current || !IsDue(lastWrite))
+            if (!IsDue(current.LastLoad))
             {
                 return false;
             }
@@ -107,12 +147,32 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
         }
     }
 
-    private bool IsDue(long lastWriteTimestamp)
+    /// <summary>The loader, once open (tests hold its lock to stall it).</summary>
+    internal DuckDbLoader? Loader => Volatile.Read(ref loader);
+
+    /// <summary>Returns once every acknowledged row is in the tables.</summary>
+    internal void Flush()
+    {
+        DuckDbLoader current;
+        lock (writeLock)
+        {
+            if (loader is null)
+            {
+                Open();
+            }
+
+            current = loader!;
+        }
+
+        current.Flush(ReadFlushTimeout);
+    }
+
+    private bool IsDue(long lastLoadTimestamp)
     {
         var wal = new FileInfo(path + ".wal");
         var walBytes = wal.Exists ? wal.Length : 0;
         return walBytes > 0
-            && (time.GetElapsedTime(lastWriteTimestamp) >= options.Value.DuckDbIdleCheckpointAfter
+            && (time.GetElapsedTime(lastLoadTimestamp) >= options.Value.DuckDbIdleCheckpointAfter
                 || walBytes >= options.Value.DuckDbCheckpointWalMegabytes * 1024L * 1024L);
     }
 
@@ -126,7 +186,7 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
             command.ExecuteScalar();
             return Task.FromResult(true);
         }
-        catch (Exception e) when (e is DbException or IOException or InvalidOperationException)
+        catch (Exception e) when (e is DbException or IOException or InvalidOperationException or WarehouseUnavailableException)
         {
             LogNotReady(logger, e);
             return Task.FromResult(false);
@@ -188,35 +248,140 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
         return Task.FromResult(DuckDbStatsReader.Read(connection, query));
     }
 
+    /// <summary>Loads what is pending (a graceful stop leaves the journal with nothing to replay) and closes the files.</summary>
     public void Dispose()
     {
-        writer?.Dispose();
-        writer = null;
+        lock (writeLock)
+        {
+            loader?.Dispose();
+            loader = null;
+            journal?.Dispose();
+            journal = null;
+            keys = null;
+        }
     }
 
-    /// <summary>A new connection to the same database instance (the write connection keeps the instance open).</summary>
+    /// <summary>
+    /// A new connection to the same database instance (the loader's connection keeps the instance open), once every
+    /// acknowledged row is in the tables.
+    /// </summary>
     internal DuckDBConnection OpenRead()
     {
+        Flush();
         var connection = new DuckDBConnection(ConnectionString);
         connection.Open();
         return connection;
     }
 
-    private DuckDbBatchWriter Writer()
+    /// <summary>Opens the database, replays the journal into it, and starts the loader. Under the write lock.</summary>
+    private void Open()
     {
-        if (writer is { } open)
-        {
-            return open;
-        }
-
         var connection = new DuckDBConnection(ConnectionString);
         connection.Open();
-        Execute(connection, SqlScripts.Load("duckdb/tables.sql"));
-        Execute(connection, SqlScripts.Load("duckdb/view.sql"));
-        Execute(connection, SqlScripts.Load("duckdb/stage.sql"));
-        // A global setting; DuckDB takes no parameter here, and the value is a validated integer.
-        Execute(connection, string.Create(CultureInfo.InvariantCulture, $"SET checkpoint_threshold = '{4L * options.Value.DuckDbCheckpointWalMegabytes}MB'"));
-        return writer = new DuckDbBatchWriter(connection);
+        try
+        {
+            if (Convert.ToInt64(Scalar(connection, SqlScripts.Load("duckdb/keyed_tables.sql")), CultureInfo.InvariantCulture) > 0)
+            {
+                Execute(connection, "BEGIN TRANSACTION;\n" + SqlScripts.Load("duckdb/unkey_tables.sql") + "\nCOMMIT;");
+                LogUnkeyed(logger, path);
+            }
+
+            Execute(connection, SqlScripts.Load("duckdb/tables.sql"));
+            Execute(connection, SqlScripts.Load("duckdb/view.sql"));
+            Execute(connection, SqlScripts.Load("duckdb/stage.sql"));
+            // A global setting; DuckDB takes no parameter here, and the value is a validated integer.
+            Execute(connection, string.Create(CultureInfo.InvariantCulture, $"SET checkpoint_threshold = '{4L * options.Value.DuckDbCheckpointWalMegabytes}MB'"));
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+
+        var opened = new DuckDbLoader(connection, path, options.Value, time, logger);
+        try
+        {
+            var last = Replay(opened);
+            var recent = new RecentKeys(options.Value.DuckDbRecentKeys);
+            Seed(connection, recent, options.Value.DuckDbRecentKeys / 2);
+            journal = DuckDbJournal.Create(path, last);
+            keys = recent;
+        }
+        catch
+        {
+            opened.Dispose();
+            throw;
+        }
+
+        opened.Start();
+        Volatile.Write(ref loader, opened);
+    }
+
+    /// <summary>
+    /// Loads every journal frame the tables do not hold yet (a crash came before the loader), oldest first, cutting
+    /// off a frame torn by the crash (never acknowledged). Returns the newest generation seen.
+    /// </summary>
+    private long Replay(DuckDbLoader opened)
+    {
+        var position = opened.ReadPosition();
+        var last = position.Generation;
+        var replayed = 0L;
+        foreach (var segment in DuckDbJournal.List(path))
+        {
+            last = Math.Max(last, segment.Generation);
+            if (segment.Generation < position.Generation)
+            {
+                continue;
+            }
+
+            var entries = new List<JournalEntry>();
+            var end = default(JournalPosition);
+            var from = segment.Generation == position.Generation ? position.Offset : 0;
+            foreach (var (payload, frameEnd) in DuckDbJournal.ReadFrames(segment, from, truncateTornTail: true))
+            {
+                entries.AddRange(JournalCodec.Read(payload));
+                end = new JournalPosition(segment.Generation, frameEnd);
+                if (entries.Count >= 50_000)
+                {
+                    opened.Load(entries, end);
+                    replayed += entries.Count;
+                    entries.Clear();
+                }
+            }
+
+            if (entries.Count > 0)
+            {
+                opened.Load(entries, end);
+                replayed += entries.Count;
+            }
+        }
+
+        if (replayed > 0)
+        {
+            LogReplayed(logger, replayed);
+        }
+
+        DuckDbJournal.DeleteBefore(path, last + 1); // all of it is in the tables now
+        return last;
+    }
+
+    private static void Seed(DuckDBConnection connection, RecentKeys recent, int perTable)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = SqlScripts.Load("duckdb/recent_keys.sql");
+        command.Parameters.Add(new DuckDBParameter("limit", (long)perTable));
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            recent.Remember(reader.GetString(0), reader.GetDateTime(1), reader.GetString(2), deadLetter: reader.GetBoolean(3));
+        }
+    }
+
+    private static object? Scalar(DuckDBConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
     }
 
     internal static void Execute(DuckDBConnection connection, string sql)
@@ -269,4 +434,10 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
 
     [LoggerMessage(EventId = 202, Level = LogLevel.Debug, Message = "DuckDB checkpoint took {Milliseconds} ms")]
     private static partial void LogCheckpointed(ILogger logger, double milliseconds);
+
+    [LoggerMessage(EventId = 205, Level = LogLevel.Information, Message = "Loaded {Rows} journaled rows that were acknowledged before the last stop")]
+    private static partial void LogReplayed(ILogger logger, long rows);
+
+    [LoggerMessage(EventId = 206, Level = LogLevel.Information, Message = "Rebuilt orders and conversations in {Path} without the content_key PRIMARY KEY of earlier versions")]
+    private static partial void LogUnkeyed(ILogger logger, string path);
 }

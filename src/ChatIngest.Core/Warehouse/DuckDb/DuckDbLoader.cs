@@ -1,0 +1,291 @@
+using System.Diagnostics;
+using ChatIngest.Core.Ingest;
+using ChatIngest.Core.Messages;
+using DuckDB.NET.Data;
+using Microsoft.Extensions.Logging;
+
+namespace ChatIngest.Core.Warehouse.DuckDb;
+
+/// <summary>
+/// Moves journaled rows into the DuckDB tables on its own thread, off the acknowledgement path: whatever is pending,
+/// in one transaction, at most every <see cref="WarehouseOptions.DuckDbLoadInterval"/> (sooner when a read asks for
+/// it or <see cref="WarehouseOptions.DuckDbMaxPendingRows"/> is half reached). Each load also records the journal
+/// position it reached, so loads are exactly once across crashes. Owns the write connection; checkpoints take the same
+/// lock, so they delay loads but never an acknowledgement.
+/// A failed load is retried with backoff: its rows are durable in the journal. While loads fail, pending rows pile up
+/// to <see cref="WarehouseOptions.DuckDbMaxPendingRows"/>, and then writes wait for room and get 503s.
+/// </summary>
+internal sealed partial class DuckDbLoader : IDisposable
+{
+    private readonly DuckDBConnection connection;
+    private readonly string databasePath;
+    private readonly WarehouseOptions options;
+    private readonly TimeProvider time;
+    private readonly ILogger logger;
+    private readonly Dictionary<string, DuckDBCommand> commands = new(StringComparer.Ordinal);
+    private readonly object gate = new(); // a monitor: loads wait on it for work, writes and reads for loads
+    private readonly Thread thread;
+    private List<JournalEntry> pending = [];
+    private JournalPosition pendingEnd;
+    private long pendingSince;
+    private long enqueued;
+    private long loaded;
+    private bool flushRequested;
+    private bool stopping;
+    private long deletedBefore;
+    private Exception? lastFailure;
+
+    public DuckDbLoader(DuckDBConnection connection, string databasePath, WarehouseOptions options, TimeProvider time, ILogger logger)
+    {
+        this.connection = connection;
+        this.databasePath = databasePath;
+        this.options = options;
+        this.time = time;
+        this.logger = logger;
+        LastLoad = time.GetTimestamp();
+        thread = new Thread(Run) { IsBackground = true, Name = "DuckDB loader" };
+    }
+
+    /// <summary>Held while the connection is used: a load or a checkpoint.</summary>
+    public Lock Database { get; } = new();
+
+    /// <summary><see cref="TimeProvider"/> timestamp of the last load (for the idle checkpoint).</summary>
+    public long LastLoad { get; private set; }
+
+    public void Start() => thread.Start();
+
+    /// <summary>Waits until <paramref name="rows"/> more fit among the pending ones; throws when they do not in time.</summary>
+    public void WaitForRoom(int rows, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        lock (gate)
+        {
+            while (pending.Count > 0 && pending.Count + rows > options.DuckDbMaxPendingRows)
+            {
+                flushRequested = true;
+                Monitor.PulseAll(gate);
+                var left = deadline - Stopwatch.GetTimestamp();
+                if (left <= 0)
+                {
+                    throw new WarehouseUnavailableException(
+                        $"{pending.Count} journaled rows are waiting to be loaded into DuckDB (Warehouse__DuckDbMaxPendingRows).", lastFailure);
+                }
+
+                Monitor.Wait(gate, TimeSpan.FromSeconds((double)left / Stopwatch.Frequency));
+            }
+        }
+    }
+
+    /// <summary>Hands over journaled entries that end at <paramref name="end"/>; never blocks.</summary>
+    public void Enqueue(List<JournalEntry> entries, JournalPosition end)
+    {
+        lock (gate)
+        {
+            if (pending.Count == 0)
+            {
+                pendingSince = Stopwatch.GetTimestamp();
+            }
+
+            pending.AddRange(entries);
+            pendingEnd = end;
+            enqueued++;
+            if (pending.Count >= options.DuckDbMaxPendingRows / 2)
+            {
+                Monitor.PulseAll(gate);
+            }
+        }
+    }
+
+    /// <summary>Returns once everything enqueued before the call is in the tables (reads see what was acknowledged).</summary>
+    public void Flush(TimeSpan timeout)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        lock (gate)
+        {
+            var target = enqueued;
+            while (loaded < target)
+            {
+                flushRequested = true;
+                Monitor.PulseAll(gate);
+                var left = deadline - Stopwatch.GetTimestamp();
+                if (left <= 0 || !thread.IsAlive)
+                {
+                    throw new WarehouseUnavailableException("Acknowledged rows could not be loaded into DuckDB in time.", lastFailure);
+                }
+
+                Monitor.Wait(gate, TimeSpan.FromSeconds((double)left / Stopwatch.Frequency));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stores entries in one transaction together with the journal position they end at: appends for new rows, the
+    /// keyed merge for dead letters, the first-publication update for earlier publications of stored rows.
+    /// </summary>
+    public void Load(IReadOnlyList<JournalEntry> entries, JournalPosition end)
+    {
+        lock (Database)
+        {
+            using (var transaction = connection.BeginTransaction())
+            {
+                int orders = 0, chats = 0, deadLetters = 0, earlierOrders = 0, earlierChats = 0;
+                foreach (var (record, publicationOnly) in entries)
+                {
+                    _ = record switch
+                    {
+                        OrderEventRecord => publicationOnly ? earlierOrders++ : orders++,
+                        ChatMessageRecord => publicationOnly ? earlierChats++ : chats++,
+                        _ => deadLetters++,
+                    };
+                }
+
+                DuckDbRowAppender.Append(connection, entries, append: e => !e.PublicationOnly, new BatchKinds(orders, chats, deadLetters));
+                DuckDbRowAppender.Append(connection, entries, append: e => e.PublicationOnly, new BatchKinds(earlierOrders, earlierChats, 0), tablePrefix: "stage_");
+                if (deadLetters > 0)
+                {
+                    Command("merge_dead_letters").ExecuteNonQuery();
+                    Command("clear_stage_dead_letters").ExecuteNonQuery();
+                }
+
+                foreach (var (table, count) in new[] { ("orders", earlierOrders), ("conversations", earlierChats) })
+                {
+                    if (count > 0)
+                    {
+                        Command($"first_publication_{table}").ExecuteNonQuery();
+                        Command($"clear_stage_{table}").ExecuteNonQuery();
+                    }
+                }
+
+                var position = Command("journal_loaded");
+                position.Parameters.Clear();
+                position.Parameters.Add(new DuckDBParameter("generation", end.Generation));
+                position.Parameters.Add(new DuckDBParameter("loaded_to", end.Offset));
+                position.ExecuteNonQuery();
+                transaction.Commit();
+            }
+
+            LastLoad = time.GetTimestamp();
+        }
+
+        if (end.Generation > deletedBefore)
+        {
+            DuckDbJournal.DeleteBefore(databasePath, end.Generation); // the tables hold every older segment now
+            deletedBefore = end.Generation;
+        }
+    }
+
+    /// <summary>Folds DuckDB's WAL into the database file (CHECKPOINT), between loads.</summary>
+    public void Checkpoint()
+    {
+        lock (Database)
+        {
+            Command("checkpoint").ExecuteNonQuery();
+        }
+    }
+
+    public JournalPosition ReadPosition()
+    {
+        using var reader = Command("journal_position").ExecuteReader();
+        return reader.Read() ? new JournalPosition(reader.GetInt64(0), reader.GetInt64(1)) : default;
+    }
+
+    /// <summary>Stops taking work, loads what is pending, and closes the connection.</summary>
+    public void Dispose()
+    {
+        lock (gate)
+        {
+            stopping = true;
+            Monitor.PulseAll(gate);
+        }
+
+        if (thread.IsAlive)
+        {
+            thread.Join();
+        }
+
+        foreach (var command in commands.Values)
+        {
+            command.Dispose();
+        }
+
+        commands.Clear();
+        connection.Dispose();
+    }
+
+    private void Run()
+    {
+        var failures = 0;
+        while (true)
+        {
+            List<JournalEntry> batch;
+            JournalPosition end;
+            long sequence;
+            lock (gate)
+            {
+                while (!IsDue())
+                {
+                    if (stopping && pending.Count == 0)
+                    {
+                        return;
+                    }
+
+                    Monitor.Wait(gate, pending.Count == 0 ? Timeout.InfiniteTimeSpan : options.DuckDbLoadInterval / 4);
+                }
+
+                (batch, pending) = (pending, []);
+                end = pendingEnd;
+                sequence = enqueued;
+                flushRequested = false;
+            }
+
+            try
+            {
+                Load(batch, end);
+                failures = 0;
+                lock (gate)
+                {
+                    loaded = sequence;
+                    lastFailure = null;
+                    Monitor.PulseAll(gate);
+                }
+            }
+            catch (Exception e) when (e is DuckDBException or IOException or InvalidOperationException)
+            {
+                failures++;
+                LogLoadFailed(logger, batch.Count, failures, e);
+                lock (gate)
+                {
+                    batch.AddRange(pending); // keep the journal's order
+                    pending = batch;
+                    lastFailure = e;
+                    if (stopping && failures >= 5)
+                    {
+                        return; // the journal keeps them: the next start loads them
+                    }
+                }
+
+                Thread.Sleep(TimeSpan.FromMilliseconds(Math.Min(2000, 50 << Math.Min(failures, 6))));
+            }
+        }
+    }
+
+    private bool IsDue() => pending.Count > 0
+        && (flushRequested || stopping
+            || pending.Count >= options.DuckDbMaxPendingRows / 2
+            || Stopwatch.GetElapsedTime(pendingSince) >= options.DuckDbLoadInterval);
+
+    private DuckDBCommand Command(string script)
+    {
+        if (!commands.TryGetValue(script, out var command))
+        {
+            command = connection.CreateCommand();
+            command.CommandText = SqlScripts.Load($"duckdb/{script}.sql");
+            commands[script] = command;
+        }
+
+        return command;
+    }
+
+    [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "Loading {Rows} journaled rows into DuckDB failed (attempt {Attempt}); they stay in the journal and are retried")]
+    private static partial void LogLoadFailed(ILogger logger, int rows, int attempt, Exception error);
+}

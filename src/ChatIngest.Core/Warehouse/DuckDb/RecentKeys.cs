@@ -1,0 +1,102 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using ChatIngest.Core.Messages;
+
+namespace ChatIngest.Core.Warehouse.DuckDb;
+
+/// <summary>
+/// The content keys (and first publications) of the most recent rows, in fixed memory: the write path's duplicate
+/// check, so a write needs no PRIMARY KEY index (DuckDB keeps those resident, growing with every row). Two generations
+/// of at most <c>capacity / 2</c> keys each; when the current one is full the older one is emptied and reused, so the
+/// last <c>capacity / 2</c> to <c>capacity</c> keys are always known. Redeliveries and replays of recent data are caught
+/// here; an older copy is appended once more and the view, which deduplicates by content key itself (VIEW.md
+/// "Duplicates"), still counts it once. Dead letters are remembered by message id the same way (the table's key makes
+/// their storage exact).
+/// Not thread-safe: the warehouse calls it under its write lock.
+/// </summary>
+internal sealed class RecentKeys
+{
+    private readonly int generationCapacity;
+    private Dictionary<UInt128, Seen> current;
+    private Dictionary<UInt128, Seen> previous;
+
+    public RecentKeys(int capacity)
+    {
+        generationCapacity = Math.Max(1, capacity / 2);
+        current = new Dictionary<UInt128, Seen>(generationCapacity);
+        previous = new Dictionary<UInt128, Seen>(generationCapacity);
+    }
+
+    /// <summary>What a write does with one record, given the recent rows.</summary>
+    public Decision Decide(IngestRecord record)
+    {
+        var key = KeyOf(record);
+        if (!TryGet(key, out var seen))
+        {
+            return Decision.Store;
+        }
+
+        if (record is DeadLetterRecord)
+        {
+            return Decision.Duplicate; // same message id: a redelivery
+        }
+
+        var ticks = record.Delivery.PublishTime.Ticks;
+        return ticks > seen.PublishTicks || (ticks == seen.PublishTicks && IdHash(record) == seen.MessageIdHash)
+            ? Decision.Duplicate
+            : Decision.DuplicateMaybePublishedEarlier; // the SQL compares message ids exactly
+    }
+
+    /// <summary>Remembers a record that was stored, or whose earlier publication was recorded.</summary>
+    public void Remember(IngestRecord record) =>
+        Remember(KeyOf(record), record.Delivery.PublishTime.Ticks, IdHash(record));
+
+    /// <summary>Remembers a stored row by its column values (start-up).</summary>
+    public void Remember(string contentKey, DateTime publishTime, string messageId, bool deadLetter) =>
+        Remember(deadLetter ? DeadLetterKey(messageId) : ParseContentKey(contentKey), publishTime.Ticks, messageId.GetHashCode(StringComparison.Ordinal));
+
+    private void Remember(UInt128 key, long publishTicks, int idHash)
+    {
+        if (TryGet(key, out var seen) && seen.PublishTicks <= publishTicks)
+        {
+            return;
+        }
+
+        if (current.Count >= generationCapacity && !current.ContainsKey(key))
+        {
+            (previous, current) = (current, previous);
+            current.Clear(); // keeps its capacity: memory stays what it was at start
+        }
+
+        current[key] = new Seen(publishTicks, idHash);
+    }
+
+    private bool TryGet(UInt128 key, out Seen seen) => current.TryGetValue(key, out seen) || previous.TryGetValue(key, out seen);
+
+    private static UInt128 KeyOf(IngestRecord record) =>
+        record is DeadLetterRecord ? DeadLetterKey(record.Delivery.MessageId) : ParseContentKey(record.ContentKey);
+
+    private static int IdHash(IngestRecord record) => record.Delivery.MessageId.GetHashCode(StringComparison.Ordinal);
+
+    /// <summary>The content key is 32 hex digits (128 bits of SHA-256), so it is its own hash.</summary>
+    private static UInt128 ParseContentKey(string hex) => UInt128.Parse(hex, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
+
+    /// <summary>Dead letters are remembered by 128 bits of SHA-256 over their message id (they are rare).</summary>
+    private static UInt128 DeadLetterKey(string messageId)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes("dead_letters/" + messageId), hash);
+        return BinaryPrimitives.ReadUInt128BigEndian(hash);
+    }
+
+    private readonly record struct Seen(long PublishTicks, int MessageIdHash);
+
+    internal enum Decision
+    {
+        Store,
+        Duplicate,
+        DuplicateMaybePublishedEarlier,
+    }
+}

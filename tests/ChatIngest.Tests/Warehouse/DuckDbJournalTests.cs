@@ -1,0 +1,208 @@
+using System.Globalization;
+using ChatIngest.Core.Ingest;
+using ChatIngest.Core.Messages;
+using ChatIngest.Core.Warehouse;
+using ChatIngest.Core.Warehouse.DuckDb;
+using ChatIngest.Tests.Support;
+using DuckDB.NET.Data;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using static ChatIngest.Tests.Support.IngestRecords;
+
+namespace ChatIngest.Tests.Warehouse;
+
+/// <summary>
+/// The journal in front of the DuckDB tables: a write is durable once journaled, the loader moves it into the tables
+/// exactly once (also after a crash, also with a torn last frame), reads see every acknowledged row, a loader that
+/// falls behind turns into refused writes rather than unbounded memory, and files of earlier versions are upgraded.
+/// </summary>
+public sealed class DuckDbJournalTests : IDisposable
+{
+    private readonly string directory = TempPaths.NewDirectory();
+
+    private string Database => Path.Combine(directory, "j.duckdb");
+
+    public void Dispose() => TempPaths.TryDelete(directory);
+
+    [Fact]
+    public async Task ReadSeesAcknowledgedRowsBeforeTheLoadIntervalHasPassed()
+    {
+        using var warehouse = await OpenAsync(loadInterval: TimeSpan.FromMinutes(1));
+        await warehouse.WriteAsync([Classify(Payloads.CourierStart(1), "1"), Classify(Payloads.Order(1, "IST"), "2")], CancellationToken.None);
+
+        var row = await warehouse.GetConversationAsync(1, CancellationToken.None);
+
+        Assert.Equal("IST", row?.CityCode);
+    }
+
+    [Fact]
+    public async Task JournaledFramesAreLoadedAtOpenOnceAndATornLastFrameIsCutOff()
+    {
+        using (await OpenAsync())
+        {
+        }
+
+        var generation = DuckDbJournal.List(Database).Single().Generation;
+        using (var journal = DuckDbJournal.Create(Database, generation))
+        {
+            journal.Append(Frame(Classify(Payloads.CourierStart(5), "a"), Classify(Payloads.Order(5, "IST"), "b")));
+            journal.Append(Frame(Classify(Payloads.Chat(5, "Customer iOS", "2024-02-01T10:01:00Z"), "c")));
+        }
+
+        var segment = DuckDbJournal.List(Database)[^1];
+        var whole = new FileInfo(segment.Path).Length;
+        await using (var file = new FileStream(segment.Path, FileMode.Append))
+        {
+            var torn = Frame(Classify(Payloads.CourierStart(6), "d"));
+            await file.WriteAsync(BitConverter.GetBytes(torn.Length));
+            await file.WriteAsync(torn.AsMemory(0, torn.Length / 2)); // the crash came mid-write: never acknowledged
+        }
+
+        for (var open = 0; open < 2; open++)
+        {
+            using var warehouse = await OpenAsync();
+            Assert.Equal("2 1", Counts(warehouse));
+        }
+
+        Assert.False(File.Exists(segment.Path) && new FileInfo(segment.Path).Length > whole, "the torn frame was cut off");
+    }
+
+    [Fact]
+    public async Task LoaderFallingBehindMakesWritesFailInsteadOfQueueingWithoutBound()
+    {
+        using var warehouse = await OpenAsync(maxPendingRows: 1_000);
+        var loader = warehouse.Loader!;
+        var next = 0;
+        IngestRecord[] Batch(int n) => [.. Enumerable.Range(0, n).Select(_ => Classify(Payloads.CourierStart(100_000 + ++next), $"m{next}"))];
+
+        var acknowledged = 0;
+        WarehouseUnavailableException? refused = null;
+        using (var stall = new LoaderStall(loader)) // a checkpoint or a slow disk holds the loader
+        {
+            while (refused is null && acknowledged < 5_000)
+            {
+                try
+                {
+                    acknowledged += (await warehouse.WriteAsync(Batch(100), CancellationToken.None)).Length;
+                }
+                catch (WarehouseUnavailableException e)
+                {
+                    refused = e;
+                }
+            }
+        }
+
+        Assert.NotNull(refused);
+        Assert.InRange(acknowledged, 1_000, 2_000); // the pending rows, plus the one batch the stalled loader holds
+        Assert.Equal(RowOutcome.Stored, (await warehouse.WriteAsync(Batch(100), CancellationToken.None))[0]); // room again
+        Assert.Equal(string.Create(CultureInfo.InvariantCulture, $"{acknowledged + 100} 0"), Counts(warehouse));
+    }
+
+    [Fact]
+    public async Task CopyOlderThanTheRecentKeysIsStoredAgainAndTheViewStillCountsItOnce()
+    {
+        using var warehouse = await OpenAsync(recentKeys: 1_000);
+        var first = await warehouse.WriteAsync([Classify(Payloads.CourierStart(7), "x1")], CancellationToken.None);
+        await warehouse.WriteAsync([.. Enumerable.Range(0, 2_000).Select(i => Classify(Payloads.CourierStart(1_000 + i), $"f{i}"))], CancellationToken.None);
+
+        var again = await warehouse.WriteAsync([Classify(Payloads.CourierStart(7), "x2")], CancellationToken.None);
+        var recent = await warehouse.WriteAsync([Classify(Payloads.CourierStart(7), "x3")], CancellationToken.None);
+
+        Assert.Equal([RowOutcome.Stored, RowOutcome.Stored, RowOutcome.Duplicate], new[] { first[0], again[0], recent[0] });
+        Assert.Equal(2L, Scalar(warehouse, "SELECT count(*) FROM conversations WHERE order_id = 7"));
+        var row = await warehouse.GetConversationAsync(7, CancellationToken.None);
+        Assert.Equal(1, row!.NumMessagesCourier);
+    }
+
+    [Fact]
+    public async Task FileOfAnEarlierVersionLosesItsContentKeyIndexAndKeepsItsRows()
+    {
+        using (var old = new DuckDBConnection($"Data Source={Database}"))
+        {
+            old.Open();
+            DuckDbWarehouse.Execute(old, SqlScripts.Load("duckdb/tables.sql")
+                .Replace("content_key   VARCHAR   NOT NULL", "content_key   VARCHAR   PRIMARY KEY", StringComparison.Ordinal)
+                .Replace("content_key              VARCHAR   NOT NULL", "content_key              VARCHAR   PRIMARY KEY", StringComparison.Ordinal));
+            DuckDbWarehouse.Execute(old, SqlScripts.Load("duckdb/view.sql"));
+            DuckDbWarehouse.Execute(old, "INSERT INTO orders VALUES ('00000000000000000000000000000001', 9, 'IST', '1', now(), now())");
+            Assert.Equal(2L, Scalar(old, SqlScripts.Load("duckdb/keyed_tables.sql"))); // orders and conversations
+        }
+
+        using var warehouse = await OpenAsync();
+        await warehouse.WriteAsync([Classify(Payloads.CourierStart(9), "2")], CancellationToken.None);
+
+        Assert.Equal(0L, Scalar(warehouse, SqlScripts.Load("duckdb/keyed_tables.sql")));
+        Assert.Equal("1 1", Counts(warehouse));
+        Assert.Equal("IST", (await warehouse.GetConversationAsync(9, CancellationToken.None))?.CityCode);
+    }
+
+    private async Task<DuckDbWarehouse> OpenAsync(TimeSpan? loadInterval = null, int maxPendingRows = 200_000, int recentKeys = 1_000_000)
+    {
+        var options = new WarehouseOptions
+        {
+            DuckDbPath = Database,
+            DuckDbLoadInterval = loadInterval ?? TimeSpan.FromMilliseconds(20),
+            DuckDbMaxPendingRows = maxPendingRows,
+            DuckDbRecentKeys = recentKeys,
+        };
+        var warehouse = new DuckDbWarehouse(Options.Create(options), TimeProvider.System, NullLogger<DuckDbWarehouse>.Instance);
+        await warehouse.InitializeAsync(CancellationToken.None);
+        return warehouse;
+    }
+
+    /// <summary>Holds the loader's connection lock on a thread of its own until disposed.</summary>
+    private sealed class LoaderStall : IDisposable
+    {
+        private readonly ManualResetEventSlim release = new();
+        private readonly Thread holder;
+
+        public LoaderStall(DuckDbLoader loader)
+        {
+            using var held = new ManualResetEventSlim();
+            holder = new Thread(() =>
+            {
+                lock (loader.Database)
+                {
+                    held.Set();
+                    release.Wait();
+                }
+            });
+            holder.Start();
+            held.Wait();
+        }
+
+        public void Dispose()
+        {
+            release.Set();
+            holder.Join();
+            release.Dispose();
+        }
+    }
+
+    private static byte[] Frame(params IngestRecord[] records)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer))
+        {
+            JournalCodec.Write(writer, [.. records.Select(r => new JournalEntry(r, PublicationOnly: false))]);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static string Counts(DuckDbWarehouse warehouse) =>
+        (string)Scalar(warehouse, "SELECT (SELECT count(*) FROM conversations) || ' ' || (SELECT count(*) FROM orders)")!;
+
+    private static object? Scalar(DuckDbWarehouse warehouse, string sql)
+    {
+        using var connection = warehouse.OpenRead();
+        return Scalar(connection, sql);
+    }
+
+    private static object? Scalar(DuckDBConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+}
