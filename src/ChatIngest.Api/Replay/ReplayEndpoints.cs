@@ -17,6 +17,7 @@ namespace ChatIngest.Api.Replay;
 internal static class ReplayEndpoints
 {
     private const int ChunksInFlight = 4;
+    private const int ClassifyingChunks = 2;
 
     public static IEndpointRouteBuilder MapReplayEndpoints(this IEndpointRouteBuilder app)
     {
@@ -41,14 +42,31 @@ internal static class ReplayEndpoints
         var idPrefix = $"replay-{(started - DateTime.UnixEpoch).Ticks / 10}-";
         var chunkSize = options.Value.ReplayChunkLines;
         var inFlight = new Queue<WriteRequest>();
-        var chunk = new List<IngestRecord>(chunkSize);
+        var classifying = new Queue<Task<IngestRecord[]>>();
+        var chunk = new List<(ReadOnlyMemory<byte> Line, string Id)>(chunkSize);
         var total = default(WriteSummary);
         long lineNumber = 0;
 
-        async Task SendChunkAsync()
+        // Lines are read on the request's thread and classified a chunk at a time on the thread pool (JSON, the
+        // validators and the content key are most of replay's CPU); chunks go to the writer in line order.
+        async Task SendChunkAsync(bool last)
         {
-            var request = new WriteRequest(chunk);
-            chunk = new List<IngestRecord>(chunkSize);
+            if (chunk.Count > 0)
+            {
+                var lines = chunk;
+                chunk = new List<(ReadOnlyMemory<byte> Line, string Id)>(chunkSize);
+                classifying.Enqueue(Task.Run(() => Array.ConvertAll(lines.ToArray(), l => classifier.Classify(l.Line, new Delivery(l.Id, started, started))), cancellationToken));
+            }
+
+            while (classifying.Count > (last ? 0 : ClassifyingChunks))
+            {
+                await WriteAsync(await classifying.Dequeue());
+            }
+        }
+
+        async Task WriteAsync(IngestRecord[] records)
+        {
+            var request = new WriteRequest(records);
             metrics.Received(request.Records.Count);
             await queue.EnqueueAsync(request, cancellationToken);
             inFlight.Enqueue(request);
@@ -67,10 +85,10 @@ internal static class ReplayEndpoints
                 {
                     lineNumber++;
                     var id = idPrefix + lineNumber.ToString("D10", CultureInfo.InvariantCulture);
-                    chunk.Add(classifier.Classify(line, new Delivery(id, started, started)));
+                    chunk.Add((line, id));
                     if (chunk.Count >= chunkSize)
                     {
-                        await SendChunkAsync();
+                        await SendChunkAsync(last: false);
                     }
                 }
             }
@@ -79,10 +97,7 @@ internal static class ReplayEndpoints
                 tooLong = e; // store what came before it, then refuse the rest
             }
 
-            if (chunk.Count > 0)
-            {
-                await SendChunkAsync();
-            }
+            await SendChunkAsync(last: true);
 
             while (inFlight.Count > 0)
             {

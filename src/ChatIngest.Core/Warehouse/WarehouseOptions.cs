@@ -30,10 +30,11 @@ public sealed class WarehouseOptions
     public int BigQueryInsertConcurrency { get; set; } = 4;
 
     /// <summary>
-    /// WAL size at which the writer checkpoints between two commits even under steady load. DuckDB's own checkpoint
-    /// (default at 16 MB) runs inside a commit and stalls it; it is moved to four times this size, as a last resort.
+    /// WAL size at which the loader checkpoints between two loads even under steady load (what was loaded since the
+    /// last checkpoint stays in memory until then). DuckDB's own checkpoint runs inside a commit; it is moved to four
+    /// times this size, as a last resort.
     /// </summary>
-    public int DuckDbCheckpointWalMegabytes { get; set; } = 64;
+    public int DuckDbCheckpointWalMegabytes { get; set; } = 16;
 
     /// <summary>How long writes must pause before the WAL is checkpointed.</summary>
     public TimeSpan DuckDbIdleCheckpointAfter { get; set; } = TimeSpan.FromSeconds(1);
@@ -51,10 +52,10 @@ public sealed class WarehouseOptions
     public int DuckDbMaxPendingRows { get; set; } = 200_000;
 
     /// <summary>
-    /// Content keys of the newest rows the writer remembers to drop redeliveries (about 40 bytes each, allocated at
+    /// Content keys of the newest rows the writer remembers to drop redeliveries (about 50 bytes each, allocated at
     /// start). An older copy is stored again and the view still counts it once.
     /// </summary>
-    public int DuckDbRecentKeys { get; set; } = 1_000_000;
+    public int DuckDbRecentKeys { get; set; } = 500_000;
 
     /// <summary>DuckDB's memory limit (unset: DuckDB's default, 80 % of RAM).</summary>
     public int? DuckDbMemoryLimitMegabytes { get; set; }
