@@ -28,8 +28,11 @@ public sealed class OverloadMemoryTests
         long growth;
         try
         {
-            var held = new[] { 1, 2, 3 }.Select(i => client.PushAsync(Payloads.CourierStart(i), $"held-{i}", DateTime.UtcNow)).ToList();
+            // One push into the held write first, then two to fill the queue: sent together, all three could reach the
+            // queue before the writer took one, and the third would be refused instead of queued.
+            var held = new List<Task<HttpResponseMessage>> { client.PushAsync(Payloads.CourierStart(1), "held-1", DateTime.UtcNow) };
             await warehouse.Entered.WaitAsync(TimeSpan.FromSeconds(60));
+            held.AddRange(new[] { 2, 3 }.Select(i => client.PushAsync(Payloads.CourierStart(i), $"held-{i}", DateTime.UtcNow)));
             await BackpressureTests.WaitUntilAsync(() => queue.Depth == 2);
             var payload = new byte[PayloadBytes];
             Random.Shared.NextBytes(payload);
