@@ -81,7 +81,8 @@ internal sealed partial class DuckDbLoader : IDisposable
     {
         lock (gate)
         {
-            if (pending.Count == 0)
+            var wasIdle = pending.Count == 0;
+            if (wasIdle)
             {
                 pendingSince = Stopwatch.GetTimestamp();
             }
@@ -89,9 +90,9 @@ internal sealed partial class DuckDbLoader : IDisposable
             pending.AddRange(entries);
             pendingEnd = end;
             enqueued++;
-            if (pending.Count >= options.DuckDbMaxPendingRows / 2)
+            if (wasIdle || pending.Count >= options.DuckDbMaxPendingRows / 2)
             {
-                Monitor.PulseAll(gate);
+                Monitor.PulseAll(gate); // an idle loader sleeps until work comes; then it times the interval
             }
         }
     }
@@ -128,26 +129,17 @@ internal sealed partial class DuckDbLoader : IDisposable
         {
             using (var transaction = connection.BeginTransaction())
             {
-                int orders = 0, chats = 0, deadLetters = 0, earlierOrders = 0, earlierChats = 0;
-                foreach (var (record, publicationOnly) in entries)
-                {
-                    _ = record switch
-                    {
-                        OrderEventRecord => publicationOnly ? earlierOrders++ : orders++,
-                        ChatMessageRecord => publicationOnly ? earlierChats++ : chats++,
-                        _ => deadLetters++,
-                    };
-                }
-
-                DuckDbRowAppender.Append(connection, entries, append: e => !e.PublicationOnly, new BatchKinds(orders, chats, deadLetters));
-                DuckDbRowAppender.Append(connection, entries, append: e => e.PublicationOnly, new BatchKinds(earlierOrders, earlierChats, 0), tablePrefix: "stage_");
-                if (deadLetters > 0)
+                var stored = Count(entries, publicationOnly: false);
+                var earlier = Count(entries, publicationOnly: true);
+                DuckDbRowAppender.Append(connection, entries, append: e => !e.PublicationOnly, stored);
+                DuckDbRowAppender.Append(connection, entries, append: e => e.PublicationOnly, earlier, tablePrefix: "stage_");
+                if (stored.DeadLetters > 0)
                 {
                     Command("merge_dead_letters").ExecuteNonQuery();
                     Command("clear_stage_dead_letters").ExecuteNonQuery();
                 }
 
-                foreach (var (table, count) in new[] { ("orders", earlierOrders), ("conversations", earlierChats) })
+                foreach (var (table, count) in new[] { ("orders", earlier.Orders), ("conversations", earlier.Chats) })
                 {
                     if (count > 0)
                     {
@@ -171,6 +163,18 @@ internal sealed partial class DuckDbLoader : IDisposable
         {
             DuckDbJournal.DeleteBefore(databasePath, end.Generation); // the tables hold every older segment now
             deletedBefore = end.Generation;
+        }
+    }
+
+    /// <summary>Journaled rows not loaded yet.</summary>
+    public int PendingRows
+    {
+        get
+        {
+            lock (gate)
+            {
+                return pending.Count;
+            }
         }
     }
 
@@ -267,6 +271,28 @@ internal sealed partial class DuckDbLoader : IDisposable
                 Thread.Sleep(TimeSpan.FromMilliseconds(Math.Min(2000, 50 << Math.Min(failures, 6))));
             }
         }
+    }
+
+    /// <summary>Rows per kind among the entries that are (or are not) only an earlier publication.</summary>
+    private static BatchKinds Count(IReadOnlyList<JournalEntry> entries, bool publicationOnly)
+    {
+        int orders = 0, chats = 0, deadLetters = 0;
+        foreach (var entry in entries)
+        {
+            if (entry.PublicationOnly != publicationOnly)
+            {
+                continue;
+            }
+
+            switch (entry.Record)
+            {
+                case OrderEventRecord: orders++; break;
+                case ChatMessageRecord: chats++; break;
+                default: deadLetters++; break;
+            }
+        }
+
+        return new BatchKinds(orders, chats, deadLetters);
     }
 
     private bool IsDue() => pending.Count > 0
