@@ -42,7 +42,7 @@ internal static class ReplayEndpoints
         var idPrefix = $"replay-{(started - DateTime.UnixEpoch).Ticks / 10}-";
         var chunkSize = options.Value.ReplayChunkLines;
         var inFlight = new Queue<WriteRequest>();
-        var classifying = new Queue<Task<IngestRecord[]>>();
+        var classifying = new Queue<Task<List<IngestRecord>>>();
         var chunk = new List<(ReadOnlyMemory<byte> Line, string Id)>(chunkSize);
         var total = default(WriteSummary);
         long lineNumber = 0;
@@ -55,7 +55,7 @@ internal static class ReplayEndpoints
             {
                 var lines = chunk;
                 chunk = new List<(ReadOnlyMemory<byte> Line, string Id)>(chunkSize);
-                classifying.Enqueue(Task.Run(() => Array.ConvertAll(lines.ToArray(), l => classifier.Classify(l.Line, new Delivery(l.Id, started, started))), cancellationToken));
+                classifying.Enqueue(Task.Run(() => lines.ConvertAll(l => classifier.Classify(l.Line, new Delivery(l.Id, started, started))), cancellationToken));
             }
 
             while (classifying.Count > (last ? 0 : ClassifyingChunks))
@@ -64,7 +64,7 @@ internal static class ReplayEndpoints
             }
         }
 
-        async Task WriteAsync(IngestRecord[] records)
+        async Task WriteAsync(List<IngestRecord> records)
         {
             var request = new WriteRequest(records);
             metrics.Received(request.Records.Count);

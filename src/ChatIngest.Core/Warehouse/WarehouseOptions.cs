@@ -36,7 +36,7 @@ public sealed class WarehouseOptions
     /// </summary>
     public int DuckDbCheckpointWalMegabytes { get; set; } = 16;
 
-    /// <summary>How long writes must pause before the WAL is checkpointed.</summary>
+    /// <summary>How long loads must pause before the WAL is checkpointed.</summary>
     public TimeSpan DuckDbIdleCheckpointAfter { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>

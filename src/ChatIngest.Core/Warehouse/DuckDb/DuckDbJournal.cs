@@ -59,9 +59,10 @@ internal sealed partial class DuckDbJournal : IDisposable
 
     /// <summary>
     /// The payloads of one segment's whole frames after <paramref name="offset"/>, with the offset each one ends at.
-    /// A torn or corrupt frame ends the segment: it is cut off when <paramref name="truncateTornTail"/>, else reported.
+    /// A torn or corrupt frame ends the segment and is cut off: only the last write before a crash can be torn, and
+    /// its group was never acknowledged.
     /// </summary>
-    public static IEnumerable<(byte[] Payload, long End)> ReadFrames(Segment segment, long offset, bool truncateTornTail)
+    public static IEnumerable<(byte[] Payload, long End)> ReadFrames(Segment segment, long offset)
     {
         using var file = new FileStream(segment.Path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
         var header = new byte[HeaderBytes];
@@ -69,13 +70,7 @@ internal sealed partial class DuckDbJournal : IDisposable
             || BinaryPrimitives.ReadUInt64LittleEndian(header) != Magic
             || BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(8)) != segment.Generation)
         {
-            // A segment whose header never reached the disk held no acknowledged frame.
-            if (!truncateTornTail)
-            {
-                throw new InvalidDataException($"The journal segment {segment.Path} has no valid header.");
-            }
-
-            yield break;
+            yield break; // a segment whose header never reached the disk held no acknowledged frame
         }
 
         var position = Math.Max(offset, HeaderBytes);
@@ -94,11 +89,6 @@ internal sealed partial class DuckDbJournal : IDisposable
             if (payload is null || file.ReadAtLeast(payload, length, throwOnEndOfStream: false) < length
                 || Crc32.HashToUInt32(payload) != BinaryPrimitives.ReadUInt32LittleEndian(frameHeader.AsSpan(4)))
             {
-                if (!truncateTornTail)
-                {
-                    throw new InvalidDataException($"The journal segment {segment.Path} has a damaged frame at byte {position}.");
-                }
-
                 file.SetLength(position);
                 file.Flush(flushToDisk: true);
                 yield break;

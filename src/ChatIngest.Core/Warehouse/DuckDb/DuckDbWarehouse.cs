@@ -337,7 +337,7 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
             var entries = new List<JournalEntry>();
             var end = default(JournalPosition);
             var from = segment.Generation == position.Generation ? position.Offset : 0;
-            foreach (var (payload, frameEnd) in DuckDbJournal.ReadFrames(segment, from, truncateTornTail: true))
+            foreach (var (payload, frameEnd) in DuckDbJournal.ReadFrames(segment, from))
             {
                 entries.AddRange(JournalCodec.Read(payload));
                 end = new JournalPosition(segment.Generation, frameEnd);
