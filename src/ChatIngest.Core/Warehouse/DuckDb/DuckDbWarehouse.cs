@@ -153,15 +153,19 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
     /// <summary>Returns once every acknowledged row is in the tables.</summary>
     internal void Flush()
     {
-        DuckDbLoader current;
-        lock (writeLock)
+        // Not under the write lock once open: a read need not queue behind a write's fsync.
+        var current = Volatile.Read(ref loader);
+        if (current is null)
         {
-            if (loader is null)
+            lock (writeLock)
             {
-                Open();
-            }
+                if (loader is null)
+                {
+                    Open();
+                }
 
-            current = loader!;
+                current = loader!;
+            }
         }
 
         current.Flush(ReadFlushTimeout);
