@@ -28,7 +28,11 @@ internal static class CanonicalJson
     private static Utf8JsonWriter? cachedWriter;
 
     [ThreadStatic]
-    private static Stack<List<JsonProperty>>? spareLists;
+    private static Stack<List<(string Name, JsonElement Value)>>? spareLists;
+
+    // Each JsonProperty.Name call allocates a new string, so an object's names are read once, then sorted.
+    private static readonly Comparison<(string Name, JsonElement Value)> ByName =
+        static (a, b) => string.CompareOrdinal(a.Name, b.Name);
 
     /// <summary>Computes the key, or returns false with the name of a key that repeats inside one object.</summary>
     public static bool TryComputeKey(JsonElement root, out string key, out string? duplicateKey)
@@ -63,8 +67,8 @@ internal static class CanonicalJson
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
-                var spare = spareLists ??= new Stack<List<JsonProperty>>();
-                var properties = spare.Count > 0 ? spare.Pop() : new List<JsonProperty>();
+                var spare = spareLists ??= new Stack<List<(string Name, JsonElement Value)>>();
+                var properties = spare.Count > 0 ? spare.Pop() : [];
                 try
                 {
                     return WriteObject(writer, element, properties);
@@ -100,14 +104,14 @@ internal static class CanonicalJson
         }
     }
 
-    private static string? WriteObject(Utf8JsonWriter writer, JsonElement element, List<JsonProperty> properties)
+    private static string? WriteObject(Utf8JsonWriter writer, JsonElement element, List<(string Name, JsonElement Value)> properties)
     {
         foreach (var p in element.EnumerateObject())
         {
-            properties.Add(p);
+            properties.Add((p.Name, p.Value));
         }
 
-        properties.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        properties.Sort(ByName);
         writer.WriteStartObject();
         for (var i = 0; i < properties.Count; i++)
         {

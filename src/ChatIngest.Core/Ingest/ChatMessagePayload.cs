@@ -20,19 +20,17 @@ internal sealed class ChatMessagePayload
         var p = new ChatMessagePayload();
         foreach (var property in root.EnumerateObject())
         {
-            switch (property.Name)
-            {
-                case "senderAppType": p.SenderAppType = property.Value; break;
-                case "orderId": p.OrderId = property.Value; break;
-                case "messageSentTime": p.MessageSentTime = property.Value; break;
-                case "fromId": p.FromId = property.Value; break;
-                case "toId": p.ToId = property.Value; break;
-                case "courierId": p.CourierId = property.Value; break;
-                case "customerId": p.CustomerId = property.Value; break;
-                case "chatStartedByMessage": p.ChatStartedByMessage = property.Value; break;
-                case "orderStage": p.OrderStage = property.Value; break;
-                default: break; // unknown extra fields are ignored (they still count for the content key)
-            }
+            // NameEquals compares the UTF-8 name in place; JsonProperty.Name would allocate a string per call.
+            if (property.NameEquals("senderAppType"u8)) { p.SenderAppType = property.Value; }
+            else if (property.NameEquals("orderId"u8)) { p.OrderId = property.Value; }
+            else if (property.NameEquals("messageSentTime"u8)) { p.MessageSentTime = property.Value; }
+            else if (property.NameEquals("fromId"u8)) { p.FromId = property.Value; }
+            else if (property.NameEquals("toId"u8)) { p.ToId = property.Value; }
+            else if (property.NameEquals("courierId"u8)) { p.CourierId = property.Value; }
+            else if (property.NameEquals("customerId"u8)) { p.CustomerId = property.Value; }
+            else if (property.NameEquals("chatStartedByMessage"u8)) { p.ChatStartedByMessage = property.Value; }
+            else if (property.NameEquals("orderStage"u8)) { p.OrderStage = property.Value; }
+            // Unknown extra fields are ignored (they still count for the content key).
         }
 
         return p;

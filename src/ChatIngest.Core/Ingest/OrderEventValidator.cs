@@ -1,18 +1,26 @@
-using FluentValidation;
+using ChatIngest.Core.Messages;
 
 namespace ChatIngest.Core.Ingest;
 
-/// <summary>VIEW.md's rules for an order event.</summary>
-internal sealed class OrderEventValidator : AbstractValidator<OrderEventPayload>
+/// <summary>VIEW.md's rules for an order event, checked in field order; the first failure decides the reason.</summary>
+internal static class OrderEventValidator
 {
     public const int MaxCityCodeLength = 64;
 
-    public OrderEventValidator()
+    public static FieldError? Validate(OrderEventPayload p, Delivery delivery, string contentKey, out OrderEventRecord? record)
     {
-        ClassLevelCascadeMode = CascadeMode.Stop;
-        RuleLevelCascadeMode = CascadeMode.Stop;
+        record = null;
+        if (JsonField.PositiveInt64(p.OrderId, "orderId", out var orderId) is { } orderIdError)
+        {
+            return orderIdError;
+        }
 
-        RuleFor(p => p.OrderId).Required().Int64().Positive().WithName("orderId");
-        RuleFor(p => p.CityCode).Required().String().NonEmpty(MaxCityCodeLength).WithName("cityCode");
+        if (JsonField.NonEmptyString(p.CityCode, "cityCode", MaxCityCodeLength, out var cityCode) is { } cityError)
+        {
+            return cityError;
+        }
+
+        record = new OrderEventRecord(delivery, contentKey, orderId, cityCode);
+        return null;
     }
 }

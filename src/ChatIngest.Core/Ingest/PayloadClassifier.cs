@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Unicode;
 using ChatIngest.Core.Messages;
-using FluentValidation.Results;
 
 namespace ChatIngest.Core.Ingest;
 
@@ -12,9 +11,6 @@ namespace ChatIngest.Core.Ingest;
 public sealed class PayloadClassifier(int maxDepth = PayloadClassifier.DefaultMaxDepth)
 {
     public const int DefaultMaxDepth = 32;
-
-    private static readonly ChatMessageValidator ChatValidator = new();
-    private static readonly OrderEventValidator OrderValidator = new();
 
     public IngestRecord Classify(ReadOnlyMemory<byte> data, Delivery delivery)
     {
@@ -67,9 +63,9 @@ public sealed class PayloadClassifier(int maxDepth = PayloadClassifier.DefaultMa
 
             if (root.TryGetProperty("senderAppType", out _))
             {
-                var chat = ChatMessagePayload.From(root);
-                var result = ChatValidator.Validate(chat);
-                return result.IsValid ? ToChatMessage(chat, key) : Rejected(result);
+                return ChatMessageValidator.Validate(ChatMessagePayload.From(root), delivery, key, out var chat) is { } chatError
+                    ? Rejected(chatError)
+                    : chat!;
             }
 
             var order = OrderEventPayload.From(root);
@@ -78,35 +74,14 @@ public sealed class PayloadClassifier(int maxDepth = PayloadClassifier.DefaultMa
                 return Invalid(InvalidReason.UnknownKind, "neither a chat message (senderAppType) nor an order event (orderId, cityCode)");
             }
 
-            var orderResult = OrderValidator.Validate(order);
-            return orderResult.IsValid
-                ? new OrderEventRecord(delivery, key, order.OrderId!.Value.GetInt64(), order.CityCode!.Value.GetString()!)
-                : Rejected(orderResult);
-        }
-
-        ChatMessageRecord ToChatMessage(ChatMessagePayload p, string key)
-        {
-            var senderAppType = p.SenderAppType!.Value.GetString()!;
-            _ = Rfc3339.TryParseUtc(p.MessageSentTime!.Value.GetString(), out var sentAt); // validated above
-            return new ChatMessageRecord(
-                delivery,
-                key,
-                p.OrderId!.Value.GetInt64(),
-                ChatMessageValidator.RoleOf(senderAppType)!.Value,
-                senderAppType,
-                sentAt,
-                p.ChatStartedByMessage!.Value.GetBoolean(),
-                p.OrderStage!.Value.GetString()!,
-                p.FromId!.Value.GetInt64(),
-                p.ToId!.Value.GetInt64(),
-                p.CourierId!.Value.GetInt64(),
-                p.CustomerId!.Value.GetInt64());
+            return OrderEventValidator.Validate(order, delivery, key, out var orderEvent) is { } orderError
+                ? Rejected(orderError)
+                : orderEvent!;
         }
 
         DeadLetterRecord Invalid(string reason, string detail) => new(delivery, reason, detail, data.ToArray());
 
-        DeadLetterRecord Rejected(ValidationResult result) =>
-            Invalid(result.Errors[0].ErrorCode, result.Errors[0].ErrorMessage);
+        DeadLetterRecord Rejected(FieldError error) => Invalid(error.Reason, error.Message);
     }
 
     private static string Truncate(string text) => text.Length <= 200 ? text : text[..200] + "…";

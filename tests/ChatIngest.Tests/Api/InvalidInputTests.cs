@@ -102,6 +102,10 @@ public sealed class InvalidInputTests : IDisposable
     [InlineData("{\"message\":{\"data\":\"e30=\",\"messageId\":\"1\",\"publishTime\":\"soon\"}}")]
     [InlineData("{\"message\":{\"data\":5,\"messageId\":\"1\"}}")]
     [InlineData("")]
+    [InlineData("{\"message\":{\"data\":\"e30=\",\"messageId\":\"1\"}} {\"message\":{}}")]
+    [InlineData("{\"message\":{\"data\":\"e30=\",\"messageId\":\"1\"}} trailing")]
+    [InlineData("{\"message\":{\"data\":\"e30=\",\"messageId\":\"1\"},}")]
+    [InlineData("{\"message\":{\"data\":\"e30=\",\"messageId\":\"1\",\"attributes\":[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]}}")]
     public async Task ABodyThatIsNotAPushEnvelopeGets400ProblemJsonAndStoresNothing(string body)
     {
         using var response = await client.PostAsync("/pubsub/push", new StringContent(body, Encoding.UTF8, "application/json"));

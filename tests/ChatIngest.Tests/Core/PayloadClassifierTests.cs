@@ -51,4 +51,46 @@ public sealed class PayloadClassifierTests
         Assert.Equal(InvalidReason.MissingField, record.Reason);
         Assert.Contains("messageSentTime", record.Detail, StringComparison.Ordinal);
     }
+
+    private const string ValidChat =
+        """{"senderAppType":"Courier Android","orderId":7,"messageSentTime":"2024-02-01T10:00:00Z","fromId":1,"toId":2,"courierId":1,"customerId":2,"chatStartedByMessage":true,"orderStage":"PICKED_UP"}""";
+
+    [Theory]
+    [InlineData("senderAppType", "null", InvalidReason.WrongType)]
+    [InlineData("senderAppType", "\"Restaurant\"", InvalidReason.UnknownSender)]
+    [InlineData("orderId", "0", InvalidReason.InvalidValue)]
+    [InlineData("orderId", "\"7\"", InvalidReason.WrongType)]
+    [InlineData("messageSentTime", "\"2024-02-01 10:00:00\"", InvalidReason.BadTimestamp)]
+    [InlineData("messageSentTime", "1706781600", InvalidReason.WrongType)]
+    [InlineData("fromId", "1.5", InvalidReason.WrongType)]
+    [InlineData("toId", "18446744073709551616", InvalidReason.WrongType)]
+    [InlineData("courierId", null, InvalidReason.MissingField)]
+    [InlineData("customerId", "[]", InvalidReason.WrongType)]
+    [InlineData("chatStartedByMessage", "\"true\"", InvalidReason.WrongType)]
+    [InlineData("orderStage", "\"  \"", InvalidReason.InvalidValue)]
+    [InlineData("orderStage", null, InvalidReason.MissingField)]
+    public void EachChatFieldRuleGivesItsReasonAndNamesTheField(string field, string? value, string reason)
+    {
+        var fields = System.Text.Json.Nodes.JsonNode.Parse(ValidChat)!.AsObject();
+        fields.Remove(field);
+        if (value is not null)
+        {
+            fields[field] = System.Text.Json.Nodes.JsonNode.Parse(value);
+        }
+
+        Assert.IsType<ChatMessageRecord>(Classify(ValidChat)); // the base message is valid: only `field` breaks it
+        var record = Assert.IsType<DeadLetterRecord>(Classify(fields.ToJsonString()));
+        Assert.Equal((reason, true), (record.Reason, record.Detail.StartsWith(field, StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData("""{"orderId":-1,"cityCode":"IST"}""", InvalidReason.InvalidValue, "orderId")]
+    [InlineData("""{"orderId":1,"cityCode":""}""", InvalidReason.InvalidValue, "cityCode")]
+    [InlineData("""{"orderId":1,"cityCode":7}""", InvalidReason.WrongType, "cityCode")]
+    [InlineData("""{"cityCode":"IST"}""", InvalidReason.MissingField, "orderId")]
+    public void EachOrderFieldRuleGivesItsReasonAndNamesTheField(string json, string reason, string field)
+    {
+        var record = Assert.IsType<DeadLetterRecord>(Classify(json));
+        Assert.Equal((reason, true), (record.Reason, record.Detail.StartsWith(field, StringComparison.Ordinal)));
+    }
 }

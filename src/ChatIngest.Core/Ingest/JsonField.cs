@@ -1,0 +1,63 @@
+using System.Text.Json;
+using ChatIngest.Core.Messages;
+
+namespace ChatIngest.Core.Ingest;
+
+/// <summary>Why a message is a dead letter: an <see cref="InvalidReason"/> code and a sentence for people.</summary>
+internal readonly record struct FieldError(string Reason, string Message);
+
+/// <summary>
+/// VIEW.md's rules for one raw JSON field. Each check reads the value it checked, so a valid message is read once;
+/// a failure names the field. Absent is <see cref="InvalidReason.MissingField"/>; JSON <c>null</c> is the wrong type.
+/// </summary>
+internal static class JsonField
+{
+    public static FieldError? Int64(JsonElement? field, string name, out long value)
+    {
+        value = 0;
+        return field is not { } e ? Missing(name)
+            : e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out value) ? null
+            : new FieldError(InvalidReason.WrongType, $"{name} must be a 64-bit integer");
+    }
+
+    public static FieldError? PositiveInt64(JsonElement? field, string name, out long value) =>
+        Int64(field, name, out value) ?? (value > 0 ? null : new FieldError(InvalidReason.InvalidValue, $"{name} must be greater than 0"));
+
+    public static FieldError? String(JsonElement? field, string name, out string value)
+    {
+        value = string.Empty;
+        if (field is not { } e)
+        {
+            return Missing(name);
+        }
+
+        if (e.ValueKind != JsonValueKind.String)
+        {
+            return new FieldError(InvalidReason.WrongType, $"{name} must be a string");
+        }
+
+        value = e.GetString()!;
+        return null;
+    }
+
+    public static FieldError? NonEmptyString(JsonElement? field, string name, int maxLength, out string value) =>
+        String(field, name, out value)
+        ?? (value.Length <= maxLength && !string.IsNullOrWhiteSpace(value) ? null
+            : new FieldError(InvalidReason.InvalidValue, $"{name} must be a non-empty string of at most {maxLength} characters"));
+
+    public static FieldError? Boolean(JsonElement? field, string name, out bool value)
+    {
+        value = false;
+        return field is not { } e ? Missing(name)
+            : e.ValueKind is JsonValueKind.True or JsonValueKind.False ? Set(out value, e.GetBoolean())
+            : new FieldError(InvalidReason.WrongType, $"{name} must be true or false");
+    }
+
+    private static FieldError? Set(out bool target, bool value)
+    {
+        target = value;
+        return null;
+    }
+
+    private static FieldError Missing(string name) => new(InvalidReason.MissingField, $"{name} is required");
+}
