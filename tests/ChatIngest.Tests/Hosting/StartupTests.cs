@@ -13,6 +13,17 @@ public sealed class StartupTests : IDisposable
     private Task<ChildProcess.Result> RunAsync(Dictionary<string, string?> environment) =>
         ChildProcess.RunAsync("dotnet", [ChildProcess.ApiAssembly], directory, environment);
 
+    [Fact]
+    public void TheServiceIsBuiltForWorkstationGc()
+    {
+        // docs/performance.md: on the 1–2 cores it runs on, server GC's per-core heaps cost memory and pushes per second.
+        // The MSBuild property is ServerGarbageCollection; a misspelt one is ignored and the Web SDK's server GC stays.
+        var config = Path.ChangeExtension(ChildProcess.ApiAssembly, ".runtimeconfig.json");
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(config));
+        var properties = json.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+        Assert.False(properties.GetProperty("System.GC.Server").GetBoolean());
+    }
+
     [Theory]
     [InlineData("Warehouse__Kind", "Snowflake", "Warehouse__Kind")]
     [InlineData("Warehouse__DuckDbPath", "", "Warehouse__DuckDbPath")]
