@@ -33,7 +33,16 @@ internal static class PushEndpoints
             log.AuthOff();
         }
 
-        group.MapPost("/push", PushAsync)
+        // The handler's services are singletons: resolved once here, not seven times per push.
+        var services = app.ServiceProvider;
+        var decoder = services.GetRequiredService<PushDecoder>();
+        var queue = services.GetRequiredService<IngestQueue>();
+        var metrics = services.GetRequiredService<IngestMetrics>();
+        var time = services.GetRequiredService<TimeProvider>();
+        var ingest = services.GetRequiredService<IOptions<IngestOptions>>();
+        var push = services.GetRequiredService<IOptions<PushOptions>>();
+        group.MapPost("/push", (HttpContext http, CancellationToken cancellationToken) =>
+                PushAsync(http, decoder, queue, metrics, log, time, ingest, push, cancellationToken))
             .WithSummary("Receive one Pub/Sub push delivery")
             .WithDescription("Answers 204 once the message is durably stored (or parked in dead_letters, or was a duplicate).");
         return app;
