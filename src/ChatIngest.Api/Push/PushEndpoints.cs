@@ -38,18 +38,18 @@ internal static class PushEndpoints
         var decoder = services.GetRequiredService<PushDecoder>();
         var queue = services.GetRequiredService<IngestQueue>();
         var metrics = services.GetRequiredService<IngestMetrics>();
-        var time = services.GetRequiredService<TimeProvider>();
         var ingest = services.GetRequiredService<IOptions<IngestOptions>>();
         var push = services.GetRequiredService<IOptions<PushOptions>>();
+        var deadlines = services.GetRequiredService<PushDeadlines>();
         group.MapPost("/push", (HttpContext http, CancellationToken cancellationToken) =>
-                PushAsync(http, decoder, queue, metrics, log, time, ingest, push, cancellationToken))
+                PushAsync(http, decoder, queue, metrics, log, deadlines, ingest, push, cancellationToken))
             .WithSummary("Receive one Pub/Sub push delivery")
             .WithDescription("Answers 204 once the message is durably stored (or parked in dead_letters, or was a duplicate).");
         return app;
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> PushAsync(
-        HttpContext http, PushDecoder decoder, IngestQueue queue, IngestMetrics metrics, PushLog log, TimeProvider time,
+        HttpContext http, PushDecoder decoder, IngestQueue queue, IngestMetrics metrics, PushLog log, PushDeadlines deadlines,
         IOptions<IngestOptions> options, IOptions<PushOptions> push, CancellationToken cancellationToken)
     {
         PushEnvelope? envelope;
@@ -87,8 +87,12 @@ internal static class PushEndpoints
 
         try
         {
-            var completion = request.Completion;
-            _ = completion.IsCompleted ? await completion : await completion.WaitAsync(push.Value.Deadline, time, cancellationToken);
+            if (!request.Completion.IsCompleted)
+            {
+                deadlines.Watch(request);
+            }
+
+            _ = await request.Completion;
             log.Stored(messageId);
             return TypedResults.NoContent();
         }

@@ -13,6 +13,7 @@ internal static class PushServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<PushAuthOptions>, PushAuthOptionsValidator>();
         services.AddSingleton<PushTokenValidator>();
         services.AddSingleton<PushLog>();
+        services.AddSingleton<PushDeadlines>();
         return services;
     }
 }

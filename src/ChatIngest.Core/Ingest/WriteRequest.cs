@@ -17,4 +17,7 @@ public sealed class WriteRequest(IReadOnlyList<IngestRecord> records)
     internal void Succeed(WriteSummary summary) => completion.TrySetResult(summary);
 
     internal void Fail(Exception error) => completion.TrySetException(error);
+
+    /// <summary>Ends the wait with a <see cref="TimeoutException"/> unless the commit came first; the write may still land.</summary>
+    internal void Expire() => completion.TrySetException(new TimeoutException("The commit did not come within the deadline."));
 }
