@@ -30,6 +30,8 @@ def render(report, opts):
         if k in report:
             r = report[k]
             label = "(d) POST /replay" if k == "d" else "(e) DuckDB read_json load"
+            if "warmup_lines" in r:
+                label += f" (after {r['warmup_lines']:,} warm-up lines)"
             out.append(f"- {label}: {r['rows_per_s']:,.0f} rows/s ({r['seconds']:.1f} s), peak RSS {r['peak_rss_mb']:.0f} MB")
     if "e" in report:
         out += ["", "```", report["e"]["steps"], "```"]

@@ -10,9 +10,9 @@ STAGES = ["AWAITING_PICKUP", "IN_PROGRESS", "OUT_FOR_DELIVERY", "ARRIVED", "DELI
 APPS = {"Courier": ["Courier Android", "Courier iOS"], "Customer": ["Customer iOS", "Customer Android", "Customer Web"]}
 
 
-def lines(seed=7):
+def lines(seed=7, first_order=10_000_000):
     rng = random.Random(seed)
-    order = 10_000_000
+    order = first_order
     t = 1_706_781_600  # 2024-02-01T10:00:00Z
     while True:
         order += 1
@@ -37,10 +37,12 @@ def iso(epoch):
 
 
 def main():
+    # gen_replay.py COUNT PATH [SEED FIRST_ORDER]: another seed and order range give lines that share nothing.
     count, path = int(sys.argv[1]), sys.argv[2]
+    seed, first_order = (int(sys.argv[3]), int(sys.argv[4])) if len(sys.argv) > 4 else (7, 10_000_000)
     n = 0
     with open(path, "w", encoding="utf-8") as out:
-        for line in lines():
+        for line in lines(seed, first_order):
             out.write(line)
             out.write("\n")
             n += 1
