@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 
 namespace ChatIngest.Core.Messages;
 
@@ -7,51 +6,74 @@ namespace ChatIngest.Core.Messages;
 /// Strict RFC 3339 timestamps: a zone (<c>Z</c> or <c>±hh:mm</c>) is required, fractions of any length are allowed.
 /// The result is UTC, truncated to whole microseconds because that is what DuckDB and BigQuery TIMESTAMPs hold.
 /// </summary>
-public static partial class Rfc3339
+public static class Rfc3339
 {
-    [GeneratedRegex(@"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,18}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$", RegexOptions.CultureInvariant)]
-    private static partial Regex Pattern();
-
+    /// <summary>
+    /// Parses <c>yyyy-MM-dd(T|t| )HH:mm:ss[.fraction](Z|z|±hh:mm)</c> with ASCII digits only: by hand, because it runs
+    /// twice per push and a regex match allocated about 1 KB each time (docs/performance.md).
+    /// </summary>
     public static bool TryParseUtc(string? text, out DateTime utc)
     {
         utc = default;
-        if (text is null || text.Length > 64)
+        if (text is null || text.Length is < 20 or > 64)
         {
             return false;
         }
 
-        var m = Pattern().Match(text);
-        if (!m.Success)
+        var s = text.AsSpan();
+        if (!Digits(s, 0, 4, out var year) || s[4] != '-' || !Digits(s, 5, 2, out var month) || s[7] != '-'
+            || !Digits(s, 8, 2, out var day) || s[10] is not ('T' or 't' or ' ')
+            || !Digits(s, 11, 2, out var hour) || s[13] != ':' || !Digits(s, 14, 2, out var minute) || s[16] != ':'
+            || !Digits(s, 17, 2, out var second))
         {
             return false;
         }
 
-        int Part(int i) => int.Parse(m.Groups[i].ValueSpan, CultureInfo.InvariantCulture);
-        int year = Part(1), month = Part(2), day = Part(3), hour = Part(4), minute = Part(5), second = Part(6);
-        if (month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(Math.Max(year, 1), month) || year < 1
-            || hour > 23 || minute > 59 || second > 59)
+        // Microseconds: the first six fraction digits (of 1 to 18), the rest truncated.
+        var i = 19;
+        long micros = 0;
+        if (s[i] == '.')
         {
-            return false;
-        }
+            var start = ++i;
+            while (i < s.Length && char.IsAsciiDigit(s[i]))
+            {
+                i++;
+            }
 
-        // Microseconds: the first six fraction digits, the rest truncated.
-        var fraction = m.Groups[7].Value;
-        var micros = fraction.Length == 0 ? 0 : long.Parse(fraction.PadRight(6, '0').AsSpan(0, 6), CultureInfo.InvariantCulture);
+            if (i - start is < 1 or > 18)
+            {
+                return false;
+            }
+
+            for (var k = 0; k < 6; k++)
+            {
+                micros = (micros * 10) + (start + k < i ? s[start + k] - '0' : 0);
+            }
+        }
 
         var offset = TimeSpan.Zero;
-        if (!m.Groups[8].Success)
+        if (i < s.Length && s[i] is 'Z' or 'z' && i + 1 == s.Length)
         {
-            int oh = Part(10), om = Part(11);
+            // UTC
+        }
+        else if (i + 6 == s.Length && s[i] is '+' or '-' && Digits(s, i + 1, 2, out var oh) && s[i + 3] == ':' && Digits(s, i + 4, 2, out var om))
+        {
             if (oh > 23 || om > 59)
             {
                 return false;
             }
 
-            offset = new TimeSpan(oh, om, 0);
-            if (m.Groups[9].Value == "-")
-            {
-                offset = -offset;
-            }
+            offset = s[i] == '-' ? -new TimeSpan(oh, om, 0) : new TimeSpan(oh, om, 0);
+        }
+        else
+        {
+            return false;
+        }
+
+        if (month is < 1 or > 12 || day < 1 || year < 1 || day > DateTime.DaysInMonth(year, month)
+            || hour > 23 || minute > 59 || second > 59)
+        {
+            return false;
         }
 
         var local = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified).AddTicks(micros * 10);
@@ -65,7 +87,27 @@ public static partial class Rfc3339
         return true;
     }
 
-    /// <summary>Formats a UTC time as RFC 3339 with <c>Z</c>, fractions only when present.</summary>
+    private static bool Digits(ReadOnlySpan<char> s, int start, int count, out int value)
+    {
+        value = 0;
+        if (start + count > s.Length)
+        {
+            return false;
+        }
+
+        foreach (var c in s.Slice(start, count))
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+
+            value = (value * 10) + (c - '0');
+        }
+
+        return true;
+    }
+
     public static string Format(DateTime utc) =>
         DateTime.SpecifyKind(utc, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFF'Z'", CultureInfo.InvariantCulture);
 

@@ -12,6 +12,8 @@ public sealed class Rfc3339Tests
     [InlineData("2024-02-01T10:00:56.5Z", "2024-02-01T10:00:56.5000000")]
     [InlineData("2024-02-01T10:00:56.123456789Z", "2024-02-01T10:00:56.1234560")]
     [InlineData("2024-03-01T00:30:00+01:00", "2024-02-29T23:30:00.0000000")]
+    [InlineData("2024-02-01 10:00:56.123456789012345678Z", "2024-02-01T10:00:56.1234560")]
+    [InlineData("0001-01-01T00:00:00-01:00", "0001-01-01T01:00:00.0000000")]
     public void ValidTimestampsBecomeUtcTruncatedToMicroseconds(string text, string utc)
     {
         Assert.True(Rfc3339.TryParseUtc(text, out var value));
@@ -32,6 +34,13 @@ public sealed class Rfc3339Tests
     [InlineData("0001-01-01T00:00:00+01:00")]
     [InlineData("1706781656")]
     [InlineData("")]
+    [InlineData("2024-02-01T10:00:56Z\n")]
+    [InlineData("2024-02-01T10:00:56Zx")]
+    [InlineData("2024-02-01T10:00:56+01:00:00")]
+    [InlineData("2024-02-01T10:00:56+1:00")]
+    [InlineData("2024-02-01T10:00:56.1234567890123456789Z")]
+    [InlineData("\u0662\u0660\u0662\u0664-02-01T10:00:56Z")] // Arabic-Indic digits are digits, but not ASCII ones
+    [InlineData("2024-02-01X10:00:56Z")]
     public void MalformedTimestampsAreRefused(string text) => Assert.False(Rfc3339.TryParseUtc(text, out _));
 
     [Fact]
