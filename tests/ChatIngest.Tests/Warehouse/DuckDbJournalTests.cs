@@ -116,6 +116,54 @@ public sealed class DuckDbJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task LoadsThatFailedForWantOfMemoryAreLoadedOnceDuckDbHasRoomAgain()
+    {
+        using var warehouse = await OpenAsync();
+        for (var batch = 0; batch < 20; batch++)
+        {
+            await warehouse.WriteAsync([.. Enumerable.Range(batch * 5_000, 5_000).Select(i => Classify(Payloads.CourierStart(i + 1), $"o{i}"))], CancellationToken.None);
+            warehouse.Flush();
+        }
+
+        var limit = (string)Scalar(warehouse, "SELECT current_setting('memory_limit')")!;
+        using var admin = new DuckDBConnection($"Data Source={Database}"); // the same database instance as the warehouse
+        admin.Open();
+        Scalar(admin, "SET memory_limit = '8MB'");
+
+        await warehouse.WriteAsync([.. Enumerable.Range(0, 5_000).Select(i => Classify(Payloads.CourierStart(200_000 + i), $"n{i}"))], CancellationToken.None);
+        await Task.Delay(500); // the loads fail meanwhile
+        Assert.Equal(5_000, warehouse.Loader!.PendingRows);
+
+        Scalar(admin, $"SET memory_limit = '{limit}'");
+        Assert.Equal("105000 0", Counts(warehouse)); // a read waits for the loader, which retries
+    }
+
+    [Fact]
+    public async Task AfterACheckpointLittleOfTheTablesStaysInMemoryAndTheMemoryLimitIsAsBefore()
+    {
+        using var warehouse = await OpenAsync(idleCheckpointAfter: TimeSpan.Zero);
+        async Task WriteAsync(int first, int batches)
+        {
+            for (var batch = 0; batch < batches; batch++) // loads of a few thousand rows, as under push load
+            {
+                await warehouse.WriteAsync([.. Enumerable.Range(first + (batch * 5_000), 5_000).Select(i => Classify(Payloads.CourierStart(i), $"c{i}"))], CancellationToken.None);
+                warehouse.Flush();
+            }
+        }
+
+        await WriteAsync(first: 1, batches: 60);
+        const string tableMemory = "SELECT coalesce(sum(memory_usage_bytes), 0)::BIGINT FROM duckdb_memory() WHERE tag IN ('BASE_TABLE', 'IN_MEMORY_TABLE')";
+        var before = (long)Scalar(warehouse, tableMemory)!; // the rows loaded since the last checkpoint
+
+        Assert.True(warehouse.CheckpointIfDue());
+
+        var after = (long)Scalar(warehouse, tableMemory)!;
+        Assert.True(before > 32 << 20 && after < 16 << 20, $"DuckDB holds {after} bytes of table blocks, {before} before the checkpoint");
+        await WriteAsync(first: 1_000_001, batches: 60); // as much again: DuckDB's memory limit is what it was, not the trim's
+        Assert.Equal("600000 0", Counts(warehouse));
+    }
+
+    [Fact]
     public async Task CopyOlderThanTheRecentKeysIsStoredAgainAndTheViewStillCountsItOnce()
     {
         using var warehouse = await OpenAsync(recentKeys: 1_000);
@@ -153,10 +201,12 @@ public sealed class DuckDbJournalTests : IDisposable
         Assert.Equal("IST", (await warehouse.GetConversationAsync(9, CancellationToken.None))?.CityCode);
     }
 
-    private async Task<DuckDbWarehouse> OpenAsync(TimeSpan? loadInterval = null, int maxPendingRows = 200_000, int recentKeys = 1_000_000)
+    private async Task<DuckDbWarehouse> OpenAsync(
+        TimeSpan? loadInterval = null, int maxPendingRows = 200_000, int recentKeys = 1_000_000, TimeSpan? idleCheckpointAfter = null)
     {
         var options = new WarehouseOptions
         {
+            DuckDbIdleCheckpointAfter = idleCheckpointAfter ?? TimeSpan.FromHours(1), // checkpoints only when a test asks
             DuckDbPath = Database,
             DuckDbLoadInterval = loadInterval ?? TimeSpan.FromMilliseconds(20),
             DuckDbMaxPendingRows = maxPendingRows,

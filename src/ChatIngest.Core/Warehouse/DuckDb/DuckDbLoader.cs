@@ -187,6 +187,40 @@ internal sealed partial class DuckDbLoader : IDisposable
         }
     }
 
+    /// <summary>
+    /// Drops DuckDB's cached table blocks. DuckDB keeps every block it wrote or read until its memory limit (80 % of
+    /// RAM by default) is reached, so under steady writes its memory grows with the table. Right after a checkpoint
+    /// every block is on disk, and lowering the limit for a moment evicts them; then the limit is set back. The caller
+    /// makes sure no read is running meanwhile (a read could not get its memory under the low limit).
+    /// </summary>
+    public void TrimCache()
+    {
+        lock (Database)
+        {
+            using var command = connection.CreateCommand();
+            // Set back to the value it had: RESET would change DuckDB's setting but not its buffer pool's limit.
+            command.CommandText = "SELECT current_setting('memory_limit')";
+            var limit = (string)command.ExecuteScalar()!;
+            try
+            {
+                command.CommandText = $"SET memory_limit = '{TrimmedMemoryLimitMegabytes}MB'";
+                command.ExecuteNonQuery();
+            }
+            catch (DuckDBException)
+            {
+                // Some blocks are pinned: the others were evicted all the same.
+            }
+            finally
+            {
+                command.CommandText = $"SET memory_limit = '{limit.Replace("'", "", StringComparison.Ordinal)}'";
+                command.ExecuteNonQuery();
+            }
+        }
+    }
+
+    /// <summary>The momentary memory limit of <see cref="TrimCache"/>.</summary>
+    public const int TrimmedMemoryLimitMegabytes = 8;
+
     public JournalPosition ReadPosition()
     {
         using var reader = Command("journal_position").ExecuteReader();
@@ -255,6 +289,7 @@ internal sealed partial class DuckDbLoader : IDisposable
             }
             catch (Exception e) when (e is DuckDBException or IOException or InvalidOperationException)
             {
+                RollBack(); // a failed COMMIT leaves the connection in an aborted transaction
                 failures++;
                 LogLoadFailed(logger, batch.Count, failures, e);
                 lock (gate)
@@ -274,6 +309,23 @@ internal sealed partial class DuckDbLoader : IDisposable
     }
 
     /// <summary>Rows per kind among the entries that are (or are not) only an earlier publication.</summary>
+    private void RollBack()
+    {
+        try
+        {
+            lock (Database)
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = "ROLLBACK";
+                command.ExecuteNonQuery();
+            }
+        }
+        catch (DuckDBException)
+        {
+            // No transaction was open.
+        }
+    }
+
     private static BatchKinds Count(IReadOnlyList<JournalEntry> entries, bool publicationOnly)
     {
         int orders = 0, chats = 0, deadLetters = 0;

@@ -29,6 +29,7 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
 
     private readonly string path = Path.GetFullPath(options.Value.DuckDbPath);
     private readonly Lock writeLock = new();
+    private readonly ReaderWriterLockSlim reads = new(LockRecursionPolicy.NoRecursion); // reads, against cache trims
     private readonly MemoryStream frame = new();
     private DuckDbLoader? loader;
     private DuckDbJournal? journal;
@@ -141,6 +142,18 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
 
             var started = time.GetTimestamp();
             current.Checkpoint();
+            if (reads.TryEnterWriteLock(0))
+            {
+                try
+                {
+                    current.TrimCache();
+                }
+                finally
+                {
+                    reads.ExitWriteLock();
+                }
+            }
+
             var milliseconds = time.GetElapsedTime(started).TotalMilliseconds;
             LogCheckpointed(logger, milliseconds);
             return true;
@@ -184,7 +197,8 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
     {
         try
         {
-            using var connection = OpenRead();
+            using var read = BeginRead();
+            var connection = read.Connection;
             using var command = connection.CreateCommand();
             command.CommandText = "SELECT count(*) FROM orders";
             command.ExecuteScalar();
@@ -199,7 +213,8 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
 
     public Task<Page<ConversationRow>> ListConversationsAsync(ConversationQuery query, CancellationToken cancellationToken)
     {
-        using var connection = OpenRead();
+        using var read = BeginRead();
+        var connection = read.Connection;
         using var command = connection.CreateCommand();
         command.CommandText = SqlScripts.Load("duckdb/list_conversations.sql");
         command.Parameters.Add(new DuckDBParameter("city_code", (object?)query.CityCode ?? DBNull.Value));
@@ -213,7 +228,8 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
 
     public Task<ConversationRow?> GetConversationAsync(long orderId, CancellationToken cancellationToken)
     {
-        using var connection = OpenRead();
+        using var read = BeginRead();
+        var connection = read.Connection;
         using var command = connection.CreateCommand();
         command.CommandText = SqlScripts.Load("duckdb/get_conversation.sql");
         command.Parameters.Add(new DuckDBParameter("order_id", orderId));
@@ -222,7 +238,8 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
 
     public Task<Page<DeadLetterRow>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken)
     {
-        using var connection = OpenRead();
+        using var read = BeginRead();
+        var connection = read.Connection;
         using var command = connection.CreateCommand();
         command.CommandText = SqlScripts.Load("duckdb/list_dead_letters.sql");
         command.Parameters.Add(new DuckDBParameter("after_received_at", (object?)query.After?.ReceivedAt ?? DBNull.Value));
@@ -248,7 +265,8 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
 
     public Task<ConversationStats> GetStatsAsync(StatsQuery query, CancellationToken cancellationToken)
     {
-        using var connection = OpenRead();
+        using var read = BeginRead();
+        var connection = read.Connection;
         return Task.FromResult(DuckDbStatsReader.Read(connection, query));
     }
 
@@ -269,6 +287,25 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
     /// A new connection to the same database instance (the loader's connection keeps the instance open), once every
     /// acknowledged row is in the tables.
     /// </summary>
+    private ReadLease BeginRead()
+    {
+        var connection = OpenRead();
+        reads.EnterReadLock();
+        return new ReadLease(connection, reads);
+    }
+
+    /// <summary>A read's connection; while any is open the checkpointer does not trim DuckDB's cache.</summary>
+    private readonly struct ReadLease(DuckDBConnection connection, ReaderWriterLockSlim reads) : IDisposable
+    {
+        public DuckDBConnection Connection => connection;
+
+        public void Dispose()
+        {
+            connection.Dispose();
+            reads.ExitReadLock();
+        }
+    }
+
     internal DuckDBConnection OpenRead()
     {
         Flush();
