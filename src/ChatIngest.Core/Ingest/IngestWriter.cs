@@ -41,6 +41,10 @@ public sealed partial class IngestWriter(
         })
         .Build();
 
+    private readonly List<IngestRecord> batchUnique = [];
+    private readonly Dictionary<(Type, string), int> batchSeen = [];
+    private int[] batchFirstOf = [];
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var batch = new List<WriteRequest>();
@@ -134,12 +138,21 @@ public sealed partial class IngestWriter(
     /// <summary>
     /// Equal content inside one batch is stored once, as its first publication; the rest are duplicates.
     /// <c>firstOf[i]</c> is the index into <c>unique</c> of the i-th record, or -1 when it is a duplicate.
+    /// The three buffers are the writer's own, reused batch after batch: at replay's 10,000 rows each would be a
+    /// large-object allocation per commit, and those bring on full collections (docs/performance.md).
     /// </summary>
-    private static (List<IngestRecord> Unique, int[] FirstOf) Deduplicate(List<WriteRequest> batch, int rowCount)
+    private (List<IngestRecord> Unique, int[] FirstOf) Deduplicate(List<WriteRequest> batch, int rowCount)
     {
-        var unique = new List<IngestRecord>(rowCount);
-        var firstOf = new int[rowCount];
-        var seen = new Dictionary<(Type, string), int>(rowCount);
+        var unique = batchUnique;
+        var seen = batchSeen;
+        unique.Clear();
+        seen.Clear();
+        if (batchFirstOf.Length < rowCount)
+        {
+            batchFirstOf = new int[Math.Max(rowCount, batchFirstOf.Length * 2)];
+        }
+
+        var firstOf = batchFirstOf;
         var flat = 0;
         foreach (var request in batch)
         {

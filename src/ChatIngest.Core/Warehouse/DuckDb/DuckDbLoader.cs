@@ -26,6 +26,7 @@ internal sealed partial class DuckDbLoader : IDisposable
     private readonly object gate = new(); // a monitor: loads wait on it for work, writes and reads for loads
     private readonly Thread thread;
     private List<JournalEntry> pending = [];
+    private List<JournalEntry> spare = [];
     private JournalPosition pendingEnd;
     private long pendingSince;
     private long enqueued;
@@ -270,7 +271,8 @@ internal sealed partial class DuckDbLoader : IDisposable
                     Monitor.Wait(gate, pending.Count == 0 ? Timeout.InfiniteTimeSpan : options.DuckDbLoadInterval / 4);
                 }
 
-                (batch, pending) = (pending, []);
+                (batch, pending) = (pending, spare); // two lists, swapped: no large array per load
+                spare = [];
                 end = pendingEnd;
                 sequence = enqueued;
                 flushRequested = false;
@@ -280,8 +282,10 @@ internal sealed partial class DuckDbLoader : IDisposable
             {
                 Load(batch, end);
                 failures = 0;
+                batch.Clear();
                 lock (gate)
                 {
+                    spare = batch;
                     loaded = sequence;
                     lastFailure = null;
                     Monitor.PulseAll(gate);

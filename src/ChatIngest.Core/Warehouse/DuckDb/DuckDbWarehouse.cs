@@ -29,6 +29,7 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
 
     private readonly string path = Path.GetFullPath(options.Value.DuckDbPath);
     private readonly Lock writeLock = new();
+    private readonly List<JournalEntry> writeEntries = [];
     private readonly ReaderWriterLockSlim reads = new(LockRecursionPolicy.NoRecursion); // reads, against cache trims
     private readonly MemoryStream frame = new();
     private DuckDbLoader? loader;
@@ -79,7 +80,8 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
             }
 
             var outcomes = new RowOutcome[records.Count];
-            var entries = new List<JournalEntry>(records.Count);
+            var entries = writeEntries; // reused under the write lock: the loader copies what it keeps
+            entries.Clear();
             for (var i = 0; i < records.Count; i++)
             {
                 switch (keys!.Decide(records[i]))
