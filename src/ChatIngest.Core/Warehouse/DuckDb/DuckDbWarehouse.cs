@@ -143,22 +143,29 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
             }
 
             var started = time.GetTimestamp();
+            TrimCache(current); // what was cached since the last trim: the checkpoint's own buffers then start lower
             current.Checkpoint();
-            if (reads.TryEnterWriteLock(0))
-            {
-                try
-                {
-                    current.TrimCache();
-                }
-                finally
-                {
-                    reads.ExitWriteLock();
-                }
-            }
+            TrimCache(current); // what the checkpoint wrote
 
             var milliseconds = time.GetElapsedTime(started).TotalMilliseconds;
             LogCheckpointed(logger, milliseconds);
             return true;
+        }
+    }
+
+    /// <summary>Drops DuckDB's cached table blocks unless a read is running (<see cref="DuckDbLoader.TrimCache"/>).</summary>
+    private void TrimCache(DuckDbLoader current)
+    {
+        if (reads.TryEnterWriteLock(0))
+        {
+            try
+            {
+                current.TrimCache();
+            }
+            finally
+            {
+                reads.ExitWriteLock();
+            }
         }
     }
 
