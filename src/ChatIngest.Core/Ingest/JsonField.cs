@@ -47,16 +47,10 @@ internal static class JsonField
 
     public static FieldError? Boolean(JsonElement? field, string name, out bool value)
     {
-        value = false;
+        value = field is { ValueKind: JsonValueKind.True };
         return field is not { } e ? Missing(name)
-            : e.ValueKind is JsonValueKind.True or JsonValueKind.False ? Set(out value, e.GetBoolean())
+            : e.ValueKind is JsonValueKind.True or JsonValueKind.False ? null
             : new FieldError(InvalidReason.WrongType, $"{name} must be true or false");
-    }
-
-    private static FieldError? Set(out bool target, bool value)
-    {
-        target = value;
-        return null;
     }
 
     private static FieldError Missing(string name) => new(InvalidReason.MissingField, $"{name} is required");

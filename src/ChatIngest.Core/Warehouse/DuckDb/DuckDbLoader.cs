@@ -190,9 +190,10 @@ internal sealed partial class DuckDbLoader : IDisposable
 
     /// <summary>
     /// Drops DuckDB's cached table blocks. DuckDB keeps every block it wrote or read until its memory limit (80 % of
-    /// RAM by default) is reached, so under steady writes its memory grows with the table. Right after a checkpoint
-    /// every block is on disk, and lowering the limit for a moment evicts them; then the limit is set back. The caller
-    /// makes sure no read is running meanwhile (a read could not get its memory under the low limit).
+    /// RAM by default) is reached, so under steady writes its memory grows with the table. Lowering the limit for a
+    /// moment evicts what can be evicted (after a checkpoint: every block, all being on disk); then the limit is set
+    /// back. Runs before and after each checkpoint; the caller makes sure no read is running meanwhile (a read could not
+    /// get its memory under the low limit).
     /// </summary>
     public void TrimCache()
     {
