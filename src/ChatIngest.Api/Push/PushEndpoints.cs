@@ -129,7 +129,8 @@ internal static class PushEndpoints
 
             try
             {
-                var reader = new Utf8JsonReader(read.Buffer, new JsonReaderOptions { MaxDepth = 16 });
+                var settings = PushEnvelopeJsonContext.Default.Options; // one place for depth and trailing commas
+                var reader = new Utf8JsonReader(read.Buffer, new JsonReaderOptions { MaxDepth = settings.MaxDepth, AllowTrailingCommas = settings.AllowTrailingCommas });
                 var envelope = JsonSerializer.Deserialize(ref reader, PushEnvelopeJsonContext.Default.PushEnvelope);
                 return reader.Read() ? throw new JsonException("The body has more after the envelope.") : envelope;
             }

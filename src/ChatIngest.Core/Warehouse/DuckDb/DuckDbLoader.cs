@@ -22,6 +22,9 @@ internal sealed partial class DuckDbLoader : IDisposable
     private readonly WarehouseOptions options;
     private readonly TimeProvider time;
     private readonly ILogger logger;
+    /// <summary>The momentary memory limit of <see cref="TrimCache"/>.</summary>
+    private const int TrimmedMemoryLimitMegabytes = 8;
+
     private readonly Dictionary<string, DuckDBCommand> commands = new(StringComparer.Ordinal);
     private readonly object gate = new(); // a monitor: loads wait on it for work, writes and reads for loads
     private readonly Thread thread;
@@ -199,14 +202,11 @@ internal sealed partial class DuckDbLoader : IDisposable
     {
         lock (Database)
         {
-            using var command = connection.CreateCommand();
             // Set back to the value it had: RESET would change DuckDB's setting but not its buffer pool's limit.
-            command.CommandText = "SELECT current_setting('memory_limit')";
-            var limit = (string)command.ExecuteScalar()!;
+            var limit = ((string)DuckDbWarehouse.Scalar(connection, "SELECT current_setting('memory_limit')")!).Replace("'", "", StringComparison.Ordinal);
             try
             {
-                command.CommandText = $"SET memory_limit = '{TrimmedMemoryLimitMegabytes}MB'";
-                command.ExecuteNonQuery();
+                DuckDbWarehouse.Execute(connection, $"SET memory_limit = '{TrimmedMemoryLimitMegabytes}MB'");
             }
             catch (DuckDBException)
             {
@@ -214,14 +214,10 @@ internal sealed partial class DuckDbLoader : IDisposable
             }
             finally
             {
-                command.CommandText = $"SET memory_limit = '{limit.Replace("'", "", StringComparison.Ordinal)}'";
-                command.ExecuteNonQuery();
+                DuckDbWarehouse.Execute(connection, $"SET memory_limit = '{limit}'");
             }
         }
     }
-
-    /// <summary>The momentary memory limit of <see cref="TrimCache"/>.</summary>
-    public const int TrimmedMemoryLimitMegabytes = 8;
 
     public JournalPosition ReadPosition()
     {
@@ -320,9 +316,7 @@ internal sealed partial class DuckDbLoader : IDisposable
         {
             lock (Database)
             {
-                using var command = connection.CreateCommand();
-                command.CommandText = "ROLLBACK";
-                command.ExecuteNonQuery();
+                DuckDbWarehouse.Execute(connection, "ROLLBACK");
             }
         }
         catch (DuckDBException)

@@ -30,6 +30,7 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
     private readonly string path = Path.GetFullPath(options.Value.DuckDbPath);
     private readonly Lock writeLock = new();
     private readonly List<JournalEntry> writeEntries = [];
+    private readonly List<UInt128> writeKeys = []; // writeEntries' keys, remembered once the entries are durable
     private readonly ReaderWriterLockSlim reads = new(LockRecursionPolicy.NoRecursion); // reads, against cache trims
     private readonly MemoryStream frame = new();
     private DuckDbLoader? loader;
@@ -82,15 +83,18 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
             var outcomes = new RowOutcome[records.Count];
             var entries = writeEntries; // reused under the write lock: the loader copies what it keeps
             entries.Clear();
+            writeKeys.Clear();
             for (var i = 0; i < records.Count; i++)
             {
-                switch (keys!.Decide(records[i]))
+                switch (keys!.Decide(records[i], out var key))
                 {
                     case RecentKeys.Decision.Store:
                         entries.Add(new JournalEntry(records[i], PublicationOnly: false));
+                        writeKeys.Add(key);
                         break;
                     case RecentKeys.Decision.DuplicateMaybePublishedEarlier:
                         entries.Add(new JournalEntry(records[i], PublicationOnly: true));
+                        writeKeys.Add(key);
                         outcomes[i] = RowOutcome.Duplicate;
                         break;
                     default:
@@ -109,9 +113,9 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
                 }
 
                 var end = journal!.Append(frame.GetBuffer().AsSpan(0, (int)frame.Length)); // durable from here on
-                foreach (var entry in entries)
+                for (var i = 0; i < entries.Count; i++)
                 {
-                    keys!.Remember(entry.Record);
+                    keys!.Remember(writeKeys[i], entries[i].Record);
                 }
 
                 loader.Enqueue(entries, end);
@@ -427,7 +431,7 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
         }
     }
 
-    private static object? Scalar(DuckDBConnection connection, string sql)
+    internal static object? Scalar(DuckDBConnection connection, string sql)
     {
         using var command = connection.CreateCommand();
         command.CommandText = sql;

@@ -29,10 +29,13 @@ internal sealed class RecentKeys
         previous = new Dictionary<UInt128, Seen>(generationCapacity);
     }
 
-    /// <summary>What a write does with one record, given the recent rows.</summary>
-    public Decision Decide(IngestRecord record)
+    /// <summary>
+    /// What a write does with one record, given the recent rows; <paramref name="key"/> is what
+    /// <see cref="Remember(UInt128, IngestRecord)"/> takes once the record is stored (computed once per record).
+    /// </summary>
+    public Decision Decide(IngestRecord record, out UInt128 key)
     {
-        var key = KeyOf(record);
+        key = KeyOf(record);
         if (!TryGet(key, out var seen))
         {
             return Decision.Store;
@@ -49,9 +52,9 @@ internal sealed class RecentKeys
             : Decision.DuplicateMaybePublishedEarlier; // the SQL compares message ids exactly
     }
 
-    /// <summary>Remembers a record that was stored, or whose earlier publication was recorded.</summary>
-    public void Remember(IngestRecord record) =>
-        Remember(KeyOf(record), record.Delivery.PublishTime.Ticks, IdHash(record));
+    /// <summary>Remembers a record that was stored, or whose earlier publication was recorded, by its decided key.</summary>
+    public void Remember(UInt128 key, IngestRecord record) =>
+        Remember(key, record.Delivery.PublishTime.Ticks, IdHash(record));
 
     /// <summary>Remembers a stored row by its column values (start-up).</summary>
     public void Remember(string contentKey, DateTime publishTime, string messageId, bool deadLetter) =>
