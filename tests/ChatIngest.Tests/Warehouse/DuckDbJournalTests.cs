@@ -36,6 +36,20 @@ public sealed class DuckDbJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task TextThatIsNotAsciiReachesTheTablesAsWritten()
+    {
+        using var warehouse = await OpenAsync();
+        await warehouse.WriteAsync(
+            [Classify(Payloads.CourierStart(1, stage: "YOLDA_ÇIKIŞ_🚲"), "1"), Classify(Payloads.Order(1, "İSTANBUL"), "2")],
+            CancellationToken.None);
+
+        var row = await warehouse.GetConversationAsync(1, CancellationToken.None);
+
+        Assert.Equal(("İSTANBUL", "YOLDA_ÇIKIŞ_🚲"), (row?.CityCode, row?.LastMessageOrderStage));
+        Assert.Equal("Courier Android Courier", (string?)Scalar(warehouse, "SELECT sender_app_type || ' ' || sender_role FROM conversations"));
+    }
+
+    [Fact]
     public async Task AcknowledgedRowsReachTheTablesWithinTheLoadIntervalWithoutARead()
     {
         using var warehouse = await OpenAsync(loadInterval: TimeSpan.FromMilliseconds(50));

@@ -1,4 +1,8 @@
 namespace ChatIngest.Core.Warehouse.DuckDb;
 
-/// <summary>How many rows of each kind a load appends: which appenders it opens.</summary>
-internal readonly record struct BatchKinds(int Orders, int Chats, int DeadLetters);
+/// <summary>How many rows of each kind a load appended: which merges it runs.</summary>
+internal readonly record struct BatchKinds(int Orders, int Chats, int DeadLetters)
+{
+    public static BatchKinds operator +(BatchKinds a, BatchKinds b) =>
+        new(a.Orders + b.Orders, a.Chats + b.Chats, a.DeadLetters + b.DeadLetters);
+}

@@ -28,8 +28,8 @@ internal sealed partial class DuckDbLoader : IDisposable
     private readonly Dictionary<string, DuckDBCommand> commands = new(StringComparer.Ordinal);
     private readonly object gate = new(); // a monitor: loads wait on it for work, writes and reads for loads
     private readonly Thread thread;
-    private List<JournalEntry> pending = [];
-    private List<JournalEntry> spare = [];
+    private PendingFrames pending = new();
+    private PendingFrames spare = new();
     private JournalPosition pendingEnd;
     private long pendingSince;
     private long enqueued;
@@ -64,7 +64,7 @@ internal sealed partial class DuckDbLoader : IDisposable
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         lock (gate)
         {
-            while (pending.Count > 0 && pending.Count + rows > options.DuckDbMaxPendingRows)
+            while (pending.Rows > 0 && pending.Rows + rows > options.DuckDbMaxPendingRows)
             {
                 flushRequested = true;
                 Monitor.PulseAll(gate);
@@ -72,7 +72,7 @@ internal sealed partial class DuckDbLoader : IDisposable
                 if (left <= 0)
                 {
                     throw new WarehouseUnavailableException(
-                        $"{pending.Count} journaled rows are waiting to be loaded into DuckDB (Warehouse__DuckDbMaxPendingRows).", lastFailure);
+                        $"{pending.Rows} journaled rows are waiting to be loaded into DuckDB (Warehouse__DuckDbMaxPendingRows).", lastFailure);
                 }
 
                 Monitor.Wait(gate, TimeSpan.FromSeconds((double)left / Stopwatch.Frequency));
@@ -80,21 +80,21 @@ internal sealed partial class DuckDbLoader : IDisposable
         }
     }
 
-    /// <summary>Hands over journaled entries that end at <paramref name="end"/>; never blocks.</summary>
-    public void Enqueue(List<JournalEntry> entries, JournalPosition end)
+    /// <summary>Hands over a journaled payload (copied) that ends at <paramref name="end"/>; never blocks.</summary>
+    public void Enqueue(ReadOnlySpan<byte> payload, JournalPosition end)
     {
         lock (gate)
         {
-            var wasIdle = pending.Count == 0;
+            var wasIdle = pending.Rows == 0;
             if (wasIdle)
             {
                 pendingSince = Stopwatch.GetTimestamp();
             }
 
-            pending.AddRange(entries);
+            pending.Add(payload);
             pendingEnd = end;
             enqueued++;
-            if (wasIdle || pending.Count >= options.DuckDbMaxPendingRows / 2)
+            if (wasIdle || pending.Rows >= options.DuckDbMaxPendingRows / 2)
             {
                 Monitor.PulseAll(gate); // an idle loader sleeps until work comes; then it times the interval
             }
@@ -124,19 +124,22 @@ internal sealed partial class DuckDbLoader : IDisposable
     }
 
     /// <summary>
-    /// Stores entries in one transaction together with the journal position they end at: appends for new rows, the
-    /// keyed merge for dead letters, the first-publication update for earlier publications of stored rows.
+    /// Stores journaled entries in one transaction together with the journal position they end at: appends for new
+    /// rows, the keyed merge for dead letters, the first-publication update for earlier publications of stored rows.
     /// </summary>
-    public void Load(IReadOnlyList<JournalEntry> entries, JournalPosition end)
+    public void Load(PendingFrames frames, JournalPosition end)
     {
         lock (Database)
         {
             using (var transaction = connection.BeginTransaction())
             {
-                var stored = Count(entries, publicationOnly: false);
-                var earlier = Count(entries, publicationOnly: true);
-                DuckDbRowAppender.Append(connection, entries, append: e => !e.PublicationOnly, stored);
-                DuckDbRowAppender.Append(connection, entries, append: e => e.PublicationOnly, earlier, tablePrefix: "stage_");
+                BatchKinds stored, earlier;
+                using (var appender = new DuckDbRowAppender(connection))
+                {
+                    appender.Append(frames.Payloads);
+                    (stored, earlier) = (appender.Stored, appender.Earlier);
+                }
+
                 if (stored.DeadLetters > 0)
                 {
                     Command("merge_dead_letters").ExecuteNonQuery();
@@ -177,7 +180,7 @@ internal sealed partial class DuckDbLoader : IDisposable
         {
             lock (gate)
             {
-                return pending.Count;
+                return pending.Rows;
             }
         }
     }
@@ -253,23 +256,23 @@ internal sealed partial class DuckDbLoader : IDisposable
         var failures = 0;
         while (true)
         {
-            List<JournalEntry> batch;
+            PendingFrames batch;
             JournalPosition end;
             long sequence;
             lock (gate)
             {
                 while (!IsDue())
                 {
-                    if (stopping && pending.Count == 0)
+                    if (stopping && pending.Rows == 0)
                     {
                         return;
                     }
 
-                    Monitor.Wait(gate, pending.Count == 0 ? Timeout.InfiniteTimeSpan : options.DuckDbLoadInterval / 4);
+                    Monitor.Wait(gate, pending.Rows == 0 ? Timeout.InfiniteTimeSpan : options.DuckDbLoadInterval / 4);
                 }
 
-                (batch, pending) = (pending, spare); // two lists, swapped: no large array per load
-                spare = [];
+                batch = pending; // two buffers, swapped: no large array per load
+                pending = spare;
                 end = pendingEnd;
                 sequence = enqueued;
                 flushRequested = false;
@@ -292,10 +295,12 @@ internal sealed partial class DuckDbLoader : IDisposable
             {
                 RollBack(); // a failed COMMIT leaves the connection in an aborted transaction
                 failures++;
-                LogLoadFailed(logger, batch.Count, failures, e);
+                LogLoadFailed(logger, batch.Rows, failures, e);
                 lock (gate)
                 {
-                    batch.AddRange(pending); // keep the journal's order
+                    batch.Add(pending); // keep the journal's order
+                    pending.Clear();
+                    spare = pending;
                     pending = batch;
                     lastFailure = e;
                     if (stopping && failures >= 5)
@@ -309,7 +314,7 @@ internal sealed partial class DuckDbLoader : IDisposable
         }
     }
 
-    /// <summary>Rows per kind among the entries that are (or are not) only an earlier publication.</summary>
+    /// <summary>Ends the transaction a failed load may have left open (a failed COMMIT leaves it aborted).</summary>
     private void RollBack()
     {
         try
@@ -325,30 +330,9 @@ internal sealed partial class DuckDbLoader : IDisposable
         }
     }
 
-    private static BatchKinds Count(IReadOnlyList<JournalEntry> entries, bool publicationOnly)
-    {
-        int orders = 0, chats = 0, deadLetters = 0;
-        foreach (var entry in entries)
-        {
-            if (entry.PublicationOnly != publicationOnly)
-            {
-                continue;
-            }
-
-            switch (entry.Record)
-            {
-                case OrderEventRecord: orders++; break;
-                case ChatMessageRecord: chats++; break;
-                default: deadLetters++; break;
-            }
-        }
-
-        return new BatchKinds(orders, chats, deadLetters);
-    }
-
-    private bool IsDue() => pending.Count > 0
+    private bool IsDue() => pending.Rows > 0
         && (flushRequested || stopping
-            || pending.Count >= options.DuckDbMaxPendingRows / 2
+            || pending.Rows >= options.DuckDbMaxPendingRows / 2
             || Stopwatch.GetElapsedTime(pendingSince) >= options.DuckDbLoadInterval);
 
     private DuckDBCommand Command(string script)

@@ -4,54 +4,83 @@ using DuckDB.NET.Data;
 namespace ChatIngest.Core.Warehouse.DuckDb;
 
 /// <summary>
-/// Appends the selected entries of a load with DuckDB's Appender, orders and chat messages into the tables (or, with
-/// <c>tablePrefix: "stage_"</c>, into the loader's TEMP stage tables of the same columns) and dead letters always into
-/// <c>stage_dead_letters</c>, for the keyed merge. Opens only the appenders that <paramref name="kinds"/> needs.
+/// Appends a load's journal entries with DuckDB's Appender: new orders and chat messages into the tables, earlier
+/// publications of stored rows into the loader's TEMP stage tables of the same columns (<c>stage_orders</c>,
+/// <c>stage_conversations</c>), and dead letters into <c>stage_dead_letters</c>, for the keyed merge. Strings go in as
+/// the journal's UTF-8 bytes. Opens only the appenders the entries need, and says how many rows each got.
 /// </summary>
-internal static class DuckDbRowAppender
+internal sealed class DuckDbRowAppender(DuckDBConnection connection) : IDisposable
 {
-    public static void Append(
-        DuckDBConnection connection, IReadOnlyList<JournalEntry> entries, Func<JournalEntry, bool> append, BatchKinds kinds, string tablePrefix = "")
-    {
-        using var orderAppender = kinds.Orders > 0 ? connection.CreateAppender(tablePrefix + "orders") : null;
-        using var chatAppender = kinds.Chats > 0 ? connection.CreateAppender(tablePrefix + "conversations") : null;
-        using var deadLetterAppender = kinds.DeadLetters > 0 ? connection.CreateAppender("stage_dead_letters") : null;
-        foreach (var entry in entries)
-        {
-            if (!append(entry))
-            {
-                continue;
-            }
+    private static readonly byte[] Courier = "Courier"u8.ToArray();
+    private static readonly byte[] Customer = "Customer"u8.ToArray();
 
-            var record = entry.Record;
-            var d = record.Delivery;
-            switch (record)
+    private DuckDBAppender? orders, chats, stageOrders, stageChats, deadLetters;
+
+    /// <summary>New rows appended per kind.</summary>
+    public BatchKinds Stored { get; private set; }
+
+    /// <summary>Earlier publications of stored rows staged per kind (never dead letters).</summary>
+    public BatchKinds Earlier { get; private set; }
+
+    public void Append(Span<byte> payloads)
+    {
+        var rows = new JournalRows(payloads);
+        while (rows.MoveNext())
+        {
+            ref readonly var row = ref rows.Current;
+            switch (row.Kind)
             {
-                case OrderEventRecord o:
-                    orderAppender!.CreateRow()
-                        .AppendValue(o.Key).AppendValue(o.OrderId).AppendValue(o.CityCode)
-                        .AppendValue(d.MessageId).AppendValue(d.PublishTime).AppendValue(d.ReceivedAt)
+                case JournalCodec.Order:
+                    var orderAppender = row.PublicationOnly ? stageOrders ??= Open("stage_orders") : orders ??= Open("orders");
+                    orderAppender.CreateRow()
+                        .AppendValue(row.Key).AppendValue(row.OrderId).AppendValue(row.CityCode)
+                        .AppendValue(row.MessageId).AppendValue(row.PublishTime).AppendValue(row.ReceivedAt)
                         .EndRow();
+                    Count(row.PublicationOnly, new BatchKinds(1, 0, 0));
                     break;
-                case ChatMessageRecord c:
-                    chatAppender!.CreateRow()
-                        .AppendValue(c.Key).AppendValue(c.OrderId).AppendValue(c.SenderAppType).AppendValue(RoleName(c.Role))
-                        .AppendValue(c.MessageSentTime).AppendValue(c.ChatStartedByMessage).AppendValue(c.OrderStage)
-                        .AppendValue(c.FromId).AppendValue(c.ToId).AppendValue(c.CourierId).AppendValue(c.CustomerId)
-                        .AppendValue(d.MessageId).AppendValue(d.PublishTime).AppendValue(d.ReceivedAt)
+                case JournalCodec.Chat:
+                    var chatAppender = row.PublicationOnly ? stageChats ??= Open("stage_conversations") : chats ??= Open("conversations");
+                    chatAppender.CreateRow()
+                        .AppendValue(row.Key).AppendValue(row.OrderId).AppendValue(row.SenderAppType)
+                        .AppendValue(row.Role == SenderRole.Courier ? Courier : Customer)
+                        .AppendValue(row.MessageSentTime).AppendValue(row.ChatStartedByMessage).AppendValue(row.OrderStage)
+                        .AppendValue(row.FromId).AppendValue(row.ToId).AppendValue(row.CourierId).AppendValue(row.CustomerId)
+                        .AppendValue(row.MessageId).AppendValue(row.PublishTime).AppendValue(row.ReceivedAt)
                         .EndRow();
-                    break;
-                case DeadLetterRecord x:
-                    deadLetterAppender!.CreateRow()
-                        .AppendValue(d.MessageId).AppendValue(x.Reason).AppendValue(x.Detail)
-                        .AppendValue(d.PublishTime).AppendValue(d.ReceivedAt).AppendValue(x.Data)
-                        .EndRow();
+                    Count(row.PublicationOnly, new BatchKinds(0, 1, 0));
                     break;
                 default:
-                    throw new InvalidOperationException($"Unknown record type {record.GetType().Name}.");
+                    (deadLetters ??= Open("stage_dead_letters")).CreateRow()
+                        .AppendValue(row.MessageId).AppendValue(row.Reason).AppendValue(row.Detail)
+                        .AppendValue(row.PublishTime).AppendValue(row.ReceivedAt).AppendValue(row.Data)
+                        .EndRow();
+                    Count(publicationOnly: false, new BatchKinds(0, 0, 1));
+                    break;
             }
         }
     }
 
-    private static string RoleName(SenderRole role) => role == SenderRole.Courier ? "Courier" : "Customer";
+    /// <summary>Closes the appenders, which flushes what they hold into their tables (inside the load's transaction).</summary>
+    public void Dispose()
+    {
+        orders?.Dispose();
+        chats?.Dispose();
+        stageOrders?.Dispose();
+        stageChats?.Dispose();
+        deadLetters?.Dispose();
+    }
+
+    private DuckDBAppender Open(string table) => connection.CreateAppender(table);
+
+    private void Count(bool publicationOnly, BatchKinds one)
+    {
+        if (publicationOnly)
+        {
+            Earlier += one;
+        }
+        else
+        {
+            Stored += one;
+        }
+    }
 }

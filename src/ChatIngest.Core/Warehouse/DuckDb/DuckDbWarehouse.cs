@@ -112,13 +112,14 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
                     JournalCodec.Write(writer, entries);
                 }
 
-                var end = journal!.Append(frame.GetBuffer().AsSpan(0, (int)frame.Length)); // durable from here on
+                var payload = frame.GetBuffer().AsSpan(0, (int)frame.Length);
+                var end = journal!.Append(payload); // durable from here on
                 for (var i = 0; i < entries.Count; i++)
                 {
                     keys!.Remember(writeKeys[i], entries[i].Record);
                 }
 
-                loader.Enqueue(entries, end);
+                loader.Enqueue(payload, end);
             }
 
             return Task.FromResult(outcomes);
@@ -388,25 +389,25 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
                 continue;
             }
 
-            var entries = new List<JournalEntry>();
+            var frames = new PendingFrames();
             var end = default(JournalPosition);
             var from = segment.Generation == position.Generation ? position.Offset : 0;
             foreach (var (payload, frameEnd) in DuckDbJournal.ReadFrames(segment, from))
             {
-                entries.AddRange(JournalCodec.Read(payload));
+                frames.Add(payload);
                 end = new JournalPosition(segment.Generation, frameEnd);
-                if (entries.Count >= 50_000)
+                if (frames.Rows >= 50_000)
                 {
-                    opened.Load(entries, end);
-                    replayed += entries.Count;
-                    entries.Clear();
+                    opened.Load(frames, end);
+                    replayed += frames.Rows;
+                    frames.Clear();
                 }
             }
 
-            if (entries.Count > 0)
+            if (frames.Rows > 0)
             {
-                opened.Load(entries, end);
-                replayed += entries.Count;
+                opened.Load(frames, end);
+                replayed += frames.Rows;
             }
         }
 

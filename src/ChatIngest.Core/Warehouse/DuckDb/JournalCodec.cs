@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using ChatIngest.Core.Messages;
 
 namespace ChatIngest.Core.Warehouse.DuckDb;
@@ -7,11 +9,12 @@ internal readonly record struct JournalEntry(IngestRecord Record, bool Publicati
 
 /// <summary>
 /// The binary form of a journal frame's payload: a count, then per entry a tag and the record's fields
-/// (strings length-prefixed UTF-8, times as UTC ticks). Only the journal and the loader read it.
+/// (strings length-prefixed UTF-8 as <see cref="BinaryWriter"/> writes them, times as UTC ticks). Written by the
+/// warehouse, read back by the loader with <see cref="JournalRows"/>.
 /// </summary>
 internal static class JournalCodec
 {
-    private const byte Order = 1, Chat = 2, DeadLetter = 3, PublicationOnlyFlag = 0x80;
+    internal const byte Order = 1, Chat = 2, DeadLetter = 3, PublicationOnlyFlag = 0x80;
 
     public static void Write(BinaryWriter writer, IReadOnlyList<JournalEntry> entries)
     {
@@ -58,40 +61,6 @@ internal static class JournalCodec
         }
     }
 
-    public static List<JournalEntry> Read(byte[] payload)
-    {
-        using var reader = new BinaryReader(new MemoryStream(payload, writable: false));
-        var count = reader.ReadInt32();
-        var entries = new List<JournalEntry>(count);
-        for (var i = 0; i < count; i++)
-        {
-            var tag = reader.ReadByte();
-            var delivery = ReadDelivery(reader);
-            IngestRecord record = (tag & ~PublicationOnlyFlag) switch
-            {
-                Order => new OrderEventRecord(delivery, reader.ReadString(), reader.ReadInt64(), reader.ReadString()),
-                Chat => new ChatMessageRecord(
-                    delivery,
-                    Key: reader.ReadString(),
-                    OrderId: reader.ReadInt64(),
-                    Role: (SenderRole)reader.ReadByte(),
-                    SenderAppType: reader.ReadString(),
-                    MessageSentTime: Utc(reader.ReadInt64()),
-                    ChatStartedByMessage: reader.ReadBoolean(),
-                    OrderStage: reader.ReadString(),
-                    FromId: reader.ReadInt64(),
-                    ToId: reader.ReadInt64(),
-                    CourierId: reader.ReadInt64(),
-                    CustomerId: reader.ReadInt64()),
-                DeadLetter => new DeadLetterRecord(delivery, reader.ReadString(), reader.ReadString(), reader.ReadBytes(reader.ReadInt32())),
-                _ => throw new InvalidDataException($"Unknown journal entry tag {tag}."),
-            };
-            entries.Add(new JournalEntry(record, (tag & PublicationOnlyFlag) != 0));
-        }
-
-        return entries;
-    }
-
     private static void WriteDelivery(BinaryWriter writer, Delivery d)
     {
         writer.Write(d.MessageId);
@@ -99,8 +68,142 @@ internal static class JournalCodec
         writer.Write(d.ReceivedAt.Ticks);
     }
 
-    private static Delivery ReadDelivery(BinaryReader reader) =>
-        new(reader.ReadString(), Utc(reader.ReadInt64()), Utc(reader.ReadInt64()));
+}
 
-    private static DateTime Utc(long ticks) => new(ticks, DateTimeKind.Utc);
+/// <summary>
+/// Reads payloads written by <see cref="JournalCodec.Write"/>, back to back, one entry at a time. Strings stay UTF-8
+/// slices of the payload: the loader hands them to DuckDB as they are, so loading creates no object per row.
+/// </summary>
+internal ref struct JournalRows(Span<byte> payloads)
+{
+    private readonly Span<byte> bytes = payloads;
+    private int position;
+    private int leftInPayload;
+    private JournalRow current;
+
+    [UnscopedRef]
+    public readonly ref readonly JournalRow Current => ref current;
+
+    public bool MoveNext()
+    {
+        while (leftInPayload == 0)
+        {
+            if (position >= bytes.Length)
+            {
+                return false;
+            }
+
+            leftInPayload = Int32();
+        }
+
+        leftInPayload--;
+        var tag = Byte();
+        current = default;
+        current.PublicationOnly = (tag & JournalCodec.PublicationOnlyFlag) != 0;
+        current.Kind = (byte)(tag & ~JournalCodec.PublicationOnlyFlag);
+        current.MessageId = Utf8();
+        current.PublishTime = Utc();
+        current.ReceivedAt = Utc();
+        switch (current.Kind)
+        {
+            case JournalCodec.Order:
+                current.Key = Utf8();
+                current.OrderId = Int64();
+                current.CityCode = Utf8();
+                break;
+            case JournalCodec.Chat:
+                current.Key = Utf8();
+                current.OrderId = Int64();
+                current.Role = (SenderRole)Byte();
+                current.SenderAppType = Utf8();
+                current.MessageSentTime = Utc();
+                current.ChatStartedByMessage = Byte() != 0;
+                current.OrderStage = Utf8();
+                current.FromId = Int64();
+                current.ToId = Int64();
+                current.CourierId = Int64();
+                current.CustomerId = Int64();
+                break;
+            case JournalCodec.DeadLetter:
+                current.Reason = Utf8();
+                current.Detail = Utf8();
+                current.Data = Slice(Int32());
+                break;
+            default:
+                throw new InvalidDataException($"Unknown journal entry tag {tag}.");
+        }
+
+        return true;
+    }
+
+    private byte Byte() => bytes[position++];
+
+    private int Int32()
+    {
+        var value = BinaryPrimitives.ReadInt32LittleEndian(bytes[position..]);
+        position += 4;
+        return value;
+    }
+
+    private long Int64()
+    {
+        var value = BinaryPrimitives.ReadInt64LittleEndian(bytes[position..]);
+        position += 8;
+        return value;
+    }
+
+    private DateTime Utc() => new(Int64(), DateTimeKind.Utc);
+
+    /// <summary>A string as <see cref="BinaryWriter.Write(string)"/> wrote it: a 7-bit encoded byte count, then UTF-8.</summary>
+    private Span<byte> Utf8()
+    {
+        int length = 0, shift = 0;
+        byte b;
+        do
+        {
+            if (shift > 28)
+            {
+                throw new InvalidDataException("A journal string length is malformed.");
+            }
+
+            b = Byte();
+            length |= (b & 0x7F) << shift;
+            shift += 7;
+        }
+        while ((b & 0x80) != 0);
+
+        return Slice(length);
+    }
+
+    private Span<byte> Slice(int length)
+    {
+        var slice = bytes.Slice(position, length);
+        position += length;
+        return slice;
+    }
+}
+
+/// <summary>One journal entry as <see cref="JournalRows"/> reads it; only the fields of its <see cref="Kind"/> are set.</summary>
+internal ref struct JournalRow
+{
+    public byte Kind;
+    public bool PublicationOnly;
+    public Span<byte> MessageId;
+    public DateTime PublishTime;
+    public DateTime ReceivedAt;
+    public Span<byte> Key;
+    public long OrderId;
+    public Span<byte> CityCode;
+    public SenderRole Role;
+    public Span<byte> SenderAppType;
+    public DateTime MessageSentTime;
+    public bool ChatStartedByMessage;
+    public Span<byte> OrderStage;
+    public long FromId;
+    public long ToId;
+    public long CourierId;
+    public long CustomerId;
+    public Span<byte> Reason;
+    public Span<byte> Detail;
+    public Span<byte> Data;
 }

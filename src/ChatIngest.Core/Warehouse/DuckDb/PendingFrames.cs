@@ -1,0 +1,57 @@
+using System.Buffers.Binary;
+
+namespace ChatIngest.Core.Warehouse.DuckDb;
+
+/// <summary>
+/// Journal payloads waiting for the loader, back to back in one reused buffer. Rows wait here as bytes, not as
+/// records: bytes hold no references, so rows waiting a load interval cost the GC nothing, where a record per row
+/// lived long enough to be promoted and copied twice (docs/performance.md).
+/// </summary>
+internal sealed class PendingFrames
+{
+    private const int InitialBytes = 64 * 1024;
+
+    /// <summary>A buffer that grew past this and is mostly unused at a clear is given back (after a replay, say).</summary>
+    private const int RetainedBytes = 8 * 1024 * 1024;
+
+    private byte[] buffer = [];
+
+    /// <summary>Journal entries held.</summary>
+    public int Rows { get; private set; }
+
+    private int Length { get; set; }
+
+    /// <summary>The payloads, for <see cref="JournalRows"/>.</summary>
+    public Span<byte> Payloads => buffer.AsSpan(0, Length);
+
+    /// <summary>Copies one payload written by <see cref="JournalCodec.Write"/> (its first four bytes are its entry count).</summary>
+    public void Add(ReadOnlySpan<byte> payload) => Append(payload, BinaryPrimitives.ReadInt32LittleEndian(payload));
+
+    /// <summary>Appends everything <paramref name="later"/> holds, keeping the journal's order.</summary>
+    public void Add(PendingFrames later) => Append(later.Payloads, later.Rows);
+
+    public void Clear()
+    {
+        if (buffer.Length > RetainedBytes && Length < buffer.Length / 4)
+        {
+            buffer = [];
+        }
+
+        Length = 0;
+        Rows = 0;
+    }
+
+    private void Append(ReadOnlySpan<byte> bytes, int rows)
+    {
+        if (buffer.Length - Length < bytes.Length)
+        {
+            var grown = new byte[Math.Max(Math.Max(InitialBytes, buffer.Length * 2), Length + bytes.Length)];
+            Payloads.CopyTo(grown);
+            buffer = grown;
+        }
+
+        bytes.CopyTo(buffer.AsSpan(Length));
+        Length += bytes.Length;
+        Rows += rows;
+    }
+}
