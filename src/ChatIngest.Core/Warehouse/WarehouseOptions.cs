@@ -36,20 +36,21 @@ public sealed class WarehouseOptions
     /// </summary>
     public int DuckDbCheckpointWalMegabytes { get; set; } = 16;
 
-    /// <summary>How long loads must pause before the WAL is checkpointed.</summary>
-    public TimeSpan DuckDbIdleCheckpointAfter { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>How long loads must pause before the WAL is checkpointed (longer than the load interval, or every pause between loads counts).</summary>
+    public TimeSpan DuckDbIdleCheckpointAfter { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// How often journaled rows are loaded into the DuckDB tables (a read loads what is pending at once). Longer means
-    /// fewer, larger DuckDB transactions; it never delays an acknowledgement.
+    /// How long journaled rows may wait before they are loaded into the DuckDB tables; a read loads what is pending at
+    /// once, and so does a DuckDB row group's worth (122,880 rows). Longer means fewer, larger DuckDB transactions; it
+    /// never delays an acknowledgement.
     /// </summary>
-    public TimeSpan DuckDbLoadInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+    public TimeSpan DuckDbLoadInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// Journaled rows that may wait for the loader (in memory). When they reach it, writes wait for room and then answer
-    /// 503; half of it starts a load at once.
+    /// Journaled rows that may wait for the loader (in memory, as journal bytes: about 200 each). When they reach it,
+    /// writes wait for room and then answer 503; half of it (or a row group, whichever is less) starts a load at once.
     /// </summary>
-    public int DuckDbMaxPendingRows { get; set; } = 200_000;
+    public int DuckDbMaxPendingRows { get; set; } = 400_000;
 
     /// <summary>
     /// Content keys of the newest rows the writer remembers to drop redeliveries (about 50 bytes each, allocated at

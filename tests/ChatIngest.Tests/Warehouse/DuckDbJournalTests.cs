@@ -64,6 +64,28 @@ public sealed class DuckDbJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task ARowGroupsWorthOfPendingRowsIsLoadedBeforeTheIntervalIsUp()
+    {
+        using var warehouse = await OpenAsync(loadInterval: TimeSpan.FromMinutes(1), maxPendingRows: 400_000);
+        for (var batch = 0; batch < 25; batch++)
+        {
+            await warehouse.WriteAsync([.. Enumerable.Range(batch * 5_000, 5_000).Select(Chat)], CancellationToken.None);
+        }
+
+        // 125,000 rows: more than a row group (122,880), less than half the pending limit.
+        for (var i = 0; i < 3_000 && warehouse.Loader!.PendingRows >= 122_880; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.InRange(warehouse.Loader!.PendingRows, 0, 122_879);
+
+        static ChatMessageRecord Chat(int i) => new(
+            new Delivery($"g{i}", Published, Published), Key: i.ToString("x32", CultureInfo.InvariantCulture), OrderId: 1_000_000 + i,
+            SenderRole.Courier, "Courier Android", Published, ChatStartedByMessage: true, "ACCEPTED", 11, 22, 11, 22);
+    }
+
+    [Fact]
     public async Task JournaledFramesAreLoadedAtOpenOnceAndATornLastFrameIsCutOff()
     {
         using (await OpenAsync())

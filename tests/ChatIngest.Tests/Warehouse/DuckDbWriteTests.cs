@@ -21,7 +21,7 @@ public sealed class DuckDbWriteTests : IAsyncLifetime
 
     public DuckDbWriteTests()
     {
-        var options = Options.Create(new WarehouseOptions { DuckDbPath = Path.Combine(directory, "w.duckdb") });
+        var options = Options.Create(new WarehouseOptions { DuckDbPath = Path.Combine(directory, "w.duckdb"), DuckDbIdleCheckpointAfter = TimeSpan.FromSeconds(1) });
         warehouse = new DuckDbWarehouse(options, time, NullLogger<DuckDbWarehouse>.Instance);
     }
 
@@ -114,7 +114,8 @@ public sealed class DuckDbWriteTests : IAsyncLifetime
     [Fact]
     public async Task WalPastItsSizeIsCheckpointedWithoutAPauseInWrites()
     {
-        var options = new WarehouseOptions { DuckDbPath = Path.Combine(directory, "busy.duckdb"), DuckDbCheckpointWalMegabytes = 1 };
+        // Small loads: a load of a whole row group would bypass the WAL (DuckDB writes it straight to the file).
+        var options = new WarehouseOptions { DuckDbPath = Path.Combine(directory, "busy.duckdb"), DuckDbCheckpointWalMegabytes = 1, DuckDbMaxPendingRows = 4_000 };
         using var busy = new DuckDbWarehouse(Options.Create(options), time, NullLogger<DuckDbWarehouse>.Instance);
         await busy.InitializeAsync(CancellationToken.None);
         var wal = new FileInfo(options.DuckDbPath + ".wal");

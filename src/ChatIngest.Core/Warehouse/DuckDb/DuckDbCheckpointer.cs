@@ -15,6 +15,8 @@ internal sealed partial class DuckDbCheckpointer(
     TimeProvider time,
     ILogger<DuckDbCheckpointer> logger) : BackgroundService
 {
+    private static readonly TimeSpan MaxPeriod = TimeSpan.FromMilliseconds(250);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (services.GetRequiredService<IWarehouse>() is not DuckDbWarehouse warehouse)
@@ -22,7 +24,8 @@ internal sealed partial class DuckDbCheckpointer(
             return;
         }
 
-        var period = options.Value.DuckDbIdleCheckpointAfter / 2;
+        // Often enough to catch the WAL reaching its threshold soon (a larger WAL makes a longer checkpoint).
+        var period = TimeSpan.FromTicks(Math.Min(options.Value.DuckDbIdleCheckpointAfter.Ticks / 2, MaxPeriod.Ticks));
         using var timer = new PeriodicTimer(period, time);
         try
         {

@@ -9,7 +9,7 @@ namespace ChatIngest.Core.Warehouse.DuckDb;
 /// <summary>
 /// Moves journaled rows into the DuckDB tables on its own thread, off the acknowledgement path: whatever is pending,
 /// in one transaction, at most every <see cref="WarehouseOptions.DuckDbLoadInterval"/> (sooner when a read asks for
-/// it or <see cref="WarehouseOptions.DuckDbMaxPendingRows"/> is half reached). Each load also records the journal
+/// it or a row group's worth waits, see <see cref="LoadAtRows"/>). Each load also records the journal
 /// position it reached, so loads are exactly once across crashes. Owns the write connection; checkpoints take the same
 /// lock, so they delay loads but never an acknowledgement.
 /// A failed load is retried with backoff: its rows are durable in the journal. While loads fail, pending rows pile up
@@ -24,6 +24,9 @@ internal sealed partial class DuckDbLoader : IDisposable
     private readonly ILogger logger;
     /// <summary>The momentary memory limit of <see cref="TrimCache"/>.</summary>
     private const int TrimmedMemoryLimitMegabytes = 8;
+
+    /// <summary>DuckDB's row group size (rows).</summary>
+    private const int RowGroupRows = 122_880;
 
     private readonly Dictionary<string, DuckDBCommand> commands = new(StringComparer.Ordinal);
     private readonly object gate = new(); // a monitor: loads wait on it for work, writes and reads for loads
@@ -94,7 +97,7 @@ internal sealed partial class DuckDbLoader : IDisposable
             pending.Add(payload);
             pendingEnd = end;
             enqueued++;
-            if (wasIdle || pending.Rows >= options.DuckDbMaxPendingRows / 2)
+            if (wasIdle || pending.Rows >= LoadAtRows)
             {
                 Monitor.PulseAll(gate); // an idle loader sleeps until work comes; then it times the interval
             }
@@ -332,8 +335,14 @@ internal sealed partial class DuckDbLoader : IDisposable
 
     private bool IsDue() => pending.Rows > 0
         && (flushRequested || stopping
-            || pending.Rows >= options.DuckDbMaxPendingRows / 2
+            || pending.Rows >= LoadAtRows
             || Stopwatch.GetElapsedTime(pendingSince) >= options.DuckDbLoadInterval);
+
+    /// <summary>
+    /// Pending rows that start a load before the interval is up: a DuckDB row group, which DuckDB writes straight to the
+    /// file instead of the WAL (then checkpointed: written twice), unless half the pending limit comes first.
+    /// </summary>
+    private int LoadAtRows => Math.Min(RowGroupRows, options.DuckDbMaxPendingRows / 2);
 
     private DuckDBCommand Command(string script)
     {
