@@ -248,7 +248,11 @@ def main():
                 subprocess.run([sys.executable, os.path.join(BENCH, "gen_replay.py"), str(lines), ndjson], check=True)
                 if "d" in only:
                     # The warm-up lines share no order and no content with the measured ones (another seed, order range).
-                    warmup_lines = max(1_000, lines // 10)
+                    # As many as the measured ones: a replay of 1,000,000 lines is 5-8 s of load, less than the 10 s
+                    # wrk warms up (a)-(c). After a tenth as many, tiered JIT still compiled 2,000-3,000 methods (about
+                    # 2 s of CPU) during the measured replay, the hot path still running unoptimized code
+                    # (docs/performance.md, item 17).
+                    warmup_lines = lines
                     warmup_ndjson = os.path.join(work, "warmup.ndjson")
                     subprocess.run([sys.executable, os.path.join(BENCH, "gen_replay.py"), str(warmup_lines), warmup_ndjson,
                                     "11", "90000000"], check=True)
