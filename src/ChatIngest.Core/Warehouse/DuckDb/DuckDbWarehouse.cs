@@ -116,7 +116,14 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
                 var end = journal!.Append(payload); // durable from here on
                 for (var i = 0; i < entries.Count; i++)
                 {
-                    keys!.Remember(writeKeys[i], entries[i].Record);
+                    if (entries[i].PublicationOnly)
+                    {
+                        keys!.Remember(writeKeys[i], entries[i].Record);
+                    }
+                    else
+                    {
+                        keys!.RememberNew(writeKeys[i], entries[i].Record); // Decide found it unknown
+                    }
                 }
 
                 loader.Enqueue(payload, end);

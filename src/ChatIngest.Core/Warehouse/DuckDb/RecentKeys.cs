@@ -56,6 +56,13 @@ internal sealed class RecentKeys
     public void Remember(UInt128 key, IngestRecord record) =>
         Remember(key, record.Delivery.PublishTime.Ticks, IdHash(record));
 
+    /// <summary>
+    /// Remembers a record that <see cref="Decide"/> found unknown (<see cref="Decision.Store"/>) with no write since:
+    /// skips the lookups <see cref="Remember(UInt128, IngestRecord)"/> makes, each a likely cache miss in tables this size.
+    /// </summary>
+    public void RememberNew(UInt128 key, IngestRecord record) =>
+        Add(key, new Seen(record.Delivery.PublishTime.Ticks, IdHash(record)), known: false);
+
     /// <summary>Remembers a stored row by its column values (start-up).</summary>
     public void Remember(string contentKey, DateTime publishTime, string messageId, bool deadLetter) =>
         Remember(deadLetter ? DeadLetterKey(messageId) : ParseContentKey(contentKey), publishTime.Ticks, messageId.GetHashCode(StringComparison.Ordinal));
@@ -67,13 +74,18 @@ internal sealed class RecentKeys
             return;
         }
 
-        if (current.Count >= generationCapacity && !current.ContainsKey(key))
+        Add(key, new Seen(publishTicks, idHash), known: current.ContainsKey(key));
+    }
+
+    private void Add(UInt128 key, Seen seen, bool known)
+    {
+        if (current.Count >= generationCapacity && !known)
         {
             (previous, current) = (current, previous);
             current.Clear(); // keeps its capacity: memory stays what it was at start
         }
 
-        current[key] = new Seen(publishTicks, idHash);
+        current[key] = seen;
     }
 
     private bool TryGet(UInt128 key, out Seen seen) => current.TryGetValue(key, out seen) || previous.TryGetValue(key, out seen);
