@@ -8,8 +8,9 @@ namespace ChatIngest.Core.Warehouse.DuckDb;
 
 /// <summary>
 /// Moves journaled rows into the DuckDB tables on its own thread, off the acknowledgement path: whatever is pending,
-/// in one transaction, at most every <see cref="WarehouseOptions.DuckDbLoadInterval"/> (sooner when a read asks for
-/// it or a row group's worth waits, see <see cref="LoadAtRows"/>). Each load also records the journal
+/// in one transaction, every <see cref="WarehouseOptions.DuckDbLoadInterval"/> (sooner when a read asks for it or a
+/// row group's worth waits, see <see cref="LoadAtRows"/>; later, up to four intervals, when rows come fast enough to
+/// fill a row group by then, see <see cref="IsDue"/>). Each load also records the journal
 /// position it reached, so loads are exactly once across crashes. Owns the write connection; checkpoints take the same
 /// lock, so they delay loads but never an acknowledgement.
 /// A failed load is retried with backoff: its rows are durable in the journal. While loads fail, pending rows pile up
@@ -27,6 +28,9 @@ internal sealed partial class DuckDbLoader : IDisposable
 
     /// <summary>DuckDB's row group size (rows).</summary>
     private const int RowGroupRows = 122_880;
+
+    /// <summary>How many load intervals a fast stream of rows may wait to fill a row group.</summary>
+    private const int RowGroupWaitIntervals = 4;
 
     private readonly Dictionary<string, DuckDBCommand> commands = new(StringComparer.Ordinal);
     private readonly object gate = new(); // a monitor: loads wait on it for work, writes and reads for loads
@@ -333,10 +337,36 @@ internal sealed partial class DuckDbLoader : IDisposable
         }
     }
 
-    private bool IsDue() => pending.Rows > 0
-        && (flushRequested || stopping
-            || pending.Rows >= LoadAtRows
-            || Stopwatch.GetElapsedTime(pendingSince) >= options.DuckDbLoadInterval);
+    private bool IsDue()
+    {
+        if (pending.Rows == 0)
+        {
+            return false;
+        }
+
+        if (flushRequested || stopping || pending.Rows >= LoadAtRows)
+        {
+            return true;
+        }
+
+        return IntervalIsUp(pending.Rows, Stopwatch.GetElapsedTime(pendingSince), options.DuckDbLoadInterval, LoadAtRows);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="rows"/> that have waited <paramref name="waited"/> are loaded now. Rows coming fast enough
+    /// to make <paramref name="loadAtRows"/> within <see cref="RowGroupWaitIntervals"/> intervals (a replay) wait for
+    /// it, at most that long; slower ones (pushes) are loaded after one interval, so less waits in memory.
+    /// </summary>
+    internal static bool IntervalIsUp(int rows, TimeSpan waited, TimeSpan interval, int loadAtRows)
+    {
+        if (waited < interval)
+        {
+            return false;
+        }
+
+        var rowGroupSoon = rows * (RowGroupWaitIntervals * interval.Ticks) >= (long)loadAtRows * waited.Ticks;
+        return !rowGroupSoon || waited >= RowGroupWaitIntervals * interval;
+    }
 
     /// <summary>
     /// Pending rows that start a load before the interval is up: a DuckDB row group, which DuckDB writes straight to the
