@@ -26,8 +26,8 @@ internal sealed partial class DuckDbLoader : IDisposable
     /// <summary>The momentary memory limit of <see cref="TrimCache"/>.</summary>
     private const int TrimmedMemoryLimitMegabytes = 8;
 
-    /// <summary>DuckDB's row group size (rows).</summary>
-    private const int RowGroupRows = 122_880;
+    /// <summary>DuckDB's row group size (rows): a transaction that appends this many writes them straight to the file.</summary>
+    internal const int RowGroupRows = 122_880;
 
     /// <summary>How many load intervals a fast stream of rows may wait to fill a row group.</summary>
     private const int RowGroupWaitIntervals = 4;

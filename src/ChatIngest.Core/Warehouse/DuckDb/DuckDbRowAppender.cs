@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using ChatIngest.Core.Messages;
 using DuckDB.NET.Data;
 
@@ -60,14 +61,26 @@ internal sealed class DuckDbRowAppender(DuckDBConnection connection) : IDisposab
         }
     }
 
-    /// <summary>Closes the appenders, which flushes what they hold into their tables (inside the load's transaction).</summary>
+    /// <summary>
+    /// Closes the appenders, which flushes what they hold into their tables (inside the load's transaction). Every one
+    /// is closed even when one fails; the first failure is rethrown (the load then rolls back and is retried).
+    /// </summary>
     public void Dispose()
     {
-        orders?.Dispose();
-        chats?.Dispose();
-        stageOrders?.Dispose();
-        stageChats?.Dispose();
-        deadLetters?.Dispose();
+        ExceptionDispatchInfo? first = null;
+        foreach (var appender in (ReadOnlySpan<DuckDBAppender?>)[orders, chats, stageOrders, stageChats, deadLetters])
+        {
+            try
+            {
+                appender?.Dispose();
+            }
+            catch (Exception e)
+            {
+                first ??= ExceptionDispatchInfo.Capture(e);
+            }
+        }
+
+        first?.Throw();
     }
 
     private DuckDBAppender Open(string table) => connection.CreateAppender(table);

@@ -403,7 +403,7 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
             {
                 frames.Add(payload);
                 end = new JournalPosition(segment.Generation, frameEnd);
-                if (frames.Rows >= 50_000)
+                if (frames.Rows >= DuckDbLoader.RowGroupRows)
                 {
                     opened.Load(frames, end);
                     replayed += frames.Rows;
