@@ -51,7 +51,7 @@ public sealed class BigQueryWriteTests
     {
         await using var fake = await FakeBigQuery.StartAsync();
         fake.InsertFailure = (_, call) => call == 1 ? new FakeFailure(200, Delay: TimeSpan.FromMinutes(5)) : null;
-        await using var services = BigQueryServices.Create(fake, new Dictionary<string, string?> { ["Warehouse:BigQueryRequestTimeout"] = "00:00:00.5" });
+        await using var services = BigQueryServices.Create(fake, new Dictionary<string, string?> { ["Warehouse:BigQueryRequestTimeout"] = "00:00:03" });
 
         var outcomes = await services.Warehouse().WriteAsync([BigQueryServices.Chat(7, 0)], CancellationToken.None);
 
