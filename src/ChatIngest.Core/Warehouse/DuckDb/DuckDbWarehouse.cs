@@ -30,7 +30,7 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
     private readonly string path = Path.GetFullPath(options.Value.DuckDbPath);
     private readonly Lock writeLock = new();
     private readonly List<JournalEntry> writeEntries = [];
-    private readonly List<UInt128> writeKeys = []; // writeEntries' keys, remembered once the entries are durable
+    private readonly List<(UInt128 Key, RecentKeys.Decision Decision)> writeKeys = []; // writeEntries' keys, remembered once the entries are durable
     private readonly ReaderWriterLockSlim reads = new(LockRecursionPolicy.NoRecursion); // reads, against cache trims
     private readonly MemoryStream frame = new();
     private DuckDbLoader? loader;
@@ -86,15 +86,16 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
             writeKeys.Clear();
             for (var i = 0; i < records.Count; i++)
             {
-                switch (keys!.Decide(records[i], out var key))
+                var decision = keys!.Decide(records[i], out var key);
+                switch (decision)
                 {
                     case RecentKeys.Decision.Store:
                         entries.Add(new JournalEntry(records[i], PublicationOnly: false));
-                        writeKeys.Add(key);
+                        writeKeys.Add((key, decision));
                         break;
                     case RecentKeys.Decision.DuplicateMaybePublishedEarlier:
                         entries.Add(new JournalEntry(records[i], PublicationOnly: true));
-                        writeKeys.Add(key);
+                        writeKeys.Add((key, decision));
                         outcomes[i] = RowOutcome.Duplicate;
                         break;
                     default:
@@ -116,14 +117,7 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
                 var end = journal!.Append(payload); // durable from here on
                 for (var i = 0; i < entries.Count; i++)
                 {
-                    if (entries[i].PublicationOnly)
-                    {
-                        keys!.Remember(writeKeys[i], entries[i].Record);
-                    }
-                    else
-                    {
-                        keys!.RememberNew(writeKeys[i], entries[i].Record); // Decide found it unknown
-                    }
+                    keys!.Remember(writeKeys[i].Key, entries[i].Record, writeKeys[i].Decision);
                 }
 
                 loader.Enqueue(payload, end);

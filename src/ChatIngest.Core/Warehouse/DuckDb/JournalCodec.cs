@@ -4,7 +4,7 @@ using ChatIngest.Core.Messages;
 
 namespace ChatIngest.Core.Warehouse.DuckDb;
 
-/// <summary>One row for the loader: a record to store, or only an earlier publication of a stored one.</summary>
+/// <summary>One row of a journal frame, as the writer encodes it: a record to store, or only an earlier publication of a stored one.</summary>
 internal readonly record struct JournalEntry(IngestRecord Record, bool PublicationOnly);
 
 /// <summary>

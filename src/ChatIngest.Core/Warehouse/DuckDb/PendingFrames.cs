@@ -19,10 +19,10 @@ internal sealed class PendingFrames
     /// <summary>Journal entries held.</summary>
     public int Rows { get; private set; }
 
-    private int Length { get; set; }
+    private int length;
 
     /// <summary>The payloads, for <see cref="JournalRows"/>.</summary>
-    public Span<byte> Payloads => buffer.AsSpan(0, Length);
+    public Span<byte> Payloads => buffer.AsSpan(0, length);
 
     /// <summary>Copies one payload written by <see cref="JournalCodec.Write"/> (its first four bytes are its entry count).</summary>
     public void Add(ReadOnlySpan<byte> payload) => Append(payload, BinaryPrimitives.ReadInt32LittleEndian(payload));
@@ -32,26 +32,26 @@ internal sealed class PendingFrames
 
     public void Clear()
     {
-        if (buffer.Length > RetainedBytes && Length < buffer.Length / 4)
+        if (buffer.Length > RetainedBytes && length < buffer.Length / 4)
         {
             buffer = [];
         }
 
-        Length = 0;
+        length = 0;
         Rows = 0;
     }
 
     private void Append(ReadOnlySpan<byte> bytes, int rows)
     {
-        if (buffer.Length - Length < bytes.Length)
+        if (buffer.Length - length < bytes.Length)
         {
-            var grown = new byte[Math.Max(Math.Max(InitialBytes, buffer.Length * 2), Length + bytes.Length)];
+            var grown = new byte[Math.Max(Math.Max(InitialBytes, buffer.Length * 2), length + bytes.Length)];
             Payloads.CopyTo(grown);
             buffer = grown;
         }
 
-        bytes.CopyTo(buffer.AsSpan(Length));
-        Length += bytes.Length;
+        bytes.CopyTo(buffer.AsSpan(length));
+        length += bytes.Length;
         Rows += rows;
     }
 }

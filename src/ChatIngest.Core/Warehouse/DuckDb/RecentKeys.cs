@@ -30,8 +30,8 @@ internal sealed class RecentKeys
     }
 
     /// <summary>
-    /// What a write does with one record, given the recent rows; <paramref name="key"/> is what
-    /// <see cref="Remember(UInt128, IngestRecord)"/> takes once the record is stored (computed once per record).
+    /// What a write does with one record, given the recent rows; <paramref name="key"/> and the decision are what
+    /// <see cref="Remember(UInt128, IngestRecord, Decision)"/> takes once the record is stored (computed once per record).
     /// </summary>
     public Decision Decide(IngestRecord record, out UInt128 key)
     {
@@ -52,16 +52,23 @@ internal sealed class RecentKeys
             : Decision.DuplicateMaybePublishedEarlier; // the SQL compares message ids exactly
     }
 
-    /// <summary>Remembers a record that was stored, or whose earlier publication was recorded, by its decided key.</summary>
-    public void Remember(UInt128 key, IngestRecord record) =>
-        Remember(key, record.Delivery.PublishTime.Ticks, IdHash(record));
-
     /// <summary>
-    /// Remembers a record that <see cref="Decide"/> found unknown (<see cref="Decision.Store"/>) with no write since:
-    /// skips the lookups <see cref="Remember(UInt128, IngestRecord)"/> makes, each a likely cache miss in tables this size.
+    /// Remembers a record that was stored, or whose earlier publication was recorded, by the key and decision
+    /// <see cref="Decide"/> gave it. A key it found unknown is added without being looked up again: each lookup is a
+    /// likely cache miss in tables this size.
     /// </summary>
-    public void RememberNew(UInt128 key, IngestRecord record) =>
-        Add(key, new Seen(record.Delivery.PublishTime.Ticks, IdHash(record)), known: false);
+    public void Remember(UInt128 key, IngestRecord record, Decision decision)
+    {
+        var ticks = record.Delivery.PublishTime.Ticks;
+        if (decision == Decision.Store)
+        {
+            Add(key, new Seen(ticks, IdHash(record)), known: false);
+        }
+        else
+        {
+            Remember(key, ticks, IdHash(record));
+        }
+    }
 
     /// <summary>Remembers a stored row by its column values (start-up).</summary>
     public void Remember(string contentKey, DateTime publishTime, string messageId, bool deadLetter) =>
