@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace ChatIngest.Core.Warehouse.DuckDb;
 
@@ -13,9 +14,17 @@ namespace ChatIngest.Core.Warehouse.DuckDb;
 /// (<c>ingest_journal</c>), so a crash at any point loads every journaled row exactly once on the next start.
 /// <para>
 /// Files: <c>{database}.journal.{generation}</c>, a 16-byte header (magic, generation), then frames of
-/// <c>[int32 length][uint32 CRC-32][payload]</c>. A new segment is started at every open and once the current one
-/// passes <see cref="SegmentBytes"/>; a segment is deleted once the tables hold all of it. A frame cut short by a crash
-/// (its group was never acknowledged) ends the segment's replay and is cut off.
+/// <c>[int32 length][uint32 CRC-32][payload]</c>, then, in a prepared segment, zeros. A new segment is started at every
+/// open and once the current one passes its size; a segment is deleted once the tables hold all of it. A frame cut
+/// short by a crash (its group was never acknowledged) ends the segment's replay and is cut off, as is the zero tail.
+/// </para>
+/// <para>
+/// Prepared segments: syncing a frame appended to the end of a file also writes the file's inode (its size), a
+/// second disk write before the ack; syncing a frame written over blocks already on disk does not. So once a segment
+/// holds a megabyte, a zero-filled, synced spare (<c>{database}.journal.spare</c>, written as <c>.spare.tmp</c> and
+/// renamed when whole) is prepared on a background thread, and the next segment is the spare renamed — at once if
+/// the current segment is a growing one. When no spare is ready the new segment is an ordinary growing file: slower
+/// to sync, as durable.
 /// </para>
 /// Not thread-safe for appends: the warehouse appends under its write lock.
 /// </summary>
@@ -25,17 +34,43 @@ internal sealed partial class DuckDbJournal : IDisposable
     public const int HeaderBytes = 16;
     private const ulong Magic = 0x314C4E524A494843; // "CHIJRNL1" little-endian
     private const int FrameHeaderBytes = 8;
+    private const int ZeroChunkBytes = 1024 * 1024;
+    private static readonly byte[] NoFrame = new byte[FrameHeaderBytes];
 
     private readonly string basePath;
-    private FileStream? segment;
+    private readonly string sparePath;
+    private readonly long segmentBytes;
+    private SafeFileHandle? segment;
+    private bool segmentPrepared;
+    private Task? preparing;
 
-    private DuckDbJournal(string databasePath) => basePath = databasePath + ".journal.";
+    private DuckDbJournal(string databasePath, long segmentBytes)
+    {
+        basePath = databasePath + ".journal.";
+        sparePath = basePath + "spare";
+        this.segmentBytes = segmentBytes;
+    }
 
     /// <summary>The generation appended to now.</summary>
     public long Generation { get; private set; }
 
     /// <summary>The end of the last frame appended to <see cref="Generation"/>.</summary>
     public long Length { get; private set; }
+
+    /// <summary>The spare segment's preparation under way, if any (for tests).</summary>
+    public Task SparePrepared => preparing ?? Task.CompletedTask;
+
+    /// <summary>
+    /// The bytes a prepared segment holds: its size plus room for the frame that takes it past that size, so the
+    /// last frames of a segment are written over prepared blocks too.
+    /// </summary>
+    private long PreparedBytes => segmentBytes + Math.Min(segmentBytes / 4, 4 * ZeroChunkBytes);
+
+    /// <summary>
+    /// How much a segment holds before the next one is prepared: little, so that a busy service moves off its first,
+    /// growing segment within a second or so, while one that writes a few rows (a test, a quiet day) prepares nothing.
+    /// </summary>
+    private long PrepareAfterBytes => Math.Min(segmentBytes / 4, ZeroChunkBytes);
 
     /// <summary>The journal's segments on disk, oldest first.</summary>
     public static IReadOnlyList<Segment> List(string databasePath)
@@ -49,10 +84,19 @@ internal sealed partial class DuckDbJournal : IDisposable
             .OrderBy(s => s.Generation)];
     }
 
-    /// <summary>Opens a new segment after <paramref name="lastGeneration"/> for appending.</summary>
-    public static DuckDbJournal Create(string databasePath, long lastGeneration)
+    /// <summary>
+    /// Opens a new segment after <paramref name="lastGeneration"/> for appending: the spare a previous run prepared,
+    /// if there is one. <paramref name="segmentBytes"/> is for tests.
+    /// </summary>
+    public static DuckDbJournal Create(string databasePath, long lastGeneration, long segmentBytes = SegmentBytes)
     {
-        var journal = new DuckDbJournal(databasePath);
+        var journal = new DuckDbJournal(databasePath, segmentBytes);
+        File.Delete(journal.sparePath + ".tmp"); // a spare whose preparation a crash cut short
+        if (File.Exists(journal.sparePath))
+        {
+            journal.preparing = Task.CompletedTask; // prepared by an earlier run
+        }
+
         journal.StartSegment(lastGeneration + 1);
         return journal;
     }
@@ -60,7 +104,7 @@ internal sealed partial class DuckDbJournal : IDisposable
     /// <summary>
     /// The payloads of one segment's whole frames after <paramref name="offset"/>, with the offset each one ends at.
     /// A torn or corrupt frame ends the segment and is cut off: only the last write before a crash can be torn, and
-    /// its group was never acknowledged.
+    /// its group was never acknowledged. A prepared segment's zeros (a frame of length 0) end it the same way.
     /// </summary>
     public static IEnumerable<(byte[] Payload, long End)> ReadFrames(Segment segment, long offset)
     {
@@ -102,7 +146,7 @@ internal sealed partial class DuckDbJournal : IDisposable
     /// <summary>Appends one frame and syncs it to disk; returns where it ends. Starts a new segment first when due.</summary>
     public JournalPosition Append(ReadOnlySpan<byte> payload)
     {
-        if (Length >= SegmentBytes)
+        if (Length >= segmentBytes || (!segmentPrepared && preparing is { IsCompletedSuccessfully: true }))
         {
             StartSegment(Generation + 1);
         }
@@ -113,17 +157,17 @@ internal sealed partial class DuckDbJournal : IDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(header[4..], Crc32.HashToUInt32(payload));
         try
         {
-            file.Write(header);
-            file.Write(payload);
-            file.Flush(flushToDisk: true);
+            RandomAccess.Write(file, header, Length);
+            RandomAccess.Write(file, payload, Length + FrameHeaderBytes);
+            SyncData(file);
         }
         catch
         {
-            // Leave no partial frame behind for the next append to follow; if even that fails, the next open cuts it.
+            // Leave no frame behind: a zero header reads as the segment's end, and the next append writes over it.
+            // If even that fails, the frame's CRC or the next append still does.
             try
             {
-                file.SetLength(Length);
-                file.Position = Length;
+                RandomAccess.Write(file, NoFrame, Length);
             }
             catch (IOException)
             {
@@ -133,6 +177,11 @@ internal sealed partial class DuckDbJournal : IDisposable
         }
 
         Length += FrameHeaderBytes + payload.Length;
+        if (preparing is null && Length >= PrepareAfterBytes)
+        {
+            preparing = Task.Run(PrepareSpare);
+        }
+
         return new JournalPosition(Generation, Length);
     }
 
@@ -147,6 +196,14 @@ internal sealed partial class DuckDbJournal : IDisposable
 
     public void Dispose()
     {
+        try
+        {
+            preparing?.Wait(); // a spare half written would only be deleted at the next open
+        }
+        catch (AggregateException)
+        {
+        }
+
         segment?.Dispose();
         segment = null;
     }
@@ -154,18 +211,77 @@ internal sealed partial class DuckDbJournal : IDisposable
     private void StartSegment(long generation)
     {
         var path = basePath + generation.ToString("D10", CultureInfo.InvariantCulture);
-        var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0);
-        Span<byte> header = stackalloc byte[HeaderBytes];
-        BinaryPrimitives.WriteUInt64LittleEndian(header, Magic);
-        BinaryPrimitives.WriteInt64LittleEndian(header[8..], generation);
-        file.Write(header);
-        file.Flush(flushToDisk: true);
-        SyncDirectory(Path.GetDirectoryName(path)!); // the new file's name must be as durable as its frames
+        var spareReady = preparing is not { IsCompleted: false } && File.Exists(sparePath);
+        if (preparing is { IsCompleted: true })
+        {
+            _ = preparing.Exception; // a failed preparation (the disk is full, say) is tried again for a later segment
+            preparing = null;
+        }
+
+        SafeFileHandle file;
+        if (spareReady)
+        {
+            File.Move(sparePath, path);
+            file = File.OpenHandle(path, FileMode.Open, FileAccess.Write, FileShare.Read);
+        }
+        else
+        {
+            file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+        }
+
+        try
+        {
+            Span<byte> header = stackalloc byte[HeaderBytes];
+            BinaryPrimitives.WriteUInt64LittleEndian(header, Magic);
+            BinaryPrimitives.WriteInt64LittleEndian(header[8..], generation);
+            RandomAccess.Write(file, header, 0);
+            SyncData(file);
+            SyncDirectory(Path.GetDirectoryName(path)!); // the new file's name must be as durable as its frames
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
 
         segment?.Dispose();
         segment = file;
+        segmentPrepared = spareReady;
         Generation = generation;
         Length = HeaderBytes;
+    }
+
+    /// <summary>Writes a zero-filled segment's worth of blocks, syncs it, and only then names it the spare.</summary>
+    private void PrepareSpare()
+    {
+        var temporary = sparePath + ".tmp";
+        using (var file = File.OpenHandle(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            var zeros = new byte[ZeroChunkBytes];
+            for (var offset = 0L; offset < PreparedBytes; offset += zeros.Length)
+            {
+                RandomAccess.Write(file, zeros.AsSpan(0, (int)Math.Min(zeros.Length, PreparedBytes - offset)), offset);
+            }
+
+            RandomAccess.FlushToDisk(file);
+        }
+
+        File.Move(temporary, sparePath, overwrite: true);
+    }
+
+    /// <summary>fdatasync where there is one: the frame's blocks, and the file's size only when it changed.</summary>
+    private static void SyncData(SafeFileHandle file)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            RandomAccess.FlushToDisk(file);
+            return;
+        }
+
+        if (Fdatasync(file) != 0)
+        {
+            throw new IOException($"fdatasync of the journal failed (errno {Marshal.GetLastPInvokeError()})");
+        }
     }
 
     private static void SyncDirectory(string directory)
@@ -190,6 +306,9 @@ internal sealed partial class DuckDbJournal : IDisposable
 
     [LibraryImport("libc", EntryPoint = "fsync")]
     private static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "fdatasync", SetLastError = true)]
+    private static partial int Fdatasync(SafeFileHandle fd);
 
     [LibraryImport("libc", EntryPoint = "close")]
     private static partial int Close(int fd);
