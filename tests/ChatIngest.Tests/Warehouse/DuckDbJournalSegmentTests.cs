@@ -95,6 +95,65 @@ public sealed class DuckDbJournalSegmentTests : IDisposable
     }
 
     [Fact]
+    public async Task ReleasedSegmentIsTheNextSpareAndItsOldFramesAreNeverReadAsFramesOfTheNewGeneration()
+    {
+        const int frameBytes = 1_000; // frames of one size: the new ones end exactly where old ones begin
+        var frame = 0;
+        using var journal = DuckDbJournal.Create(Database, lastGeneration: 0, SegmentBytes);
+        while (journal.Generation < 3)
+        {
+            journal.Append(Payload(frame++, frameBytes));
+            await journal.SparePrepared;
+        }
+
+        var second = DuckDbJournal.List(Database).Single(s => s.Generation == 2);
+        var secondLength = new FileInfo(second.Path).Length;
+
+        DuckDbJournal.Release(Database, generation: 3, SegmentBytes); // the loader has loaded generations 1 and 2
+
+        Assert.Equal([3L], DuckDbJournal.List(Database).Select(s => s.Generation));
+        Assert.Equal(secondLength, new FileInfo(Spare).Length);
+
+        var last = Array.Empty<byte>();
+        while (journal.Generation < 4)
+        {
+            last = Payload(frame++, frameBytes);
+            journal.Append(last); // the append that starts generation 4 is its first frame
+            await journal.SparePrepared;
+        }
+
+        var fourth = DuckDbJournal.List(Database).Single(s => s.Generation == 4);
+        Assert.Equal(secondLength, new FileInfo(fourth.Path).Length); // the released file, not a new one
+
+        Assert.Equal([last], DuckDbJournal.ReadFrames(fourth, 0).Select(f => f.Payload));
+    }
+
+    [Fact]
+    public void SegmentOfTheFirstFormatIsStillRead()
+    {
+        // What the version before recycled segments wrote: magic "CHIJRNL1", and a check that is the plain CRC-32.
+        var path = Database + ".journal.0000000007";
+        var payloads = new[] { Payload(1, 120), Payload(2, 80) };
+        using (var file = File.Create(path))
+        {
+            file.Write("CHIJRNL1"u8);
+            file.Write(BitConverter.GetBytes(7L));
+            foreach (var payload in payloads)
+            {
+                var header = new byte[8];
+                BinaryPrimitives.WriteInt32LittleEndian(header, payload.Length);
+                BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(4), Crc32.HashToUInt32(payload));
+                file.Write(header);
+                file.Write(payload);
+            }
+        }
+
+        var frames = DuckDbJournal.ReadFrames(DuckDbJournal.List(Database).Single(), 0).Select(f => f.Payload);
+
+        Assert.Equal(payloads, frames);
+    }
+
+    [Fact]
     public void SpareWhosePreparationACrashCutShortIsDeletedNotUsed()
     {
         var temporary = Spare + ".tmp";

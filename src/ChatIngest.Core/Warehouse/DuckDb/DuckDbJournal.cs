@@ -14,17 +14,19 @@ namespace ChatIngest.Core.Warehouse.DuckDb;
 /// (<c>ingest_journal</c>), so a crash at any point loads every journaled row exactly once on the next start.
 /// <para>
 /// Files: <c>{database}.journal.{generation}</c>, a 16-byte header (magic, generation), then frames of
-/// <c>[int32 length][uint32 CRC-32][payload]</c>, then, in a prepared segment, zeros. A new segment is started at every
-/// open and once the current one passes its size; a segment is deleted once the tables hold all of it. A frame cut
-/// short by a crash (its group was never acknowledged) ends the segment's replay and is cut off, as is the zero tail.
+/// <c>[int32 length][uint32 check][payload]</c>, the check being the payload's CRC-32 XOR the generation's low 32 bits
+/// (format 2; format 1 had no XOR), then whatever the file held before: zeros, or a recycled segment's old frames,
+/// whose checks do not match the new generation. A new segment is started at every open and once the current one
+/// passes its size; a segment is released once the tables hold all of it. A frame cut short by a crash (its group was
+/// never acknowledged) ends the segment's replay and is cut off with everything after it.
 /// </para>
 /// <para>
-/// Prepared segments: syncing a frame appended to the end of a file also writes the file's inode (its size), a
-/// second disk write before the ack; syncing a frame written over blocks already on disk does not. So once a segment
-/// holds a megabyte, a zero-filled, synced spare (<c>{database}.journal.spare</c>, written as <c>.spare.tmp</c> and
-/// renamed when whole) is prepared on a background thread, and the next segment is the spare renamed — at once if
-/// the current segment is a growing one. When no spare is ready the new segment is an ordinary growing file: slower
-/// to sync, as durable.
+/// Spare segments: syncing a frame appended to the end of a file also writes the file's inode (its size), a second
+/// disk write before the ack; syncing a frame written over blocks already on disk does not. So the next segment is a
+/// spare (<c>{database}.journal.spare</c>) when there is one, and at once if the current segment is an ordinary
+/// growing file. A released segment of full size becomes the spare (<see cref="Release"/>); when none is there once
+/// a segment is half full (a megabyte into a growing one), a zero-filled spare is written and synced on a background
+/// thread (as <c>.spare.tmp</c>, renamed when whole). With no spare the new segment grows: slower to sync, as durable.
 /// </para>
 /// Not thread-safe for appends: the warehouse appends under its write lock.
 /// </summary>
@@ -32,7 +34,8 @@ internal sealed partial class DuckDbJournal : IDisposable
 {
     public const long SegmentBytes = 64L * 1024 * 1024;
     public const int HeaderBytes = 16;
-    private const ulong Magic = 0x314C4E524A494843; // "CHIJRNL1" little-endian
+    private const ulong Magic = 0x324C4E524A494843; // "CHIJRNL2" little-endian: checks XOR the generation
+    private const ulong MagicWithoutGeneration = 0x314C4E524A494843; // "CHIJRNL1": written before spares were recycled
     private const int FrameHeaderBytes = 8;
     private const int ZeroChunkBytes = 1024 * 1024;
     private static readonly byte[] NoFrame = new byte[FrameHeaderBytes];
@@ -67,10 +70,12 @@ internal sealed partial class DuckDbJournal : IDisposable
     private long PreparedBytes => segmentBytes + Math.Min(segmentBytes / 4, 4 * ZeroChunkBytes);
 
     /// <summary>
-    /// How much a segment holds before the next one is prepared: little, so that a busy service moves off its first,
-    /// growing segment within a second or so, while one that writes a few rows (a test, a quiet day) prepares nothing.
+    /// How much a segment holds before a spare is written if none is there. In a growing segment little, so that a busy
+    /// service moves off its first one within a second or so, while one that writes a few rows (a test, a quiet day)
+    /// prepares nothing; in a spare, half of it, which leaves the loader time to release the previous segment as the
+    /// next spare.
     /// </summary>
-    private long PrepareAfterBytes => Math.Min(segmentBytes / 4, ZeroChunkBytes);
+    private long PrepareAfterBytes => segmentPrepared ? segmentBytes / 2 : Math.Min(segmentBytes / 4, ZeroChunkBytes);
 
     /// <summary>The journal's segments on disk, oldest first.</summary>
     public static IReadOnlyList<Segment> List(string databasePath)
@@ -94,7 +99,7 @@ internal sealed partial class DuckDbJournal : IDisposable
         File.Delete(journal.sparePath + ".tmp"); // a spare whose preparation a crash cut short
         if (File.Exists(journal.sparePath))
         {
-            journal.preparing = Task.CompletedTask; // prepared by an earlier run
+            journal.preparing = Task.CompletedTask; // left by an earlier run
         }
 
         journal.StartSegment(lastGeneration + 1);
@@ -110,12 +115,13 @@ internal sealed partial class DuckDbJournal : IDisposable
     {
         using var file = new FileStream(segment.Path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
         var header = new byte[HeaderBytes];
-        if (file.Length < HeaderBytes || file.ReadAtLeast(header, HeaderBytes, throwOnEndOfStream: false) < HeaderBytes
-            || BinaryPrimitives.ReadUInt64LittleEndian(header) != Magic
-            || BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(8)) != segment.Generation)
+        var magic = file.ReadAtLeast(header, HeaderBytes, throwOnEndOfStream: false) < HeaderBytes ? 0 : BinaryPrimitives.ReadUInt64LittleEndian(header);
+        if (magic is not (Magic or MagicWithoutGeneration) || BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(8)) != segment.Generation)
         {
             yield break; // a segment whose header never reached the disk held no acknowledged frame
         }
+
+        var salt = magic == Magic ? Salt(segment.Generation) : 0;
 
         var position = Math.Max(offset, HeaderBytes);
         file.Position = position;
@@ -131,7 +137,7 @@ internal sealed partial class DuckDbJournal : IDisposable
             var length = read == FrameHeaderBytes ? BinaryPrimitives.ReadInt32LittleEndian(frameHeader) : -1;
             var payload = length > 0 && position + FrameHeaderBytes + length <= file.Length ? new byte[length] : null;
             if (payload is null || file.ReadAtLeast(payload, length, throwOnEndOfStream: false) < length
-                || Crc32.HashToUInt32(payload) != BinaryPrimitives.ReadUInt32LittleEndian(frameHeader.AsSpan(4)))
+                || (Crc32.HashToUInt32(payload) ^ salt) != BinaryPrimitives.ReadUInt32LittleEndian(frameHeader.AsSpan(4)))
             {
                 file.SetLength(position);
                 file.Flush(flushToDisk: true);
@@ -154,7 +160,7 @@ internal sealed partial class DuckDbJournal : IDisposable
         var file = segment ?? throw new ObjectDisposedException(nameof(DuckDbJournal));
         Span<byte> header = stackalloc byte[FrameHeaderBytes];
         BinaryPrimitives.WriteInt32LittleEndian(header, payload.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], Crc32.HashToUInt32(payload));
+        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], Crc32.HashToUInt32(payload) ^ Salt(Generation));
         try
         {
             RandomAccess.Write(file, header, Length);
@@ -179,18 +185,37 @@ internal sealed partial class DuckDbJournal : IDisposable
         Length += FrameHeaderBytes + payload.Length;
         if (preparing is null && Length >= PrepareAfterBytes)
         {
-            preparing = Task.Run(PrepareSpare);
+            // A spare released by the loader is as good as a prepared one, and costs no writing.
+            preparing = File.Exists(sparePath) ? Task.CompletedTask : Task.Run(PrepareSpare);
         }
 
         return new JournalPosition(Generation, Length);
     }
 
-    /// <summary>Deletes the segments older than <paramref name="generation"/> (the tables hold all of them).</summary>
-    public static void DeleteBefore(string databasePath, long generation)
+    /// <summary>
+    /// Releases the segments older than <paramref name="generation"/> (the tables hold all of them): the newest becomes
+    /// the spare if there is none and it is of full size (its blocks are on disk), the others are deleted.
+    /// </summary>
+    public static void Release(string databasePath, long generation, long segmentBytes = SegmentBytes)
     {
-        foreach (var old in List(databasePath).Where(s => s.Generation < generation))
+        var released = List(databasePath).Where(s => s.Generation < generation).ToList();
+        var spare = databasePath + ".journal.spare";
+        for (var i = 0; i < released.Count; i++)
         {
-            File.Delete(old.Path);
+            if (i == released.Count - 1 && !File.Exists(spare) && new FileInfo(released[i].Path).Length >= segmentBytes)
+            {
+                try
+                {
+                    File.Move(released[i].Path, spare);
+                    continue;
+                }
+                catch (IOException)
+                {
+                    // a spare was written meanwhile
+                }
+            }
+
+            File.Delete(released[i].Path);
         }
     }
 
@@ -268,6 +293,12 @@ internal sealed partial class DuckDbJournal : IDisposable
 
         File.Move(temporary, sparePath, overwrite: true);
     }
+
+    /// <summary>
+    /// What a frame's CRC is XORed with in its segment: a recycled segment's old frames, written under another
+    /// generation, never pass as frames of the new one.
+    /// </summary>
+    private static uint Salt(long generation) => (uint)generation;
 
     /// <summary>fdatasync where there is one: the frame's blocks, and the file's size only when it changed.</summary>
     private static void SyncData(SafeFileHandle file)

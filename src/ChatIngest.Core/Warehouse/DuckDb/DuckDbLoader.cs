@@ -43,7 +43,7 @@ internal sealed partial class DuckDbLoader : IDisposable
     private long loaded;
     private bool flushRequested;
     private bool stopping;
-    private long deletedBefore;
+    private long releasedBefore;
     private Exception? lastFailure;
 
     public DuckDbLoader(DuckDBConnection connection, string databasePath, WarehouseOptions options, TimeProvider time, ILogger logger)
@@ -173,10 +173,10 @@ internal sealed partial class DuckDbLoader : IDisposable
             LastLoad = time.GetTimestamp();
         }
 
-        if (end.Generation > deletedBefore)
+        if (end.Generation > releasedBefore)
         {
-            DuckDbJournal.DeleteBefore(databasePath, end.Generation); // the tables hold every older segment now
-            deletedBefore = end.Generation;
+            DuckDbJournal.Release(databasePath, end.Generation); // the tables hold every older segment now
+            releasedBefore = end.Generation;
         }
     }
 

@@ -417,7 +417,7 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
             LogReplayed(logger, replayed);
         }
 
-        DuckDbJournal.DeleteBefore(path, last + 1); // all of it is in the tables now
+        DuckDbJournal.Release(path, last + 1); // all of it is in the tables now
         return last;
     }
 
