@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -9,6 +10,11 @@ namespace ChatIngest.Core.Ingest;
 /// The content key of a JSON object (VIEW.md "Duplicates"): equal objects — all keys and values, in any key order and
 /// whitespace — get the same key. It is the first 128 bits of SHA-256 over a canonical form with keys sorted
 /// ordinally, strings re-escaped one way, and integers written one way.
+/// <para>
+/// Names and strings that are printable ASCII without escapes (nearly all of them) are sorted and written from the
+/// document's own UTF-8 bytes: for them the bytes sort as the strings do, and the writer escapes them as it would
+/// the strings. Others are read as strings first. Either way the canonical form is the same.
+/// </para>
 /// </summary>
 internal static class CanonicalJson
 {
@@ -28,11 +34,18 @@ internal static class CanonicalJson
     private static Utf8JsonWriter? cachedWriter;
 
     [ThreadStatic]
-    private static Stack<List<(string Name, JsonElement Value)>>? spareLists;
+    private static Stack<List<JsonProperty>>? spareLists;
 
-    // Each JsonProperty.Name call allocates a new string, so an object's names are read once, then sorted.
-    private static readonly Comparison<(string Name, JsonElement Value)> ByName =
-        static (a, b) => string.CompareOrdinal(a.Name, b.Name);
+    /// <summary>Bytes that stand for themselves in a JSON string and sort as their UTF-16 code units do.</summary>
+    private static readonly SearchValues<byte> PlainBytes = SearchValues.Create(
+        [.. Enumerable.Range(0x20, 0x7F - 0x20).Where(b => b != '\\').Select(b => (byte)b)]);
+
+    private static readonly Comparison<JsonProperty> ByName = static (a, b) =>
+    {
+        var x = JsonMarshal.GetRawUtf8PropertyName(a);
+        var y = JsonMarshal.GetRawUtf8PropertyName(b);
+        return IsPlain(x) && IsPlain(y) ? x.SequenceCompareTo(y) : string.CompareOrdinal(a.Name, b.Name);
+    };
 
     /// <summary>Computes the key, or returns false with the name of a key that repeats inside one object.</summary>
     public static bool TryComputeKey(JsonElement root, out string key, out string? duplicateKey)
@@ -67,7 +80,7 @@ internal static class CanonicalJson
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
-                var spare = spareLists ??= new Stack<List<(string Name, JsonElement Value)>>();
+                var spare = spareLists ??= new Stack<List<JsonProperty>>();
                 var properties = spare.Count > 0 ? spare.Pop() : [];
                 try
                 {
@@ -92,35 +105,60 @@ internal static class CanonicalJson
                 writer.WriteEndArray();
                 return null;
             case JsonValueKind.String:
-                writer.WriteStringValue(element.GetString());
+                var raw = JsonMarshal.GetRawUtf8Value(element)[1..^1]; // without its quotes
+                if (IsPlain(raw))
+                {
+                    writer.WriteStringValue(raw);
+                }
+                else
+                {
+                    writer.WriteStringValue(element.GetString());
+                }
+
                 return null;
-            case JsonValueKind.Number when element.TryGetInt64(out var integer):
-                writer.WriteNumberValue(integer);
+            case JsonValueKind.Number when JsonMarshal.GetRawUtf8Value(element) is [(byte)'-', (byte)'0']:
+                // Integers are written as the Int64 they parse to: the same digits (JSON has no leading zeros or
+                // plus sign), but -0 is 0. Other numbers keep their text.
+                writer.WriteNumberValue(0);
                 return null;
             default:
                 // Other numbers, true, false, null: their text is already canonical enough.
-                writer.WriteRawValue(element.GetRawText(), skipInputValidation: true);
+                writer.WriteRawValue(JsonMarshal.GetRawUtf8Value(element), skipInputValidation: true);
                 return null;
         }
     }
 
-    private static string? WriteObject(Utf8JsonWriter writer, JsonElement element, List<(string Name, JsonElement Value)> properties)
+    private static bool IsPlain(ReadOnlySpan<byte> utf8) => !utf8.ContainsAnyExcept(PlainBytes);
+
+    private static string? WriteObject(Utf8JsonWriter writer, JsonElement element, List<JsonProperty> properties)
     {
         foreach (var p in element.EnumerateObject())
         {
-            properties.Add((p.Name, p.Value));
+            properties.Add(p);
         }
 
         properties.Sort(ByName);
+        for (var i = 1; i < properties.Count; i++)
+        {
+            if (ByName(properties[i], properties[i - 1]) == 0)
+            {
+                return properties[i].Name; // before any value is read: the outermost repeated name is the one reported
+            }
+        }
+
         writer.WriteStartObject();
         for (var i = 0; i < properties.Count; i++)
         {
-            if (i > 0 && properties[i].Name == properties[i - 1].Name)
+            var name = JsonMarshal.GetRawUtf8PropertyName(properties[i]);
+            if (IsPlain(name))
             {
-                return properties[i].Name;
+                writer.WritePropertyName(name);
+            }
+            else
+            {
+                writer.WritePropertyName(properties[i].Name);
             }
 
-            writer.WritePropertyName(properties[i].Name);
             if (Write(writer, properties[i].Value) is { } repeated)
             {
                 return repeated;
