@@ -40,12 +40,11 @@ internal static class CanonicalJson
     private static readonly SearchValues<byte> PlainBytes = SearchValues.Create(
         [.. Enumerable.Range(0x20, 0x7F - 0x20).Where(b => b != '\\').Select(b => (byte)b)]);
 
-    private static readonly Comparison<JsonProperty> ByName = static (a, b) =>
-    {
-        var x = JsonMarshal.GetRawUtf8PropertyName(a);
-        var y = JsonMarshal.GetRawUtf8PropertyName(b);
-        return IsPlain(x) && IsPlain(y) ? x.SequenceCompareTo(y) : string.CompareOrdinal(a.Name, b.Name);
-    };
+    // Plain names sort as their bytes; an object with any other name is sorted by its names as strings.
+    private static readonly Comparison<JsonProperty> ByPlainName = static (a, b) =>
+        JsonMarshal.GetRawUtf8PropertyName(a).SequenceCompareTo(JsonMarshal.GetRawUtf8PropertyName(b));
+
+    private static readonly Comparison<JsonProperty> ByName = static (a, b) => string.CompareOrdinal(a.Name, b.Name);
 
     /// <summary>Computes the key, or returns false with the name of a key that repeats inside one object.</summary>
     public static bool TryComputeKey(JsonElement root, out string key, out string? duplicateKey)
@@ -132,15 +131,18 @@ internal static class CanonicalJson
 
     private static string? WriteObject(Utf8JsonWriter writer, JsonElement element, List<JsonProperty> properties)
     {
+        var plain = true;
         foreach (var p in element.EnumerateObject())
         {
             properties.Add(p);
+            plain = plain && IsPlain(JsonMarshal.GetRawUtf8PropertyName(p));
         }
 
-        properties.Sort(ByName);
+        var byName = plain ? ByPlainName : ByName;
+        properties.Sort(byName);
         for (var i = 1; i < properties.Count; i++)
         {
-            if (ByName(properties[i], properties[i - 1]) == 0)
+            if (byName(properties[i], properties[i - 1]) == 0)
             {
                 return properties[i].Name; // before any value is read: the outermost repeated name is the one reported
             }
@@ -149,10 +151,9 @@ internal static class CanonicalJson
         writer.WriteStartObject();
         for (var i = 0; i < properties.Count; i++)
         {
-            var name = JsonMarshal.GetRawUtf8PropertyName(properties[i]);
-            if (IsPlain(name))
+            if (plain)
             {
-                writer.WritePropertyName(name);
+                writer.WritePropertyName(JsonMarshal.GetRawUtf8PropertyName(properties[i]));
             }
             else
             {
