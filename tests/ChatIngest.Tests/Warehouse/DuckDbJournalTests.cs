@@ -200,6 +200,20 @@ public sealed class DuckDbJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task CheckpointLeavesDuckDbsThreadSettingAsItWas()
+    {
+        // The checkpoint runs on one DuckDB thread (its buffers were the process's memory peaks); reads after it
+        // must get the threads they had.
+        using var warehouse = await OpenAsync(idleCheckpointAfter: TimeSpan.Zero, threads: 3);
+        await warehouse.WriteAsync([.. Enumerable.Range(1, 1_000).Select(i => Classify(Payloads.CourierStart(i), $"t{i}"))], CancellationToken.None);
+        warehouse.Flush();
+
+        Assert.True(warehouse.CheckpointIfDue());
+
+        Assert.Equal(3L, Convert.ToInt64(Scalar(warehouse, "SELECT current_setting('threads')"), CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public async Task CopyOlderThanTheRecentKeysIsStoredAgainAndTheViewStillCountsItOnce()
     {
         using var warehouse = await OpenAsync(recentKeys: 1_000);
@@ -238,10 +252,11 @@ public sealed class DuckDbJournalTests : IDisposable
     }
 
     private async Task<DuckDbWarehouse> OpenAsync(
-        TimeSpan? loadInterval = null, int maxPendingRows = 200_000, int recentKeys = 1_000_000, TimeSpan? idleCheckpointAfter = null)
+        TimeSpan? loadInterval = null, int maxPendingRows = 200_000, int recentKeys = 1_000_000, TimeSpan? idleCheckpointAfter = null, int? threads = null)
     {
         var options = new WarehouseOptions
         {
+            DuckDbThreads = threads,
             DuckDbIdleCheckpointAfter = idleCheckpointAfter ?? TimeSpan.FromHours(1), // checkpoints only when a test asks
             DuckDbPath = Database,
             DuckDbLoadInterval = loadInterval ?? TimeSpan.FromMilliseconds(20),

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using ChatIngest.Core.Ingest;
 using ChatIngest.Core.Messages;
 using DuckDB.NET.Data;
@@ -192,12 +193,24 @@ internal sealed partial class DuckDbLoader : IDisposable
         }
     }
 
-    /// <summary>Folds DuckDB's WAL into the database file (CHECKPOINT), between loads.</summary>
+    /// <summary>
+    /// Folds DuckDB's WAL into the database file (CHECKPOINT), between loads, on one DuckDB thread: each thread
+    /// compresses row groups with buffers of its own, and those buffers were the peaks of the process's memory.
+    /// </summary>
     public void Checkpoint()
     {
         lock (Database)
         {
-            Command("checkpoint").ExecuteNonQuery();
+            var threads = Convert.ToInt64(DuckDbWarehouse.Scalar(connection, "SELECT current_setting('threads')"), CultureInfo.InvariantCulture);
+            DuckDbWarehouse.Execute(connection, "SET threads = 1");
+            try
+            {
+                Command("checkpoint").ExecuteNonQuery();
+            }
+            finally
+            {
+                DuckDbWarehouse.Execute(connection, string.Create(CultureInfo.InvariantCulture, $"SET threads = {threads}"));
+            }
         }
     }
 
