@@ -50,7 +50,7 @@ internal sealed partial class DuckDbJournal : IDisposable
     private DuckDbJournal(string databasePath, long segmentBytes)
     {
         basePath = databasePath + ".journal.";
-        sparePath = basePath + "spare";
+        sparePath = SparePath(databasePath);
         this.segmentBytes = segmentBytes;
     }
 
@@ -199,7 +199,7 @@ internal sealed partial class DuckDbJournal : IDisposable
     public static void Release(string databasePath, long generation, long segmentBytes = SegmentBytes)
     {
         var released = List(databasePath).Where(s => s.Generation < generation).ToList();
-        var spare = databasePath + ".journal.spare";
+        var spare = SparePath(databasePath);
         for (var i = 0; i < released.Count; i++)
         {
             if (i == released.Count - 1 && !File.Exists(spare) && new FileInfo(released[i].Path).Length >= segmentBytes)
@@ -218,6 +218,8 @@ internal sealed partial class DuckDbJournal : IDisposable
             File.Delete(released[i].Path);
         }
     }
+
+    private static string SparePath(string databasePath) => databasePath + ".journal.spare";
 
     public void Dispose()
     {
