@@ -6,9 +6,9 @@ using ChatIngest.Tests.Support;
 namespace ChatIngest.Tests.Warehouse;
 
 /// <summary>
-/// The journal's files on their own: frames come back in order across segments; once a spare is ready, the next
-/// segment is that zero-filled, already synced file rather than a growing one; and what a crash leaves behind — a torn
-/// frame before the zeros, a half-prepared spare — is cut off or deleted, never read as a frame.
+/// The journal's files on their own, written directly and buffered: frames come back in order across segments; once a
+/// spare is ready, the next segment is that zero-filled, already synced file rather than a growing one; and what a crash
+/// leaves behind — a torn frame before the zeros, a half-prepared spare — is cut off or deleted, never read as a frame.
 /// </summary>
 public sealed class DuckDbJournalSegmentTests : IDisposable
 {
@@ -22,12 +22,15 @@ public sealed class DuckDbJournalSegmentTests : IDisposable
 
     public void Dispose() => TempPaths.TryDelete(directory);
 
-    [Fact]
-    public async Task FramesComeBackInOrderAcrossTheFirstGrowingSegmentAndThePreparedOnesAfterIt()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task FramesComeBackInOrderAcrossTheFirstGrowingSegmentAndThePreparedOnesAfterIt(bool direct)
     {
         var written = new List<byte[]>();
-        using (var journal = DuckDbJournal.Create(Database, lastGeneration: 0, SegmentBytes))
+        using (var journal = DuckDbJournal.Create(Database, lastGeneration: 0, SegmentBytes, direct))
         {
+            Assert.Equal(direct && DirectWritesExpected, journal.WritesDirect);
             for (var i = 0; i < 300; i++)
             {
                 var payload = Payload(i, 200 + (i * 37 % 1_500));
@@ -44,7 +47,8 @@ public sealed class DuckDbJournalSegmentTests : IDisposable
         var read = segments.Select(s => DuckDbJournal.ReadFrames(s, 0).ToList()).ToList();
 
         Assert.Equal(written, read.SelectMany(frames => frames.Select(f => f.Payload)));
-        Assert.Equal(fileLengths[0], read[0][^1].End); // the first segment grew frame by frame
+        // the first segment grew frame by frame (direct writes end on a block boundary, with zeros after the frames)
+        Assert.Equal(fileLengths[0], direct ? RoundUpToBlock(read[0][^1].End) : read[0][^1].End);
         for (var i = 1; i < segments.Count; i++)
         {
             // a prepared segment is longer than its frames, and the zeros after them are cut off when it is read
@@ -53,10 +57,12 @@ public sealed class DuckDbJournalSegmentTests : IDisposable
         }
     }
 
-    [Fact]
-    public async Task SpareLeftByAnEarlierRunIsTheNextSegmentAndATornFrameInItIsCutOffWithTheZeros()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task SpareLeftByAnEarlierRunIsTheNextSegmentAndATornFrameInItIsCutOffWithTheZeros(bool direct)
     {
-        using (var first = DuckDbJournal.Create(Database, lastGeneration: 0, SegmentBytes))
+        using (var first = DuckDbJournal.Create(Database, lastGeneration: 0, SegmentBytes, direct))
         {
             first.Append(Payload(0, (int)(SegmentBytes / 2))); // past a quarter: the spare is prepared
             await first.SparePrepared;
@@ -66,7 +72,7 @@ public sealed class DuckDbJournalSegmentTests : IDisposable
         Assert.True(spareLength > SegmentBytes, $"the spare holds {spareLength} bytes");
 
         long end;
-        using (var second = DuckDbJournal.Create(Database, lastGeneration: 1, SegmentBytes))
+        using (var second = DuckDbJournal.Create(Database, lastGeneration: 1, SegmentBytes, direct))
         {
             second.Append(Payload(1, 300));
             end = second.Append(Payload(2, 400)).Offset;
@@ -94,12 +100,16 @@ public sealed class DuckDbJournalSegmentTests : IDisposable
         Assert.Equal(end, new FileInfo(segment.Path).Length);
     }
 
-    [Fact]
-    public async Task ReleasedSegmentIsTheNextSpareAndItsOldFramesAreNeverReadAsFramesOfTheNewGeneration()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ReleasedSegmentIsTheNextSpareAndItsOldFramesAreNeverReadAsFramesOfTheNewGeneration(bool direct)
     {
-        const int frameBytes = 1_000; // frames of one size: the new ones end exactly where old ones begin
+        // Frames of one size: the new ones end exactly where old ones begin. Written directly, the rest of the last
+        // block is zeros, so at 1,016 bytes a frame (which divides no block) some old frames still start right after.
+        const int frameBytes = 1_000;
         var frame = 0;
-        using var journal = DuckDbJournal.Create(Database, lastGeneration: 0, SegmentBytes);
+        using var journal = DuckDbJournal.Create(Database, lastGeneration: 0, SegmentBytes, direct);
         while (journal.Generation < 3)
         {
             journal.Append(Payload(frame++, frameBytes));
@@ -153,17 +163,50 @@ public sealed class DuckDbJournalSegmentTests : IDisposable
         Assert.Equal(payloads, frames);
     }
 
-    [Fact]
-    public void SpareWhosePreparationACrashCutShortIsDeletedNotUsed()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void SpareWhosePreparationACrashCutShortIsDeletedNotUsed(bool direct)
     {
         var temporary = Spare + ".tmp";
         File.WriteAllBytes(temporary, new byte[4096]);
 
-        using var journal = DuckDbJournal.Create(Database, lastGeneration: 0, SegmentBytes);
+        using var journal = DuckDbJournal.Create(Database, lastGeneration: 0, SegmentBytes, direct);
 
         Assert.False(File.Exists(temporary));
-        Assert.Equal(DuckDbJournal.HeaderBytes, new FileInfo(DuckDbJournal.List(Database).Single().Path).Length);
+        var length = new FileInfo(DuckDbJournal.List(Database).Single().Path).Length;
+        Assert.Equal(journal.WritesDirect ? JournalDirectWriter.BlockBytes : DuckDbJournal.HeaderBytes, length); // a new file, not the .tmp
     }
+
+    [Fact]
+    public void DirectWritesKeepEveryFrameWhetherItEndsInsideABlockOnItsEdgeOrPastTheBuffer()
+    {
+        // 16 header bytes + (8 + 4,072) end the first block exactly; then frames inside one block, one that starts a
+        // block, one larger than the writer's first buffer (64 KB) after a partly filled block, and small ones after it.
+        int[] sizes = [4_072, 10, 20, 30, 4_096 - 76 - 8, 1, 200_000, 5, 4_000, 3];
+        var written = sizes.Select((size, i) => Payload(i, size)).ToList();
+        var ends = new List<long>();
+        using (var journal = DuckDbJournal.Create(Database, lastGeneration: 0, segmentBytes: 1L << 30, tryDirect: true))
+        {
+            Assert.Equal(DirectWritesExpected, journal.WritesDirect);
+            ends.AddRange(written.Select(payload => journal.Append(payload).Offset));
+        }
+
+        var segment = DuckDbJournal.List(Database).Single();
+        var length = new FileInfo(segment.Path).Length;
+        var frames = DuckDbJournal.ReadFrames(segment, 0).ToList();
+
+        Assert.Equal(written, frames.Select(f => f.Payload));
+        Assert.Equal(ends, frames.Select(f => f.End));
+        Assert.Equal(DuckDbJournal.HeaderBytes + 8 + 4_072, ends[0]);
+        Assert.Equal(RoundUpToBlock(ends[^1]), length);
+    }
+
+    /// <summary>Direct writes are expected wherever this runs on Linux (x64 or Arm64), on a disk file system.</summary>
+    private static bool DirectWritesExpected => OperatingSystem.IsLinux()
+        && System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture is System.Runtime.InteropServices.Architecture.X64 or System.Runtime.InteropServices.Architecture.Arm64;
+
+    private static long RoundUpToBlock(long bytes) => (bytes + JournalDirectWriter.BlockBytes - 1) / JournalDirectWriter.BlockBytes * JournalDirectWriter.BlockBytes;
 
     private static byte[] Payload(int seed, int length)
     {

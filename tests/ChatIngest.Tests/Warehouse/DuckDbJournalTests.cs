@@ -93,16 +93,17 @@ public sealed class DuckDbJournalTests : IDisposable
         }
 
         var generation = DuckDbJournal.List(Database).Single().Generation;
+        long whole; // where the two whole frames end (written directly, zeros follow to the block's end)
         using (var journal = DuckDbJournal.Create(Database, generation))
         {
             journal.Append(Frame(Classify(Payloads.CourierStart(5), "a"), Classify(Payloads.Order(5, "IST"), "b")));
-            journal.Append(Frame(Classify(Payloads.Chat(5, "Customer iOS", "2024-02-01T10:01:00Z"), "c")));
+            whole = journal.Append(Frame(Classify(Payloads.Chat(5, "Customer iOS", "2024-02-01T10:01:00Z"), "c"))).Offset;
         }
 
         var segment = DuckDbJournal.List(Database)[^1];
-        var whole = new FileInfo(segment.Path).Length;
-        await using (var file = new FileStream(segment.Path, FileMode.Append))
+        await using (var file = new FileStream(segment.Path, FileMode.Open, FileAccess.Write))
         {
+            file.Position = whole;
             var torn = Frame(Classify(Payloads.CourierStart(6), "d"));
             await file.WriteAsync(BitConverter.GetBytes(torn.Length));
             await file.WriteAsync(torn.AsMemory(0, torn.Length / 2)); // the crash came mid-write: never acknowledged

@@ -9,7 +9,8 @@ namespace ChatIngest.Core.Warehouse.DuckDb;
 /// <summary>
 /// The write-ahead journal in front of the DuckDB tables: what makes a group commit durable. A DuckDB transaction costs
 /// about a millisecond of CPU however few rows it holds, so committing one per group of pushes bounded pushes per second;
-/// appending the group to this file and syncing it costs a write and an fdatasync. <see cref="DuckDbLoader"/> then moves
+/// appending the group to this file costs one synchronous write (<see cref="JournalDirectWriter"/>; where the file
+/// system refuses direct writes, a buffered write and an fdatasync). <see cref="DuckDbLoader"/> then moves
 /// the journaled rows into the tables in large transactions, each of which also records how far it got
 /// (<c>ingest_journal</c>), so a crash at any point loads every journaled row exactly once on the next start.
 /// <para>
@@ -30,7 +31,7 @@ namespace ChatIngest.Core.Warehouse.DuckDb;
 /// </para>
 /// Not thread-safe for appends: the warehouse appends under its write lock.
 /// </summary>
-internal sealed partial class DuckDbJournal : IDisposable
+internal sealed class DuckDbJournal : IDisposable
 {
     public const long SegmentBytes = 64L * 1024 * 1024;
     public const int HeaderBytes = 16;
@@ -43,12 +44,15 @@ internal sealed partial class DuckDbJournal : IDisposable
     private readonly string basePath;
     private readonly string sparePath;
     private readonly long segmentBytes;
+    private readonly bool tryDirect;
     private SafeFileHandle? segment;
+    private JournalDirectWriter? direct;
     private bool segmentPrepared;
     private Task? preparing;
 
-    private DuckDbJournal(string databasePath, long segmentBytes)
+    private DuckDbJournal(string databasePath, long segmentBytes, bool tryDirect)
     {
+        this.tryDirect = tryDirect;
         basePath = databasePath + ".journal.";
         sparePath = SparePath(databasePath);
         this.segmentBytes = segmentBytes;
@@ -59,6 +63,9 @@ internal sealed partial class DuckDbJournal : IDisposable
 
     /// <summary>The end of the last frame appended to <see cref="Generation"/>.</summary>
     public long Length { get; private set; }
+
+    /// <summary>Whether the current segment is written directly (<see cref="JournalDirectWriter"/>) or buffered and synced.</summary>
+    public bool WritesDirect => direct is not null;
 
     /// <summary>The spare segment's preparation under way, if any (for tests).</summary>
     public Task SparePrepared => preparing ?? Task.CompletedTask;
@@ -91,11 +98,12 @@ internal sealed partial class DuckDbJournal : IDisposable
 
     /// <summary>
     /// Opens a new segment after <paramref name="lastGeneration"/> for appending: the spare a previous run prepared,
-    /// if there is one. <paramref name="segmentBytes"/> is for tests.
+    /// if there is one. Appends are direct writes where the file system takes them, else buffered writes and fdatasync;
+    /// <paramref name="tryDirect"/> false keeps to the latter, and it and <paramref name="segmentBytes"/> are for tests.
     /// </summary>
-    public static DuckDbJournal Create(string databasePath, long lastGeneration, long segmentBytes = SegmentBytes)
+    public static DuckDbJournal Create(string databasePath, long lastGeneration, long segmentBytes = SegmentBytes, bool tryDirect = true)
     {
-        var journal = new DuckDbJournal(databasePath, segmentBytes);
+        var journal = new DuckDbJournal(databasePath, segmentBytes, tryDirect);
         File.Delete(journal.sparePath + ".tmp"); // a spare whose preparation a crash cut short
         if (File.Exists(journal.sparePath))
         {
@@ -163,9 +171,16 @@ internal sealed partial class DuckDbJournal : IDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(header[4..], Crc32.HashToUInt32(payload) ^ Salt(Generation));
         try
         {
-            RandomAccess.Write(file, header, Length);
-            RandomAccess.Write(file, payload, Length + FrameHeaderBytes);
-            SyncData(file);
+            if (direct is not null)
+            {
+                direct.Write(header, payload);
+            }
+            else
+            {
+                RandomAccess.Write(file, header, Length);
+                RandomAccess.Write(file, payload, Length + FrameHeaderBytes);
+                SyncData(file);
+            }
         }
         catch
         {
@@ -173,7 +188,14 @@ internal sealed partial class DuckDbJournal : IDisposable
             // If even that fails, the frame's CRC or the next append still does.
             try
             {
-                RandomAccess.Write(file, NoFrame, Length);
+                if (direct is not null)
+                {
+                    direct.ClearAfterEnd();
+                }
+                else
+                {
+                    RandomAccess.Write(file, NoFrame, Length);
+                }
             }
             catch (IOException)
             {
@@ -231,6 +253,8 @@ internal sealed partial class DuckDbJournal : IDisposable
         {
         }
 
+        direct?.Dispose();
+        direct = null;
         segment?.Dispose();
         segment = null;
     }
@@ -256,26 +280,54 @@ internal sealed partial class DuckDbJournal : IDisposable
             file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
         }
 
+        JournalDirectWriter? directFile = null;
         try
         {
             Span<byte> header = stackalloc byte[HeaderBytes];
             BinaryPrimitives.WriteUInt64LittleEndian(header, Magic);
             BinaryPrimitives.WriteInt64LittleEndian(header[8..], generation);
-            RandomAccess.Write(file, header, 0);
-            SyncData(file);
+            directFile = tryDirect ? WriteHeaderDirect(path, header) : null;
+            if (directFile is null)
+            {
+                RandomAccess.Write(file, header, 0);
+                SyncData(file);
+            }
+
             SyncDirectory(Path.GetDirectoryName(path)!); // the new file's name must be as durable as its frames
         }
         catch
         {
+            directFile?.Dispose();
             file.Dispose();
             throw;
         }
 
+        direct?.Dispose();
+        direct = directFile;
         segment?.Dispose();
         segment = file;
         segmentPrepared = spareReady;
         Generation = generation;
         Length = HeaderBytes;
+    }
+
+    /// <summary>
+    /// Opens a new segment for direct writes and writes its header that way; null when the file system refuses either
+    /// (the open, or an alignment it does not take), and the segment is then written buffered.
+    /// </summary>
+    private static JournalDirectWriter? WriteHeaderDirect(string path, ReadOnlySpan<byte> header)
+    {
+        var writer = JournalDirectWriter.TryOpen(path);
+        try
+        {
+            writer?.Write(header, []);
+            return writer;
+        }
+        catch (IOException)
+        {
+            writer?.Dispose();
+            return null;
+        }
     }
 
     /// <summary>Writes a zero-filled segment's worth of blocks, syncs it, and only then names it the spare.</summary>
@@ -311,7 +363,7 @@ internal sealed partial class DuckDbJournal : IDisposable
             return;
         }
 
-        if (Fdatasync(file) != 0)
+        if (LinuxFiles.Fdatasync(file) != 0)
         {
             throw new IOException($"fdatasync of the journal failed (errno {Marshal.GetLastPInvokeError()})");
         }
@@ -324,27 +376,15 @@ internal sealed partial class DuckDbJournal : IDisposable
             return;
         }
 
-        var fd = Open(directory, 0 /* O_RDONLY */);
+        var fd = LinuxFiles.Open(directory, 0 /* O_RDONLY */);
         if (fd < 0)
         {
             return;
         }
 
-        _ = Fsync(fd);
-        _ = Close(fd);
+        _ = LinuxFiles.Fsync(fd);
+        _ = LinuxFiles.Close(fd);
     }
-
-    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "fsync")]
-    private static partial int Fsync(int fd);
-
-    [LibraryImport("libc", EntryPoint = "fdatasync", SetLastError = true)]
-    private static partial int Fdatasync(SafeFileHandle fd);
-
-    [LibraryImport("libc", EntryPoint = "close")]
-    private static partial int Close(int fd);
 
     internal readonly record struct Segment(long Generation, string Path);
 }

@@ -1,0 +1,125 @@
+using System.Runtime.InteropServices;
+
+namespace ChatIngest.Core.Warehouse.DuckDb;
+
+/// <summary>
+/// A journal segment's appends as one direct, synchronous write each (Linux, <c>O_DIRECT | O_DSYNC</c>): the frame goes
+/// from an aligned buffer to the disk and is durable when the write returns. Against a buffered write and an
+/// <c>fdatasync</c> this saves the page-cache copy and one of the two requests to the disk per group, which on a virtual
+/// disk is CPU (each request is a VM exit) as much as wait (docs/performance.md, item 26).
+/// <para>
+/// A direct write starts and ends on block boundaries. So each one starts at the block holding the end of the last
+/// frame, writes that block's frame bytes again as they were (kept here, and the same bytes whether or not a crash tears
+/// the write), then the new frame, then zeros to the block's end, which read as the segment's end.
+/// </para>
+/// Not thread-safe: the journal appends under the warehouse's write lock.
+/// </summary>
+internal sealed class JournalDirectWriter : IDisposable
+{
+    /// <summary>The alignment of offsets, lengths and memory: the largest logical block size of common disks.</summary>
+    public const int BlockBytes = 4096;
+
+    private const int InitialBytes = 64 * 1024;
+
+    private readonly int fd;
+    private byte[] pinned = [];
+    private int aligned; // where the block-aligned buffer starts in pinned
+    private int capacity;
+    private long tailStart; // the block that holds the segment's end, and the segment's bytes in it
+    private int tailLength;
+
+    private JournalDirectWriter(int fd)
+    {
+        this.fd = fd;
+        Grow(InitialBytes);
+    }
+
+    /// <summary>The end of the last frame written: every write starts here.</summary>
+    public long End => tailStart + tailLength;
+
+    /// <summary>
+    /// Opens <paramref name="path"/> (which exists) for direct writes, or null where they are not to be had: another OS
+    /// or architecture, or a file system that refuses <c>O_DIRECT</c> (tmpfs, where Cloud Run's disk lives).
+    /// </summary>
+    public static JournalDirectWriter? TryOpen(string path)
+    {
+        if (!OperatingSystem.IsLinux() || DirectFlag() is not { } direct)
+        {
+            return null;
+        }
+
+        var fd = LinuxFiles.Open(path, LinuxFiles.WriteOnly | LinuxFiles.DataSync | LinuxFiles.CloseOnExec | direct);
+        return fd < 0 ? null : new JournalDirectWriter(fd);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="header"/> and <paramref name="payload"/> at <see cref="End"/>; durable once this returns.
+    /// Throws <see cref="IOException"/> when the write fails or is short; <see cref="End"/> is then unchanged.
+    /// </summary>
+    public void Write(ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload)
+    {
+        var end = tailLength + header.Length + payload.Length; // relative to tailStart
+        var blocks = RoundUp(end);
+        if (blocks > capacity)
+        {
+            Grow(blocks);
+        }
+
+        var buffer = pinned.AsSpan(aligned, blocks);
+        header.CopyTo(buffer[tailLength..]);
+        payload.CopyTo(buffer[(tailLength + header.Length)..]);
+        buffer[end..].Clear();
+        WriteBlocks(buffer);
+
+        var newTail = end & ~(BlockBytes - 1);
+        buffer[newTail..end].CopyTo(buffer);
+        tailStart += newTail;
+        tailLength = end - newTail;
+    }
+
+    /// <summary>
+    /// After a failed <see cref="Write"/>: writes the last block back with zeros after <see cref="End"/>, so that nothing
+    /// of the failed frame is left to read. Best effort: the frame's CRC, or the next write, covers it when this fails too.
+    /// </summary>
+    public void ClearAfterEnd()
+    {
+        var buffer = pinned.AsSpan(aligned, BlockBytes);
+        buffer[tailLength..].Clear();
+        WriteBlocks(buffer);
+    }
+
+    public void Dispose() => _ = LinuxFiles.Close(fd);
+
+    private void WriteBlocks(ReadOnlySpan<byte> blocks)
+    {
+        var written = LinuxFiles.Pwrite(fd, ref MemoryMarshal.GetReference(blocks), blocks.Length, tailStart);
+        if (written != blocks.Length)
+        {
+            throw new IOException(written < 0
+                ? $"Direct write to the journal failed (errno {Marshal.GetLastPInvokeError()})"
+                : $"Direct write to the journal was short ({written} of {blocks.Length} bytes)");
+        }
+    }
+
+    /// <summary>A pinned buffer with room for <paramref name="bytes"/> from a block boundary on; keeps the tail.</summary>
+    private void Grow(int bytes)
+    {
+        var larger = GC.AllocateUninitializedArray<byte>(Math.Max(bytes, capacity * 2) + BlockBytes, pinned: true);
+        var address = Marshal.UnsafeAddrOfPinnedArrayElement(larger, 0);
+        var offset = (int)((BlockBytes - (address % BlockBytes)) % BlockBytes);
+        pinned.AsSpan(aligned, tailLength).CopyTo(larger.AsSpan(offset));
+        pinned = larger;
+        aligned = offset;
+        capacity = larger.Length - offset;
+    }
+
+    private static int RoundUp(int bytes) => (bytes + BlockBytes - 1) & ~(BlockBytes - 1);
+
+    /// <summary><c>O_DIRECT</c>, whose value differs between Linux architectures; null where it is not known here.</summary>
+    private static int? DirectFlag() => RuntimeInformation.ProcessArchitecture switch
+    {
+        Architecture.X64 => 0x4000,
+        Architecture.Arm64 => 0x10000,
+        _ => null,
+    };
+}
