@@ -34,12 +34,9 @@ internal sealed class JournalDirectWriter : IDisposable
         Grow(InitialBytes);
     }
 
-    /// <summary>The end of the last frame written: every write starts here.</summary>
-    public long End => tailStart + tailLength;
-
     /// <summary>
     /// Opens <paramref name="path"/> (which exists) for direct writes, or null where they are not to be had: another OS
-    /// or architecture, or a file system that refuses <c>O_DIRECT</c> (tmpfs, where Cloud Run's disk lives).
+    /// or architecture, or a file system that refuses <c>O_DIRECT</c> (tmpfs did before Linux 6.6).
     /// </summary>
     public static JournalDirectWriter? TryOpen(string path)
     {
@@ -53,8 +50,8 @@ internal sealed class JournalDirectWriter : IDisposable
     }
 
     /// <summary>
-    /// Writes <paramref name="header"/> and <paramref name="payload"/> at <see cref="End"/>; durable once this returns.
-    /// Throws <see cref="IOException"/> when the write fails or is short; <see cref="End"/> is then unchanged.
+    /// Writes <paramref name="header"/> and <paramref name="payload"/> after the last frame; durable once this returns.
+    /// Throws <see cref="IOException"/> when the write fails or is short; the next write then starts at the same place.
     /// </summary>
     public void Write(ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload)
     {
@@ -78,7 +75,7 @@ internal sealed class JournalDirectWriter : IDisposable
     }
 
     /// <summary>
-    /// After a failed <see cref="Write"/>: writes the last block back with zeros after <see cref="End"/>, so that nothing
+    /// After a failed <see cref="Write"/>: writes the last block back with zeros after the last frame, so that nothing
     /// of the failed frame is left to read. Best effort: the frame's CRC, or the next write, covers it when this fails too.
     /// </summary>
     public void ClearAfterEnd()
