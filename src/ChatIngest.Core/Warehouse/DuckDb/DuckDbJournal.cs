@@ -173,7 +173,7 @@ internal sealed class DuckDbJournal : IDisposable
         {
             if (direct is not null)
             {
-                direct.Write(header, payload);
+                direct.Write(Length, header, payload);
             }
             else
             {
@@ -190,7 +190,7 @@ internal sealed class DuckDbJournal : IDisposable
             {
                 if (direct is not null)
                 {
-                    direct.ClearAfterEnd();
+                    direct.ClearAfter(Length);
                 }
                 else
                 {
@@ -320,7 +320,7 @@ internal sealed class DuckDbJournal : IDisposable
         var writer = JournalDirectWriter.TryOpen(path);
         try
         {
-            writer?.Write(header, []);
+            writer?.Write(0, header, []);
             return writer;
         }
         catch (IOException)

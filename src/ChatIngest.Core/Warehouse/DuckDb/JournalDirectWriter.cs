@@ -24,14 +24,12 @@ internal sealed class JournalDirectWriter : IDisposable
     private readonly int fd;
     private byte[] pinned = [];
     private int aligned; // where the block-aligned buffer starts in pinned
-    private int capacity;
-    private long tailStart; // the block that holds the segment's end, and the segment's bytes in it
-    private int tailLength;
+    private int capacity; // the buffer starts with the segment's bytes in the block that holds its end
 
     private JournalDirectWriter(int fd)
     {
         this.fd = fd;
-        Grow(InitialBytes);
+        Grow(InitialBytes, keep: 0);
     }
 
     /// <summary>
@@ -50,46 +48,52 @@ internal sealed class JournalDirectWriter : IDisposable
     }
 
     /// <summary>
-    /// Writes <paramref name="header"/> and <paramref name="payload"/> after the last frame; durable once this returns.
-    /// Throws <see cref="IOException"/> when the write fails or is short; the next write then starts at the same place.
+    /// Writes <paramref name="header"/> and <paramref name="payload"/> at <paramref name="offset"/>, where the segment's
+    /// last write through this writer ended (0 for the first); durable once this returns. Throws
+    /// <see cref="IOException"/> when the write fails or is short; the next write then starts at the same offset.
     /// </summary>
-    public void Write(ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload)
+    public void Write(long offset, ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload)
     {
+        var (tailStart, tailLength) = Tail(offset);
         var end = tailLength + header.Length + payload.Length; // relative to tailStart
         var blocks = RoundUp(end);
         if (blocks > capacity)
         {
-            Grow(blocks);
+            Grow(blocks, tailLength);
         }
 
         var buffer = pinned.AsSpan(aligned, blocks);
         header.CopyTo(buffer[tailLength..]);
         payload.CopyTo(buffer[(tailLength + header.Length)..]);
         buffer[end..].Clear();
-        WriteBlocks(buffer);
-
-        var newTail = end & ~(BlockBytes - 1);
-        buffer[newTail..end].CopyTo(buffer);
-        tailStart += newTail;
-        tailLength = end - newTail;
+        WriteBlocks(buffer, tailStart);
+        buffer[(end & ~(BlockBytes - 1))..end].CopyTo(buffer); // the new end's block, for the next write
     }
 
     /// <summary>
-    /// After a failed <see cref="Write"/>: writes the last block back with zeros after the last frame, so that nothing
-    /// of the failed frame is left to read. Best effort: the frame's CRC, or the next write, covers it when this fails too.
+    /// After a failed <see cref="Write"/> at <paramref name="offset"/>: writes the block holding it back with zeros
+    /// from there on, so that nothing of the failed frame is left to read. Best effort: the frame's CRC, or the next
+    /// write, covers it when this fails too.
     /// </summary>
-    public void ClearAfterEnd()
+    public void ClearAfter(long offset)
     {
+        var (tailStart, tailLength) = Tail(offset);
         var buffer = pinned.AsSpan(aligned, BlockBytes);
         buffer[tailLength..].Clear();
-        WriteBlocks(buffer);
+        WriteBlocks(buffer, tailStart);
     }
 
     public void Dispose() => _ = LinuxFiles.Close(fd);
 
-    private void WriteBlocks(ReadOnlySpan<byte> blocks)
+    private static (long Start, int Length) Tail(long offset)
     {
-        var written = LinuxFiles.Pwrite(fd, ref MemoryMarshal.GetReference(blocks), blocks.Length, tailStart);
+        var start = offset & ~(long)(BlockBytes - 1);
+        return (start, (int)(offset - start));
+    }
+
+    private void WriteBlocks(ReadOnlySpan<byte> blocks, long offset)
+    {
+        var written = LinuxFiles.Pwrite(fd, ref MemoryMarshal.GetReference(blocks), blocks.Length, offset);
         if (written != blocks.Length)
         {
             throw new IOException(written < 0
@@ -98,13 +102,13 @@ internal sealed class JournalDirectWriter : IDisposable
         }
     }
 
-    /// <summary>A pinned buffer with room for <paramref name="bytes"/> from a block boundary on; keeps the tail.</summary>
-    private void Grow(int bytes)
+    /// <summary>A pinned buffer with room for <paramref name="bytes"/> from a block boundary on; keeps its first <paramref name="keep"/>.</summary>
+    private void Grow(int bytes, int keep)
     {
         var larger = GC.AllocateUninitializedArray<byte>(Math.Max(bytes, capacity * 2) + BlockBytes, pinned: true);
         var address = Marshal.UnsafeAddrOfPinnedArrayElement(larger, 0);
         var offset = (int)((BlockBytes - (address % BlockBytes)) % BlockBytes);
-        pinned.AsSpan(aligned, tailLength).CopyTo(larger.AsSpan(offset));
+        pinned.AsSpan(aligned, keep).CopyTo(larger.AsSpan(offset));
         pinned = larger;
         aligned = offset;
         capacity = larger.Length - offset;
