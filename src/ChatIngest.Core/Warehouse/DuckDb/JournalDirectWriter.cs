@@ -5,8 +5,9 @@ namespace ChatIngest.Core.Warehouse.DuckDb;
 /// <summary>
 /// A journal segment's appends as one direct, synchronous write each (Linux, <c>O_DIRECT | O_DSYNC</c>): the frame goes
 /// from an aligned buffer to the disk and is durable when the write returns. Against a buffered write and an
-/// <c>fdatasync</c> this saves the page-cache copy and one of the two requests to the disk per group, which on a virtual
-/// disk is CPU (each request is a VM exit) as much as wait (docs/performance.md, item 26).
+/// <c>fdatasync</c> this saves the page-cache copy, the writeback and the second system call: about half the CPU per
+/// group on a virtual disk (docs/performance.md, item 26). The disk still gets a write and, where its cache is
+/// write-back without FUA, a cache flush, which the kernel issues itself.
 /// <para>
 /// A direct write starts and ends on block boundaries. So each one starts at the block holding the end of the last
 /// frame, writes that block's frame bytes again as they were (kept here, and the same bytes whether or not a crash tears
