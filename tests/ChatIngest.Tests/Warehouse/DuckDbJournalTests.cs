@@ -64,6 +64,23 @@ public sealed class DuckDbJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task RowsOfALoadUnderWayStillCountAsPendingUntilTheyAreInTheTables()
+    {
+        using var warehouse = await OpenAsync(); // loads every 20 ms
+        var loader = warehouse.Loader!;
+        using (new LoaderStall(loader)) // the load takes the rows, then waits for the database
+        {
+            await warehouse.WriteAsync([.. Enumerable.Range(0, 100).Select(i => Classify(Payloads.CourierStart(300_000 + i), $"p{i}"))], CancellationToken.None);
+            await Task.Delay(200); // ten load intervals: the loader has taken the rows out of the waiting ones by now
+
+            Assert.Equal(100, loader.PendingRows);
+        }
+
+        warehouse.Flush();
+        Assert.Equal(0, loader.PendingRows);
+    }
+
+    [Fact]
     public async Task ARowGroupsWorthOfPendingRowsIsLoadedBeforeTheIntervalIsUp()
     {
         using var warehouse = await OpenAsync(loadInterval: TimeSpan.FromMinutes(1), maxPendingRows: 400_000);

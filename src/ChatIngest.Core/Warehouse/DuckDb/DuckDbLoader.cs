@@ -38,6 +38,7 @@ internal sealed partial class DuckDbLoader : IDisposable
     private readonly Thread thread;
     private PendingFrames pending = new();
     private PendingFrames spare = new();
+    private int loadingRows; // the rows of the load under way (out of pending, not in the tables yet)
     private JournalPosition pendingEnd;
     private long pendingSince;
     private long enqueued;
@@ -181,14 +182,14 @@ internal sealed partial class DuckDbLoader : IDisposable
         }
     }
 
-    /// <summary>Journaled rows not loaded yet.</summary>
+    /// <summary>Journaled rows not loaded yet: those waiting, and those of a load under way.</summary>
     public int PendingRows
     {
         get
         {
             lock (gate)
             {
-                return pending.Rows;
+                return pending.Rows + loadingRows;
             }
         }
     }
@@ -293,6 +294,7 @@ internal sealed partial class DuckDbLoader : IDisposable
 
                 batch = pending; // two buffers, swapped: no large array per load
                 pending = spare;
+                loadingRows = batch.Rows;
                 end = pendingEnd;
                 sequence = enqueued;
                 flushRequested = false;
@@ -306,6 +308,7 @@ internal sealed partial class DuckDbLoader : IDisposable
                 lock (gate)
                 {
                     spare = batch;
+                    loadingRows = 0;
                     loaded = sequence;
                     lastFailure = null;
                     Monitor.PulseAll(gate);
@@ -322,6 +325,7 @@ internal sealed partial class DuckDbLoader : IDisposable
                     pending.Clear();
                     spare = pending;
                     pending = batch;
+                    loadingRows = 0;
                     lastFailure = e;
                     if (stopping && failures >= 5)
                     {
