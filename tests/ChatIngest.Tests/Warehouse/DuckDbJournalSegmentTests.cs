@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using ChatIngest.Core.Warehouse.DuckDb;
 using ChatIngest.Tests.Support;
 
@@ -175,7 +176,7 @@ public sealed class DuckDbJournalSegmentTests : IDisposable
 
         Assert.False(File.Exists(temporary));
         var length = new FileInfo(DuckDbJournal.List(Database).Single().Path).Length;
-        Assert.Equal(journal.WritesDirect ? JournalDirectWriter.BlockBytes : DuckDbJournal.HeaderBytes, length); // a new file, not the .tmp
+        Assert.Equal(direct && DirectWritesExpected ? JournalDirectWriter.BlockBytes : DuckDbJournal.HeaderBytes, length); // a new file, not the .tmp
     }
 
     [Fact]
@@ -203,8 +204,8 @@ public sealed class DuckDbJournalSegmentTests : IDisposable
     }
 
     /// <summary>Direct writes are expected wherever this runs on Linux (x64 or Arm64), on a disk file system.</summary>
-    private static bool DirectWritesExpected => OperatingSystem.IsLinux()
-        && System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture is System.Runtime.InteropServices.Architecture.X64 or System.Runtime.InteropServices.Architecture.Arm64;
+    private static bool DirectWritesExpected =>
+        OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64;
 
     private static long RoundUpToBlock(long bytes) => (bytes + JournalDirectWriter.BlockBytes - 1) / JournalDirectWriter.BlockBytes * JournalDirectWriter.BlockBytes;
 

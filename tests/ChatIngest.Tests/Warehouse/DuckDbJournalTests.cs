@@ -66,12 +66,12 @@ public sealed class DuckDbJournalTests : IDisposable
     [Fact]
     public async Task RowsOfALoadUnderWayStillCountAsPendingUntilTheyAreInTheTables()
     {
-        using var warehouse = await OpenAsync(); // loads every 20 ms
+        using var warehouse = await OpenAsync(maxPendingRows: 100);
         var loader = warehouse.Loader!;
         using (new LoaderStall(loader)) // the load takes the rows, then waits for the database
         {
             await warehouse.WriteAsync([.. Enumerable.Range(0, 100).Select(i => Classify(Payloads.CourierStart(300_000 + i), $"p{i}"))], CancellationToken.None);
-            await Task.Delay(200); // ten load intervals: the loader has taken the rows out of the waiting ones by now
+            loader.WaitForRoom(1, TimeSpan.FromSeconds(30)); // room again: the load under way has taken all 100 rows
 
             Assert.Equal(100, loader.PendingRows);
         }
