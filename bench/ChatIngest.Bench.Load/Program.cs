@@ -1,5 +1,6 @@
 // Bench helper: `load <file.ndjson> <db>` times DuckDB's own read_json load of a replay file into ChatIngest's tables
-// (the comparison for POST /replay); `count <db>` prints the rows of each table (the benchmark's "nothing lost" check).
+// (the comparison for POST /replay); `count <db>` prints the rows of each table (the benchmark's "nothing lost" check);
+// `commits` and `checkpoints` are probes of the DuckDB write path (CommitProbe, CheckpointProbe).
 using System.Diagnostics;
 using System.Globalization;
 using ChatIngest.Core.Warehouse;
@@ -16,6 +17,12 @@ if (args is ["count", var countDb])
 if (args is ["commits", var probeDb, var batchRows, var commits])
 {
     ChatIngest.Bench.Load.CommitProbe.Run(probeDb, int.Parse(batchRows, CultureInfo.InvariantCulture), int.Parse(commits, CultureInfo.InvariantCulture));
+    return 0;
+}
+
+if (args is ["checkpoints", var checkpointDb, var perCheckpoint, var chatRows])
+{
+    ChatIngest.Bench.Load.CheckpointProbe.Run(checkpointDb, int.Parse(perCheckpoint, CultureInfo.InvariantCulture), int.Parse(chatRows, CultureInfo.InvariantCulture));
     return 0;
 }
 
@@ -38,7 +45,7 @@ if (args is ["load", var file, var loadDb])
     return 0;
 }
 
-Console.Error.WriteLine("usage: load <file.ndjson> <db> | count <db> | commits <db> <rows per commit> <commits>");
+Console.Error.WriteLine("usage: load <file.ndjson> <db> | count <db> | commits <db> <rows per commit> <commits> | checkpoints <db> <chat rows per checkpoint> <chat rows>");
 return 2;
 
 static DuckDBConnection Open(string path)
