@@ -30,13 +30,19 @@ public sealed class WarehouseOptions
     public int BigQueryInsertConcurrency { get; set; } = 4;
 
     /// <summary>
-    /// WAL size at which the loader checkpoints between two loads even under steady load (what was loaded since the
-    /// last checkpoint stays in memory until then). DuckDB's own checkpoint runs inside a commit; it is moved to four
-    /// times this size, as a last resort. What a checkpoint allocates depends on how many rows came since the last
-    /// one, and not in one direction (docs/performance.md, ninth round): 16 MB, about 105,000 chat messages at the
-    /// benchmark's mix, gave the lowest peaks there.
+    /// Rows loaded into one table (orders or conversations) since the last checkpoint at which the loader checkpoints
+    /// between two loads even under steady load. What a checkpoint allocates depends on how many rows it covers, and
+    /// not in one direction; about 100,000 a table (0.8 of a DuckDB row group) gave the lowest peaks for every mix of
+    /// order events and chat messages measured (docs/performance.md, item 31).
     /// </summary>
-    public int DuckDbCheckpointWalMegabytes { get; set; } = 16;
+    public int DuckDbCheckpointRows { get; set; } = 100_000;
+
+    /// <summary>
+    /// WAL size at which the loader checkpoints between two loads even under steady load, whatever the rows: the limit
+    /// for wide rows (what was loaded since the last checkpoint stays in memory until then). DuckDB's own checkpoint
+    /// runs inside a commit; it is moved to four times this size, as a last resort.
+    /// </summary>
+    public int DuckDbCheckpointWalMegabytes { get; set; } = 32;
 
     /// <summary>How long loads must pause before the WAL is checkpointed (longer than the load interval, or every pause between loads counts).</summary>
     public TimeSpan DuckDbIdleCheckpointAfter { get; set; } = TimeSpan.FromSeconds(5);

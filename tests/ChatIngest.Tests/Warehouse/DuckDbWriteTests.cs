@@ -134,6 +134,37 @@ public sealed class DuckDbWriteTests : IAsyncLifetime
         Assert.True(!wal.Exists || wal.Length == 0);
     }
 
+    [Fact]
+    public async Task TableWithItsRowCountSinceTheLastCheckpointIsCheckpointedWithoutAPauseInWrites()
+    {
+        var options = new WarehouseOptions { DuckDbPath = Path.Combine(directory, "rows.duckdb"), DuckDbCheckpointRows = 1_000, DuckDbMaxPendingRows = 4_000 };
+        using var busy = new DuckDbWarehouse(Options.Create(options), time, NullLogger<DuckDbWarehouse>.Instance);
+        await busy.InitializeAsync(CancellationToken.None);
+        var next = 0;
+        async Task Load(int chats, int orders)
+        {
+            var records = Enumerable.Range(next, chats).Select(i => Classify(Payloads.CourierStart(20_000 + i), $"c{i}"))
+                .Concat(Enumerable.Range(next, orders).Select(i => Classify(Payloads.Order(20_000 + i, "IST"), $"o{i}")));
+            await busy.WriteAsync([.. records], CancellationToken.None);
+            next += Math.Max(chats, orders);
+            busy.Flush(); // in the tables, so the loader has counted them
+        }
+
+        await Load(chats: 600, orders: 600);
+        Assert.False(busy.CheckpointIfDue()); // 1,200 rows, but neither table has 1,000; no time has passed
+
+        await Load(chats: 400, orders: 0);
+        Assert.True(busy.CheckpointIfDue()); // conversations got 1,000
+
+        await Load(chats: 0, orders: 999);
+        Assert.False(busy.CheckpointIfDue()); // counted again from the checkpoint: orders have 999
+
+        await Load(chats: 0, orders: 1);
+        Assert.True(busy.CheckpointIfDue());
+        var wal = new FileInfo(options.DuckDbPath + ".wal");
+        Assert.True(!wal.Exists || wal.Length == 0, "the checkpoint folded the WAL into the file");
+    }
+
     private Task<RowOutcome[]> Write(params IngestRecord[] records) => warehouse.WriteAsync(records, CancellationToken.None);
 
     private long Count(string table) => Convert.ToInt64(Scalar($"SELECT count(*) FROM {table}"), System.Globalization.CultureInfo.InvariantCulture);

@@ -46,6 +46,8 @@ internal sealed partial class DuckDbLoader : IDisposable
     private bool flushRequested;
     private bool stopping;
     private long releasedBefore;
+    private long ordersSinceCheckpoint;
+    private long chatsSinceCheckpoint;
     private Exception? lastFailure;
 
     public DuckDbLoader(DuckDBConnection connection, string databasePath, WarehouseOptions options, TimeProvider time, ILogger logger)
@@ -64,6 +66,9 @@ internal sealed partial class DuckDbLoader : IDisposable
 
     /// <summary><see cref="TimeProvider"/> timestamp of the last load (for the idle checkpoint).</summary>
     public long LastLoad { get; private set; }
+
+    /// <summary>Rows loaded since the last checkpoint into the table that got more of them (orders or conversations).</summary>
+    public long RowsSinceCheckpoint => Math.Max(Interlocked.Read(ref ordersSinceCheckpoint), Interlocked.Read(ref chatsSinceCheckpoint));
 
     public void Start() => thread.Start();
 
@@ -170,6 +175,8 @@ internal sealed partial class DuckDbLoader : IDisposable
                 position.Parameters.Add(new DuckDBParameter("loaded_to", end.Offset));
                 position.ExecuteNonQuery();
                 transaction.Commit();
+                Interlocked.Add(ref ordersSinceCheckpoint, stored.Orders);
+                Interlocked.Add(ref chatsSinceCheckpoint, stored.Chats);
             }
 
             LastLoad = time.GetTimestamp();
@@ -207,6 +214,8 @@ internal sealed partial class DuckDbLoader : IDisposable
             try
             {
                 Command("checkpoint").ExecuteNonQuery();
+                Interlocked.Exchange(ref ordersSinceCheckpoint, 0);
+                Interlocked.Exchange(ref chatsSinceCheckpoint, 0);
             }
             finally
             {

@@ -130,20 +130,21 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
     /// <summary>
     /// Checkpoints (folds the WAL into the file) between loads, never inside one: when nothing was loaded for
     /// <see cref="WarehouseOptions.DuckDbIdleCheckpointAfter"/> and the WAL holds something, or, under steady load,
-    /// once the WAL reaches <see cref="WarehouseOptions.DuckDbCheckpointWalMegabytes"/>. Until a checkpoint, DuckDB
+    /// once a table got <see cref="WarehouseOptions.DuckDbCheckpointRows"/> rows or the WAL reaches
+    /// <see cref="WarehouseOptions.DuckDbCheckpointWalMegabytes"/>. Until a checkpoint, DuckDB
     /// cannot evict what was written since the last one, so this is also what keeps memory flat. A load waits while a
     /// checkpoint runs; acknowledgements do not. A failed checkpoint fails nothing.
     /// </summary>
     internal bool CheckpointIfDue()
     {
-        if (Volatile.Read(ref loader) is not { } current || !IsDue(current.LastLoad))
+        if (Volatile.Read(ref loader) is not { } current || !IsDue(current))
         {
             return false;
         }
 
         lock (current.Database)
         {
-            if (!IsDue(current.LastLoad))
+            if (!IsDue(current))
             {
                 return false;
             }
@@ -199,12 +200,13 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
         current.Flush(ReadFlushTimeout);
     }
 
-    private bool IsDue(long lastLoadTimestamp)
+    private bool IsDue(DuckDbLoader current)
     {
         var wal = new FileInfo(path + ".wal");
         var walBytes = wal.Exists ? wal.Length : 0;
         return walBytes > 0
-            && (time.GetElapsedTime(lastLoadTimestamp) >= options.Value.DuckDbIdleCheckpointAfter
+            && (time.GetElapsedTime(current.LastLoad) >= options.Value.DuckDbIdleCheckpointAfter
+                || current.RowsSinceCheckpoint >= options.Value.DuckDbCheckpointRows
                 || walBytes >= options.Value.DuckDbCheckpointWalMegabytes * 1024L * 1024L);
     }
 
