@@ -23,6 +23,7 @@ from bench_report import render
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "bench")
+ORDERS_PER_18 = 4  # order events per 18 pushes (push.lua); --orders-per-18 changes it
 CONNECTIONS = [16, 64, 256]
 
 
@@ -99,7 +100,7 @@ def wrk(url, connections, seconds, base):
     threads = min(2, connections)
     out = subprocess.run(
         ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s",
-         "-s", os.path.join(BENCH, "push.lua"), url + "/pubsub/push", "--", str(base)],
+         "-s", os.path.join(BENCH, "push.lua"), url + "/pubsub/push", "--", str(base), str(ORDERS_PER_18)],
         capture_output=True, text=True, check=True).stdout
     match = re.search(r"WRKJSON (\{.*\})", out)
     if not match:
@@ -188,7 +189,7 @@ def soak(work, seconds, connections=64):
         threads = 2
         proc = subprocess.Popen(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
                                  "--timeout", "10s", "-s", os.path.join(BENCH, "push.lua"),
-                                 server.url + "/pubsub/push", "--", "90000000000"],
+                                 server.url + "/pubsub/push", "--", "90000000000", str(ORDERS_PER_18)],
                                 stdout=subprocess.PIPE, text=True)
         started = time.time()
         while proc.poll() is None:
@@ -219,13 +220,18 @@ def main():
     parser.add_argument("--only", default="a,b,c,d,e", help="comma list of a,b,c,d,e")
     parser.add_argument("--seconds", type=int, default=None)
     parser.add_argument("--lines", type=int, default=None)
+    parser.add_argument("--orders-per-18", type=int, default=4, choices=range(0, 19), metavar="0-18",
+                        help="order events per 18 pushes (default 4, the sample data's mix); the rest are chat messages")
     opts = parser.parse_args()
+    global ORDERS_PER_18
+    ORDERS_PER_18 = opts.orders_per_18
     seconds = opts.seconds or (2 if opts.quick else 15)
     warmup = 1 if opts.quick else 10
     lines = opts.lines or (20_000 if opts.quick else 1_000_000)
     only = set(opts.only.split(","))
     work = tempfile.mkdtemp(prefix="chatingest-bench-")
-    report = {"load_before": load_average(), "cores": os.cpu_count(), "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+    report = {"load_before": load_average(), "cores": os.cpu_count(), "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+              "orders_per_18": ORDERS_PER_18}
     print(f"bench: work dir {work}; load average {report['load_before']}", flush=True)
     try:
         if opts.soak:

@@ -13,7 +13,8 @@ def render(report, opts):
     out = [f"# ChatIngest benchmark, {report['started']}", "",
            f"- {report['cores']} cores; load average (1/5/15 min) before: {report['load_before']}, "
            f"after: {report.get('load_after', '?')}",
-           f"- mode: {'quick' if opts.quick else 'soak' if opts.soak else 'full'}", ""]
+           f"- mode: {'quick' if opts.quick else 'soak' if opts.soak else 'full'}; "
+           f"{report['orders_per_18']} of every 18 pushes are order events, the rest chat messages", ""]
     names = {"a": "(a) bare Kestrel 204", "b": "(b) ChatIngest push", "c": "(c) one INSERT per request"}
     push = [k for k in "abc" if k in report]
     if push:

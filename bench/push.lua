@@ -1,7 +1,9 @@
 -- wrk script: every request is a distinct Pub/Sub push envelope (distinct messageId and distinct payload content).
--- The payload is a chat message or (2 in 9) an order event whose orderId is a 12-digit number unique per request.
+-- The payload is a chat message or (4 in 18, spread evenly; the second argument changes it) an order event whose
+-- orderId is a 12-digit number unique per request.
 -- Base64 of the fixed parts is computed once; they are 3-byte aligned, so only the 12 counter digits are encoded per
--- request (cheap: wrk shares the cores with the server). Usage: wrk ... -s push.lua -- <base counter>
+-- request (cheap: wrk shares the cores with the server).
+-- Usage: wrk ... -s push.lua -- <base counter> [order events per 18 requests, 0-18; default 4]
 local bit = require("bit")
 local alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 local chars = {}
@@ -38,6 +40,7 @@ end
 
 function init(args)
   base = tonumber(args[1] or "0")
+  orders = tonumber(args[2] or "4")
   counter = 0
 end
 
@@ -45,7 +48,8 @@ function request()
   counter = counter + 1
   local id = base + tid * 1000000000 + counter
   local digits = string.format("%012d", 100000000000 + id) -- a JSON number has no leading zero
-  local data = ((id % 9 == 0 or id % 9 == 4) and order or chat) .. b64(digits) .. close
+  local isOrder = math.floor((id + 1) * orders / 18) > math.floor(id * orders / 18) -- `orders` of every 18 ids
+  local data = (isOrder and order or chat) .. b64(digits) .. close
   local body = '{"message":{"data":"' .. data .. '","attributes":{},"messageId":"' .. digits .. '","message_id":"' .. digits
     .. '","publishTime":"2024-02-01T10:00:57.123Z","publish_time":"2024-02-01T10:00:57.123Z"},'
     .. '"subscription":"projects/demo/subscriptions/chat-push"}'

@@ -3,7 +3,7 @@
 #   bench/run.sh            full run: a, b, c at 16/64/256 connections (15 s each), d and e with 1,000,000 lines
 #   bench/run.sh --quick    smoke run: a few seconds per step, 20,000 replay lines
 #   bench/run.sh --soak     5 minutes of sustained push at 64 connections, sampling RSS
-# Other options: --only b,c  --seconds N  --lines N. Results: bench/results/<time>.md and .json.
+# Other options: --only b,c  --seconds N  --lines N  --orders-per-18 N (the mix; default 4). Results: bench/results/<time>.md and .json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for tool in wrk curl python3; do
