@@ -26,11 +26,10 @@ internal static class CheckpointProbe
             File.Delete(file);
         }
 
-        using var connection = new DuckDBConnection($"Data Source={db}");
-        connection.Open();
-        Execute(connection, SqlScripts.Load("duckdb/tables.sql"));
-        Execute(connection, "SET checkpoint_threshold = '16GB'"); // only this probe's checkpoints
-        var limit = Scalar(connection, "SELECT current_setting('memory_limit')").Replace("'", "", StringComparison.Ordinal);
+        using var connection = Db.Open(db);
+        Db.Execute(connection, SqlScripts.Load("duckdb/tables.sql"));
+        Db.Execute(connection, "SET checkpoint_threshold = '16GB'"); // only this probe's checkpoints
+        var limit = ((string)Db.Scalar(connection, "SELECT current_setting('memory_limit')")!).Replace("'", "", StringComparison.Ordinal);
         var random = new Random(7);
         var key = new byte[16];
         var start = new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc);
@@ -86,9 +85,9 @@ internal static class CheckpointProbe
             Trim(connection, limit);
             var before = StatusKb("VmRSS:");
             File.WriteAllText("/proc/self/clear_refs", "5"); // VmHWM := VmRSS
-            Execute(connection, "SET threads = 1");
-            Execute(connection, "CHECKPOINT");
-            Execute(connection, "RESET threads");
+            Db.Execute(connection, "SET threads = 1");
+            Db.Execute(connection, "CHECKPOINT");
+            Db.Execute(connection, "RESET threads");
             var during = StatusKb("VmHWM:");
             var rise = (during - before) / 1024;
             peak = Math.Max(peak, during / 1024);
@@ -103,25 +102,11 @@ internal static class CheckpointProbe
 
     private static void Trim(DuckDBConnection connection, string limit)
     {
-        Execute(connection, "SET memory_limit = '8MB'");
-        Execute(connection, $"SET memory_limit = '{limit}'");
+        Db.Execute(connection, "SET memory_limit = '8MB'");
+        Db.Execute(connection, $"SET memory_limit = '{limit}'");
     }
 
-    private static long StatusKb(string field) => long.Parse(
-        File.ReadLines("/proc/self/status").First(l => l.StartsWith(field, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1],
-        CultureInfo.InvariantCulture);
-
-    private static void Execute(DuckDBConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
-
-    private static string Scalar(DuckDBConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return Convert.ToString(command.ExecuteScalar(), CultureInfo.InvariantCulture)!;
-    }
+    /// <summary>Linux only: the probe reads and resets the process's peak through <c>/proc/self</c>.</summary>
+    private static long StatusKb(string field) =>
+        Db.StatusKb(field) ?? throw new PlatformNotSupportedException("The checkpoints probe needs Linux's /proc/self/status.");
 }
