@@ -3,6 +3,7 @@ using ChatIngest.Api.Push;
 using ChatIngest.Api.Replay;
 using ChatIngest.Core.Ingest;
 using ChatIngest.Core.Warehouse;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Json;
 
 namespace ChatIngest.Api.Hosting;
@@ -19,7 +20,14 @@ internal static class ChatIngestHosting
         builder.Services.AddPush(builder.Configuration);
         builder.Services.AddReplay(builder.Configuration);
         builder.AddChatIngestTelemetry();
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+        {
+            // Kestrel's refusal says what was wrong with the request ("Bad chunk size data."): the client needs it.
+            if (c.Exception is BadHttpRequestException bad)
+            {
+                c.ProblemDetails.Detail ??= bad.Message;
+            }
+        });
         builder.Services.Configure<JsonOptions>(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -53,6 +61,10 @@ internal static class ChatIngestHosting
                 WarehouseUnavailableException => StatusCodes.Status503ServiceUnavailable,
                 _ => StatusCodes.Status500InternalServerError,
             },
+            // The client's doing, not ours: a malformed request (answered with Kestrel's status) or a client that left
+            // mid-request (a Pub/Sub connection cut, a load generator stopping). No error log with a stack trace for those.
+            SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException or ConnectionResetException
+                || c.HttpContext.RequestAborted.IsCancellationRequested,
         });
         app.UseStatusCodePages();
         app.UseSwagger();

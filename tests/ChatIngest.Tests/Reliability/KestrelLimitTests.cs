@@ -1,11 +1,13 @@
 using System.Net;
+using System.Net.Sockets;
+using System.Text;
 using ChatIngest.Tests.Support;
 
 namespace ChatIngest.Tests.Reliability;
 
 /// <summary>
-/// The push body limit is Kestrel's (request-size metadata on the push group), which the in-process test server does
-/// not enforce: so these run against the real service process.
+/// The push body limit is Kestrel's (request-size metadata on the push group), and so is the check that a body is as
+/// long as its Content-Length; the in-process test server enforces neither, so these run against the real service.
 /// </summary>
 public sealed class KestrelLimitTests
 {
@@ -45,6 +47,108 @@ public sealed class KestrelLimitTests
         finally
         {
             TempPaths.TryDelete(directory);
+        }
+    }
+
+    [Fact]
+    public async Task MalformedOrCutOffBodyIsTheClientsErrorNotLoggedAsTheServicesAndTheServiceGoesOn()
+    {
+        var directory = TempPaths.NewDirectory();
+        try
+        {
+            const string token = "cut-body-token";
+            await using (var service = await ServiceProcess.StartAsync(Path.Combine(directory, "cut.duckdb"), new Dictionary<string, string>
+            {
+                ["Replay__Token"] = token,
+                ["Logging__LogLevel__ChatIngest.Api.Push"] = "Debug", // "Push … stored": a line known to come after the others
+            }))
+            {
+                // A chunk size that is not hex: Kestrel refuses the body while the endpoint reads it.
+                const string badChunks = "Transfer-Encoding: chunked\r\n\r\n5\r\n{\"mes\r\nzz\r\n";
+                foreach (var (path, auth) in new[] { ("/pubsub/push", ""), ("/replay", $"Authorization: Bearer {token}\r\n") })
+                {
+                    using var client = await ConnectAsync(service.Address);
+                    await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes(RequestHead(service.Address, path, auth) + badChunks));
+                    var answer = await ReadAnswerAsync(client.GetStream());
+
+                    Assert.StartsWith("HTTP/1.1 400", answer, StringComparison.Ordinal);
+                    Assert.Contains("application/problem+json", answer, StringComparison.Ordinal);
+                    Assert.Contains("Bad chunk size data.", answer, StringComparison.Ordinal);
+                }
+
+                // A client that resets the connection halfway through its body (Pub/Sub cutting a push, a load generator stopping).
+                // Kestrel hands the endpoint either a ConnectionResetException or an aborted request, depending on timing;
+                // either must stay quiet. (Kestrel itself may warn "Reading is already in progress": dotnet/aspnetcore#52324.)
+                using (var client = await ConnectAsync(service.Address))
+                {
+                    var stream = client.GetStream();
+                    await stream.WriteAsync(Encoding.ASCII.GetBytes(RequestHead(service.Address, "/pubsub/push", "") + "Content-Length: 400\r\n\r\n{\"message\": "));
+                    await stream.FlushAsync();
+                    await Task.Delay(1000); // nothing shows that the endpoint is reading the body; Kestrel starts it in far less
+                    client.Client.LingerState = new LingerOption(true, 0); // close = RST
+                }
+
+                await WaitForAsync("the cut push counted as 499 (client closed the request)",
+                    async () => (await service.Client.GetStringAsync("/metrics")).Contains("http_response_status_code=\"499\"", StringComparison.Ordinal));
+
+                using (var ok = await service.Client.PushAsync(PushEnvelopes.Create("{\"orderId\": 4, \"cityCode\": \"IST\"}", "whole-push", Published)))
+                {
+                    Assert.Equal(HttpStatusCode.NoContent, ok.StatusCode);
+                }
+
+                // The cut push was logged (if at all) before its 499 was counted, so before this line.
+                await WaitForAsync("the whole push's log line", () => Task.FromResult(service.Output.Contains("Push whole-push stored", StringComparison.Ordinal)));
+                Assert.DoesNotContain("fail:", service.Output, StringComparison.Ordinal);
+                Assert.DoesNotContain("unhandled exception", service.Output, StringComparison.OrdinalIgnoreCase);
+            }
+        }
+        finally
+        {
+            TempPaths.TryDelete(directory);
+        }
+    }
+
+    private static string RequestHead(Uri address, string path, string headers) =>
+        $"POST {path} HTTP/1.1\r\nHost: {address.Authority}\r\nContent-Type: application/json\r\n{headers}";
+
+    private static async Task<TcpClient> ConnectAsync(Uri address)
+    {
+        var client = new TcpClient();
+        await client.ConnectAsync(address.Host, address.Port);
+        return client;
+    }
+
+    /// <summary>One chunked problem+json answer: everything up to the terminating zero-length chunk.</summary>
+    private static async Task<string> ReadAnswerAsync(NetworkStream stream)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var answer = new StringBuilder();
+        var buffer = new byte[4096];
+        while (!answer.ToString().EndsWith("\r\n0\r\n\r\n", StringComparison.Ordinal))
+        {
+            var read = await stream.ReadAsync(buffer, timeout.Token);
+            if (read == 0)
+            {
+                break;
+            }
+
+            answer.Append(Encoding.UTF8.GetString(buffer, 0, read));
+        }
+
+        return answer.ToString();
+    }
+
+    private static async Task WaitForAsync(string what, Func<Task<bool>> condition)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > until)
+            {
+                throw new TimeoutException($"Waited 30 s for {what}.");
+            }
+
+            await Task.Delay(50);
         }
     }
 }
