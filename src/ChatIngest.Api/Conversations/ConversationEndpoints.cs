@@ -15,6 +15,13 @@ internal static class ConversationEndpoints
             .WithSummary("Rows of the view, ordered by order_id, keyset-paged")
             .WithDescription("started_after is inclusive, started_before exclusive; page_token comes from next_page_token.");
         group.MapGet("/{order_id:long}", GetAsync).WithSummary("One order's row of the view");
+
+        // Any other id names no order either: 404 as API.md says, but saying why rather than a bare "Not Found".
+        group.MapGet("/{order_id}", ([FromRoute(Name = "order_id")] string orderId) => TypedResults.Problem(
+                title: "No conversation for this order.",
+                detail: $"The view has no row for order '{orderId}': order ids are whole numbers (a 64-bit integer).",
+                statusCode: StatusCodes.Status404NotFound))
+            .ExcludeFromDescription();
         return app;
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using ChatIngest.Tests.Support;
 using ChatIngest.Core.Warehouse;
@@ -115,12 +116,17 @@ public sealed class ReadEndpointTests : IClassFixture<ReadEndpointTests.SeededAp
         Assert.Contains(named, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task AnUnknownOrderIs404Problem()
+    [Theory]
+    [InlineData("/conversations/1", "no row for order 1")]
+    [InlineData("/conversations/abc", "whole number")]
+    [InlineData("/conversations/99999999999999999999", "whole number")]
+    public async Task AnUnknownOrderIs404ProblemSayingWhy(string path, string detail)
     {
-        using var response = await client.GetAsync("/conversations/1");
+        using var response = await client.GetAsync(path);
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains(detail, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
