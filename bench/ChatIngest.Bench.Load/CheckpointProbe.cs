@@ -5,16 +5,17 @@ using DuckDB.NET.Data;
 namespace ChatIngest.Bench.Load;
 
 /// <summary>
-/// <c>checkpoints &lt;db&gt; &lt;chat rows per checkpoint&gt; &lt;chat rows&gt;</c>: how much a DuckDB checkpoint adds to the
-/// process's resident memory, against how many rows came since the last one. It loads rows as the service's loader
-/// does under steady push load: into ChatIngest's tables, with DuckDB's Appender, 8,500 rows per transaction (a 250 ms
-/// load at ~34k pushes/s), values of the benchmark's sizes, and two order events to seven chat messages (the benchmark's
-/// mix, at the fixed positions the ninth round's table was measured with) or, when given, <c>orders per 18</c> order
-/// events in every 18 rows, spread evenly as <c>bench/push.lua</c> spreads them. Every <c>chat rows per checkpoint</c> chat
-/// messages, or <c>order rows per checkpoint</c> order events, whichever comes first, it checkpoints as the loader
-/// does: on one DuckDB thread, with DuckDB's cache dropped before and after. For each checkpoint it prints where the tables' last row groups stood and how far
-/// resident memory rose during it (<c>VmHWM</c>, reset through <c>/proc/self/clear_refs</c>), then the largest rise
-/// and the highest resident memory during a checkpoint.
+/// <c>checkpoints &lt;db&gt; &lt;chat rows per checkpoint&gt; &lt;chat rows&gt; [orders per 18] [order rows per
+/// checkpoint]</c>: how much a DuckDB checkpoint adds to the process's resident memory, against how many rows came
+/// since the last one. It loads rows as the service's loader does under steady push load: into ChatIngest's tables,
+/// with DuckDB's Appender, 8,500 rows per transaction (a 250 ms load at ~34k pushes/s), values of the benchmark's
+/// sizes, and two order events to seven chat messages (the benchmark's mix, at the fixed positions the ninth round's
+/// table was measured with) or, when given, <c>orders per 18</c> order events in every 18 rows, spread evenly as
+/// <c>bench/push.lua</c> spreads them. Every <c>chat rows per checkpoint</c> chat messages, or <c>order rows per
+/// checkpoint</c> order events, whichever comes first, it checkpoints as the loader does: on one DuckDB thread, with
+/// DuckDB's cache dropped before and after. For each checkpoint it prints where the tables' last row groups stood and
+/// how far resident memory rose during it (<c>VmHWM</c>, reset through <c>/proc/self/clear_refs</c>), then the largest
+/// rise and the highest resident memory during a checkpoint.
 /// </summary>
 internal static class CheckpointProbe
 {
