@@ -62,6 +62,7 @@ public sealed class KestrelLimitTests
             {
                 ["Replay__Token"] = token,
                 ["Logging__LogLevel__ChatIngest.Api.Push"] = "Debug", // "Push … stored": a line known to come after the others
+                ["Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information", // "Request starting …"
             }))
             {
                 // A chunk size that is not hex: Kestrel refuses the body while the endpoint reads it.
@@ -85,7 +86,8 @@ public sealed class KestrelLimitTests
                     var stream = client.GetStream();
                     await stream.WriteAsync(Encoding.ASCII.GetBytes(RequestHead(service.Address, "/pubsub/push", "") + "Content-Length: 400\r\n\r\n{\"message\": "));
                     await stream.FlushAsync();
-                    await Task.Delay(1000); // nothing shows that the endpoint is reading the body; Kestrel starts it in far less
+                    await WaitForAsync("the cut push to start", () => Task.FromResult(
+                        service.Output.Contains("POST http://" + service.Address.Authority + "/pubsub/push - application/json 400", StringComparison.Ordinal)));
                     client.Client.LingerState = new LingerOption(true, 0); // close = RST
                 }
 
