@@ -17,10 +17,8 @@ internal static class ConversationEndpoints
         group.MapGet("/{order_id:long}", GetAsync).WithSummary("One order's row of the view");
 
         // Any other id names no order either: 404 as API.md says, but saying why rather than a bare "Not Found".
-        group.MapGet("/{order_id}", ([FromRoute(Name = "order_id")] string orderId) => TypedResults.Problem(
-                title: "No conversation for this order.",
-                detail: $"The view has no row for order '{orderId}': order ids are whole numbers (a 64-bit integer).",
-                statusCode: StatusCodes.Status404NotFound))
+        group.MapGet("/{order_id}", ([FromRoute(Name = "order_id")] string orderId) =>
+                NoConversation($"The view has no row for order '{orderId}': order ids are whole numbers (a 64-bit integer)."))
             .ExcludeFromDescription();
         return app;
     }
@@ -78,10 +76,10 @@ internal static class ConversationEndpoints
     {
         var row = await warehouse.GetConversationAsync(orderId, cancellationToken);
         return row is null
-            ? TypedResults.Problem(
-                title: "No conversation for this order.",
-                detail: $"The view has no row for order {orderId}: no valid chat message for it has been stored.",
-                statusCode: StatusCodes.Status404NotFound)
+            ? NoConversation($"The view has no row for order {orderId}: no valid chat message for it has been stored.")
             : TypedResults.Ok(row);
     }
+
+    private static ProblemHttpResult NoConversation(string detail) =>
+        TypedResults.Problem(title: "No conversation for this order.", detail: detail, statusCode: StatusCodes.Status404NotFound);
 }

@@ -30,7 +30,7 @@ public sealed class BackpressureTests
             accepted.Add(client.PushAsync(Payloads.CourierStart(order), $"accepted-{order}", Published));
         }
 
-        await WaitUntilAsync(() => queue.Depth == Capacity);
+        await Wait.UntilAsync(() => queue.Depth == Capacity);
 
         for (var order = 100; order < 150; order++)
         {
@@ -76,15 +76,5 @@ public sealed class BackpressureTests
 
         Assert.Equal(HttpStatusCode.NoContent, back.StatusCode);
         Assert.Equal(9, (await client.GetJsonAsync("/conversations/9")).GetProperty("order_id").GetInt64());
-    }
-
-    internal static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 3000 && !condition(); i++)
-        {
-            await Task.Delay(20);
-        }
-
-        Assert.True(condition(), "the condition did not become true within a minute");
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using ChatIngest.Tests.Support;
 
@@ -15,7 +14,7 @@ public sealed class MetricsTests
     {
         await using var app = new ChatIngestApp();
         var client = app.CreateClient();
-        var before = await ScrapeAsync(client);
+        var before = await client.ScrapeAsync();
 
         foreach (var (json, id) in new[]
         {
@@ -29,7 +28,7 @@ public sealed class MetricsTests
             Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         }
 
-        var after = await ScrapeAsync(client);
+        var after = await client.ScrapeAsync();
         double Delta(string name) => after.GetValueOrDefault(name) - before.GetValueOrDefault(name);
 
         Assert.Equal(4, Delta("chatingest_messages_received_total"));
@@ -40,42 +39,5 @@ public sealed class MetricsTests
         Assert.True(Delta("chatingest_batch_size_count") >= 1);
         Assert.Equal(Delta("chatingest_batch_size_count"), Delta("chatingest_commit_duration_seconds_count"));
         Assert.True(after.ContainsKey("chatingest_queue_depth"), "the queue depth gauge is missing");
-    }
-
-    /// <summary>Each sample of the scrape by its name and labels, without the <c>otel_scope_*</c> labels.</summary>
-    private static async Task<Dictionary<string, double>> ScrapeAsync(HttpClient client)
-    {
-        using var response = await client.GetAsync("/metrics");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var samples = new Dictionary<string, double>();
-        foreach (var line in (await response.Content.ReadAsStringAsync()).Split('\n'))
-        {
-            if (line.Length == 0 || line[0] == '#')
-            {
-                continue;
-            }
-
-            var space = line.LastIndexOf(' ');
-            var key = StripScopeLabels(line[..space]);
-            var value = line[(space + 1)..];
-            if (key.StartsWith("chatingest_", StringComparison.Ordinal) && double.TryParse(value, CultureInfo.InvariantCulture, out var number))
-            {
-                samples[key] = samples.GetValueOrDefault(key) + number;
-            }
-        }
-
-        return samples;
-    }
-
-    private static string StripScopeLabels(string series)
-    {
-        var brace = series.IndexOf('{', StringComparison.Ordinal);
-        if (brace < 0)
-        {
-            return series;
-        }
-
-        var labels = series[(brace + 1)..^1].Split(',').Where(l => !l.StartsWith("otel_scope_", StringComparison.Ordinal)).ToArray();
-        return labels.Length == 0 ? series[..brace] : $"{series[..brace]}{{{string.Join(',', labels)}}}";
     }
 }

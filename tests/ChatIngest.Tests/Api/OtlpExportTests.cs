@@ -34,6 +34,6 @@ public sealed class OtlpExportTests
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
 
         bool Exported() => received.Any(b => Encoding.UTF8.GetString(b).Contains("chatingest.messages.received", StringComparison.Ordinal));
-        await BackpressureTests.WaitUntilAsync(Exported);
+        await Wait.UntilAsync(Exported);
     }
 }

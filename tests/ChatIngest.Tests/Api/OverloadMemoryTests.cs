@@ -33,7 +33,7 @@ public sealed class OverloadMemoryTests
             var held = new List<Task<HttpResponseMessage>> { client.PushAsync(Payloads.CourierStart(1), "held-1", DateTime.UtcNow) };
             await warehouse.Entered.WaitAsync(TimeSpan.FromSeconds(60));
             held.AddRange(new[] { 2, 3 }.Select(i => client.PushAsync(Payloads.CourierStart(i), $"held-{i}", DateTime.UtcNow)));
-            await BackpressureTests.WaitUntilAsync(() => queue.Depth == 2);
+            await Wait.UntilAsync(() => queue.Depth == 2);
             var payload = new byte[PayloadBytes];
             Random.Shared.NextBytes(payload);
             var envelope = PushEnvelopes.Create(payload, "big", DateTime.UtcNow);

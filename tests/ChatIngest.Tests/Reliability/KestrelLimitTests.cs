@@ -86,14 +86,15 @@ public sealed class KestrelLimitTests
                     var stream = client.GetStream();
                     await stream.WriteAsync(Encoding.ASCII.GetBytes(RequestHead(service.Address, "/pubsub/push", "") + "Content-Length: 400\r\n\r\n{\"message\": "));
                     await stream.FlushAsync();
-                    await WaitForAsync("the cut push to start", () => Task.FromResult(
-                        service.Output.Contains("POST http://" + service.Address.Authority + "/pubsub/push - application/json 400", StringComparison.Ordinal)));
+                    await Wait.UntilAsync(
+                        () => service.Output.Contains("POST http://" + service.Address.Authority + "/pubsub/push - application/json 400", StringComparison.Ordinal),
+                        "the cut push's start");
                     client.Client.LingerState = new LingerOption(true, 0); // close = RST
                 }
 
                 // Counted as 499 (client closed the request) or, when Kestrel saw the body end first, 400: either way,
                 // two refused pushes with the bad chunks' one.
-                await WaitForAsync("the cut push counted", async () => RefusedPushes(await service.Client.GetStringAsync("/metrics")) >= 2);
+                await Wait.UntilAsync(async () => RefusedPushes(await service.Client.ScrapeAsync()) >= 2, "the cut push's count");
 
                 using (var ok = await service.Client.PushAsync(PushEnvelopes.Create("{\"orderId\": 4, \"cityCode\": \"IST\"}", "whole-push", Published)))
                 {
@@ -101,7 +102,7 @@ public sealed class KestrelLimitTests
                 }
 
                 // The cut push was logged (if at all) before it was counted, so before this line.
-                await WaitForAsync("the whole push's log line", () => Task.FromResult(service.Output.Contains("Push whole-push stored", StringComparison.Ordinal)));
+                await Wait.UntilAsync(() => service.Output.Contains("Push whole-push stored", StringComparison.Ordinal), "the whole push's log line");
                 Assert.DoesNotContain("fail:", service.Output, StringComparison.Ordinal);
                 Assert.DoesNotContain("unhandled exception", service.Output, StringComparison.OrdinalIgnoreCase);
             }
@@ -112,12 +113,12 @@ public sealed class KestrelLimitTests
         }
     }
 
-    /// <summary>Pushes answered 400 or 499, from the Prometheus text of ASP.NET Core's request-duration histogram.</summary>
-    private static long RefusedPushes(string metrics) => metrics.Split('\n')
-        .Where(line => line.StartsWith("http_server_request_duration_seconds_count{", StringComparison.Ordinal)
-            && line.Contains("http_route=\"/pubsub/push\"", StringComparison.Ordinal)
-            && (line.Contains("http_response_status_code=\"400\"", StringComparison.Ordinal) || line.Contains("http_response_status_code=\"499\"", StringComparison.Ordinal)))
-        .Sum(line => long.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+    /// <summary>Pushes answered 400 or 499, from ASP.NET Core's request-duration histogram.</summary>
+    private static double RefusedPushes(Dictionary<string, double> samples) => samples
+        .Where(s => s.Key.StartsWith("http_server_request_duration_seconds_count{", StringComparison.Ordinal)
+            && s.Key.Contains("http_route=\"/pubsub/push\"", StringComparison.Ordinal)
+            && (s.Key.Contains("http_response_status_code=\"400\"", StringComparison.Ordinal) || s.Key.Contains("http_response_status_code=\"499\"", StringComparison.Ordinal)))
+        .Sum(s => s.Value);
 
     private static string RequestHead(Uri address, string path, string headers) =>
         $"POST {path} HTTP/1.1\r\nHost: {address.Authority}\r\nContent-Type: application/json\r\n{headers}";
@@ -147,19 +148,5 @@ public sealed class KestrelLimitTests
         }
 
         return answer.ToString();
-    }
-
-    private static async Task WaitForAsync(string what, Func<Task<bool>> condition)
-    {
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > until)
-            {
-                throw new TimeoutException($"Waited 30 s for {what}.");
-            }
-
-            await Task.Delay(50);
-        }
     }
 }
