@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
+using ChatIngest.Core.Ingest;
 
 namespace ChatIngest.Cli.Sources;
 
@@ -8,8 +9,9 @@ namespace ChatIngest.Cli.Sources;
 internal sealed record SourceLine(byte[] Data, long SourceBytes);
 
 /// <summary>
-/// Reads NDJSON as raw byte lines, so a line is sent exactly as it is (even if it is not valid UTF-8). Blank lines are
-/// skipped; a trailing CR is dropped. A line over <see cref="MaxLineBytes"/> (Pub/Sub's message limit) stops the read.
+/// Reads NDJSON as raw byte lines, so a line is sent exactly as it is (even if it is not valid UTF-8). A UTF-8 byte order
+/// mark at the source's start is skipped (it belongs to the file, not to the first line); blank lines are skipped; a
+/// trailing CR is dropped. A line over <see cref="MaxLineBytes"/> (Pub/Sub's message limit) stops the read.
 /// </summary>
 internal static class NdjsonLines
 {
@@ -20,6 +22,7 @@ internal static class NdjsonLines
         var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 1 << 16, leaveOpen: true));
         try
         {
+            await Utf8ByteOrderMark.SkipAsync(reader, cancellationToken);
             while (true)
             {
                 var result = await reader.ReadAsync(cancellationToken);

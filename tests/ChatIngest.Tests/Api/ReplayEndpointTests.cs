@@ -15,9 +15,11 @@ public sealed class ReplayEndpointTests : IDisposable
 
     public void Dispose() => app.Dispose();
 
-    private async Task<(HttpStatusCode Status, JsonElement Body)> ReplayAsync(string ndjson)
+    private Task<(HttpStatusCode Status, JsonElement Body)> ReplayAsync(string ndjson) => ReplayAsync(Encoding.UTF8.GetBytes(ndjson));
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> ReplayAsync(byte[] ndjson)
     {
-        using var content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(ndjson)));
+        using var content = new StreamContent(new MemoryStream(ndjson));
         content.Headers.ContentType = new("application/x-ndjson");
         using var response = await client.PostAsync("/replay", content);
         var expectedType = response.IsSuccessStatusCode ? "application/json" : "application/problem+json";
@@ -62,6 +64,22 @@ public sealed class ReplayEndpointTests : IDisposable
         var reasons = (await client.GetJsonAsync("/dead-letters")).GetProperty("items").EnumerateArray()
             .Select(i => i.GetProperty("reason").GetString()).Order(StringComparer.Ordinal);
         Assert.Equal(["not_json", "not_object"], reasons);
+    }
+
+    [Fact]
+    public async Task AFileSavedWithAByteOrderMarkLoadsItsFirstLine()
+    {
+        byte[] bom = [0xEF, 0xBB, 0xBF];
+        byte[] body = [.. bom, .. Encoding.UTF8.GetBytes(SeedData.Lines[1] + "\n"), .. bom, .. Encoding.UTF8.GetBytes(SeedData.Lines[0])];
+
+        var (status, result) = await ReplayAsync(body);
+
+        // Lines[1] is an order event and Lines[0] a chat message: the first line loads; a mark inside the body is
+        // not the file's, so that line is parked as not JSON.
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("""{"received":2,"orders":1,"messages":0,"duplicates":0,"invalid":1}""", result.GetRawText());
+        var parked = (await client.GetJsonAsync("/dead-letters")).GetProperty("items").EnumerateArray().Single();
+        Assert.Equal("not_json", parked.GetProperty("reason").GetString());
     }
 
     [Fact]

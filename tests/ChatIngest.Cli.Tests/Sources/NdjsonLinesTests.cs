@@ -1,0 +1,39 @@
+using System.Text;
+using ChatIngest.Cli.Sources;
+
+namespace ChatIngest.Cli.Tests.Sources;
+
+public sealed class NdjsonLinesTests
+{
+    private static async Task<List<string>> ReadAsync(byte[] source)
+    {
+        var lines = new List<string>();
+        await foreach (var line in NdjsonLines.ReadAsync(new MemoryStream(source), CancellationToken.None))
+        {
+            lines.Add(Encoding.UTF8.GetString(line.Data));
+        }
+
+        return lines;
+    }
+
+    [Fact]
+    public async Task AFilesByteOrderMarkIsNotSentAsPartOfItsFirstLine()
+    {
+        byte[] source = [0xEF, 0xBB, 0xBF, .. """{"orderId": 1, "cityCode": "IST"}"""u8, (byte)'\r', (byte)'\n', .. """{"orderId": 2, "cityCode": "BER"}"""u8];
+
+        var lines = await ReadAsync(source);
+
+        Assert.Equal(["""{"orderId": 1, "cityCode": "IST"}""", """{"orderId": 2, "cityCode": "BER"}"""], lines);
+    }
+
+    [Fact]
+    public async Task LinesAreSentByteForByteOtherwiseBlankOnesSkipped()
+    {
+        byte[] source = [.. """ {"orderId": 1} """u8, (byte)'\n', (byte)' ', (byte)'\n', 0xEF, 0xBB, 0xBF, (byte)'x', (byte)'\n'];
+
+        var lines = await ReadAsync(source);
+
+        // Only the source's own start loses a mark; one inside is the line's, sent as it is.
+        Assert.Equal([""" {"orderId": 1} """, "\uFEFFx"], lines);
+    }
+}
