@@ -30,7 +30,8 @@ internal static class ReplayEndpoints
             group.AddEndpointFilter<ReplayAuthFilter>();
         }
 
-        group.MapPost("", ReplayAsync).WithSummary("Replay NDJSON lines as if each were one Pub/Sub message");
+        group.MapPost("", ReplayAsync).WithSummary("Replay NDJSON lines as if each were one Pub/Sub message")
+            .WithDescription("The body is NDJSON as it is: a body with a Content-Encoding other than identity is 415.");
         return app;
     }
 
@@ -74,6 +75,20 @@ internal static class ReplayEndpoints
             {
                 total += await inFlight.Dequeue().Completion;
             }
+        }
+
+        if (http.Request.Headers.ContentEncoding.ToString().Trim() is { Length: > 0 } encoding
+            && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
+        {
+            // Read as NDJSON, compressed bytes would only be parked line by line as invalid messages. Decompressing here
+            // is not offered: .NET's decompressors end a truncated stream as if it were whole, so a cut-off file would
+            // be replayed in part and answered 200.
+            http.Response.Headers.AcceptEncoding = "identity";
+            return TypedResults.Problem(
+                title: "The replay body must not be compressed.",
+                detail: $"Content-Encoding '{encoding}' is not read here; nothing was stored. Send the NDJSON as it is, "
+                    + "e.g. gunzip -c file.ndjson.gz | curl -X POST -T - ….",
+                statusCode: StatusCodes.Status415UnsupportedMediaType);
         }
 
         LineTooLongException? tooLong = null;

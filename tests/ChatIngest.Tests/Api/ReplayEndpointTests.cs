@@ -15,13 +15,24 @@ public sealed class ReplayEndpointTests : IDisposable
 
     public void Dispose() => app.Dispose();
 
-    private Task<(HttpStatusCode Status, JsonElement Body)> ReplayAsync(string ndjson) => ReplayAsync(Encoding.UTF8.GetBytes(ndjson));
+    private Task<(HttpStatusCode Status, JsonElement Body)> ReplayAsync(string ndjson, string? contentEncoding = null) =>
+        ReplayAsync(Encoding.UTF8.GetBytes(ndjson), contentEncoding);
 
-    private async Task<(HttpStatusCode Status, JsonElement Body)> ReplayAsync(byte[] ndjson)
+    private async Task<(HttpStatusCode Status, JsonElement Body)> ReplayAsync(byte[] ndjson, string? contentEncoding = null)
     {
         using var content = new StreamContent(new MemoryStream(ndjson));
         content.Headers.ContentType = new("application/x-ndjson");
+        if (contentEncoding is not null)
+        {
+            content.Headers.ContentEncoding.Add(contentEncoding);
+        }
+
         using var response = await client.PostAsync("/replay", content);
+        if (response.StatusCode == HttpStatusCode.UnsupportedMediaType)
+        {
+            Assert.Equal(["identity"], response.Headers.GetValues("Accept-Encoding"));
+        }
+
         var expectedType = response.IsSuccessStatusCode ? "application/json" : "application/problem+json";
         Assert.Equal(expectedType, response.Content.Headers.ContentType?.MediaType);
         return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
@@ -80,6 +91,30 @@ public sealed class ReplayEndpointTests : IDisposable
         Assert.Equal("""{"received":2,"orders":1,"messages":0,"duplicates":0,"invalid":1}""", result.GetRawText());
         var parked = (await client.GetJsonAsync("/dead-letters")).GetProperty("items").EnumerateArray().Single();
         Assert.Equal("not_json", parked.GetProperty("reason").GetString());
+    }
+
+    [Theory]
+    [InlineData("gzip")]
+    [InlineData("br")]
+    [InlineData("x-anything")]
+    public async Task ACompressedBodyIs415ProblemAndNothingIsStored(string encoding)
+    {
+        // The lines are plain NDJSON, so a service that ignored the header would store them.
+        var (status, body) = await ReplayAsync(string.Join("\n", SeedData.Lines.Take(10)), encoding);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, status);
+        Assert.Contains($"'{encoding}'", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, (await client.GetJsonAsync("/dead-letters")).GetProperty("items").GetArrayLength());
+        Assert.Equal(0, (await client.GetJsonAsync("/conversations")).GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task AnIdentityEncodedBodyIsReadAsItIs()
+    {
+        var (status, body) = await ReplayAsync(string.Join("\n", SeedData.Lines.Take(10)), "identity");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(10, body.GetProperty("received").GetInt64());
     }
 
     [Fact]
