@@ -1,19 +1,18 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using ChatIngest.Core.Ingest;
 
 namespace ChatIngest.Api.Replay;
 
 /// <summary>
 /// Splits a request body into lines without holding more than one line (and one read buffer) in memory.
-/// A UTF-8 byte order mark at the body's start is skipped, blank lines are skipped, and a trailing <c>\r</c> is dropped.
+/// Blank lines are skipped; a trailing <c>\r</c> is dropped. (A byte order mark at the body's start is
+/// <see cref="ChatIngest.Core.Ingest.NdjsonStart"/>'s to skip.)
 /// </summary>
 internal static class NdjsonLineReader
 {
     public static async IAsyncEnumerable<ReadOnlyMemory<byte>> ReadLinesAsync(
         PipeReader reader, int maxLineBytes, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await Utf8ByteOrderMark.SkipAsync(reader, cancellationToken);
         while (true)
         {
             var result = await reader.ReadAsync(cancellationToken);

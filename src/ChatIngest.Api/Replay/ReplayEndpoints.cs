@@ -31,7 +31,7 @@ internal static class ReplayEndpoints
         }
 
         group.MapPost("", ReplayAsync).WithSummary("Replay NDJSON lines as if each were one Pub/Sub message")
-            .WithDescription("The body is NDJSON as it is: a body with a Content-Encoding other than identity is 415.");
+            .WithDescription("The body is NDJSON as it is: a body with a Content-Encoding other than identity, or one that is a gzip, zstd or xz file, is 415.");
         return app;
     }
 
@@ -77,17 +77,21 @@ internal static class ReplayEndpoints
             }
         }
 
-        if (http.Request.Headers.ContentEncoding.ToString().Trim() is { Length: > 0 } encoding
-            && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
+        // Read as NDJSON, compressed bytes would only be parked line by line as invalid messages. Decompressing here
+        // is not offered: .NET's decompressors end a truncated stream as if it were whole, so a cut-off file would be
+        // replayed in part and answered 200.
+        var encoding = http.Request.Headers.ContentEncoding.ToString().Trim();
+        var compressed = encoding.Length > 0 && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase)
+            ? $"Content-Encoding '{encoding}' is not read here"
+            : await NdjsonStart.ReadAsync(http.Request.BodyReader, cancellationToken) is { } format
+                ? $"The body is {format}-compressed (it starts with {format}'s magic bytes)"
+                : null;
+        if (compressed is not null)
         {
-            // Read as NDJSON, compressed bytes would only be parked line by line as invalid messages. Decompressing here
-            // is not offered: .NET's decompressors end a truncated stream as if it were whole, so a cut-off file would
-            // be replayed in part and answered 200.
             http.Response.Headers.AcceptEncoding = "identity";
             return TypedResults.Problem(
                 title: "The replay body must not be compressed.",
-                detail: $"Content-Encoding '{encoding}' is not read here; nothing was stored. Send the NDJSON as it is, "
-                    + "e.g. gunzip -c file.ndjson.gz | curl -X POST -T - ….",
+                detail: $"{compressed}; nothing was stored. Send the NDJSON as it is, e.g. gunzip -c file.ndjson.gz | curl -X POST -T - ….",
                 statusCode: StatusCodes.Status415UnsupportedMediaType);
         }
 

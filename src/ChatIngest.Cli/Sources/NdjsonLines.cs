@@ -10,8 +10,8 @@ internal sealed record SourceLine(byte[] Data, long SourceBytes);
 
 /// <summary>
 /// Reads NDJSON as raw byte lines, so a line is sent exactly as it is (even if it is not valid UTF-8). A UTF-8 byte order
-/// mark at the source's start is skipped (it belongs to the file, not to the first line); blank lines are skipped; a
-/// trailing CR is dropped. A line over <see cref="MaxLineBytes"/> (Pub/Sub's message limit) stops the read.
+/// mark at the source's start is skipped (it belongs to the file, not to the first line), and a compressed source is
+/// refused before anything is sent; blank lines are skipped; a trailing CR is dropped. A line over <see cref="MaxLineBytes"/> (Pub/Sub's message limit) stops the read.
 /// </summary>
 internal static class NdjsonLines
 {
@@ -22,7 +22,13 @@ internal static class NdjsonLines
         var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 1 << 16, leaveOpen: true));
         try
         {
-            await Utf8ByteOrderMark.SkipAsync(reader, cancellationToken);
+            if (await NdjsonStart.ReadAsync(reader, cancellationToken) is { } format)
+            {
+                // Sent as lines, its bytes would reach the service as invalid messages, each parked as a dead letter.
+                throw new InvalidDataException(
+                    $"it is {format}-compressed, not NDJSON; nothing was sent. Decompress it and give - as SOURCE to read stdin, e.g. gunzip -c FILE | … replay - ….");
+            }
+
             while (true)
             {
                 var result = await reader.ReadAsync(cancellationToken);

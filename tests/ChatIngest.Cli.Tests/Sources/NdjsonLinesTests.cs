@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Text;
 using ChatIngest.Cli.Sources;
 
@@ -35,5 +36,19 @@ public sealed class NdjsonLinesTests
 
         // Only the source's own start loses a mark; one inside is the line's, sent as it is.
         Assert.Equal([""" {"orderId": 1} """, "\uFEFFx"], lines);
+    }
+
+    [Fact]
+    public async Task ACompressedSourceIsRefusedBeforeAnyLineIsRead()
+    {
+        using var file = new MemoryStream();
+        using (var gzip = new GZipStream(file, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            gzip.Write("""{"orderId": 1, "cityCode": "IST"}"""u8);
+        }
+
+        var refused = await Assert.ThrowsAsync<InvalidDataException>(() => ReadAsync(file.ToArray()));
+
+        Assert.Contains("gzip-compressed", refused.Message, StringComparison.Ordinal);
     }
 }

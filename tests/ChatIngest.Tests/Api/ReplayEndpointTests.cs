@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -106,6 +107,22 @@ public sealed class ReplayEndpointTests : IDisposable
         Assert.Contains($"'{encoding}'", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(0, (await client.GetJsonAsync("/dead-letters")).GetProperty("items").GetArrayLength());
         Assert.Equal(0, (await client.GetJsonAsync("/conversations")).GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task AGzipFileSentWithoutContentEncodingIs415ProblemAndNothingIsStored()
+    {
+        using var file = new MemoryStream();
+        using (var gzip = new GZipStream(file, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            gzip.Write(Encoding.UTF8.GetBytes(string.Join("\n", SeedData.Lines)));
+        }
+
+        var (status, body) = await ReplayAsync(file.ToArray());
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, status);
+        Assert.Contains("gzip", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, (await client.GetJsonAsync("/dead-letters")).GetProperty("items").GetArrayLength());
     }
 
     [Fact]

@@ -1,0 +1,50 @@
+using System.Buffers;
+using System.IO.Pipelines;
+
+namespace ChatIngest.Core.Ingest;
+
+/// <summary>
+/// What the first bytes of an NDJSON stream (a replay body, a CLI source) say before its lines are read.
+/// A UTF-8 byte order mark there belongs to the file, not to its first line: editors and Windows PowerShell put one at
+/// the start of files they save as UTF-8, and JSON parsers may ignore it (RFC 8259 §8.1). A compressed file is not
+/// NDJSON at all: read as lines, its bytes would become invalid messages, so the caller refuses it instead.
+/// </summary>
+public static class NdjsonStart
+{
+    private static ReadOnlySpan<byte> Bom => [0xEF, 0xBB, 0xBF];
+
+    // Magic numbers that cannot begin UTF-8 text (each has a byte no UTF-8 text starts with or continues with there).
+    private static readonly (string Name, byte[] Magic)[] Compressed =
+    [
+        ("gzip", [0x1F, 0x8B]),
+        ("zstd", [0x28, 0xB5, 0x2F, 0xFD]),
+        ("xz", [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]),
+    ];
+
+    /// <summary>
+    /// Consumes a byte order mark at the stream's start, if there is one. Returns the name of the compressed format
+    /// the stream starts with (gzip, zstd, xz), or null for anything else; nothing else is consumed.
+    /// </summary>
+    public static async ValueTask<string?> ReadAsync(PipeReader reader, CancellationToken cancellationToken)
+    {
+        var result = await reader.ReadAtLeastAsync(Bom.Length + 6, cancellationToken);
+        var buffer = result.Buffer;
+        var start = StartsWith(buffer, Bom) ? buffer.GetPosition(Bom.Length) : buffer.Start;
+        var rest = buffer.Slice(start);
+        var compressed = Compressed.FirstOrDefault(c => StartsWith(rest, c.Magic)).Name;
+        reader.AdvanceTo(start);
+        return compressed;
+    }
+
+    private static bool StartsWith(ReadOnlySequence<byte> buffer, ReadOnlySpan<byte> prefix)
+    {
+        if (buffer.Length < prefix.Length)
+        {
+            return false;
+        }
+
+        Span<byte> first = stackalloc byte[prefix.Length];
+        buffer.Slice(0, prefix.Length).CopyTo(first);
+        return first.SequenceEqual(prefix);
+    }
+}
