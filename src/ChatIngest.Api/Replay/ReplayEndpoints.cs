@@ -31,7 +31,8 @@ internal static class ReplayEndpoints
         }
 
         group.MapPost("", ReplayAsync).WithSummary("Replay NDJSON lines as if each were one Pub/Sub message")
-            .WithDescription("The body is NDJSON as it is: a body with a Content-Encoding other than identity, or one that is a gzip, zstd or xz file, is 415.");
+            .WithDescription("The body is NDJSON as it is: a body with a Content-Encoding other than identity, or one that "
+                + "is a gzip, zstd or xz file, is 415.");
         return app;
     }
 
@@ -91,7 +92,8 @@ internal static class ReplayEndpoints
             http.Response.Headers.AcceptEncoding = "identity";
             return TypedResults.Problem(
                 title: "The replay body must not be compressed.",
-                detail: $"{compressed}; nothing was stored. Send the NDJSON as it is, e.g. gunzip -c file.ndjson.gz | curl -X POST -T - ….",
+                detail: $"{compressed}; nothing was stored. Send the NDJSON as it is, "
+                    + "e.g. gunzip -c file.ndjson.gz | curl -X POST -T - ….",
                 statusCode: StatusCodes.Status415UnsupportedMediaType);
         }
 

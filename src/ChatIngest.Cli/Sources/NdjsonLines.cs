@@ -9,9 +9,10 @@ namespace ChatIngest.Cli.Sources;
 internal sealed record SourceLine(byte[] Data, long SourceBytes);
 
 /// <summary>
-/// Reads NDJSON as raw byte lines, so a line is sent exactly as it is (even if it is not valid UTF-8). A UTF-8 byte order
-/// mark at the source's start is skipped (it belongs to the file, not to the first line), and a compressed source is
-/// refused before anything is sent; blank lines are skipped; a trailing CR is dropped. A line over <see cref="MaxLineBytes"/> (Pub/Sub's message limit) stops the read.
+/// Reads NDJSON as raw byte lines, so a line is sent exactly as it is (even if it is not valid UTF-8). A UTF-8 byte
+/// order mark at the source's start is skipped (it belongs to the file, not to the first line), and a compressed
+/// source is refused before anything is sent. Blank lines are skipped; a trailing CR is dropped. A line over
+/// <see cref="MaxLineBytes"/> (Pub/Sub's message limit) stops the read.
 /// </summary>
 internal static class NdjsonLines
 {
@@ -26,7 +27,8 @@ internal static class NdjsonLines
             {
                 // Sent as lines, its bytes would reach the service as invalid messages, each parked as a dead letter.
                 throw new InvalidDataException(
-                    $"it is {format}-compressed, not NDJSON; nothing was sent. Decompress it and give - as SOURCE to read stdin, e.g. gunzip -c FILE | … replay - ….");
+                    $"it is {format}-compressed, not NDJSON; nothing was sent. Decompress it and read it from stdin "
+                    + "(SOURCE -), e.g. gunzip -c FILE | … -");
             }
 
             while (true)

@@ -21,13 +21,15 @@ public static class NdjsonStart
         ("xz", [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]),
     ];
 
+    private static readonly int LongestMagic = Compressed.Max(c => c.Magic.Length);
+
     /// <summary>
     /// Consumes a byte order mark at the stream's start, if there is one. Returns the name of the compressed format
     /// the stream starts with (gzip, zstd, xz), or null for anything else; nothing else is consumed.
     /// </summary>
     public static async ValueTask<string?> ReadAsync(PipeReader reader, CancellationToken cancellationToken)
     {
-        var result = await reader.ReadAtLeastAsync(Bom.Length + 6, cancellationToken);
+        var result = await reader.ReadAtLeastAsync(Bom.Length + LongestMagic, cancellationToken);
         var buffer = result.Buffer;
         var start = StartsWith(buffer, Bom) ? buffer.GetPosition(Bom.Length) : buffer.Start;
         var rest = buffer.Slice(start);
