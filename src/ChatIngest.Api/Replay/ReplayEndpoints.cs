@@ -80,21 +80,21 @@ internal static class ReplayEndpoints
 
         // Read as NDJSON, compressed bytes would only be parked line by line as invalid messages. Decompressing here
         // is not offered: .NET's decompressors end a truncated stream as if it were whole, so a cut-off file would be
-        // replayed in part and answered 200.
-        var encoding = http.Request.Headers.ContentEncoding.ToString().Trim();
-        var compressed = encoding.Length > 0 && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase)
-            ? $"Content-Encoding '{encoding}' is not read here"
-            : await NdjsonStart.ReadAsync(http.Request.BodyReader, cancellationToken) is { } format
-                ? $"The body is {format}-compressed (it starts with {format}'s magic bytes)"
-                : null;
-        if (compressed is not null)
+        // replayed in part and answered 200. A compressed file sent without the header is the line reader's to refuse.
+        ProblemHttpResult Compressed(string what)
         {
             http.Response.Headers.AcceptEncoding = "identity";
             return TypedResults.Problem(
                 title: "The replay body must not be compressed.",
-                detail: $"{compressed}; nothing was stored. Send the NDJSON as it is, "
+                detail: $"{what}; nothing was stored. Send the NDJSON as it is, "
                     + "e.g. gunzip -c file.ndjson.gz | curl -X POST -T - ….",
                 statusCode: StatusCodes.Status415UnsupportedMediaType);
+        }
+
+        var encoding = http.Request.Headers.ContentEncoding.ToString().Trim();
+        if (encoding.Length > 0 && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
+        {
+            return Compressed($"Content-Encoding '{encoding}' is not read here");
         }
 
         LineTooLongException? tooLong = null;
@@ -106,7 +106,7 @@ internal static class ReplayEndpoints
                 {
                     lineNumber++;
                     var id = idPrefix + lineNumber.ToString("D10", CultureInfo.InvariantCulture);
-                    chunk.Add((line, id));
+                    chunk.Add((line.Data, id));
                     if (chunk.Count >= chunkSize)
                     {
                         await SendChunkAsync(last: false);
@@ -116,6 +116,11 @@ internal static class ReplayEndpoints
             catch (LineTooLongException e)
             {
                 tooLong = e; // store what came before it, then refuse the rest
+            }
+            catch (CompressedNdjsonException e)
+            {
+                // Thrown before the first line, so nothing was sent to the writer.
+                return Compressed($"The body is {e.Format}-compressed (it starts with {e.Format}'s magic bytes)");
             }
 
             await SendChunkAsync(last: true);

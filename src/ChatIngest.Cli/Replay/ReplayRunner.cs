@@ -1,5 +1,6 @@
 using ChatIngest.Cli.Progress;
 using ChatIngest.Cli.Sources;
+using ChatIngest.Core.Ingest;
 
 namespace ChatIngest.Cli.Replay;
 
@@ -44,7 +45,7 @@ internal sealed class ReplayRunner(ReplaySettings settings, CliContext context, 
         return true;
     }
 
-    private async Task DeliverAsync(PushSender sender, SourceLine line, long id, SemaphoreSlim slots, CancellationToken cancellationToken)
+    private async Task DeliverAsync(PushSender sender, NdjsonLine line, long id, SemaphoreSlim slots, CancellationToken cancellationToken)
     {
         try
         {

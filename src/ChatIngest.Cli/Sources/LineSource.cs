@@ -1,3 +1,5 @@
+using ChatIngest.Core.Ingest;
+
 namespace ChatIngest.Cli.Sources;
 
 /// <summary>
@@ -27,7 +29,7 @@ internal sealed class LineSource(Stream stream, long? length, IAsyncDisposable? 
         return new LineSource(file, file.Length);
     }
 
-    public IAsyncEnumerable<SourceLine> ReadLinesAsync(CancellationToken cancellationToken) =>
+    public IAsyncEnumerable<NdjsonLine> ReadLinesAsync(CancellationToken cancellationToken) =>
         NdjsonLines.ReadAsync(Stream, cancellationToken);
 
     public async ValueTask DisposeAsync()

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using ChatIngest.Cli.Sources;
+using ChatIngest.Core.Ingest;
 
 namespace ChatIngest.Cli.Tests.Sources;
 
@@ -47,7 +48,7 @@ public sealed class NdjsonLinesTests
             gzip.Write("""{"orderId": 1, "cityCode": "IST"}"""u8);
         }
 
-        var refused = await Assert.ThrowsAsync<InvalidDataException>(() => ReadAsync(file.ToArray()));
+        var refused = await Assert.ThrowsAsync<CompressedNdjsonException>(() => ReadAsync(file.ToArray()));
 
         Assert.Contains("gzip-compressed", refused.Message, StringComparison.Ordinal);
     }

@@ -1,0 +1,87 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
+
+namespace ChatIngest.Core.Ingest;
+
+/// <summary>One line of an NDJSON stream as raw bytes (no line break), and how many stream bytes it took.</summary>
+public sealed record NdjsonLine(byte[] Data, long SourceBytes);
+
+/// <summary>A line longer than the reader's limit: the read stops there.</summary>
+public sealed class LineTooLongException(int maxLineBytes) : IOException($"A line is longer than {maxLineBytes:N0} bytes.");
+
+/// <summary>A stream that is a compressed file, not NDJSON (<see cref="NdjsonStart"/>): refused before any line.</summary>
+public sealed class CompressedNdjsonException(string format) : IOException($"It is {format}-compressed, not NDJSON: decompress it first (e.g. gunzip -c FILE | … - reads it from stdin).")
+{
+    public string Format { get; } = format;
+}
+
+/// <summary>
+/// Splits NDJSON (a replay body, a CLI source) into raw byte lines without holding more than one line (and one read
+/// buffer) in memory, so a line goes on exactly as it is, even if it is not valid UTF-8. The stream's start is
+/// <see cref="NdjsonStart"/>'s: a byte order mark is skipped, a compressed file is refused. Blank lines are skipped;
+/// a trailing <c>\r</c> is dropped.
+/// </summary>
+public static class NdjsonLineReader
+{
+    public static async IAsyncEnumerable<NdjsonLine> ReadLinesAsync(
+        PipeReader reader, int maxLineBytes, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (await NdjsonStart.ReadAsync(reader, cancellationToken) is { } format)
+        {
+            throw new CompressedNdjsonException(format);
+        }
+
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken);
+            var buffer = result.Buffer;
+            var lines = new List<NdjsonLine>();
+            while (buffer.PositionOf((byte)'\n') is { } end)
+            {
+                Add(lines, buffer.Slice(0, end), buffer.Slice(0, end).Length + 1, maxLineBytes);
+                buffer = buffer.Slice(buffer.GetPosition(1, end));
+            }
+
+            if (result.IsCompleted && !buffer.IsEmpty)
+            {
+                Add(lines, buffer, buffer.Length, maxLineBytes);
+                buffer = buffer.Slice(buffer.End);
+            }
+            else if (buffer.Length > maxLineBytes)
+            {
+                throw new LineTooLongException(maxLineBytes);
+            }
+
+            reader.AdvanceTo(buffer.Start, buffer.End);
+            foreach (var line in lines)
+            {
+                yield return line;
+            }
+
+            if (result.IsCompleted)
+            {
+                yield break;
+            }
+        }
+    }
+
+    private static void Add(List<NdjsonLine> lines, ReadOnlySequence<byte> line, long sourceBytes, int maxLineBytes)
+    {
+        if (line.Length > maxLineBytes)
+        {
+            throw new LineTooLongException(maxLineBytes);
+        }
+
+        var data = line.ToArray();
+        if (data.Length > 0 && data[^1] == (byte)'\r')
+        {
+            data = data[..^1];
+        }
+
+        if (!data.AsSpan().Trim(" \t"u8).IsEmpty)
+        {
+            lines.Add(new NdjsonLine(data, sourceBytes));
+        }
+    }
+}
