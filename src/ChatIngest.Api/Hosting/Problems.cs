@@ -16,4 +16,11 @@ internal static class Problems
         http.Response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
+
+    /// <summary>415 with <c>Accept-Encoding: identity</c>: the body came compressed, and no endpoint here decompresses.</summary>
+    public static ProblemHttpResult Compressed(HttpContext http, string title, string detail)
+    {
+        http.Response.Headers.AcceptEncoding = "identity";
+        return TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status415UnsupportedMediaType);
+    }
 }

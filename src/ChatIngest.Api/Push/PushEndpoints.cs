@@ -1,6 +1,9 @@
+using System.Buffers;
+using System.IO.Pipelines;
 using System.Text.Json;
 using ChatIngest.Api.Hosting;
 using ChatIngest.Core.Ingest;
+using ChatIngest.Core.Messages;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -8,13 +11,20 @@ using Microsoft.Extensions.Options;
 namespace ChatIngest.Api.Push;
 
 /// <summary>
-/// <c>POST /pubsub/push</c>: one Pub/Sub push delivery. 204 acknowledges, so it is sent only after the commit that
-/// holds the message (or its dead letter); a duplicate is acknowledged too. 503 makes Pub/Sub retry: the queue is
-/// full, the warehouse is down, or the commit did not come within <see cref="PushOptions.Deadline"/>.
+/// <c>POST /pubsub/push</c>: one Pub/Sub push delivery; <c>POST /pubsub/push/unwrapped</c>: the same for a
+/// subscription that sends the data as the body (<c>--push-no-wrapper</c>). 204 acknowledges, so it is sent only after
+/// the commit that holds the message (or its dead letter); a duplicate is acknowledged too. 503 makes Pub/Sub retry:
+/// the queue is full, the warehouse is down, or the commit did not come within <see cref="PushOptions.Deadline"/>.
 /// The group's policy: the body limit (413) and, when configured, the OIDC token check (401/403).
 /// </summary>
 internal static class PushEndpoints
 {
+    /// <summary>Written by Pub/Sub on an unwrapped push when the subscription writes metadata (GCP.md §1).</summary>
+    public const string MessageIdHeader = "x-goog-pubsub-message-id";
+
+    /// <inheritdoc cref="MessageIdHeader"/>
+    public const string PublishTimeHeader = "x-goog-pubsub-publish-time";
+
     public static IEndpointRouteBuilder MapPushEndpoints(this IEndpointRouteBuilder app)
     {
         var limits = app.ServiceProvider.GetRequiredService<IOptions<PushOptions>>().Value;
@@ -45,6 +55,13 @@ internal static class PushEndpoints
                 PushAsync(http, decoder, queue, metrics, log, deadlines, ingest, push, cancellationToken))
             .WithSummary("Receive one Pub/Sub push delivery")
             .WithDescription("Answers 204 once the message is durably stored (or parked in dead_letters, or was a duplicate).");
+        group.MapPost("/push/unwrapped", (HttpContext http, CancellationToken cancellationToken) =>
+                UnwrappedPushAsync(http, decoder, queue, metrics, log, deadlines, ingest, push, cancellationToken))
+            .WithSummary("Receive one unwrapped Pub/Sub push delivery (--push-no-wrapper)")
+            .WithDescription("The body is the message's data itself. The id and publish time are read from the "
+                + "x-goog-pubsub-message-id and x-goog-pubsub-publish-time headers (--push-no-wrapper-write-metadata); "
+                + "without them the id is 'sha256:' and the data's SHA-256, and the publish time is the time of receipt. "
+                + "Answers as POST /pubsub/push does.");
         return app;
     }
 
@@ -52,10 +69,21 @@ internal static class PushEndpoints
         HttpContext http, PushDecoder decoder, IngestQueue queue, IngestMetrics metrics, PushLog log, PushDeadlines deadlines,
         IOptions<IngestOptions> options, IOptions<PushOptions> push, CancellationToken cancellationToken)
     {
-        PushEnvelope? envelope;
+        if (ContentEncodings.IsEncoded(http.Request, out var encoding))
+        {
+            return Problems.Compressed(http, "The push body must not be compressed.", Encoded(encoding));
+        }
+
+        PushDecodeResult decoded;
         try
         {
-            envelope = await ReadEnvelopeAsync(http.Request.BodyReader, cancellationToken);
+            decoded = await ReadBodyAsync(http.Request.BodyReader, decoder, static (body, decoder) =>
+            {
+                var settings = PushEnvelopeJsonContext.Default.Options; // one place for depth and trailing commas
+                var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = settings.MaxDepth, AllowTrailingCommas = settings.AllowTrailingCommas });
+                var envelope = JsonSerializer.Deserialize(ref reader, PushEnvelopeJsonContext.Default.PushEnvelope);
+                return reader.Read() ? throw new JsonException("The body has more after the envelope.") : decoder.Decode(envelope);
+            }, cancellationToken);
         }
         catch (JsonException e)
         {
@@ -63,18 +91,46 @@ internal static class PushEndpoints
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return TypedResults.Problem(
-                title: "The push body is too large.",
-                detail: $"The limit is {push.Value.MaxBodyBytes} bytes (Push__MaxBodyBytes).",
-                statusCode: StatusCodes.Status413PayloadTooLarge);
+            return TooLarge(push);
         }
 
-        var decoded = decoder.Decode(envelope);
-        if (decoded.Record is not { } record)
+        return decoded.Record is { } record
+            ? await StoreAsync(http, record, queue, metrics, log, deadlines, options, push)
+            : Problems.BadRequest("The body is not a usable Pub/Sub push envelope.", decoded.Problem);
+    }
+
+    internal static async Task<Results<NoContent, ProblemHttpResult>> UnwrappedPushAsync(
+        HttpContext http, PushDecoder decoder, IngestQueue queue, IngestMetrics metrics, PushLog log, PushDeadlines deadlines,
+        IOptions<IngestOptions> options, IOptions<PushOptions> push, CancellationToken cancellationToken)
+    {
+        if (ContentEncodings.IsEncoded(http.Request, out var encoding))
         {
-            return Problems.BadRequest("The body is not a usable Pub/Sub push envelope.", decoded.Problem);
+            return Problems.Compressed(http, "The push body must not be compressed.", Encoded(encoding));
         }
 
+        var headers = http.Request.Headers;
+        var metadata = (Id: Single(headers, MessageIdHeader), PublishTime: Single(headers, PublishTimeHeader));
+        PushDecodeResult decoded;
+        try
+        {
+            decoded = await ReadBodyAsync(http.Request.BodyReader, (decoder, metadata), static (body, state) =>
+                state.decoder.DecodeUnwrapped(body, state.metadata.Id, state.metadata.PublishTime), cancellationToken);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TooLarge(push);
+        }
+
+        return decoded.Record is { } record
+            ? await StoreAsync(http, record, queue, metrics, log, deadlines, options, push)
+            : Problems.BadRequest("The push's Pub/Sub metadata is not usable.", decoded.Problem);
+    }
+
+    /// <summary>Queues the record and answers once its commit is in: 204, or 503 so that Pub/Sub delivers it again.</summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> StoreAsync(
+        HttpContext http, IngestRecord record, IngestQueue queue, IngestMetrics metrics, PushLog log, PushDeadlines deadlines,
+        IOptions<IngestOptions> options, IOptions<PushOptions> push)
+    {
         metrics.Received();
         var messageId = record.Delivery.MessageId;
         var request = new WriteRequest([record]);
@@ -112,11 +168,24 @@ internal static class PushEndpoints
         }
     }
 
+    private static ProblemHttpResult TooLarge(IOptions<PushOptions> push) => TypedResults.Problem(
+        title: "The push body is too large.",
+        detail: $"The limit is {push.Value.MaxBodyBytes} bytes (Push__MaxBodyBytes).",
+        statusCode: StatusCodes.Status413PayloadTooLarge);
+
+    private static string Encoded(string encoding) =>
+        $"Content-Encoding '{encoding}' is not read here, and Pub/Sub sends push bodies as they are; nothing was stored.";
+
+    /// <summary>A metadata header's value, or null when Pub/Sub did not write it (sent twice, its values joined by commas).</summary>
+    private static string? Single(IHeaderDictionary headers, string name) =>
+        headers.TryGetValue(name, out var values) ? values.ToString() : null;
+
     /// <summary>
     /// Buffers the whole body in the request's pipe (Kestrel enforces the size limit while reading), then parses it in
     /// one synchronous pass: cheaper per push than the serializer's stream path, which copies into its own buffers.
     /// </summary>
-    private static async ValueTask<PushEnvelope?> ReadEnvelopeAsync(System.IO.Pipelines.PipeReader body, CancellationToken cancellationToken)
+    private static async ValueTask<T> ReadBodyAsync<TState, T>(
+        PipeReader body, TState state, Func<ReadOnlySequence<byte>, TState, T> parse, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -129,10 +198,7 @@ internal static class PushEndpoints
 
             try
             {
-                var settings = PushEnvelopeJsonContext.Default.Options; // one place for depth and trailing commas
-                var reader = new Utf8JsonReader(read.Buffer, new JsonReaderOptions { MaxDepth = settings.MaxDepth, AllowTrailingCommas = settings.AllowTrailingCommas });
-                var envelope = JsonSerializer.Deserialize(ref reader, PushEnvelopeJsonContext.Default.PushEnvelope);
-                return reader.Read() ? throw new JsonException("The body has more after the envelope.") : envelope;
+                return parse(read.Buffer, state);
             }
             finally
             {

@@ -81,18 +81,10 @@ internal static class ReplayEndpoints
         // Read as NDJSON, compressed bytes would only be parked line by line as invalid messages. Decompressing here
         // is not offered: .NET's decompressors end a truncated stream as if it were whole, so a cut-off file would be
         // replayed in part and answered 200. A compressed file sent without the header is the line reader's to refuse.
-        ProblemHttpResult Compressed(string what)
-        {
-            http.Response.Headers.AcceptEncoding = "identity";
-            return TypedResults.Problem(
-                title: "The replay body must not be compressed.",
-                detail: $"{what}; nothing was stored. Send the NDJSON as it is, "
-                    + "e.g. gunzip -c file.ndjson.gz | curl -X POST -T - ….",
-                statusCode: StatusCodes.Status415UnsupportedMediaType);
-        }
+        ProblemHttpResult Compressed(string what) => Problems.Compressed(http, "The replay body must not be compressed.",
+            $"{what}; nothing was stored. Send the NDJSON as it is, e.g. gunzip -c file.ndjson.gz | curl -X POST -T - ….");
 
-        var encoding = http.Request.Headers.ContentEncoding.ToString().Trim();
-        if (encoding.Length > 0 && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
+        if (ContentEncodings.IsEncoded(http.Request, out var encoding))
         {
             return Compressed($"Content-Encoding '{encoding}' is not read here");
         }

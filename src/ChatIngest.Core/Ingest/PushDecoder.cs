@@ -1,16 +1,23 @@
 using System.Buffers;
+using System.Security.Cryptography;
 using System.Text;
 using ChatIngest.Core.Messages;
 
 namespace ChatIngest.Core.Ingest;
 
 /// <summary>
-/// From a push envelope to a classified record. An envelope without a message id or with an unreadable publish time is
-/// a client's mistake (400); everything wrong with the <em>data</em> becomes a dead letter, because Pub/Sub would
-/// redeliver a nacked poison message for days.
+/// From a push delivery to a classified record. A delivery without a usable message id or with an unreadable publish
+/// time is a client's mistake (400); everything wrong with the <em>data</em> becomes a dead letter, because Pub/Sub
+/// would redeliver a nacked poison message for days.
 /// </summary>
 public sealed class PushDecoder(PayloadClassifier classifier, TimeProvider time)
 {
+    /// <summary>The id an unwrapped push without Pub/Sub's metadata headers gets: this prefix and its data's SHA-256.</summary>
+    public const string DerivedIdPrefix = "sha256:";
+
+    private const int MaxMessageIdLength = 256;
+
+    /// <summary>The default, "wrapped" form: the envelope holds the id, the publish time and the base64 data.</summary>
     public PushDecodeResult Decode(PushEnvelope? envelope)
     {
         var message = envelope?.Message;
@@ -20,21 +27,63 @@ public sealed class PushDecoder(PayloadClassifier classifier, TimeProvider time)
         }
 
         var messageId = message.MessageId ?? message.MessageIdSnake;
-        if (string.IsNullOrWhiteSpace(messageId) || messageId.Length > 256)
+        if (string.IsNullOrWhiteSpace(messageId) || messageId.Length > MaxMessageIdLength)
         {
             return PushDecodeResult.Fail("The push envelope's message has no usable \"messageId\".");
         }
 
-        var receivedAt = Rfc3339.TruncateToMicroseconds(time.GetUtcNow().UtcDateTime);
-        var publishText = message.PublishTime ?? message.PublishTimeSnake;
-        var publishTime = receivedAt;
-        if (publishText is not null && !Rfc3339.TryParseUtc(publishText, out publishTime))
+        return TryDelivery(messageId, message.PublishTime ?? message.PublishTimeSnake, out var delivery)
+            ? new PushDecodeResult(DecodeData(message.Data, delivery), null)
+            : PushDecodeResult.Fail("The push envelope's \"publishTime\" is not an RFC 3339 timestamp.");
+    }
+
+    /// <summary>
+    /// The unwrapped form (<c>--push-no-wrapper</c>, GCP.md §1): the body is the data itself. The id and publish time
+    /// come from the <c>x-goog-pubsub-*</c> headers when the subscription writes metadata. Without them the id is
+    /// derived from the data, so a redelivery of an invalid payload is the same dead letter, and the publish time is
+    /// the time of receipt, as for a wrapped message without one.
+    /// </summary>
+    public PushDecodeResult DecodeUnwrapped(in ReadOnlySequence<byte> body, string? messageIdHeader, string? publishTimeHeader)
+    {
+        if (body.IsSingleSegment)
         {
-            return PushDecodeResult.Fail("The push envelope's \"publishTime\" is not an RFC 3339 timestamp.");
+            return DecodeUnwrapped(body.First, messageIdHeader, publishTimeHeader);
         }
 
-        var delivery = new Delivery(messageId, publishTime, receivedAt);
-        return new PushDecodeResult(DecodeData(message.Data, delivery), null);
+        // The classifier reads one span; it copies what a record keeps, so the buffer goes back at once.
+        var length = checked((int)body.Length);
+        var bytes = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            body.CopyTo(bytes);
+            return DecodeUnwrapped(bytes.AsMemory(0, length), messageIdHeader, publishTimeHeader);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+
+    private PushDecodeResult DecodeUnwrapped(ReadOnlyMemory<byte> data, string? messageIdHeader, string? publishTimeHeader)
+    {
+        var messageId = messageIdHeader ?? DerivedIdPrefix + Convert.ToHexStringLower(SHA256.HashData(data.Span));
+        if (string.IsNullOrWhiteSpace(messageId) || messageId.Length > MaxMessageIdLength)
+        {
+            return PushDecodeResult.Fail("The x-goog-pubsub-message-id header is empty or longer than 256 characters.");
+        }
+
+        return TryDelivery(messageId, publishTimeHeader, out var delivery)
+            ? new PushDecodeResult(classifier.Classify(data, delivery), null)
+            : PushDecodeResult.Fail("The x-goog-pubsub-publish-time header is not an RFC 3339 timestamp.");
+    }
+
+    private bool TryDelivery(string messageId, string? publishText, out Delivery delivery)
+    {
+        var receivedAt = Rfc3339.TruncateToMicroseconds(time.GetUtcNow().UtcDateTime);
+        var publishTime = receivedAt;
+        var ok = publishText is null || Rfc3339.TryParseUtc(publishText, out publishTime);
+        delivery = new Delivery(messageId, publishTime, receivedAt);
+        return ok;
     }
 
     private IngestRecord DecodeData(string? base64, Delivery delivery)

@@ -72,6 +72,17 @@ public sealed class PushAuthTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnUnwrappedPushIsUnderTheSameTokenCheck()
+    {
+        using var without = await client.PushUnwrappedAsync(Payloads.CourierStart(9), "m-9", Published);
+        await AssertRefusedAsync(without, HttpStatusCode.Unauthorized, "unwrapped, no header");
+
+        using var with = await client.PushUnwrappedAsync(Payloads.CourierStart(9), "m-9", Published, "Bearer " + tokens.Sign());
+        Assert.Equal(HttpStatusCode.NoContent, with.StatusCode);
+        Assert.Equal(9, (await client.GetJsonAsync("/conversations/9")).GetProperty("order_id").GetInt64());
+    }
+
+    [Fact]
     public async Task TokenSignedByAnotherKeyGets401()
     {
         using var stranger = RSA.Create(2048);

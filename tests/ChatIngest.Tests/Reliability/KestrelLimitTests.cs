@@ -41,6 +41,14 @@ public sealed class KestrelLimitTests
 
                 Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
                 Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+
+                // The unwrapped endpoint has the same limit, on the data itself.
+                using var unwrapped = new HttpRequestMessage(HttpMethod.Post, "/pubsub/push/unwrapped") { Content = new ByteArrayContent(over) };
+                unwrapped.Headers.ExpectContinue = true;
+                using var unwrappedResponse = await service.Client.SendAsync(unwrapped);
+                Assert.Equal(HttpStatusCode.RequestEntityTooLarge, unwrappedResponse.StatusCode);
+                Assert.Contains("Push__MaxBodyBytes", await unwrappedResponse.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
                 var parked = (await service.Client.GetJsonAsync("/dead-letters")).GetProperty("items");
                 Assert.Equal(["max-size"], parked.EnumerateArray().Select(p => p.GetProperty("message_id").GetString()));
             }

@@ -25,6 +25,36 @@ public static class PushEnvelopes
     public static Task<HttpResponseMessage> PushAsync(this HttpClient client, string json, string messageId, DateTime publishTime) =>
         client.PushAsync(Create(json, messageId, publishTime));
 
+    /// <summary>
+    /// An unwrapped push (<c>--push-no-wrapper</c>): the data as the body, the id and publish time in Pub/Sub's
+    /// metadata headers when given (<c>--push-no-wrapper-write-metadata</c>).
+    /// </summary>
+    public static async Task<HttpResponseMessage> PushUnwrappedAsync(
+        this HttpClient client, byte[] data, string? messageId = null, DateTime? publishTime = null, string? authorization = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/pubsub/push/unwrapped") { Content = new ByteArrayContent(data) };
+        if (messageId is not null)
+        {
+            request.Headers.TryAddWithoutValidation("x-goog-pubsub-message-id", messageId);
+        }
+
+        if (publishTime is { } time)
+        {
+            request.Headers.TryAddWithoutValidation("x-goog-pubsub-publish-time", time.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (authorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        return await client.SendAsync(request);
+    }
+
+    public static Task<HttpResponseMessage> PushUnwrappedAsync(
+        this HttpClient client, string json, string? messageId = null, DateTime? publishTime = null, string? authorization = null) =>
+        client.PushUnwrappedAsync(Encoding.UTF8.GetBytes(json), messageId, publishTime, authorization);
+
     public static async Task<JsonElement> GetJsonAsync(this HttpClient client, string path)
     {
         using var response = await client.GetAsync(path);

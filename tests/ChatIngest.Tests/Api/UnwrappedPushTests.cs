@@ -1,0 +1,136 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using ChatIngest.Tests.Support;
+using static ChatIngest.Tests.Support.Payloads;
+
+namespace ChatIngest.Tests.Api;
+
+/// <summary>
+/// <c>POST /pubsub/push/unwrapped</c>: a subscription created with <c>--push-no-wrapper</c> sends the data as the body,
+/// with the id and publish time in <c>x-goog-pubsub-*</c> headers only when it writes metadata (GCP.md §1).
+/// </summary>
+public sealed class UnwrappedPushTests : IDisposable
+{
+    private static readonly DateTime T0 = new(2024, 2, 1, 10, 0, 0, DateTimeKind.Utc);
+    private readonly ChatIngestApp app = new();
+    private readonly HttpClient client;
+
+    public UnwrappedPushTests() => client = app.CreateClient();
+
+    public void Dispose() => app.Dispose();
+
+    [Fact]
+    public async Task UnwrappedChatMessageIsAcknowledgedAndReadableFromTheView()
+    {
+        using var response = await client.PushUnwrappedAsync(CourierStart(42), "1001", T0);
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        var row = await client.GetJsonAsync("/conversations/42");
+        Assert.Equal("Courier", row.GetProperty("first_message_by").GetString());
+        Assert.Equal(1, row.GetProperty("num_messages_courier").GetInt32());
+    }
+
+    [Fact]
+    public async Task AnInvalidPayloadIsParkedUnderPubSubsIdAndPublishTime()
+    {
+        using var response = await client.PushUnwrappedAsync("[1,2]", "1002", T0.AddSeconds(3));
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        var item = Assert.Single((await client.GetJsonAsync("/dead-letters")).GetProperty("items").EnumerateArray());
+        Assert.Equal("1002", item.GetProperty("message_id").GetString());
+        Assert.Equal("not_object", item.GetProperty("reason").GetString());
+        Assert.Equal("2024-02-01T10:00:03Z", item.GetProperty("publish_time").GetString());
+        Assert.Equal("[1,2]"u8.ToArray(), Convert.FromBase64String(item.GetProperty("data_base64").GetString()!));
+    }
+
+    [Fact]
+    public async Task WithoutMetadataAnInvalidPayloadIsParkedOnceUnderItsDataHash()
+    {
+        var before = DateTime.UtcNow.AddSeconds(-1);
+        foreach (var body in new[] { "hello", "hello", "[]" })
+        {
+            using var response = await client.PushUnwrappedAsync(body);
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        }
+
+        var items = (await client.GetJsonAsync("/dead-letters")).GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(
+            new[] { "hello", "[]" }.Select(b => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(b)))).Order(StringComparer.Ordinal),
+            items.Select(i => i.GetProperty("message_id").GetString()).Order(StringComparer.Ordinal));
+        Assert.All(items, i => Assert.InRange(i.GetProperty("publish_time").GetDateTime(), before, DateTime.UtcNow.AddSeconds(1)));
+    }
+
+    [Fact]
+    public async Task WithoutMetadataARedeliveredMessageIsStoredOnce()
+    {
+        for (var i = 0; i < 2; i++)
+        {
+            using var response = await client.PushUnwrappedAsync(CourierStart(43));
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        }
+
+        Assert.Equal(1, (await client.GetJsonAsync("/conversations/43")).GetProperty("num_messages_courier").GetInt32());
+    }
+
+    [Fact]
+    public async Task ABodyReadInManyPiecesIsClassifiedWhole()
+    {
+        // ~60 KB: Kestrel hands the body over in several buffer segments, which the decoder must join.
+        var padded = Chat(44, "Customer iOS", "2024-02-01T10:00:56Z", startedByMessage: true, extra: $",\"note\":\"{new string('x', 60_000)}\"");
+
+        using var response = await client.PushUnwrappedAsync(padded, "1003", T0);
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal("Customer", (await client.GetJsonAsync("/conversations/44")).GetProperty("first_message_by").GetString());
+        Assert.Empty((await client.GetJsonAsync("/dead-letters")).GetProperty("items").EnumerateArray());
+    }
+
+    public static TheoryData<string, string?, string?> UnusableMetadata => new()
+    {
+        { "a publish time that is not RFC 3339", "1004", "soon" },
+        { "a publish time without a zone", "1004", "2024-02-01T10:00:00" },
+        { "a blank message id", " ", null },
+        { "a message id over 256 characters", new string('7', 257), null },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnusableMetadata))]
+    public async Task UnusableMetadataGets400ProblemAndStoresNothing(string why, string? messageId, string? publishTime)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/pubsub/push/unwrapped") { Content = new StringContent(CourierStart(45)) };
+        request.Headers.TryAddWithoutValidation("x-goog-pubsub-message-id", messageId);
+        if (publishTime is not null)
+        {
+            request.Headers.TryAddWithoutValidation("x-goog-pubsub-publish-time", publishTime);
+        }
+
+        using var response = await client.SendAsync(request);
+
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, why);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(0, (await client.GetJsonAsync("/conversations")).GetProperty("items").GetArrayLength());
+        Assert.Empty((await client.GetJsonAsync("/dead-letters")).GetProperty("items").EnumerateArray());
+    }
+
+    [Theory]
+    [InlineData("/pubsub/push", "gzip")]
+    [InlineData("/pubsub/push", "br")]
+    [InlineData("/pubsub/push/unwrapped", "gzip")]
+    public async Task ACompressedPushGets415AndStoresNothing(string path, string encoding)
+    {
+        var body = path.EndsWith("unwrapped", StringComparison.Ordinal) ? CourierStart(46) : PushEnvelopes.Create(CourierStart(46), "1006", T0);
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        content.Headers.ContentEncoding.Add(encoding);
+
+        using var response = await client.PostAsync(path, content);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("identity", response.Headers.GetValues("Accept-Encoding").Single());
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Contains(encoding, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, (await client.GetJsonAsync("/conversations")).GetProperty("items").GetArrayLength());
+        Assert.Empty((await client.GetJsonAsync("/dead-letters")).GetProperty("items").EnumerateArray());
+    }
+}
