@@ -9,8 +9,9 @@ namespace ChatIngest.Cli.Replay;
 
 /// <summary>
 /// Delivers one line the way Pub/Sub push does (GCP.md §1): a wrapped envelope with the id and publish time in both
-/// spellings, base64 data and the subscription; 102/200/201/202/204 acknowledge, anything else (or no answer within
-/// the ack deadline) is a nack and the same envelope comes again after the backoff.
+/// spellings, base64 data and the subscription, or (unwrapped) the line itself with them in headers;
+/// 102/200/201/202/204 acknowledge, anything else (or no answer within the ack deadline) is a nack and the same
+/// delivery comes again after the backoff.
 /// </summary>
 internal sealed class PushSender(HttpClient http, ReplaySettings settings, TimeProvider time, RunCounters counters)
 {
@@ -24,24 +25,12 @@ internal sealed class PushSender(HttpClient http, ReplaySettings settings, TimeP
     {
         var id = messageId.ToString(CultureInfo.InvariantCulture);
         var published = time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-        var envelope = new PushEnvelope
-        {
-            Message = new PushMessage
-            {
-                Data = Convert.ToBase64String(data),
-                MessageId = id,
-                MessageIdSnake = id,
-                PublishTime = published,
-                PublishTimeSnake = published,
-            },
-            Subscription = settings.Subscription,
-        };
-        var body = JsonSerializer.SerializeToUtf8Bytes(envelope, Json);
+        var body = settings.Unwrapped ? data : Envelope(data, id, published);
 
         counters.AddSent();
         for (var attempt = 1; ; attempt++)
         {
-            var problem = await TrySendAsync(body, cancellationToken);
+            var problem = await TrySendAsync(body, id, published, cancellationToken);
             if (problem is null)
             {
                 counters.AddAcknowledged();
@@ -59,11 +48,37 @@ internal sealed class PushSender(HttpClient http, ReplaySettings settings, TimeP
         }
     }
 
+    private byte[] Envelope(byte[] data, string id, string published) => JsonSerializer.SerializeToUtf8Bytes(
+        new PushEnvelope
+        {
+            Message = new PushMessage
+            {
+                Data = Convert.ToBase64String(data),
+                MessageId = id,
+                MessageIdSnake = id,
+                PublishTime = published,
+                PublishTimeSnake = published,
+            },
+            Subscription = settings.Subscription,
+        },
+        Json);
+
     /// <summary>Null when acknowledged, else why not.</summary>
-    private async Task<string?> TrySendAsync(byte[] body, CancellationToken cancellationToken)
+    private async Task<string?> TrySendAsync(byte[] body, string id, string published, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, settings.To) { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        if (settings.Unwrapped)
+        {
+            // The metadata Pub/Sub writes with --push-no-wrapper-write-metadata (GCP.md §1).
+            request.Headers.Add("x-goog-pubsub-message-id", id);
+            request.Headers.Add("x-goog-pubsub-publish-time", published);
+            request.Headers.Add("x-goog-pubsub-subscription-name", settings.Subscription);
+        }
+        else
+        {
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        }
+
         if (settings.Token is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.Token);

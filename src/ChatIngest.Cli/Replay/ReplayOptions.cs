@@ -47,6 +47,13 @@ internal sealed class ReplayOptions
         DefaultValueFactory = _ => "projects/local/subscriptions/chatingest-replay",
     };
 
+    public Option<bool> Unwrapped { get; } = new("--unwrapped")
+    {
+        Description = "Deliver as a subscription created with --push-no-wrapper --push-no-wrapper-write-metadata does: the line "
+            + "itself as the body, the id and publish time in x-goog-pubsub-* headers. "
+            + "Example: --unwrapped --to http://localhost:8080/pubsub/push/unwrapped",
+    };
+
     public Option<TimeSpan> AckDeadline { get; } = new("--ack-deadline")
     {
         Description = "How long to wait for an answer before the attempt counts as a nack, like a subscription's ack deadline. Example: --ack-deadline 30s (default 10s)",
@@ -56,7 +63,7 @@ internal sealed class ReplayOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { To, Rate, Concurrency, Token, Subscription, AckDeadline })
+        foreach (var option in new Option[] { To, Rate, Concurrency, Token, Subscription, Unwrapped, AckDeadline })
         {
             command.Options.Add(option);
         }
@@ -71,6 +78,7 @@ internal sealed class ReplayOptions
         MaxAttempts = parse.GetValue(delivery.MaxAttempts),
         Token = parse.GetValue(Token),
         Subscription = parse.GetValue(Subscription)!,
+        Unwrapped = parse.GetValue(Unwrapped),
         AckDeadline = parse.GetValue(AckDeadline),
     };
 }

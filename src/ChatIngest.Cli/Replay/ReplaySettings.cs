@@ -13,6 +13,9 @@ internal sealed record ReplaySettings
     public string? Token { get; init; }
     public string Subscription { get; init; } = "projects/local/subscriptions/chatingest-replay";
 
+    /// <summary>Send the line itself with its metadata in headers, as an unwrapped push subscription does.</summary>
+    public bool Unwrapped { get; init; }
+
     /// <summary>Like a push subscription's ack deadline: an answer later than this is a nack.</summary>
     public TimeSpan AckDeadline { get; init; } = TimeSpan.FromSeconds(10);
 }

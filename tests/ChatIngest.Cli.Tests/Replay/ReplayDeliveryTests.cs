@@ -60,6 +60,36 @@ public sealed class ReplayDeliveryTests
     }
 
     [Fact]
+    public async Task UnwrappedEachLineArrivesAsTheBodyWithItsIdAndPublishTimeInHeaders()
+    {
+        var received = new ConcurrentQueue<(string Body, string? Id, string? Published, string? Subscription, string? ContentType)>();
+        await using var server = await LoopbackServer.StartAsync(async http =>
+        {
+            using var reader = new StreamReader(http.Request.Body);
+            var headers = http.Request.Headers;
+            received.Enqueue((await reader.ReadToEndAsync(), headers["x-goog-pubsub-message-id"], headers["x-goog-pubsub-publish-time"],
+                headers["x-goog-pubsub-subscription-name"], http.Request.ContentType));
+            http.Response.StatusCode = 204;
+        });
+
+        var stdin = Encoding.UTF8.GetBytes(string.Join('\n', Lines) + "\n");
+        var result = await CliRun.RunAsync(
+            ["replay", "-", "--to", new Uri(server.Address, "/pubsub/push/unwrapped").ToString(), "--unwrapped", "--subscription", "projects/p/subscriptions/s"],
+            stdin: stdin);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Equal(Lines.Order(StringComparer.Ordinal), received.Select(r => r.Body).Order(StringComparer.Ordinal));
+        Assert.Equal(3, received.Select(r => r.Id).Distinct().Count());
+        Assert.All(received, r =>
+        {
+            Assert.True(ulong.TryParse(r.Id, NumberStyles.None, CultureInfo.InvariantCulture, out _), $"message id {r.Id} is not numeric");
+            Assert.True(Rfc3339.TryParseUtc(r.Published, out _), $"{r.Published} is not RFC 3339");
+            Assert.Equal("projects/p/subscriptions/s", r.Subscription);
+            Assert.Null(r.ContentType);
+        });
+    }
+
+    [Fact]
     public async Task NackedDeliveriesAreRetriedWithTheSameIdUntilAcknowledged()
     {
         var attempts = new ConcurrentDictionary<string, int>();

@@ -31,11 +31,13 @@ public sealed class ReplayToServiceTests : IDisposable
 
     public void Dispose() => app.Dispose();
 
-    [Fact]
-    public async Task ReplayOfTheSeedSampleGivesTheExpectedViewRows()
+    [Theory]
+    [InlineData("/pubsub/push")]
+    [InlineData("/pubsub/push/unwrapped", "--unwrapped")]
+    public async Task ReplayOfTheSeedSampleGivesTheExpectedViewRows(string path, params string[] options)
     {
         var result = await CliRun.RunAsync(
-            ["replay", TempPaths.SharedData("conversations.json"), "--to", new Uri(address, "/pubsub/push").ToString(), "--concurrency", "16"]);
+            ["replay", TempPaths.SharedData("conversations.json"), "--to", new Uri(address, path).ToString(), "--concurrency", "16", .. options]);
 
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.Contains("sent 1,801, acknowledged 1,801, retried 0, failed 0", result.Error, StringComparison.Ordinal);
