@@ -34,8 +34,7 @@ internal static class ConversationEndpoints
         CancellationToken cancellationToken)
     {
         if (!QueryParsing.TryLimit(limit, out var pageSize, out var error)
-            || !QueryParsing.TryTimestamp("started_after", startedAfter, out var after, out error)
-            || !QueryParsing.TryTimestamp("started_before", startedBefore, out var before, out error))
+            || !QueryParsing.TryStartedRange(startedAfter, startedBefore, out var after, out var before, out error))
         {
             return Problems.BadRequest("A query parameter is invalid.", error);
         }

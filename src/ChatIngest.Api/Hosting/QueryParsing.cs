@@ -45,4 +45,25 @@ internal static class QueryParsing
         error = $"{name} must be an RFC 3339 timestamp with a zone, e.g. 2024-02-01T10:00:00Z; got '{text}'.";
         return false;
     }
+
+    /// <summary>
+    /// <c>started_after</c> (inclusive) and <c>started_before</c> (exclusive). One later than the other is refused:
+    /// the range would be empty, and it is far more likely two swapped values than a question with no answer.
+    /// </summary>
+    public static bool TryStartedRange(string? afterText, string? beforeText, out DateTime? after, out DateTime? before, out string? error)
+    {
+        before = null;
+        if (!TryTimestamp("started_after", afterText, out after, out error) || !TryTimestamp("started_before", beforeText, out before, out error))
+        {
+            return false;
+        }
+
+        if (after > before)
+        {
+            error = $"started_after ({afterText}) is later than started_before ({beforeText}); were they swapped?";
+            return false;
+        }
+
+        return true;
+    }
 }

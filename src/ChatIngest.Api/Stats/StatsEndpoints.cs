@@ -23,8 +23,7 @@ internal static class StatsEndpoints
         [FromQuery(Name = "started_before")] string? startedBefore,
         CancellationToken cancellationToken)
     {
-        if (!QueryParsing.TryTimestamp("started_after", startedAfter, out var after, out var error)
-            || !QueryParsing.TryTimestamp("started_before", startedBefore, out var before, out error))
+        if (!QueryParsing.TryStartedRange(startedAfter, startedBefore, out var after, out var before, out var error))
         {
             return Problems.BadRequest("A query parameter is invalid.", error);
         }

@@ -107,6 +107,20 @@ public sealed class StatsEndpointTests : IDisposable
         Assert.StartsWith(parameter, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task SwappedWindowBoundsGet400ProblemWhileEqualBoundsAreAnEmptyWindow()
+    {
+        var client = app.CreateClient();
+
+        using var swapped = await client.GetAsync("/stats?started_after=2024-02-01T12:00:00Z&started_before=2024-02-01T11:59:59Z");
+        Assert.Equal(HttpStatusCode.BadRequest, swapped.StatusCode);
+        var problem = await swapped.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains("started_after (2024-02-01T12:00:00Z) is later than started_before", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        var empty = await client.GetJsonAsync("/stats?started_after=2024-02-01T12:00:00Z&started_before=2024-02-01T12:00:00Z");
+        Assert.Equal(0, empty.GetProperty("conversations").GetInt64());
+    }
+
     private static void AssertStats(ExpectedStats expected, JsonElement stats)
     {
         Assert.Equal(expected.Conversations.Count, stats.GetProperty("conversations").GetInt64());
