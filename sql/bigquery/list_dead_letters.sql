@@ -1,5 +1,6 @@
 -- One page of dead letters, oldest first, keyset-paged by (received_at, message_id). Unlike DuckDB's keyed table,
 -- dead_letters may hold a redelivery twice (insertId dedupe is best effort): keep the first receipt of each message id.
+-- A NULL reason means "any"; it filters the first receipts, so a page never shows a later copy of a message.
 SELECT message_id, reason, detail, publish_time, received_at, data
 FROM (
     SELECT
@@ -8,6 +9,7 @@ FROM (
     FROM `{dataset}.dead_letters`
 )
 WHERE receipt = 1
+  AND (@reason IS NULL OR reason = @reason)
   AND (@after_received_at IS NULL
        OR received_at > @after_received_at
        OR (received_at = @after_received_at AND message_id > @after_message_id))

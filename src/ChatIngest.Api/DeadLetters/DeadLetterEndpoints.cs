@@ -1,4 +1,5 @@
 using ChatIngest.Api.Hosting;
+using ChatIngest.Core.Messages;
 using ChatIngest.Core.Warehouse;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -10,7 +11,8 @@ internal static class DeadLetterEndpoints
 {
     public static IEndpointRouteBuilder MapDeadLetterEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/dead-letters", ListAsync).WithTags("Dead letters").WithSummary("Parked invalid messages, oldest first");
+        app.MapGet("/dead-letters", ListAsync).WithTags("Dead letters").WithSummary("Parked invalid messages, oldest first")
+            .WithDescription("reason keeps only the dead letters of one reason (e.g. not_json); page_token comes from next_page_token.");
         return app;
     }
 
@@ -18,11 +20,18 @@ internal static class DeadLetterEndpoints
         IWarehouse warehouse,
         [FromQuery(Name = "limit")] string? limit,
         [FromQuery(Name = "page_token")] string? pageToken,
+        [FromQuery(Name = "reason")] string? reason,
         CancellationToken cancellationToken)
     {
         if (!QueryParsing.TryLimit(limit, out var pageSize, out var error))
         {
             return Problems.BadRequest("A query parameter is invalid.", error);
+        }
+
+        if (reason is not null && !InvalidReason.All.Contains(reason, StringComparer.Ordinal))
+        {
+            return Problems.BadRequest("A query parameter is invalid.",
+                $"reason must be one of {string.Join(", ", InvalidReason.All)}; got '{reason}'.");
         }
 
         DeadLetterPosition? after = null;
@@ -36,7 +45,7 @@ internal static class DeadLetterEndpoints
             after = last;
         }
 
-        var page = await warehouse.ListDeadLettersAsync(new DeadLetterQuery(after, pageSize), cancellationToken);
+        var page = await warehouse.ListDeadLettersAsync(new DeadLetterQuery(after, pageSize, reason), cancellationToken);
         return TypedResults.Ok(new DeadLetterPage(page.Items.Select(DeadLetterItem.From).ToList(), page.NextPageToken));
     }
 }

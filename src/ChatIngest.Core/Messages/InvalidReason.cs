@@ -19,4 +19,11 @@ public static class InvalidReason
 
     /// <summary>Set by a warehouse that refused the row itself (e.g. BigQuery's <c>invalid</c>).</summary>
     public const string RejectedByWarehouse = "rejected_by_warehouse";
+
+    /// <summary>Every reason above, in the order listed.</summary>
+    public static IReadOnlyList<string> All { get; } =
+    [
+        NotBase64, EmptyData, NotUtf8, NotJson, NotObject, TooDeep, DuplicateKey, MissingField, WrongType, InvalidValue,
+        BadTimestamp, UnknownSender, UnknownKind, RejectedByWarehouse,
+    ];
 }

@@ -107,6 +107,7 @@ public sealed class ReadEndpointTests : IClassFixture<ReadEndpointTests.SeededAp
     [InlineData("/conversations?first_message_by=Restaurant", "first_message_by")]
     [InlineData("/conversations?page_token=garbage", "next_page_token")]
     [InlineData("/dead-letters?limit=-1", "limit")]
+    [InlineData("/dead-letters?reason=bogus", "reason must be one of not_base64, empty_data")]
     [InlineData("/dead-letters?page_token=YzE6MTA", "next_page_token")]
     public async Task BadQueryParametersGet400ProblemNamingThem(string path, string named)
     {
@@ -115,6 +116,41 @@ public sealed class ReadEndpointTests : IClassFixture<ReadEndpointTests.SeededAp
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains(named, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DeadLettersOfOneReasonPageOnTheirOwn()
+    {
+        using var mixed = new ChatIngestApp();
+        var mixedClient = mixed.CreateClient();
+        var published = new DateTime(2024, 2, 1, 10, 0, 0, DateTimeKind.Utc);
+        var payloads = new[] { "{bad", "[]", "{bad", "{\"foo\":1}", "[]", "{bad" };
+        for (var i = 0; i < payloads.Length; i++)
+        {
+            using var response = await mixedClient.PushAsync(payloads[i], $"m-{i}", published);
+            response.EnsureSuccessStatusCode();
+        }
+
+        async Task<List<string?>> IdsAsync(string reason)
+        {
+            var ids = new List<string?>();
+            string? token = null;
+            do
+            {
+                var page = await mixedClient.GetJsonAsync($"/dead-letters?limit=2&reason={reason}" + (token is null ? "" : "&page_token=" + Uri.EscapeDataString(token)));
+                var items = page.GetProperty("items").EnumerateArray().ToList();
+                Assert.All(items, i => Assert.Equal(reason, i.GetProperty("reason").GetString()));
+                ids.AddRange(items.Select(i => i.GetProperty("message_id").GetString()));
+                token = page.GetProperty("next_page_token").GetString();
+            }
+            while (token is not null);
+            return ids;
+        }
+
+        Assert.Equal(["m-0", "m-2", "m-5"], (await IdsAsync("not_json")).Order(StringComparer.Ordinal));
+        Assert.Equal(["m-1", "m-4"], (await IdsAsync("not_object")).Order(StringComparer.Ordinal));
+        Assert.Equal(["m-3"], await IdsAsync("unknown_kind"));
+        Assert.Empty(await IdsAsync("too_deep"));
     }
 
     [Theory]

@@ -108,7 +108,7 @@ public sealed class BigQueryReadTests
         await using var services = BigQueryServices.Create(fake);
         var after = new DeadLetterPosition(new DateTime(2024, 2, 1, 10, 0, 0, DateTimeKind.Utc), "10");
 
-        var page = await services.Warehouse().ListDeadLettersAsync(new DeadLetterQuery(after, Limit: 1), CancellationToken.None);
+        var page = await services.Warehouse().ListDeadLettersAsync(new DeadLetterQuery(after, Limit: 1, Reason: "not_json"), CancellationToken.None);
 
         var letter = Assert.Single(page.Items);
         Assert.Equal(new byte[] { 0, 255, 10 }, letter.Data);
@@ -118,6 +118,8 @@ public sealed class BigQueryReadTests
         var query = Assert.Single(fake.Queries);
         Assert.Equal(("STRING", "10"), query.Parameters["after_message_id"]);
         Assert.Equal(("INT64", "2"), query.Parameters["limit"]);
+        Assert.Equal(("STRING", "not_json"), query.Parameters["reason"]);
+        Assert.Contains("reason = @reason", query.Sql, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -71,6 +71,7 @@ internal sealed partial class BigQueryWarehouse(
         [
             QueryParameter.Timestamp("after_received_at", query.After?.ReceivedAt),
             QueryParameter.String("after_message_id", query.After?.MessageId),
+            QueryParameter.String("reason", query.Reason),
             QueryParameter.Int64("limit", query.Limit + 1L),
         ], cancellationToken).ConfigureAwait(false);
         var items = rows.Select(r => new DeadLetterRow(

@@ -259,6 +259,7 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
         var connection = read.Connection;
         using var command = connection.CreateCommand();
         command.CommandText = SqlScripts.Load("duckdb/list_dead_letters.sql");
+        command.Parameters.Add(new DuckDBParameter("reason", (object?)query.Reason ?? DBNull.Value));
         command.Parameters.Add(new DuckDBParameter("after_received_at", (object?)query.After?.ReceivedAt ?? DBNull.Value));
         command.Parameters.Add(new DuckDBParameter("after_message_id", (object?)query.After?.MessageId ?? DBNull.Value));
         command.Parameters.Add(new DuckDBParameter("limit", (long)query.Limit + 1));
