@@ -198,7 +198,7 @@ public sealed class ReadEndpointTests : IClassFixture<ReadEndpointTests.SeededAp
     public async Task TheOpenApiDocumentDescribesEveryEndpoint()
     {
         var paths = (await client.GetJsonAsync("/swagger/v1/swagger.json")).GetProperty("paths");
-        foreach (var path in new[] { "/pubsub/push", "/replay", "/conversations", "/conversations/{order_id}", "/dead-letters", "/healthz", "/readyz" })
+        foreach (var path in new[] { "/pubsub/push", "/pubsub/push/unwrapped", "/replay", "/conversations", "/conversations/{order_id}", "/dead-letters", "/healthz", "/readyz" })
         {
             Assert.True(paths.TryGetProperty(path, out _), $"{path} is missing from the OpenAPI document");
         }
