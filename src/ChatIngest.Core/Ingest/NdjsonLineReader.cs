@@ -5,7 +5,7 @@ using System.Runtime.CompilerServices;
 namespace ChatIngest.Core.Ingest;
 
 /// <summary>One line of an NDJSON stream as raw bytes (no line break), and how many stream bytes it took.</summary>
-public sealed record NdjsonLine(byte[] Data, long SourceBytes);
+public readonly record struct NdjsonLine(byte[] Data, long SourceBytes);
 
 /// <summary>A line longer than the reader's limit: the read stops there.</summary>
 public sealed class LineTooLongException(int maxLineBytes) : IOException($"A line is longer than {maxLineBytes:N0} bytes.");
