@@ -109,7 +109,7 @@ internal static class PushEndpoints
         }
 
         var headers = http.Request.Headers;
-        var metadata = (Id: Single(headers, MessageIdHeader), PublishTime: Single(headers, PublishTimeHeader));
+        var metadata = (Id: Header(headers, MessageIdHeader), PublishTime: Header(headers, PublishTimeHeader));
         PushDecodeResult decoded;
         try
         {
@@ -176,8 +176,8 @@ internal static class PushEndpoints
     private static string Encoded(string encoding) =>
         $"Content-Encoding '{encoding}' is not read here, and Pub/Sub sends push bodies as they are; nothing was stored.";
 
-    /// <summary>A metadata header's value, or null when Pub/Sub did not write it (sent twice, its values joined by commas).</summary>
-    private static string? Single(IHeaderDictionary headers, string name) =>
+    /// <summary>A metadata header's value (several joined by commas), or null when Pub/Sub did not write it.</summary>
+    private static string? Header(IHeaderDictionary headers, string name) =>
         headers.TryGetValue(name, out var values) ? values.ToString() : null;
 
     /// <summary>
