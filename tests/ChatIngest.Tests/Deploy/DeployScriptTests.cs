@@ -21,6 +21,66 @@ public sealed class DeployScriptTests
     }
 
     [Fact]
+    public async Task AnUnwrappedPushSubscriptionGoesToTheUnwrappedEndpointWithItsMetadataInHeaders()
+    {
+        var lines = await DryRunAsync("50-push-subscription.sh", ("PUSH_UNWRAPPED", "true"));
+
+        var create = Assert.Single(lines);
+        Assert.Contains($" --push-endpoint={Url}/pubsub/push/unwrapped ", create, StringComparison.Ordinal);
+        Assert.Contains($" --push-auth-token-audience={Url} ", create, StringComparison.Ordinal);
+        Assert.EndsWith(" --push-no-wrapper --push-no-wrapper-write-metadata", create, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("false", "/pubsub/push", "--clear-push-no-wrapper-config")]
+    [InlineData("true", "/pubsub/push/unwrapped", "--push-no-wrapper --push-no-wrapper-write-metadata")]
+    public async Task UpdatingAnExistingSubscriptionSetsItsWrapperToMatchItsEndpoint(string unwrapped, string path, string wrapperFlags)
+    {
+        // A gcloud on PATH that records its arguments and finds every resource, so the script takes the update branch.
+        var bin = TempPaths.NewDirectory();
+        try
+        {
+            var log = Path.Combine(bin, "calls.log");
+            var gcloud = Path.Combine(bin, "gcloud");
+            await File.WriteAllTextAsync(gcloud, $"#!/bin/sh\necho \"$*\" >> '{log}'\n");
+            Assert.Equal(0, (await ChildProcess.RunAsync("chmod", ["+x", gcloud])).ExitCode);
+            var environment = Environment();
+            environment["PATH"] = bin + ":/usr/bin:/bin";
+            environment["PROJECT_ID"] = "demo";
+            environment["SERVICE_URL"] = Url;
+            environment["PUSH_UNWRAPPED"] = unwrapped;
+
+            var result = await ChildProcess.RunAsync("bash", [Script("50-push-subscription.sh")], environment: environment);
+
+            Assert.True(result.ExitCode == 0, result.Error);
+            var calls = await File.ReadAllLinesAsync(log);
+            Assert.Equal("pubsub subscriptions describe chatingest-push --project=demo", calls[0]);
+            var update = Assert.Single(calls[1..]);
+            Assert.StartsWith("pubsub subscriptions update chatingest-push --project=demo", update, StringComparison.Ordinal);
+            Assert.Contains($" --push-endpoint={Url}{path} ", update, StringComparison.Ordinal);
+            Assert.EndsWith(" --max-delivery-attempts=10 " + wrapperFlags, update, StringComparison.Ordinal);
+        }
+        finally
+        {
+            TempPaths.TryDelete(bin);
+        }
+    }
+
+    [Fact]
+    public async Task AnUnknownPushUnwrappedValueStopsWithALineNamingIt()
+    {
+        var environment = Environment();
+        environment["PROJECT_ID"] = "demo";
+        environment["PUSH_UNWRAPPED"] = "yes";
+
+        var result = await ChildProcess.RunAsync("bash", [Script("50-push-subscription.sh"), "--dry-run"], environment: environment);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("PUSH_UNWRAPPED must be true or false", result.Error, StringComparison.Ordinal);
+        Assert.Empty(result.Output);
+    }
+
+    [Fact]
     public async Task CloudRunServiceIsPrivateScaledAndConfiguredForBigQueryAndPushAuth()
     {
         var lines = await DryRunAsync("40-cloud-run.sh", ("CONCURRENCY", "40"), ("MAX_INSTANCES", "50"));
