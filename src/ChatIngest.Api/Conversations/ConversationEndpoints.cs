@@ -13,8 +13,10 @@ internal static class ConversationEndpoints
         var group = app.MapGroup("/conversations").WithTags("Conversations");
         group.MapGet("/", ListAsync)
             .WithSummary("Rows of the view, ordered by order_id, keyset-paged")
-            .WithDescription("started_after is inclusive, started_before exclusive; page_token comes from next_page_token.");
-        group.MapGet("/{order_id:long}", GetAsync).WithSummary("One order's row of the view");
+            .WithDescription("started_after is inclusive, started_before exclusive; page_token comes from next_page_token.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        group.MapGet("/{order_id:long}", GetAsync).WithSummary("One order's row of the view")
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         // Any other id names no order either: 404 as API.md says, but saying why rather than a bare "Not Found".
         group.MapGet("/{order_id}", ([FromRoute(Name = "order_id")] string orderId) =>

@@ -34,7 +34,11 @@ internal static class ChatIngestHosting
             o.SerializerOptions.Converters.Add(new UtcDateTimeConverter());
         });
         builder.Services.AddEndpointsApiExplorer();
-        builder.Services.AddSwaggerGen(o => o.SwaggerDoc("v1", new() { Title = "ChatIngest", Version = "v1" }));
+        builder.Services.AddSwaggerGen(o =>
+        {
+            o.SwaggerDoc("v1", new() { Title = "ChatIngest", Version = "v1" });
+            o.OperationFilter<DocumentedBodyFilter>();
+        });
         return builder;
     }
 

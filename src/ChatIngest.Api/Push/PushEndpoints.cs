@@ -29,7 +29,10 @@ internal static class PushEndpoints
     {
         var limits = app.ServiceProvider.GetRequiredService<IOptions<PushOptions>>().Value;
         var group = app.MapGroup("/pubsub").WithTags("Ingest")
-            .WithMetadata(new RequestSizeLimitAttribute(limits.MaxBodyBytes));
+            .WithMetadata(new RequestSizeLimitAttribute(limits.MaxBodyBytes))
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         var auth = app.ServiceProvider.GetRequiredService<IOptions<PushAuthOptions>>().Value;
         var log = app.ServiceProvider.GetRequiredService<PushLog>();
@@ -54,14 +57,16 @@ internal static class PushEndpoints
         group.MapPost("/push", (HttpContext http, CancellationToken cancellationToken) =>
                 PushAsync(http, decoder, queue, metrics, log, deadlines, ingest, push, cancellationToken))
             .WithSummary("Receive one Pub/Sub push delivery")
-            .WithDescription("Answers 204 once the message is durably stored (or parked in dead_letters, or was a duplicate).");
+            .WithDescription("Answers 204 once the message is durably stored (or parked in dead_letters, or was a duplicate).")
+            .WithMetadata(new DocumentedBody("application/json", typeof(PushEnvelope), "A Pub/Sub push envelope (message.data is base64)."));
         group.MapPost("/push/unwrapped", (HttpContext http, CancellationToken cancellationToken) =>
                 UnwrappedPushAsync(http, decoder, queue, metrics, log, deadlines, ingest, push, cancellationToken))
             .WithSummary("Receive one unwrapped Pub/Sub push delivery (--push-no-wrapper)")
             .WithDescription("The body is the message's data itself. The id and publish time are read from the "
                 + "x-goog-pubsub-message-id and x-goog-pubsub-publish-time headers (--push-no-wrapper-write-metadata); "
                 + "without them the id is 'sha256:' and the data's SHA-256, and the publish time is the time of receipt. "
-                + "Answers as POST /pubsub/push does.");
+                + "Answers as POST /pubsub/push does.")
+            .WithMetadata(new DocumentedBody("application/json", null, "The message's data: one chat message or order event as JSON."));
         return app;
     }
 

@@ -32,7 +32,11 @@ internal static class ReplayEndpoints
 
         group.MapPost("", ReplayAsync).WithSummary("Replay NDJSON lines as if each were one Pub/Sub message")
             .WithDescription("The body is NDJSON as it is: a body with a Content-Encoding other than identity, or one that "
-                + "is a gzip, zstd or xz file, is 415.");
+                + "is a gzip, zstd or xz file, is 415.")
+            .WithMetadata(new DocumentedBody("application/x-ndjson", null, "One message per line, as a Pub/Sub message's data would hold it."))
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 

@@ -13,7 +13,8 @@ internal static class StatsEndpoints
         app.MapGet("/stats", GetAsync)
             .WithTags("Stats")
             .WithSummary("Totals, per-city response times and starters, last stages, conversations started per minute")
-            .WithDescription("started_after is inclusive, started_before exclusive (RFC 3339); both bound conversation_started_at.");
+            .WithDescription("started_after is inclusive, started_before exclusive (RFC 3339); both bound conversation_started_at.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         return app;
     }
 

@@ -203,4 +203,26 @@ public sealed class ReadEndpointTests : IClassFixture<ReadEndpointTests.SeededAp
             Assert.True(paths.TryGetProperty(path, out _), $"{path} is missing from the OpenAPI document");
         }
     }
+
+    [Theory]
+    [InlineData("/pubsub/push", "application/json", "400,401,403,413,415,503")]
+    [InlineData("/pubsub/push/unwrapped", "application/json", "400,401,403,413,415,503")]
+    [InlineData("/replay", "application/x-ndjson", "401,403,413,415,503")]
+    public async Task TheOpenApiDocumentShowsEachIngestBodyAndItsProblemAnswers(string path, string mediaType, string problems)
+    {
+        var document = await client.GetJsonAsync("/swagger/v1/swagger.json");
+        var operation = document.GetProperty("paths").GetProperty(path).GetProperty("post");
+
+        var body = operation.GetProperty("requestBody");
+        Assert.True(body.GetProperty("required").GetBoolean());
+        Assert.True(body.GetProperty("content").TryGetProperty(mediaType, out _), $"{path}: no {mediaType} body in {body}");
+        var responses = operation.GetProperty("responses");
+        Assert.All(problems.Split(','), code =>
+            Assert.True(responses.GetProperty(code).GetProperty("content").TryGetProperty("application/problem+json", out _), $"{path}: no {code} problem"));
+        if (path == "/pubsub/push")
+        {
+            var envelope = document.GetProperty("components").GetProperty("schemas").GetProperty("PushEnvelope").GetProperty("properties");
+            Assert.True(envelope.TryGetProperty("message", out _), envelope.ToString());
+        }
+    }
 }
