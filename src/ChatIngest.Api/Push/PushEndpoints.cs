@@ -3,7 +3,6 @@ using System.IO.Pipelines;
 using System.Text.Json;
 using ChatIngest.Api.Hosting;
 using ChatIngest.Core.Ingest;
-using ChatIngest.Core.Messages;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -19,12 +18,6 @@ namespace ChatIngest.Api.Push;
 /// </summary>
 internal static class PushEndpoints
 {
-    /// <summary>Written by Pub/Sub on an unwrapped push when the subscription writes metadata (GCP.md §1).</summary>
-    public const string MessageIdHeader = "x-goog-pubsub-message-id";
-
-    /// <inheritdoc cref="MessageIdHeader"/>
-    public const string PublishTimeHeader = "x-goog-pubsub-publish-time";
-
     public static IEndpointRouteBuilder MapPushEndpoints(this IEndpointRouteBuilder app)
     {
         var limits = app.ServiceProvider.GetRequiredService<IOptions<PushOptions>>().Value;
@@ -35,32 +28,23 @@ internal static class PushEndpoints
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         var auth = app.ServiceProvider.GetRequiredService<IOptions<PushAuthOptions>>().Value;
-        var log = app.ServiceProvider.GetRequiredService<PushLog>();
+        var services = app.ServiceProvider.GetRequiredService<PushServices>();
         if (auth.Enabled)
         {
             group.AddEndpointFilter<PushAuthFilter>();
-            log.AuthOn(auth.Audience!, auth.ServiceAccountEmail!);
+            services.Log.AuthOn(auth.Audience!, auth.ServiceAccountEmail!);
         }
         else
         {
-            log.AuthOff();
+            services.Log.AuthOff();
         }
 
-        // The handler's services are singletons: resolved once here, not seven times per push.
-        var services = app.ServiceProvider;
-        var decoder = services.GetRequiredService<PushDecoder>();
-        var queue = services.GetRequiredService<IngestQueue>();
-        var metrics = services.GetRequiredService<IngestMetrics>();
-        var ingest = services.GetRequiredService<IOptions<IngestOptions>>();
-        var push = services.GetRequiredService<IOptions<PushOptions>>();
-        var deadlines = services.GetRequiredService<PushDeadlines>();
-        group.MapPost("/push", (HttpContext http, CancellationToken cancellationToken) =>
-                PushAsync(http, decoder, queue, metrics, log, deadlines, ingest, push, cancellationToken))
+        group.MapPost("/push", (HttpContext http, CancellationToken cancellationToken) => PushAsync(http, services, cancellationToken))
             .WithSummary("Receive one Pub/Sub push delivery")
             .WithDescription("Answers 204 once the message is durably stored (or parked in dead_letters, or was a duplicate).")
             .WithMetadata(new DocumentedBody("application/json", typeof(PushEnvelope), "A Pub/Sub push envelope (message.data is base64)."));
         group.MapPost("/push/unwrapped", (HttpContext http, CancellationToken cancellationToken) =>
-                UnwrappedPushAsync(http, decoder, queue, metrics, log, deadlines, ingest, push, cancellationToken))
+                UnwrappedPushAsync(http, services, cancellationToken))
             .WithSummary("Receive one unwrapped Pub/Sub push delivery (--push-no-wrapper)")
             .WithDescription("The body is the message's data itself. The id and publish time are read from the "
                 + "x-goog-pubsub-message-id and x-goog-pubsub-publish-time headers (--push-no-wrapper-write-metadata); "
@@ -70,72 +54,62 @@ internal static class PushEndpoints
         return app;
     }
 
-    internal static async Task<Results<NoContent, ProblemHttpResult>> PushAsync(
-        HttpContext http, PushDecoder decoder, IngestQueue queue, IngestMetrics metrics, PushLog log, PushDeadlines deadlines,
-        IOptions<IngestOptions> options, IOptions<PushOptions> push, CancellationToken cancellationToken)
+    internal static Task<Results<NoContent, ProblemHttpResult>> PushAsync(
+        HttpContext http, PushServices services, CancellationToken cancellationToken) =>
+        ReceiveAsync(http, services, services.Decoder, static (body, decoder) =>
+        {
+            var settings = PushEnvelopeJsonContext.Default.Options; // one place for depth and trailing commas
+            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = settings.MaxDepth, AllowTrailingCommas = settings.AllowTrailingCommas });
+            var envelope = JsonSerializer.Deserialize(ref reader, PushEnvelopeJsonContext.Default.PushEnvelope);
+            return reader.Read() ? throw new JsonException("The body has more after the envelope.") : decoder.Decode(envelope);
+        }, "The body is not a usable Pub/Sub push envelope.", cancellationToken);
+
+    internal static Task<Results<NoContent, ProblemHttpResult>> UnwrappedPushAsync(
+        HttpContext http, PushServices services, CancellationToken cancellationToken)
+    {
+        var headers = http.Request.Headers;
+        var delivery = (services.Decoder, Id: Header(headers, UnwrappedPushHeaders.MessageId), PublishTime: Header(headers, UnwrappedPushHeaders.PublishTime));
+        return ReceiveAsync(http, services, delivery, static (body, d) => d.Decoder.DecodeUnwrapped(body, d.Id, d.PublishTime),
+            "The push's Pub/Sub metadata is not usable.", cancellationToken);
+    }
+
+    /// <summary>
+    /// Both forms of push: the body read whole and decoded, the record queued, and the answer once its commit is in:
+    /// 204, or 503 so that Pub/Sub delivers it again.
+    /// </summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> ReceiveAsync<TState>(
+        HttpContext http, PushServices services, TState state, Func<ReadOnlySequence<byte>, TState, PushDecodeResult> decode,
+        string unusableTitle, CancellationToken cancellationToken)
     {
         if (ContentEncodings.IsEncoded(http.Request, out var encoding))
         {
-            return Problems.Compressed(http, "The push body must not be compressed.", Encoded(encoding));
+            return Problems.Compressed(http, "The push body must not be compressed.",
+                $"Content-Encoding '{encoding}' is not read here, and Pub/Sub sends push bodies as they are; nothing was stored.");
         }
 
         PushDecodeResult decoded;
         try
         {
-            decoded = await ReadBodyAsync(http.Request.BodyReader, decoder, static (body, decoder) =>
-            {
-                var settings = PushEnvelopeJsonContext.Default.Options; // one place for depth and trailing commas
-                var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = settings.MaxDepth, AllowTrailingCommas = settings.AllowTrailingCommas });
-                var envelope = JsonSerializer.Deserialize(ref reader, PushEnvelopeJsonContext.Default.PushEnvelope);
-                return reader.Read() ? throw new JsonException("The body has more after the envelope.") : decoder.Decode(envelope);
-            }, cancellationToken);
+            decoded = await ReadBodyAsync(http.Request.BodyReader, state, decode, cancellationToken);
         }
-        catch (JsonException e)
+        catch (JsonException e) // only the envelope's reader throws it
         {
             return Problems.BadRequest("The body is not a Pub/Sub push envelope.", e.Message);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return TooLarge(push);
+            return TypedResults.Problem(
+                title: "The push body is too large.",
+                detail: $"The limit is {services.Push.Value.MaxBodyBytes} bytes (Push__MaxBodyBytes).",
+                statusCode: StatusCodes.Status413PayloadTooLarge);
         }
 
-        return decoded.Record is { } record
-            ? await StoreAsync(http, record, queue, metrics, log, deadlines, options, push)
-            : Problems.BadRequest("The body is not a usable Pub/Sub push envelope.", decoded.Problem);
-    }
-
-    internal static async Task<Results<NoContent, ProblemHttpResult>> UnwrappedPushAsync(
-        HttpContext http, PushDecoder decoder, IngestQueue queue, IngestMetrics metrics, PushLog log, PushDeadlines deadlines,
-        IOptions<IngestOptions> options, IOptions<PushOptions> push, CancellationToken cancellationToken)
-    {
-        if (ContentEncodings.IsEncoded(http.Request, out var encoding))
+        if (decoded.Record is not { } record)
         {
-            return Problems.Compressed(http, "The push body must not be compressed.", Encoded(encoding));
+            return Problems.BadRequest(unusableTitle, decoded.Problem);
         }
 
-        var headers = http.Request.Headers;
-        var metadata = (Id: Header(headers, MessageIdHeader), PublishTime: Header(headers, PublishTimeHeader));
-        PushDecodeResult decoded;
-        try
-        {
-            decoded = await ReadBodyAsync(http.Request.BodyReader, (decoder, metadata), static (body, state) =>
-                state.decoder.DecodeUnwrapped(body, state.metadata.Id, state.metadata.PublishTime), cancellationToken);
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return TooLarge(push);
-        }
-
-        return decoded.Record is { } record
-            ? await StoreAsync(http, record, queue, metrics, log, deadlines, options, push)
-            : Problems.BadRequest("The push's Pub/Sub metadata is not usable.", decoded.Problem);
-    }
-
-    /// <summary>Queues the record and answers once its commit is in: 204, or 503 so that Pub/Sub delivers it again.</summary>
-    private static async Task<Results<NoContent, ProblemHttpResult>> StoreAsync(
-        HttpContext http, IngestRecord record, IngestQueue queue, IngestMetrics metrics, PushLog log, PushDeadlines deadlines,
-        IOptions<IngestOptions> options, IOptions<PushOptions> push)
-    {
+        var (_, queue, metrics, log, deadlines, options, push) = services;
         metrics.Received();
         var messageId = record.Delivery.MessageId;
         var request = new WriteRequest([record]);
@@ -172,14 +146,6 @@ internal static class PushEndpoints
                 $"Not stored within {push.Value.Deadline.TotalSeconds} s (Push__Deadline); Pub/Sub will deliver it again.");
         }
     }
-
-    private static ProblemHttpResult TooLarge(IOptions<PushOptions> push) => TypedResults.Problem(
-        title: "The push body is too large.",
-        detail: $"The limit is {push.Value.MaxBodyBytes} bytes (Push__MaxBodyBytes).",
-        statusCode: StatusCodes.Status413PayloadTooLarge);
-
-    private static string Encoded(string encoding) =>
-        $"Content-Encoding '{encoding}' is not read here, and Pub/Sub sends push bodies as they are; nothing was stored.";
 
     /// <summary>A metadata header's value (several joined by commas), or null when Pub/Sub did not write it.</summary>
     private static string? Header(IHeaderDictionary headers, string name) =>

@@ -5,7 +5,7 @@ namespace ChatIngest.Api.Push;
 
 internal static class PushServiceCollectionExtensions
 {
-    /// <summary>The push endpoint's limits, its token check and its log.</summary>
+    /// <summary>The push endpoints' limits, their token check, their log, and the services their handlers share.</summary>
     public static IServiceCollection AddPush(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSettings<PushOptions>(configuration, PushOptions.SectionName);
@@ -14,6 +14,7 @@ internal static class PushServiceCollectionExtensions
         services.AddSingleton<PushTokenValidator>();
         services.AddSingleton<PushLog>();
         services.AddSingleton<PushDeadlines>();
+        services.AddSingleton<PushServices>();
         return services;
     }
 }

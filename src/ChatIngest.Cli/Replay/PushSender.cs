@@ -70,9 +70,9 @@ internal sealed class PushSender(HttpClient http, ReplaySettings settings, TimeP
         if (settings.Unwrapped)
         {
             // The metadata Pub/Sub writes with --push-no-wrapper-write-metadata (GCP.md §1).
-            request.Headers.Add("x-goog-pubsub-message-id", id);
-            request.Headers.Add("x-goog-pubsub-publish-time", published);
-            request.Headers.Add("x-goog-pubsub-subscription-name", settings.Subscription);
+            request.Headers.Add(UnwrappedPushHeaders.MessageId, id);
+            request.Headers.Add(UnwrappedPushHeaders.PublishTime, published);
+            request.Headers.Add(UnwrappedPushHeaders.SubscriptionName, settings.Subscription);
         }
         else
         {

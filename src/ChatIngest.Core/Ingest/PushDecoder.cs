@@ -13,7 +13,7 @@ namespace ChatIngest.Core.Ingest;
 public sealed class PushDecoder(PayloadClassifier classifier, TimeProvider time)
 {
     /// <summary>The id an unwrapped push without Pub/Sub's metadata headers gets: this prefix and its data's SHA-256.</summary>
-    public const string DerivedIdPrefix = "sha256:";
+    private const string DerivedIdPrefix = "sha256:";
 
     private const int MaxMessageIdLength = 256;
 
@@ -69,12 +69,12 @@ public sealed class PushDecoder(PayloadClassifier classifier, TimeProvider time)
         var messageId = messageIdHeader ?? DerivedIdPrefix + Convert.ToHexStringLower(SHA256.HashData(data.Span));
         if (string.IsNullOrWhiteSpace(messageId) || messageId.Length > MaxMessageIdLength)
         {
-            return PushDecodeResult.Fail("The x-goog-pubsub-message-id header is empty or longer than 256 characters.");
+            return PushDecodeResult.Fail($"The {UnwrappedPushHeaders.MessageId} header is empty or longer than 256 characters.");
         }
 
         return TryDelivery(messageId, publishTimeHeader, out var delivery)
             ? new PushDecodeResult(classifier.Classify(data, delivery), null)
-            : PushDecodeResult.Fail("The x-goog-pubsub-publish-time header is not an RFC 3339 timestamp.");
+            : PushDecodeResult.Fail($"The {UnwrappedPushHeaders.PublishTime} header is not an RFC 3339 timestamp.");
     }
 
     private bool TryDelivery(string messageId, string? publishText, out Delivery delivery)
