@@ -12,6 +12,8 @@ public sealed class PayloadClassifier(int maxDepth = PayloadClassifier.DefaultMa
 {
     public const int DefaultMaxDepth = 32;
 
+    private static ReadOnlySpan<byte> ByteOrderMark => [0xEF, 0xBB, 0xBF];
+
     public IngestRecord Classify(ReadOnlyMemory<byte> data, Delivery delivery)
     {
         if (data.IsEmpty)
@@ -24,10 +26,13 @@ public sealed class PayloadClassifier(int maxDepth = PayloadClassifier.DefaultMa
             return Invalid(InvalidReason.NotUtf8, "the data is not valid UTF-8");
         }
 
+        // A byte order mark may open a JSON text, and parsers may ignore it (RFC 8259 §8.1): editors, PowerShell and
+        // some publishers write one. System.Text.Json would refuse it, so it is skipped here; a dead letter keeps it.
+        var json = data.Span.StartsWith(ByteOrderMark) ? data[ByteOrderMark.Length..] : data;
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(data, new JsonDocumentOptions { MaxDepth = maxDepth });
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = maxDepth });
         }
         catch (JsonException e)
         {

@@ -27,6 +27,21 @@ public sealed class PushEndpointTests : IDisposable
     }
 
     [Fact]
+    public async Task AMessageWhoseDataStartsWithAByteOrderMarkIsStoredNotParked()
+    {
+        var client = app.CreateClient();
+        const string json = """{"senderAppType":"Customer iOS","courierId":1,"fromId":2,"toId":1,"chatStartedByMessage":true,"orderId":43,"orderStage":"ACCEPTED","customerId":2,"messageSentTime":"2024-02-01T10:00:56Z"}""";
+        byte[] data = [0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes(json)];
+
+        using var response = await client.PushAsync(PushEnvelopes.Create(data, "1", Published));
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        var row = await client.GetJsonAsync("/conversations/43");
+        Assert.Equal(1, row.GetProperty("num_messages_customer").GetInt64());
+        Assert.Equal(0, (await client.GetJsonAsync("/dead-letters")).GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
     public async Task BodyThatIsNotAnEnvelopeGets400ProblemJson()
     {
         var client = app.CreateClient();

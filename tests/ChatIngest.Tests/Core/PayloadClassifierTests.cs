@@ -44,6 +44,33 @@ public sealed class PayloadClassifierTests
     public void DifferentJsonObjectsHaveDifferentContentKeys(string a, string b) =>
         Assert.NotEqual(Classify(a).ContentKey, Classify(b).ContentKey);
 
+    private static readonly byte[] ByteOrderMark = [0xEF, 0xBB, 0xBF];
+
+    private IngestRecord Classify(byte[] data) => classifier.Classify(data, new Delivery("1", T, T));
+
+    [Fact]
+    public void AByteOrderMarkBeforeTheObjectIsIgnoredAndTheMessageIsTheSame()
+    {
+        const string json = """{"orderId": 82414506, "cityCode": "IST"}""";
+
+        var marked = Assert.IsType<OrderEventRecord>(Classify([.. ByteOrderMark, .. Encoding.UTF8.GetBytes(json)]));
+
+        Assert.Equal((82414506L, "IST"), (marked.OrderId, marked.CityCode));
+        Assert.Equal(Classify(json).ContentKey, marked.ContentKey);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0xEF, 0xBB, 0xBF })]
+    [InlineData(new byte[] { 0xEF, 0xBB, 0xBF, 0xEF, 0xBB, 0xBF, (byte)'{', (byte)'}' })]
+    [InlineData(new byte[] { (byte)' ', 0xEF, 0xBB, 0xBF, (byte)'{', (byte)'}' })]
+    public void OnlyOneMarkAtTheVeryStartIsIgnoredAndTheDeadLetterKeepsIt(byte[] data)
+    {
+        var parked = Assert.IsType<DeadLetterRecord>(Classify(data));
+
+        Assert.Equal(InvalidReason.NotJson, parked.Reason);
+        Assert.Equal(data, parked.Data);
+    }
+
     [Fact]
     public void TheFirstFailingRuleNamesTheField()
     {
