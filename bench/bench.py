@@ -23,7 +23,6 @@ from bench_report import render
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "bench")
-ORDERS_PER_18 = 4  # order events per 18 pushes (push.lua); --orders-per-18 changes it
 CONNECTIONS = [16, 64, 256]
 
 
@@ -96,11 +95,11 @@ class Server:
         self.log.close()
 
 
-def wrk(url, connections, seconds, base):
+def wrk(url, connections, seconds, base, orders_per_18):
     threads = min(2, connections)
     out = subprocess.run(
         ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s",
-         "-s", os.path.join(BENCH, "push.lua"), url + "/pubsub/push", "--", str(base), str(ORDERS_PER_18)],
+         "-s", os.path.join(BENCH, "push.lua"), url + "/pubsub/push", "--", str(base), str(orders_per_18)],
         capture_output=True, text=True, check=True).stdout
     match = re.search(r"WRKJSON (\{.*\})", out)
     if not match:
@@ -117,7 +116,7 @@ def count_rows(db):
     return {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", out)}
 
 
-def push_series(name, dll, work, seconds, warmup, db=None, args=(), extra_env=None):
+def push_series(name, dll, work, seconds, warmup, orders_per_18, db=None, args=(), extra_env=None):
     """Warm up, then wrk at each connection count against one server; then stop it and count its rows."""
     server = Server(name, dll, work, extra_env, args)
     runs, acked, in_flight = [], 0, 0
@@ -125,7 +124,7 @@ def push_series(name, dll, work, seconds, warmup, db=None, args=(), extra_env=No
         base = 0
         for i, connections in enumerate([64] + CONNECTIONS):
             base += 10_000_000_000  # distinct counters per wrk run: every request is a new message
-            r = wrk(server.url, connections, warmup if i == 0 else seconds, base)
+            r = wrk(server.url, connections, warmup if i == 0 else seconds, base, orders_per_18)
             acked += r["acked"]
             in_flight += connections
             if i > 0:
@@ -180,7 +179,7 @@ def read_json_load(work, ndjson):
             "rows": int(values["rows"]), "peak_rss_mb": int(values["vmhwm_kb"]) / 1024, "steps": out.stderr.strip()}
 
 
-def soak(work, seconds, connections=64):
+def soak(work, seconds, orders_per_18, connections=64):
     """Sustained push at 64 connections, sampling the server's RSS every 5 s."""
     db = os.path.join(work, "soak.duckdb")
     server = Server("soak", API, work, {"Warehouse__DuckDbPath": db})
@@ -189,7 +188,7 @@ def soak(work, seconds, connections=64):
         threads = 2
         proc = subprocess.Popen(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
                                  "--timeout", "10s", "-s", os.path.join(BENCH, "push.lua"),
-                                 server.url + "/pubsub/push", "--", "90000000000", str(ORDERS_PER_18)],
+                                 server.url + "/pubsub/push", "--", "90000000000", str(orders_per_18)],
                                 stdout=subprocess.PIPE, text=True)
         started = time.time()
         while proc.poll() is None:
@@ -223,32 +222,30 @@ def main():
     parser.add_argument("--orders-per-18", type=int, default=4, choices=range(0, 19), metavar="0-18",
                         help="order events per 18 pushes (default 4, the sample data's mix); the rest are chat messages")
     opts = parser.parse_args()
-    global ORDERS_PER_18
-    ORDERS_PER_18 = opts.orders_per_18
     seconds = opts.seconds or (2 if opts.quick else 15)
     warmup = 1 if opts.quick else 10
     lines = opts.lines or (20_000 if opts.quick else 1_000_000)
     only = set(opts.only.split(","))
     work = tempfile.mkdtemp(prefix="chatingest-bench-")
     report = {"load_before": load_average(), "cores": os.cpu_count(), "started": time.strftime("%Y-%m-%d %H:%M:%S"),
-              "orders_per_18": ORDERS_PER_18}
+              "orders_per_18": opts.orders_per_18}
     print(f"bench: work dir {work}; load average {report['load_before']}", flush=True)
     try:
         if opts.soak:
-            report["soak"] = soak(work, opts.seconds or 300)
+            report["soak"] = soak(work, opts.seconds or 300, opts.orders_per_18)
         else:
             if "a" in only:
                 print("bench: (a) ceiling", flush=True)
-                report["a"] = push_series("ceiling", CEILING, work, seconds, warmup)
+                report["a"] = push_series("ceiling", CEILING, work, seconds, warmup, opts.orders_per_18)
             if "b" in only:
                 print("bench: (b) ChatIngest push", flush=True)
                 db = os.path.join(work, "push.duckdb")
-                report["b"] = push_series("chatingest", API, work, seconds, warmup, db,
+                report["b"] = push_series("chatingest", API, work, seconds, warmup, opts.orders_per_18, db,
                                           extra_env={"Warehouse__DuckDbPath": db})
             if "c" in only:
                 print("bench: (c) naive INSERT per request", flush=True)
                 db = os.path.join(work, "naive.duckdb")
-                report["c"] = push_series("naive", NAIVE, work, seconds, warmup, db, args=(f"--Db={db}",))
+                report["c"] = push_series("naive", NAIVE, work, seconds, warmup, opts.orders_per_18, db, args=(f"--Db={db}",))
             if "d" in only or "e" in only:
                 ndjson = os.path.join(work, "replay.ndjson")
                 subprocess.run([sys.executable, os.path.join(BENCH, "gen_replay.py"), str(lines), ndjson], check=True)
