@@ -19,5 +19,13 @@ internal sealed class PushAuthOptions
     /// <summary>Where the token signing keys (a JWKS) are fetched from; cached and refreshed hourly.</summary>
     public string CertificatesUrl { get; set; } = GoogleCertificatesUrl;
 
+    /// <summary>
+    /// Set on Cloud Run behind its invoker check (<c>--no-allow-unauthenticated</c>): Cloud Run verifies a Google-signed
+    /// token itself and passes it on with its signature replaced by <c>SIGNATURE_REMOVED_BY_GOOGLE</c>, so such a token's
+    /// claims (issuer, audience, account, expiry) are checked here without the signature. A token that still has its
+    /// signature is checked in full either way. Refused at start off Cloud Run (no <c>K_SERVICE</c>).
+    /// </summary>
+    public bool SignatureCheckedByCloudRun { get; set; }
+
     public bool Enabled => !string.IsNullOrWhiteSpace(Audience) && !string.IsNullOrWhiteSpace(ServiceAccountEmail);
 }

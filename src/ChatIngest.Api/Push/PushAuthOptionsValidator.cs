@@ -3,8 +3,11 @@ using Microsoft.Extensions.Options;
 namespace ChatIngest.Api.Push;
 
 /// <summary>Checked at start: half a push-auth configuration would silently leave the endpoint open.</summary>
-internal sealed class PushAuthOptionsValidator : IValidateOptions<PushAuthOptions>
+internal sealed class PushAuthOptionsValidator(IConfiguration configuration) : IValidateOptions<PushAuthOptions>
 {
+    /// <summary>The variable Cloud Run sets in every service's container: the service's name.</summary>
+    public const string CloudRunServiceVariable = "K_SERVICE";
+
     public ValidateOptionsResult Validate(string? name, PushAuthOptions options)
     {
         var failures = new List<string>();
@@ -25,6 +28,15 @@ internal sealed class PushAuthOptionsValidator : IValidateOptions<PushAuthOption
         if (!Uri.TryCreate(options.CertificatesUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
         {
             failures.Add($"PushAuth__CertificatesUrl '{options.CertificatesUrl}' is not an http(s) URL.");
+        }
+
+        if (options.SignatureCheckedByCloudRun && !options.Enabled)
+        {
+            failures.Add("PushAuth__SignatureCheckedByCloudRun is true but push auth is off: set PushAuth__Audience and PushAuth__ServiceAccountEmail too, or leave it unset.");
+        }
+        else if (options.SignatureCheckedByCloudRun && string.IsNullOrEmpty(configuration[CloudRunServiceVariable]))
+        {
+            failures.Add($"PushAuth__SignatureCheckedByCloudRun is true but this is not Cloud Run ({CloudRunServiceVariable} is unset): nothing here checked the signatures it would take on trust. Leave it unset.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

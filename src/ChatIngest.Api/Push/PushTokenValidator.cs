@@ -1,4 +1,7 @@
+using System.Buffers.Text;
+using System.Text;
 using Google.Apis.Auth;
+using Google.Apis.Json;
 using Microsoft.Extensions.Options;
 
 namespace ChatIngest.Api.Push;
@@ -9,9 +12,17 @@ namespace ChatIngest.Api.Push;
 /// <c>iat</c> and <c>exp</c>; the audience, <c>email</c> and <c>email_verified</c> are checked here, so that a
 /// genuine token meant for someone else is told apart (403) from no or a broken token (401). The library reads the
 /// system clock for <c>iat</c>/<c>exp</c>; only the remembered-token shortcut below uses the injected clock.
+/// <para>
+/// Behind Cloud Run's invoker check the token arrives with its signature removed (Cloud Run verified it): with
+/// <see cref="PushAuthOptions.SignatureCheckedByCloudRun"/> its issuer, <c>iat</c> and <c>exp</c> are checked here on
+/// the injected clock instead, and the audience and account as for any token; without it, it is refused.
+/// </para>
 /// </summary>
 internal sealed class PushTokenValidator(IOptions<PushAuthOptions> options, IOptions<PushOptions> push, TimeProvider time)
 {
+    /// <summary>What Cloud Run's invoker check puts in place of a Google-signed token's signature once it verified it.</summary>
+    public const string RemovedSignature = "SIGNATURE_REMOVED_BY_GOOGLE";
+
     private static readonly string[] GoogleIssuers = ["https://accounts.google.com", "accounts.google.com"];
 
     private readonly PushAuthOptions settings = options.Value;
@@ -37,21 +48,12 @@ internal sealed class PushTokenValidator(IOptions<PushAuthOptions> options, IOpt
             return PushAuthResult.Accepted;
         }
 
-        GoogleJsonWebSignature.Payload payload;
-        try
+        var (payload, refusal) = token.EndsWith("." + RemovedSignature, StringComparison.Ordinal)
+            ? ReadCheckedByCloudRun(token)
+            : await VerifyAsync(token, cancellationToken);
+        if (payload is null)
         {
-            // The library fetches keys with a 100 s HTTP timeout: a push must not wait past its own deadline for them.
-            payload = await JsonWebSignature.VerifySignedTokenAsync<GoogleJsonWebSignature.Payload>(token, verification, cancellationToken)
-                .WaitAsync(push.Value.Deadline, time, cancellationToken);
-        }
-        catch (Exception e) when (e is InvalidJwtException or FormatException or ArgumentException or Newtonsoft.Json.JsonException
-            or System.Security.Cryptography.CryptographicException)
-        {
-            return PushAuthResult.Unauthenticated($"The token is not a valid Google-signed token: {e.Message}");
-        }
-        catch (Exception e) when (e is HttpRequestException or TimeoutException)
-        {
-            return PushAuthResult.KeysUnavailable($"The token signing keys could not be fetched: {e.Message}");
+            return refusal;
         }
 
         if (payload.Audience is not string audience || !string.Equals(audience, settings.Audience, StringComparison.Ordinal))
@@ -70,6 +72,69 @@ internal sealed class PushTokenValidator(IOptions<PushAuthOptions> options, IOpt
         }
 
         return PushAuthResult.Accepted;
+    }
+
+    /// <summary>Google.Apis.Auth's full check: signature, issuer, <c>iat</c> and <c>exp</c>.</summary>
+    private async ValueTask<(GoogleJsonWebSignature.Payload?, PushAuthResult)> VerifyAsync(string token, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // The library fetches keys with a 100 s HTTP timeout: a push must not wait past its own deadline for them.
+            return (await JsonWebSignature.VerifySignedTokenAsync<GoogleJsonWebSignature.Payload>(token, verification, cancellationToken)
+                .WaitAsync(push.Value.Deadline, time, cancellationToken), default);
+        }
+        catch (Exception e) when (e is InvalidJwtException or FormatException or ArgumentException or Newtonsoft.Json.JsonException
+            or System.Security.Cryptography.CryptographicException)
+        {
+            return (null, PushAuthResult.Unauthenticated($"The token is not a valid Google-signed token: {e.Message}"));
+        }
+        catch (Exception e) when (e is HttpRequestException or TimeoutException)
+        {
+            return (null, PushAuthResult.KeysUnavailable($"The token signing keys could not be fetched: {e.Message}"));
+        }
+    }
+
+    /// <summary>
+    /// A token whose signature Cloud Run's invoker check verified and removed (<see cref="PushAuthOptions.SignatureCheckedByCloudRun"/>):
+    /// the same checks of issuer, <c>iat</c> and <c>exp</c> as the library's, on the claims alone. Refused unless that
+    /// setting says Cloud Run's check stands in front of this service.
+    /// </summary>
+    private (GoogleJsonWebSignature.Payload?, PushAuthResult) ReadCheckedByCloudRun(string token)
+    {
+        if (!settings.SignatureCheckedByCloudRun)
+        {
+            return (null, PushAuthResult.Unauthenticated(
+                $"The token's signature was removed by Cloud Run's invoker check ({RemovedSignature}), so it cannot be checked here. "
+                + "Behind Cloud Run with --no-allow-unauthenticated, set PushAuth__SignatureCheckedByCloudRun=true."));
+        }
+
+        GoogleJsonWebSignature.Payload? payload;
+        try
+        {
+            var parts = token.Split('.');
+            payload = parts.Length == 3
+                ? NewtonsoftJsonSerializer.Instance.Deserialize<GoogleJsonWebSignature.Payload>(Encoding.UTF8.GetString(Base64Url.DecodeFromChars(parts[1])))
+                : null;
+        }
+        catch (Exception e) when (e is FormatException or Newtonsoft.Json.JsonException)
+        {
+            payload = null;
+        }
+
+        var now = time.GetUtcNow();
+        var problem = payload switch
+        {
+            null => "its claims are not a JSON object",
+            { Issuer: var issuer } when !GoogleIssuers.Contains(issuer, StringComparer.Ordinal) => "it was issued by someone else than Google",
+            { ExpirationTimeSeconds: null } => "it has no expiry",
+            { IssuedAtTimeSeconds: null } => "it has no issue time",
+            { ExpirationTimeSeconds: { } exp } when now > DateTimeOffset.FromUnixTimeSeconds(exp) + verification.ExpiryClockTolerance => "it has expired",
+            { IssuedAtTimeSeconds: { } iat } when now < DateTimeOffset.FromUnixTimeSeconds(iat) - verification.IssuedAtClockTolerance => "it was issued in the future",
+            _ => null,
+        };
+        return problem is null
+            ? (payload, default)
+            : (null, PushAuthResult.Unauthenticated($"The token whose signature Cloud Run removed is not valid: {problem}."));
     }
 
     private static SignedTokenVerificationOptions CreateVerification(PushAuthOptions settings)

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using ChatIngest.Api.Push;
 using ChatIngest.Tests.Support;
+using Microsoft.Extensions.Configuration;
 
 namespace ChatIngest.Tests.Api;
 
@@ -169,9 +170,19 @@ public sealed class PushAuthTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ATokenWhoseSignatureCloudRunRemovedGets401NamingTheSettingUnlessItIsOn()
+    {
+        using var response = await PushAsync(7, "Bearer " + GoogleTokens.RemoveSignature(tokens.Sign()));
+
+        await AssertRefusedAsync(response, HttpStatusCode.Unauthorized, "signature removed, setting off");
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Contains("PushAuth__SignatureCheckedByCloudRun", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void HalfConfiguredPushAuthIsRejectedNamingTheMissingKey()
     {
-        var result = new PushAuthOptionsValidator().Validate(null, new PushAuthOptions { Audience = GoogleTokens.Audience });
+        var result = new PushAuthOptionsValidator(new ConfigurationBuilder().Build()).Validate(null, new PushAuthOptions { Audience = GoogleTokens.Audience });
 
         Assert.True(result.Failed);
         Assert.Contains("PushAuth__ServiceAccountEmail", result.FailureMessage, StringComparison.Ordinal);

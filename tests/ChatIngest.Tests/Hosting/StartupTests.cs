@@ -35,6 +35,7 @@ public sealed class StartupTests : IDisposable
     [InlineData("Ingest__QueueCapacity", "0", "Ingest__QueueCapacity")]
     [InlineData("Push__MaxBodyBytes", "0", "Push__MaxBodyBytes")]
     [InlineData("PushAuth__Audience", "https://chatingest.test/pubsub/push", "PushAuth__ServiceAccountEmail")]
+    [InlineData("PushAuth__SignatureCheckedByCloudRun", "true", "PushAuth__SignatureCheckedByCloudRun")]
     public async Task ABadSettingStopsStartUpWithOneLineNamingIt(string key, string value, string named)
     {
         var result = await RunAsync(new() { [key] = value });

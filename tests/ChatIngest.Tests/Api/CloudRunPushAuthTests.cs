@@ -1,0 +1,130 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using ChatIngest.Api.Push;
+using ChatIngest.Tests.Support;
+using Microsoft.Extensions.Configuration;
+
+namespace ChatIngest.Tests.Api;
+
+/// <summary>
+/// Push auth behind Cloud Run's invoker check (<c>--no-allow-unauthenticated</c>), which verifies Pub/Sub's token and
+/// passes it on with its signature replaced by SIGNATURE_REMOVED_BY_GOOGLE: with PushAuth__SignatureCheckedByCloudRun
+/// the claims are still checked here; a token that keeps its signature is still checked in full.
+/// </summary>
+public sealed class CloudRunPushAuthTests : IAsyncLifetime
+{
+    private static readonly DateTime Published = new(2024, 2, 1, 10, 0, 0, DateTimeKind.Utc);
+    private GoogleTokens tokens = null!;
+    private ChatIngestApp app = null!;
+    private HttpClient client = null!;
+
+    public async Task InitializeAsync()
+    {
+        tokens = await GoogleTokens.StartAsync();
+        var settings = tokens.Settings();
+        settings["PushAuth:SignatureCheckedByCloudRun"] = "true";
+        settings[PushAuthOptionsValidator.CloudRunServiceVariable] = "chatingest";
+        app = new ChatIngestApp(settings);
+        client = app.CreateClient();
+    }
+
+    public async Task DisposeAsync()
+    {
+        client.Dispose();
+        await app.DisposeAsync();
+        await tokens.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task ATokenWhoseSignatureCloudRunRemovedIsAcceptedOnItsClaims()
+    {
+        using var response = await PushAsync(42, GoogleTokens.RemoveSignature(tokens.Sign()));
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal(42, (await client.GetJsonAsync("/conversations/42")).GetProperty("order_id").GetInt64());
+        Assert.Equal(0, tokens.KeyFetches); // nothing left to verify a signature with
+    }
+
+    public static TheoryData<string, HttpStatusCode> RefusedClaims() => new()
+    {
+        { "another account", HttpStatusCode.Forbidden },
+        { "unverified e-mail", HttpStatusCode.Forbidden },
+        { "another audience", HttpStatusCode.Forbidden },
+        { "expired", HttpStatusCode.Unauthorized },
+        { "another issuer", HttpStatusCode.Unauthorized },
+        { "claims not JSON", HttpStatusCode.Unauthorized },
+        { "claims not base64url", HttpStatusCode.Unauthorized },
+        { "two segments", HttpStatusCode.Unauthorized },
+    };
+
+    [Theory]
+    [MemberData(nameof(RefusedClaims))]
+    public async Task TheClaimsOfATokenWhoseSignatureCloudRunRemovedAreStillChecked(string why, HttpStatusCode expected)
+    {
+        var token = why switch
+        {
+            "another account" => GoogleTokens.RemoveSignature(tokens.Sign(email: "someone-else@demo.iam.gserviceaccount.com")),
+            "unverified e-mail" => GoogleTokens.RemoveSignature(tokens.Sign(emailVerified: false)),
+            "another audience" => GoogleTokens.RemoveSignature(tokens.Sign(audience: "https://other.example.com/push")),
+            "expired" => GoogleTokens.RemoveSignature(tokens.Sign(expiresIn: TimeSpan.FromMinutes(-10))),
+            "another issuer" => GoogleTokens.RemoveSignature(tokens.Sign(issuer: "https://evil.example.com")),
+            "claims not JSON" => "eyJhbGciOiJSUzI1NiJ9." + Convert.ToBase64String("not json"u8).TrimEnd('=') + "." + PushTokenValidator.RemovedSignature,
+            "claims not base64url" => "eyJhbGciOiJSUzI1NiJ9.***." + PushTokenValidator.RemovedSignature,
+            _ => "eyJhbGciOiJSUzI1NiJ9." + PushTokenValidator.RemovedSignature,
+        };
+
+        using var response = await PushAsync(7, token);
+
+        Assert.True(expected == response.StatusCode, $"{why}: expected {expected}, got {response.StatusCode}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(0, (await client.GetJsonAsync("/conversations")).GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task ATokenThatKeepsItsSignatureIsStillCheckedInFull()
+    {
+        using var stranger = RSA.Create(2048);
+
+        using var forged = await PushAsync(7, tokens.Sign(signer: stranger));
+        using var genuine = await PushAsync(8, tokens.Sign());
+
+        Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, genuine.StatusCode);
+        Assert.Equal([8L], (await client.GetJsonAsync("/conversations")).GetProperty("items").EnumerateArray().Select(r => r.GetProperty("order_id").GetInt64()));
+    }
+
+    [Fact]
+    public void TheSettingIsRefusedOffCloudRunAndWithoutPushAuth()
+    {
+        var offCloudRun = new PushAuthOptionsValidator(new ConfigurationBuilder().Build()).Validate(null, new PushAuthOptions
+        {
+            Audience = GoogleTokens.Audience,
+            ServiceAccountEmail = GoogleTokens.PushAccount,
+            SignatureCheckedByCloudRun = true,
+        });
+        var onCloudRun = new PushAuthOptionsValidator(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { [PushAuthOptionsValidator.CloudRunServiceVariable] = "chatingest" }).Build());
+        var withoutPushAuth = onCloudRun.Validate(null, new PushAuthOptions { SignatureCheckedByCloudRun = true });
+        var whole = onCloudRun.Validate(null, new PushAuthOptions
+        {
+            Audience = GoogleTokens.Audience,
+            ServiceAccountEmail = GoogleTokens.PushAccount,
+            SignatureCheckedByCloudRun = true,
+        });
+
+        Assert.Contains("K_SERVICE", offCloudRun.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("push auth is off", withoutPushAuth.FailureMessage, StringComparison.Ordinal);
+        Assert.True(whole.Succeeded);
+    }
+
+    private async Task<HttpResponseMessage> PushAsync(long orderId, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/pubsub/push")
+        {
+            Content = new StringContent(PushEnvelopes.Create(Payloads.CourierStart(orderId), $"m-{orderId}", Published), Encoding.UTF8, "application/json"),
+        };
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + token);
+        return await client.SendAsync(request);
+    }
+}
