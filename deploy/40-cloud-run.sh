@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # 4. The image (built by Cloud Build from the Dockerfile) and the Cloud Run service: private (only the push service
 #    account may invoke it), stateless, scaled by instances x concurrency. Push auth is checked by Cloud Run and again
-#    by the service (PushAuth__*); the audience is the service URL, so it is set once the URL is known.
+#    by the service (PushAuth__*): Cloud Run's invoker check verifies the token's signature and passes the token on
+#    without it, so the service checks its claims (audience, push account, expiry). The audience is the service URL:
+#    on the first deploy it is not known yet, so the first revision runs without push auth (no subscription pushes
+#    to it before step 5) and the next one, made as soon as the URL is known, with it. Every revision gets the whole
+#    PushAuth setting or none of it: half of it stops the service at start.
 # shellcheck source-path=SCRIPTDIR
 source "$(dirname "$0")/lib.sh"
 cd "$(dirname "$0")/.."
@@ -12,11 +16,21 @@ fi
 run gcloud builds submit --project="$PROJECT_ID" --region="$REGION" --tag="$IMAGE" .
 
 env_vars="Warehouse__Kind=BigQuery,Warehouse__ProjectId=$PROJECT_ID,Warehouse__Dataset=$DATASET,Warehouse__Location=$BQ_LOCATION"
-env_vars+=",Ingest__CommitRetryBudget=00:00:20,PushAuth__ServiceAccountEmail=$PUSH_SA"
-run gcloud run deploy "$SERVICE" --project="$PROJECT_ID" --region="$REGION" --image="$IMAGE" \
-  --service-account="$RUN_SA" --no-allow-unauthenticated --concurrency="$CONCURRENCY" \
-  --min-instances="$MIN_INSTANCES" --max-instances="$MAX_INSTANCES" --cpu=1 --memory=512Mi --timeout=60 \
-  --set-env-vars="$env_vars"
+env_vars+=",Ingest__CommitRetryBudget=00:00:20"
+push_auth() { echo "PushAuth__ServiceAccountEmail=$PUSH_SA,PushAuth__Audience=$1,PushAuth__SignatureCheckedByCloudRun=true"; }
 
-url="$(service_url)"
-run gcloud run services update "$SERVICE" --project="$PROJECT_ID" --region="$REGION" --update-env-vars="PushAuth__Audience=$url"
+deploy() {
+  run gcloud run deploy "$SERVICE" --project="$PROJECT_ID" --region="$REGION" --image="$IMAGE" \
+    --service-account="$RUN_SA" --no-allow-unauthenticated --concurrency="$CONCURRENCY" \
+    --min-instances="$MIN_INSTANCES" --max-instances="$MAX_INSTANCES" --cpu=1 --memory=512Mi --timeout=60 \
+    --set-env-vars="$1"
+}
+
+if missing gcloud run services describe "$SERVICE" --project="$PROJECT_ID" --region="$REGION"; then
+  deploy "$env_vars"
+  url="$(service_url)"
+  run gcloud run services update "$SERVICE" --project="$PROJECT_ID" --region="$REGION" --update-env-vars="$(push_auth "$url")"
+else
+  url="$(service_url)"
+  deploy "$env_vars,$(push_auth "$url")"
+fi

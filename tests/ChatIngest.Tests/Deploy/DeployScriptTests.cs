@@ -1,4 +1,7 @@
+using ChatIngest.Api.Push;
 using ChatIngest.Tests.Support;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace ChatIngest.Tests.Deploy;
 
@@ -81,7 +84,7 @@ public sealed class DeployScriptTests
     }
 
     [Fact]
-    public async Task CloudRunServiceIsPrivateScaledAndConfiguredForBigQueryAndPushAuth()
+    public async Task CloudRunServiceIsPrivateScaledAndConfiguredForBigQuery()
     {
         var lines = await DryRunAsync("40-cloud-run.sh", ("CONCURRENCY", "40"), ("MAX_INSTANCES", "50"));
 
@@ -90,9 +93,98 @@ public sealed class DeployScriptTests
         Assert.Contains(" --concurrency=40 --min-instances=1 --max-instances=50 ", deploy, StringComparison.Ordinal);
         Assert.Contains(" --service-account=chatingest-run@demo.iam.gserviceaccount.com ", deploy, StringComparison.Ordinal);
         Assert.Contains(@"Warehouse__Kind=BigQuery\,Warehouse__ProjectId=demo\,Warehouse__Dataset=chatingest\,Warehouse__Location=EU", deploy, StringComparison.Ordinal);
-        Assert.Contains(@"PushAuth__ServiceAccountEmail=chatingest-push@demo.iam.gserviceaccount.com", deploy, StringComparison.Ordinal);
-        Assert.Contains($"+ gcloud run services update chatingest --project=demo --region=europe-west1 --update-env-vars=PushAuth__Audience={Url}", lines);
         Assert.Contains("+ gcloud builds submit --project=demo --region=europe-west1 --tag=europe-west1-docker.pkg.dev/demo/chatingest/chatingest:latest .", lines);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task EveryRevisionTheCloudRunStepMakesPassesTheServicesStartChecksAndTheLastChecksPushTokens(bool serviceExists)
+    {
+        // A gcloud on PATH that records its arguments, answers the existence check as told and the URL query with Url.
+        // Each deploy or update makes a revision; its environment is rebuilt the way Cloud Run does (--set-env-vars
+        // replaces all, --update-env-vars merges) and put through the service's own PushAuth start-up check, on Cloud
+        // Run (K_SERVICE set). Deploying with half of PushAuth would stop the revision at start.
+        var bin = TempPaths.NewDirectory();
+        try
+        {
+            var log = Path.Combine(bin, "calls.log");
+            var gcloud = Path.Combine(bin, "gcloud");
+            await File.WriteAllTextAsync(gcloud, $$"""
+                #!/bin/sh
+                echo "$*" >> '{{log}}'
+                case "$*" in
+                  "run services describe"*"--format=value(status.url)"*) echo '{{Url}}' ;;
+                  "run services describe"*) exit {{(serviceExists ? 0 : 1)}} ;;
+                esac
+                exit 0
+
+                """);
+            Assert.Equal(0, (await ChildProcess.RunAsync("chmod", ["+x", gcloud])).ExitCode);
+            var environment = Environment();
+            environment["PATH"] = bin + ":/usr/bin:/bin";
+            environment["PROJECT_ID"] = "demo";
+
+            var result = await ChildProcess.RunAsync("bash", [Script("40-cloud-run.sh")], environment: environment);
+
+            Assert.True(result.ExitCode == 0, result.Error);
+            var revisions = new List<Dictionary<string, string>>();
+            var variables = new Dictionary<string, string>();
+            foreach (var call in await File.ReadAllLinesAsync(log))
+            {
+                if (!call.StartsWith("run deploy ", StringComparison.Ordinal) && !call.StartsWith("run services update ", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                foreach (var (flag, replaces) in new[] { ("--set-env-vars=", true), ("--update-env-vars=", false) })
+                {
+                    var argument = call.Split(' ').SingleOrDefault(a => a.StartsWith(flag, StringComparison.Ordinal));
+                    if (argument is null)
+                    {
+                        continue;
+                    }
+
+                    if (replaces)
+                    {
+                        variables.Clear();
+                    }
+
+                    foreach (var pair in argument[flag.Length..].Split(','))
+                    {
+                        variables[pair[..pair.IndexOf('=')]] = pair[(pair.IndexOf('=') + 1)..];
+                    }
+                }
+
+                revisions.Add(new(variables));
+            }
+
+            Assert.Equal(serviceExists ? 1 : 2, revisions.Count);
+            foreach (var revision in revisions)
+            {
+                var (options, check) = PushAuthCheck(revision);
+                Assert.True(check.Succeeded, $"a revision would not start: {check.FailureMessage}");
+            }
+
+            var (last, _) = PushAuthCheck(revisions[^1]);
+            Assert.True(last.Enabled);
+            Assert.Equal((Url, "chatingest-push@demo.iam.gserviceaccount.com", true), (last.Audience, last.ServiceAccountEmail, last.SignatureCheckedByCloudRun));
+            Assert.Equal("BigQuery", revisions[^1]["Warehouse__Kind"]);
+        }
+        finally
+        {
+            TempPaths.TryDelete(bin);
+        }
+    }
+
+    private static (PushAuthOptions Options, ValidateOptionsResult Check) PushAuthCheck(Dictionary<string, string> revision)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(revision.Select(v => KeyValuePair.Create(v.Key.Replace("__", ":", StringComparison.Ordinal), (string?)v.Value)))
+            .AddInMemoryCollection([KeyValuePair.Create(PushAuthOptionsValidator.CloudRunServiceVariable, (string?)"chatingest")])
+            .Build();
+        var options = configuration.GetSection(PushAuthOptions.SectionName).Get<PushAuthOptions>() ?? new PushAuthOptions();
+        return (options, new PushAuthOptionsValidator(configuration).Validate(null, options));
     }
 
     [Fact]
