@@ -26,6 +26,13 @@ public sealed class WarehouseOptions
     /// <summary>How long one HTTP exchange with BigQuery may take before it is abandoned and retried.</summary>
     public TimeSpan BigQueryRequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long one query (a read, or a setup step) may run at BigQuery, its polls for completion included, before it
+    /// gives up (a read then answers 503). Each poll is one call under <see cref="BigQueryRetryBudget"/>, and asks the
+    /// server to wait at most 2 s (or half of <see cref="BigQueryRequestTimeout"/>) for the job.
+    /// </summary>
+    public TimeSpan BigQueryQueryTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>insertAll requests one write sends at the same time (a batch is split into requests of at most 500 rows).</summary>
     public int BigQueryInsertConcurrency { get; set; } = 4;
 

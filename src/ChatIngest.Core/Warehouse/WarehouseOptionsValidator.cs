@@ -80,7 +80,7 @@ public sealed class WarehouseOptionsValidator : IValidateOptions<WarehouseOption
                 failures.Add($"Warehouse__BigQueryEndpoint '{options.BigQueryEndpoint}' is not an http(s) URL.");
             }
 
-            foreach (var (key, value) in new[] { ("BigQueryRetryBudget", options.BigQueryRetryBudget), ("BigQueryRequestTimeout", options.BigQueryRequestTimeout) })
+            foreach (var (key, value) in new[] { ("BigQueryRetryBudget", options.BigQueryRetryBudget), ("BigQueryRequestTimeout", options.BigQueryRequestTimeout), ("BigQueryQueryTimeout", options.BigQueryQueryTimeout) })
             {
                 if (value <= TimeSpan.Zero || value > TimeSpan.FromMinutes(10))
                 {

@@ -165,6 +165,39 @@ public sealed class BigQueryReadTests
     }
 
     [Fact]
+    public async Task AQueryThatRunsLongerThanTheRetryBudgetIsPolledUntilItIsDone()
+    {
+        // BigQuery holds each call up to its timeoutMs while the job runs. The job here runs 6 s, longer than the
+        // retry budget of one call, and far less than the query timeout: the read must keep polling, not give up.
+        // (Seconds apart, not less: on a loaded 2-core machine a 750 ms wait was seen taking 1.6 s.)
+        await using var fake = await FakeBigQuery.StartAsync();
+        fake.Answer = q => new CannedResult(ConversationFields, [[WideRow]], RunsFor: TimeSpan.FromSeconds(6));
+        var settings = fake.Settings(retryBudget: "00:00:04", requestTimeout: "00:00:03");
+        settings["Warehouse:BigQueryQueryTimeout"] = "00:00:30";
+        using var app = new ChatIngestApp(settings);
+
+        using var response = await app.CreateClient().GetAsync("/conversations/9007199254740993");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Empty(fake.Violations);
+    }
+
+    [Fact]
+    public async Task AQueryThatOutlastsTheQueryTimeoutAnswers503()
+    {
+        await using var fake = await FakeBigQuery.StartAsync();
+        fake.Answer = q => new CannedResult(ConversationFields, [[WideRow]], RunsFor: TimeSpan.FromMinutes(5));
+        var settings = fake.Settings();
+        settings["Warehouse:BigQueryQueryTimeout"] = "00:00:01";
+        using var app = new ChatIngestApp(settings);
+
+        using var response = await app.CreateClient().GetAsync("/conversations");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
     public async Task ReadThatOutlastsTheRetryBudgetAnswers503()
     {
         await using var fake = await FakeBigQuery.StartAsync();

@@ -8,7 +8,7 @@ namespace ChatIngest.Tests.BigQuery;
 
 public sealed partial class FakeBigQuery
 {
-    private readonly ConcurrentDictionary<string, (CannedResult Result, int PollsLeft)> jobs = new();
+    private readonly ConcurrentDictionary<string, (CannedResult Result, int PollsLeft, DateTime DoneAt)> jobs = new();
 
     /// <summary>The canned result for a (non-DDL) query; null answers 400 and notes a violation.</summary>
     public Func<FakeQuery, CannedResult?> Answer { get; set; } = _ => null;
@@ -63,11 +63,34 @@ public sealed partial class FakeBigQuery
         }
 
         var jobId = $"job_{Guid.NewGuid():N}";
-        jobs[jobId] = (result, result.IncompletePolls);
+        var doneAt = DateTime.UtcNow + result.RunsFor;
+        jobs[jobId] = (result, result.IncompletePolls, doneAt);
+        if (!await WaitForJobAsync(doneAt, (int?)body["timeoutMs"] ?? 10_000, http.RequestAborted))
+        {
+            return Results.Json(Incomplete(jobId));
+        }
+
         return result.IncompletePolls > 0 ? Results.Json(Incomplete(jobId)) : Results.Json(Page(jobId, result, 0));
     }
 
-    private IResult GetQueryResults(HttpContext http, string project, string jobId)
+    /// <summary>
+    /// As BigQuery does with a request's <c>timeoutMs</c>: waits until the job is done or that long has passed, whichever
+    /// comes first; true when it is done.
+    /// </summary>
+    private static async Task<bool> WaitForJobAsync(DateTime doneAt, int timeoutMs, CancellationToken cancellationToken)
+    {
+        var left = doneAt - DateTime.UtcNow;
+        if (left <= TimeSpan.Zero)
+        {
+            return true;
+        }
+
+        var wait = TimeSpan.FromMilliseconds(Math.Min(timeoutMs, left.TotalMilliseconds));
+        await Task.Delay(wait, cancellationToken);
+        return DateTime.UtcNow >= doneAt;
+    }
+
+    private async Task<IResult> GetQueryResultsAsync(HttpContext http, string project, string jobId)
     {
         Record(http, null);
         if (project != Project || http.Request.Query["location"] != Location || !jobs.TryGetValue(jobId, out var job))
@@ -75,13 +98,28 @@ public sealed partial class FakeBigQuery
             return Reject(http, $"getQueryResults: unknown job {jobId} or wrong location {http.Request.Query["location"]}");
         }
 
+        if (!int.TryParse(http.Request.Query["timeoutMs"], out var timeoutMs))
+        {
+            timeoutMs = 10_000;
+        }
+
+        if (!await WaitForJobAsync(job.DoneAt, timeoutMs, http.RequestAborted))
+        {
+            return Results.Json(Incomplete(jobId));
+        }
+
         if (job.PollsLeft > 0)
         {
-            jobs[jobId] = (job.Result, job.PollsLeft - 1);
+            jobs[jobId] = (job.Result, job.PollsLeft - 1, job.DoneAt);
             return job.PollsLeft > 1 ? Results.Json(Incomplete(jobId)) : Results.Json(Page(jobId, job.Result, 0));
         }
 
         var token = http.Request.Query["pageToken"].ToString();
+        if (token.Length == 0)
+        {
+            return Results.Json(Page(jobId, job.Result, 0)); // the poll after "not complete" that finds it done
+        }
+
         return token.StartsWith("page-", StringComparison.Ordinal) && int.TryParse(token.AsSpan(5), out var page) && page < job.Result.Pages.Count
             ? Results.Json(Page(jobId, job.Result, page))
             : Reject(http, $"getQueryResults: pageToken '{token}' was never given out");
@@ -151,4 +189,10 @@ public sealed partial class FakeBigQuery
 public sealed record FakeQuery(string Sql, IReadOnlyDictionary<string, (string Type, string? Value)> Parameters);
 
 /// <summary>What the fake answers a query with: a schema and the rows, page by page, after some incomplete polls.</summary>
-public sealed record CannedResult(IReadOnlyList<(string Name, string Type)> Fields, IReadOnlyList<IReadOnlyList<string?[]>> Pages, int IncompletePolls = 0);
+/// <summary>
+/// What a query answers. <paramref name="IncompletePolls"/> answers say "not complete" before the rows, however long
+/// the client waits; <paramref name="RunsFor"/> is how long the job runs, during which each call waits up to its
+/// <c>timeoutMs</c> and then says "not complete", as BigQuery does.
+/// </summary>
+public sealed record CannedResult(
+    IReadOnlyList<(string Name, string Type)> Fields, IReadOnlyList<IReadOnlyList<string?[]>> Pages, int IncompletePolls = 0, TimeSpan RunsFor = default);

@@ -101,7 +101,7 @@ public sealed partial class FakeBigQuery : IAsyncDisposable
         app.MapGet(projectPath + "/datasets/{dataset}/tables/{table}", GetTable);
         app.MapPost(projectPath + "/datasets/{dataset}/tables/{table}/insertAll", InsertAllAsync);
         app.MapPost(projectPath + "/queries", QueryAsync);
-        app.MapGet(projectPath + "/queries/{jobId}", GetQueryResults);
+        app.MapGet(projectPath + "/queries/{jobId}", GetQueryResultsAsync);
         app.MapFallback((HttpContext http) => Reject(http, $"unknown path {http.Request.Method} {http.Request.Path}"));
     }
 

@@ -14,19 +14,27 @@ namespace ChatIngest.Core.Warehouse.BigQuery;
 /// <summary>
 /// BigQuery's REST API as ChatIngest uses it (GCP.md §4–6), over HttpClient because the official client library is not
 /// available here; this is the one file to swap for it. Every call goes through one Polly pipeline: transient answers
-/// (429, 5xx, 403 rate/quota) and hung requests are retried with exponential backoff and jitter inside
-/// <see cref="WarehouseOptions.BigQueryRetryBudget"/>; past it the call throws <see cref="WarehouseUnavailableException"/>.
+/// (429, 5xx, 403 rate/quota) and requests that outlast <see cref="WarehouseOptions.BigQueryRequestTimeout"/> are retried
+/// with exponential backoff and jitter inside <see cref="WarehouseOptions.BigQueryRetryBudget"/>; past it the call throws
+/// <see cref="WarehouseUnavailableException"/>. A query is polled until done, within <see cref="WarehouseOptions.BigQueryQueryTimeout"/>.
 /// </summary>
 internal sealed partial class BigQueryRestClient
 {
     public const string HttpClientName = "BigQuery";
-    private const int ServerWaitMs = 10_000;
+
+    /// <summary>
+    /// The longest a query call asks BigQuery to wait for the job (<c>timeoutMs</c>): short, so that each call ends well
+    /// inside the retry budget and the request timeout, and a long query is polled until <see cref="WarehouseOptions.BigQueryQueryTimeout"/>.
+    /// </summary>
+    private static readonly TimeSpan LongestServerWait = TimeSpan.FromSeconds(2);
 
     private readonly IHttpClientFactory httpClients;
     private readonly GoogleAccess access;
     private readonly WarehouseOptions settings;
     private readonly ResiliencePipeline pipeline;
     private readonly string projectPath;
+    private readonly TimeProvider time;
+    private readonly long serverWaitMs;
 
     public BigQueryRestClient(
         IHttpClientFactory httpClients, GoogleAccess access, IOptions<WarehouseOptions> options, TimeProvider time, ILogger<BigQueryRestClient> logger)
@@ -34,6 +42,9 @@ internal sealed partial class BigQueryRestClient
         this.httpClients = httpClients;
         this.access = access;
         settings = options.Value;
+        this.time = time;
+        var serverWait = TimeSpan.FromTicks(Math.Min(LongestServerWait.Ticks, Math.Min(settings.BigQueryRequestTimeout.Ticks, settings.BigQueryRetryBudget.Ticks) / 2));
+        serverWaitMs = Math.Max(1, (long)serverWait.TotalMilliseconds);
         projectPath = $"{settings.BigQueryEndpoint.TrimEnd('/')}/bigquery/v2/projects/{Uri.EscapeDataString(settings.ProjectId ?? "")}";
         pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddTimeout(settings.BigQueryRetryBudget)
@@ -151,7 +162,7 @@ internal sealed partial class BigQueryRestClient
 
             w.WriteEndArray();
             w.WriteString("location", settings.Location);
-            w.WriteNumber("timeoutMs", ServerWaitMs);
+            w.WriteNumber("timeoutMs", serverWaitMs);
             w.WriteStartObject("formatOptions");
             w.WriteBoolean("useInt64Timestamp", true);
             w.WriteEndObject();
@@ -167,12 +178,19 @@ internal sealed partial class BigQueryRestClient
             var jobId = job.GetProperty("jobId").GetString()!;
             var location = job.TryGetProperty("location", out var l) ? l.GetString() : settings.Location;
             string? pageToken = null;
+            var started = time.GetTimestamp();
             while (true)
             {
                 var root = answer.RootElement;
                 if (root.TryGetProperty("jobComplete", out var complete) && complete.ValueKind == JsonValueKind.False)
                 {
                     // Not done: each getQueryResults call waits up to timeoutMs on the server, so no pause is needed here.
+                    if (time.GetElapsedTime(started) >= settings.BigQueryQueryTimeout)
+                    {
+                        throw new WarehouseUnavailableException(
+                            $"BigQuery did not finish query job {jobId} within Warehouse__BigQueryQueryTimeout ({settings.BigQueryQueryTimeout}).");
+                    }
+
                     pageToken = null;
                 }
                 else
@@ -187,7 +205,7 @@ internal sealed partial class BigQueryRestClient
                 }
 
                 var url = $"{projectPath}/queries/{Uri.EscapeDataString(jobId)}?location={Uri.EscapeDataString(location ?? "")}"
-                    + $"&timeoutMs={ServerWaitMs.ToString(CultureInfo.InvariantCulture)}&formatOptions.useInt64Timestamp=true"
+                    + $"&timeoutMs={serverWaitMs.ToString(CultureInfo.InvariantCulture)}&formatOptions.useInt64Timestamp=true"
                     + (pageToken is null ? "" : $"&pageToken={Uri.EscapeDataString(pageToken)}");
                 answer.Dispose();
                 answer = await SendAsync(HttpMethod.Get, url, null, cancellationToken).ConfigureAwait(false);
