@@ -1,14 +1,18 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using ChatIngest.Core.Messages;
 
 namespace ChatIngest.Core.Warehouse.BigQuery;
 
 /// <summary>
-/// Records as insertAll rows of the tables in <c>sql/bigquery/</c>. The insertId is the content key (a dead letter's:
-/// its message id), so a redelivery or a replay of the same content sent within BigQuery's dedupe window is dropped
-/// there already; the view dedupes whatever gets through. INT64 travels as a string so no id is rounded through a
-/// double; TIMESTAMP as RFC 3339 with microseconds.
+/// Records as insertAll rows of the tables in <c>sql/bigquery/</c>. The insertId stands for one publication of one
+/// content: a hash of the content key and the message id (a dead letter's: of its message id). So a resent request and a
+/// redelivery, sent within BigQuery's dedupe window, are dropped there already, while another publication of the same
+/// content (a replay) is kept: the view needs every publication to find the first one (VIEW.md: an order's city is its
+/// first-published order event's), and keeps one row per content key itself. INT64 travels as a string so no id is
+/// rounded through a double; TIMESTAMP as RFC 3339 with microseconds.
 /// </summary>
 internal static class BigQueryRows
 {
@@ -18,14 +22,14 @@ internal static class BigQueryRows
 
     public static (string Table, InsertRow Row) For(IngestRecord record) => record switch
     {
-        OrderEventRecord o => (Orders, new InsertRow(o.Key, Json(w =>
+        OrderEventRecord o => (Orders, new InsertRow(InsertId(o.Key, o.Delivery), Json(w =>
         {
             w.WriteString("content_key", o.Key);
             Int64(w, "order_id", o.OrderId);
             w.WriteString("city_code", o.CityCode);
             WriteDelivery(w, o.Delivery);
         }))),
-        ChatMessageRecord c => (Conversations, new InsertRow(c.Key, Json(w =>
+        ChatMessageRecord c => (Conversations, new InsertRow(InsertId(c.Key, c.Delivery), Json(w =>
         {
             w.WriteString("content_key", c.Key);
             Int64(w, "order_id", c.OrderId);
@@ -40,7 +44,7 @@ internal static class BigQueryRows
             Int64(w, "customer_id", c.CustomerId);
             WriteDelivery(w, c.Delivery);
         }))),
-        DeadLetterRecord x => (DeadLetters, new InsertRow(x.Delivery.MessageId, Json(w =>
+        DeadLetterRecord x => (DeadLetters, new InsertRow(InsertId(x.Delivery.MessageId), Json(w =>
         {
             w.WriteString("message_id", x.Delivery.MessageId);
             w.WriteString("reason", x.Reason);
@@ -51,6 +55,11 @@ internal static class BigQueryRows
         }))),
         _ => throw new InvalidOperationException($"Unknown record type {record.GetType().Name}."),
     };
+
+    private static string InsertId(string contentKey, Delivery delivery) => InsertId(contentKey + "\n" + delivery.MessageId);
+
+    /// <summary>64 hex digits: an insertId takes at most 128 characters, and a message id alone may take 256.</summary>
+    private static string InsertId(string publication) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(publication)));
 
     private static void WriteDelivery(Utf8JsonWriter w, Delivery d)
     {
