@@ -196,10 +196,15 @@ public sealed class BigQueryWriteTests
         Assert.Single(fake.Rows("conversations"));
     }
 
-    [Fact]
-    public async Task InvalidRowIsDeadLetteredAndItsBatchMatesLand()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task InvalidRowIsDeadLetteredAndItsBatchMatesLand(bool listsStoppedRows)
     {
+        // With skipInvalidRows=false one invalid row keeps the whole request out. Whether BigQuery lists its batch-mates
+        // as "stopped" or not, they were not written and must go again.
         await using var fake = await FakeBigQuery.StartAsync();
+        fake.ListsStoppedRows = listsStoppedRows;
         fake.InvalidRow = (table, row) => table == "conversations" && (string?)row["order_stage"] == "BROKEN"
             ? "Invalid value for field order_stage" : null;
         using var app = new ChatIngestApp(fake.Settings());

@@ -6,6 +6,12 @@ namespace ChatIngest.Tests.BigQuery;
 public sealed partial class FakeBigQuery
 {
     /// <summary>
+    /// Whether a request refused for an invalid row lists its other rows as <c>stopped</c> (GCP.md §4), or lists the
+    /// invalid rows only; either way none of its rows is written.
+    /// </summary>
+    public bool ListsStoppedRows { get; set; } = true;
+
+    /// <summary>
     /// tabledata.insertAll as documented: 200 with <c>insertErrors</c> for failed rows; with skipInvalidRows=false one
     /// invalid row keeps every other row out (answered <c>stopped</c>). Rows whose insertId was seen are dropped.
     /// </summary>
@@ -61,7 +67,10 @@ public sealed partial class FakeBigQuery
         {
             for (var i = 0; i < parsed.Count; i++)
             {
-                errors.Add(RowError(i, invalid[i] is { } message ? "invalid" : "stopped", invalid[i] ?? ""));
+                if (invalid[i] is not null || ListsStoppedRows)
+                {
+                    errors.Add(RowError(i, invalid[i] is { } message ? "invalid" : "stopped", invalid[i] ?? ""));
+                }
             }
         }
         else

@@ -118,7 +118,7 @@ internal sealed class BigQueryInserter(BigQueryRestClient client, WarehouseOptio
             {
                 var errors = await client.InsertAllAsync(table, pending.ConvertAll(p => p.Row), ct).ConfigureAwait(false);
                 var again = new List<(int, InsertRow)>();
-                var refused = false;
+                var invalid = new HashSet<int>();
                 foreach (var error in errors)
                 {
                     if (error.Index < 0 || error.Index >= pending.Count)
@@ -130,7 +130,7 @@ internal sealed class BigQueryInserter(BigQueryRestClient client, WarehouseOptio
                     if (error.IsInvalid)
                     {
                         rejected.Add((index, error.Describe(), row.Json));
-                        refused = true;
+                        invalid.Add(error.Index);
                     }
                     else if (error.IsRetryable)
                     {
@@ -140,6 +140,14 @@ internal sealed class BigQueryInserter(BigQueryRestClient client, WarehouseOptio
                     {
                         throw new InvalidOperationException($"insertAll into {table} refused a row: {error.Describe()}");
                     }
+                }
+
+                var refused = invalid.Count > 0;
+                if (refused)
+                {
+                    // skipInvalidRows is false: an invalid row kept the whole request out. Every other row goes again,
+                    // whether it came back "stopped" or was not listed at all.
+                    again = [.. pending.Where((_, i) => !invalid.Contains(i))];
                 }
 
                 pending = again;
@@ -154,7 +162,7 @@ internal sealed class BigQueryInserter(BigQueryRestClient client, WarehouseOptio
                     return false;
                 }
 
-                // The invalid rows are out; their batch-mates came back "stopped" and go again at once.
+                // The invalid rows are out; their batch-mates go again at once.
             }
         }, cancellationToken).ConfigureAwait(false);
 
