@@ -10,13 +10,15 @@
 -- * Views in BigQuery must name their tables with the dataset: `{dataset}` is replaced by the setup command.
 CREATE OR REPLACE VIEW `{dataset}.customer_courier_conversations` AS
 WITH messages AS (
-    -- one row per distinct message, as its first publication
+    -- one row per distinct message, as its first publication. The content includes orderId, so partitioning by
+    -- order_id too changes nothing in the answer, and lets a filter on order_id (get_conversation.sql) reach the
+    -- table below this window, where clustering by order_id prunes it, instead of deduplicating the whole table.
     SELECT * EXCEPT (publication_rank)
     FROM (
         SELECT
             *,
             ROW_NUMBER() OVER (
-                PARTITION BY content_key
+                PARTITION BY order_id, content_key
                 ORDER BY publish_time,
                          IF(REGEXP_CONTAINS(message_id, '^[0-9]+$'), 0, 1),
                          IF(REGEXP_CONTAINS(message_id, '^[0-9]+$'), SAFE_CAST(message_id AS NUMERIC), NULL),
