@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # 2. The topic the chat is published to, and the dead-letter topic with a pull subscription that keeps what lands
-#    there (a topic without a subscription drops messages).
+#    there (a topic without a subscription drops messages); its 10-minute ack deadline leaves time to publish a pulled
+#    batch again before acknowledging it (README: "Messages Pub/Sub gave up on").
 # shellcheck source-path=SCRIPTDIR
 source "$(dirname "$0")/lib.sh"
 
@@ -12,5 +13,5 @@ done
 
 if missing gcloud pubsub subscriptions describe "${DLQ_TOPIC}-hold" --project="$PROJECT_ID"; then
   run gcloud pubsub subscriptions create "${DLQ_TOPIC}-hold" --project="$PROJECT_ID" --topic="$DLQ_TOPIC" \
-    --message-retention-duration=7d --expiration-period=never
+    --message-retention-duration=7d --expiration-period=never --ack-deadline=600
 fi

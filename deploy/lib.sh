@@ -26,7 +26,10 @@ CONCURRENCY="${CONCURRENCY:-80}"
 MIN_INSTANCES="${MIN_INSTANCES:-1}"
 MAX_INSTANCES="${MAX_INSTANCES:-20}"
 ACK_DEADLINE="${ACK_DEADLINE:-60}"
-MAX_DELIVERY_ATTEMPTS="${MAX_DELIVERY_ATTEMPTS:-10}"
+# The service acknowledges every poison message itself (parked in dead_letters), so a nack is always transient (a
+# warehouse outage, a 503 under overload): give it the most attempts Pub/Sub allows, ~15 h at 10-600 s backoff, before
+# a message moves to the dead-letter topic's hold subscription (README: "Messages Pub/Sub gave up on").
+MAX_DELIVERY_ATTEMPTS="${MAX_DELIVERY_ATTEMPTS:-100}"
 PUSH_UNWRAPPED="${PUSH_UNWRAPPED:-false}"
 case "$PUSH_UNWRAPPED" in
   true | false) ;;

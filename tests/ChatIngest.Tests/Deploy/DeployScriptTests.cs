@@ -19,7 +19,7 @@ public sealed class DeployScriptTests
             "+ gcloud pubsub subscriptions create chatingest-push --topic=chat-messages --project=demo"
             + $" --push-endpoint={Url}/pubsub/push --push-auth-service-account=chatingest-push@demo.iam.gserviceaccount.com"
             + $" --push-auth-token-audience={Url} --ack-deadline=60 --min-retry-delay=10s --max-retry-delay=600s"
-            + " --dead-letter-topic=chat-messages-dead-letter --max-delivery-attempts=10",
+            + " --dead-letter-topic=chat-messages-dead-letter --max-delivery-attempts=100",
             Assert.Single(lines));
     }
 
@@ -61,7 +61,7 @@ public sealed class DeployScriptTests
             var update = Assert.Single(calls[1..]);
             Assert.StartsWith("pubsub subscriptions update chatingest-push --project=demo", update, StringComparison.Ordinal);
             Assert.Contains($" --push-endpoint={Url}{path} ", update, StringComparison.Ordinal);
-            Assert.EndsWith(" --max-delivery-attempts=10 " + wrapperFlags, update, StringComparison.Ordinal);
+            Assert.EndsWith(" --max-delivery-attempts=100 " + wrapperFlags, update, StringComparison.Ordinal);
         }
         finally
         {
@@ -196,7 +196,7 @@ public sealed class DeployScriptTests
         [
             "+ gcloud pubsub topics create chat-messages --project=demo",
             "+ gcloud pubsub topics create chat-messages-dead-letter --project=demo",
-            "+ gcloud pubsub subscriptions create chat-messages-dead-letter-hold --project=demo --topic=chat-messages-dead-letter --message-retention-duration=7d --expiration-period=never",
+            "+ gcloud pubsub subscriptions create chat-messages-dead-letter-hold --project=demo --topic=chat-messages-dead-letter --message-retention-duration=7d --expiration-period=never --ack-deadline=600",
         ], lines);
     }
 
