@@ -1,7 +1,9 @@
+using Google.Apis.Auth.OAuth2;
+
 namespace ChatIngest.Cli;
 
 /// <summary>
-/// What a command touches outside itself — console, environment, HTTP, clock — so tests can run the real commands
+/// What a command touches outside itself — console, environment, HTTP, clock, Google credentials — so tests can run the real commands
 /// in-process with captured output, their own environment variables and an in-process HTTP server.
 /// </summary>
 internal sealed class CliContext
@@ -26,6 +28,9 @@ internal sealed class CliContext
     /// <summary>Null: real sockets. Tests may route HTTP through their own handler.</summary>
     public HttpMessageHandler? HttpHandler { get; init; }
 
+    /// <summary>Application Default Credentials for a scope; tests hand in their own token source.</summary>
+    public Func<string, CancellationToken, Task<ITokenAccess>> GoogleCredentials { get; init; } = ApplicationDefaultAsync;
+
     /// <summary>How long Ctrl-C waits for a command to stop on its own; null leaves process signals alone (tests).</summary>
     public TimeSpan? ProcessTerminationTimeout { get; init; }
 
@@ -40,6 +45,9 @@ internal sealed class CliContext
             && string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable("CI")),
         ProcessTerminationTimeout = TimeSpan.FromSeconds(15),
     };
+
+    private static async Task<ITokenAccess> ApplicationDefaultAsync(string scope, CancellationToken cancellationToken) =>
+        (await GoogleCredential.GetApplicationDefaultAsync(cancellationToken)).CreateScoped(scope);
 
     public HttpClient CreateHttpClient(TimeSpan timeout)
     {

@@ -24,8 +24,8 @@ internal sealed class PubSubEndpoint(Uri publishUri, ITokenAccess? credential)
             return new PubSubEndpoint(new Uri($"http://{emulator.Trim()}/v1/{topic}:publish"), null);
         }
 
-        var credential = await GoogleCredential.GetApplicationDefaultAsync(cancellationToken);
-        return new PubSubEndpoint(new Uri($"https://pubsub.googleapis.com/v1/{topic}:publish"), credential.CreateScoped(Scope));
+        var credential = await context.GoogleCredentials(Scope, cancellationToken);
+        return new PubSubEndpoint(new Uri($"https://pubsub.googleapis.com/v1/{topic}:publish"), credential);
     }
 
     public async Task<string?> AccessTokenAsync(CancellationToken cancellationToken) =>

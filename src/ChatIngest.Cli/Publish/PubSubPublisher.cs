@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using ChatIngest.Cli.Progress;
+using Google.Apis.Auth.OAuth2.Responses;
 
 namespace ChatIngest.Cli.Publish;
 
@@ -11,12 +12,13 @@ internal enum PublishOutcome
     Published,
     Failed,
 
-    /// <summary>An answer no retry can change (404 topic not found, 401/403, 400): the run stops.</summary>
+    /// <summary>An answer no retry can change (404 topic not found, 401/403, 400, a refused token): the run stops.</summary>
     Fatal,
 }
 
 /// <summary>
-/// Sends one batch to <c>topics.publish</c>; 429, 5xx and network errors are retried with backoff (GCP.md §3).
+/// Sends one batch to <c>topics.publish</c>; 429, 5xx and network errors (the token source's too) are retried with
+/// backoff (GCP.md §3).
 /// The answer's <c>messageIds</c> (one per message, in order) is what counts as acknowledged.
 /// </summary>
 internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, PublishSettings settings, TimeProvider time, RunCounters counters)
@@ -47,15 +49,17 @@ internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, 
 
     private async Task<(PublishOutcome, string)> TrySendAsync(byte[] body, int count, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.PublishUri) { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        if (await endpoint.AccessTokenAsync(cancellationToken) is { } token)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-
         try
         {
+            using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.PublishUri) { Content = new ByteArrayContent(body) };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+
+            // Inside the attempt: the token source's own network errors are retried like the publish call's.
+            if (await endpoint.AccessTokenAsync(cancellationToken) is { } token)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            }
+
             using var response = await http.SendAsync(request, cancellationToken);
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
             var status = (int)response.StatusCode;
@@ -68,6 +72,13 @@ internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, 
                 HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError => (PublishOutcome.Failed, $"HTTP {status} {response.ReasonPhrase}"),
                 _ => (PublishOutcome.Fatal, $"HTTP {status} {response.ReasonPhrase}: {Shorten(text)}"),
             };
+        }
+        catch (TokenResponseException e)
+        {
+            // Google refused to issue a token (e.g. invalid_grant: an expired or revoked ADC refresh token): no retry helps.
+            var refusal = string.IsNullOrWhiteSpace(e.Error.ErrorDescription) ? e.Error.Error : $"{e.Error.Error}: {e.Error.ErrorDescription}";
+            return (PublishOutcome.Fatal, $"Application Default Credentials gave no access token ({refusal}). "
+                + "Run `gcloud auth application-default login`, or set GOOGLE_APPLICATION_CREDENTIALS to a service account key file.");
         }
         catch (HttpRequestException e)
         {

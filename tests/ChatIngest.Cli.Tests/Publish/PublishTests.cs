@@ -1,6 +1,8 @@
+using System.Net;
 using System.Text;
 using ChatIngest.Cli.Tests.Support;
 using ChatIngest.Tests.Support;
+using Google.Apis.Auth.OAuth2.Responses;
 
 namespace ChatIngest.Cli.Tests.Publish;
 
@@ -16,6 +18,15 @@ public sealed class PublishTests
             ["publish", "-", "--topic", topic, "--min-backoff", "1ms", "--max-backoff", "5ms", .. options],
             new Dictionary<string, string> { ["PUBSUB_EMULATOR_HOST"] = fake.Host },
             Ndjson(lines));
+
+    /// <summary>With credentials, as against Google: the production address, rerouted to the fake.</summary>
+    private static async Task<CliResult> PublishWithCredentialsAsync(FakePubSub fake, ScriptedTokens tokens, string[] lines)
+    {
+        using var route = new ReroutingHandler(new Uri($"http://{fake.Host}"));
+        return await CliRun.RunAsync(
+            ["publish", "-", "--topic", FakePubSub.Topic, "--min-backoff", "1ms", "--max-backoff", "5ms"],
+            stdin: Ndjson(lines), credentials: tokens, http: route);
+    }
 
     [Fact]
     public async Task LinesArePublishedInOrderInBatchesOfAtMostAThousandToTheEmulatorWithoutCredentials()
@@ -73,6 +84,37 @@ public sealed class PublishTests
         Assert.Equal(1, result.ExitCode);
         Assert.Equal(3, fake.Attempts);
         Assert.Contains("failed 5", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ANetworkErrorFetchingTheAccessTokenIsRetriedAndTheBatchIsPublishedWithTheToken()
+    {
+        await using var fake = await FakePubSub.StartAsync();
+        var lines = SmallLines(10);
+
+        var result = await PublishWithCredentialsAsync(fake, new ScriptedTokens(new HttpRequestException("Connection refused (oauth2.googleapis.com:443)")), lines);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Equal(lines, fake.Messages);
+        Assert.All(fake.Accepted, r => Assert.Equal($"Bearer {ScriptedTokens.Token}", r.Authorization));
+        Assert.Contains("sent 10, acknowledged 10, retried 1, failed 0", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ARefusedRefreshTokenStopsTheRunWithOneLineSayingHowToLogInAgain()
+    {
+        await using var fake = await FakePubSub.StartAsync();
+        var refused = new TokenResponseException(
+            new TokenErrorResponse { Error = "invalid_grant", ErrorDescription = "Token has been expired or revoked." }, HttpStatusCode.BadRequest);
+
+        var result = await PublishWithCredentialsAsync(fake, new ScriptedTokens(null, refused), SmallLines(1_500));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(1, fake.Attempts);
+        Assert.Contains("read 1,500 lines; sent 1,500, acknowledged 1,000, retried 0, failed 500", result.Error, StringComparison.Ordinal);
+        var cause = Assert.Single(result.Error.Split('\n'), l => l.Contains("invalid_grant: Token has been expired or revoked.", StringComparison.Ordinal));
+        Assert.Contains("gcloud auth application-default login", cause, StringComparison.Ordinal);
+        Assert.DoesNotContain(nameof(TokenResponseException), result.Error, StringComparison.Ordinal);
     }
 
     [Fact]

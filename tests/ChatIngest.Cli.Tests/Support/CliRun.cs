@@ -1,5 +1,6 @@
 using System.Text;
 using ChatIngest.Cli;
+using Google.Apis.Auth.OAuth2;
 
 namespace ChatIngest.Cli.Tests.Support;
 
@@ -13,7 +14,8 @@ internal sealed record CliResult(int ExitCode, byte[] Stdout, string Out, string
 
 /// <summary>
 /// Runs the real command tree in-process, as if not on a terminal: captured stdout/stderr, the given environment
-/// variables only, optional stdin. Progress lines come every 200 ms of real time.
+/// variables only, optional stdin. Progress lines come every 200 ms of real time. Never real Google credentials:
+/// without <c>credentials</c>, asking for them fails as it does on a machine without Application Default Credentials.
 /// </summary>
 internal static class CliRun
 {
@@ -21,19 +23,22 @@ internal static class CliRun
         string[] args,
         IDictionary<string, string>? environment = null,
         byte[]? stdin = null,
+        ITokenAccess? credentials = null,
+        HttpMessageHandler? http = null,
         CancellationToken cancellationToken = default)
     {
         var stdout = new MemoryStream();
         var output = new StringWriter();
         var error = new StringWriter();
-        var context = Context(output, error, stdout, environment, stdin);
+        var context = Context(output, error, stdout, environment, stdin, credentials, http);
         var code = await CliApp.RunAsync(args, context, cancellationToken);
         return new CliResult(code, stdout.ToArray(), output.ToString(), error.ToString());
     }
 
     public static CliContext Context(
         StringWriter? output = null, StringWriter? error = null, Stream? stdout = null,
-        IDictionary<string, string>? environment = null, byte[]? stdin = null) => new()
+        IDictionary<string, string>? environment = null, byte[]? stdin = null,
+        ITokenAccess? credentials = null, HttpMessageHandler? http = null) => new()
     {
         Out = TextWriter.Synchronized(output ?? new StringWriter()),
         Error = TextWriter.Synchronized(error ?? new StringWriter()),
@@ -42,6 +47,10 @@ internal static class CliRun
         Environment = name => environment is not null && environment.TryGetValue(name, out var value) ? value : null,
         Interactive = false,
         ProgressInterval = TimeSpan.FromMilliseconds(200),
+        GoogleCredentials = (_, _) => credentials is null
+            ? throw new InvalidOperationException("The Application Default Credentials are not available (a test).")
+            : Task.FromResult(credentials),
+        HttpHandler = http,
     };
 
     /// <summary><c>generate</c> to stdout; fails the test when it does not exit 0.</summary>
