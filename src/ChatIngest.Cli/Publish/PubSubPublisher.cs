@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using ChatIngest.Cli.Progress;
@@ -12,13 +11,19 @@ internal enum PublishOutcome
     Published,
     Failed,
 
+    /// <summary>
+    /// A 200 without one message id per message: which were published is unknown, and sending the batch again could
+    /// publish duplicates, so it counts as failed without a retry and the run goes on.
+    /// </summary>
+    Unconfirmed,
+
     /// <summary>An answer no retry can change (404 topic not found, 401/403, 400, a refused token): the run stops.</summary>
     Fatal,
 }
 
 /// <summary>
-/// Sends one batch to <c>topics.publish</c>; 429, 5xx and network errors (the token source's too) are retried with
-/// backoff (GCP.md §3).
+/// Sends one batch to <c>topics.publish</c>; Google's retry codes for publish (409 ABORTED, 429 RESOURCE_EXHAUSTED,
+/// 499 CANCELLED, 5xx) and network errors (the token source's too) are retried with backoff (GCP.md §3).
 /// The answer's <c>messageIds</c> (one per message, in order) is what counts as acknowledged.
 /// </summary>
 internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, PublishSettings settings, TimeProvider time, RunCounters counters)
@@ -36,7 +41,7 @@ internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, 
                 return outcome;
             }
 
-            if (outcome is PublishOutcome.Fatal || attempt >= settings.MaxAttempts)
+            if (outcome is PublishOutcome.Fatal or PublishOutcome.Unconfirmed || attempt >= settings.MaxAttempts)
             {
                 counters.AddFailed(batch.Count, attempt > 1 ? $"{problem} after {attempt} attempts" : problem);
                 return outcome;
@@ -62,15 +67,16 @@ internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, 
 
             using var response = await http.SendAsync(request, cancellationToken);
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
-            var status = (int)response.StatusCode;
-            return response.StatusCode switch
+            var status = $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}".TrimEnd();
+            return (int)response.StatusCode switch
             {
-                HttpStatusCode.OK => CountIds(text) == count
+                200 => CountIds(text) is var ids && ids == count
                     ? (PublishOutcome.Published, "")
-                    : (PublishOutcome.Failed, $"the answer holds {CountIds(text)} message ids for {count} messages"),
-                HttpStatusCode.NotFound => (PublishOutcome.Fatal, $"topic {settings.Topic} not found (HTTP 404): create it or check the name"),
-                HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError => (PublishOutcome.Failed, $"HTTP {status} {response.ReasonPhrase}"),
-                _ => (PublishOutcome.Fatal, $"HTTP {status} {response.ReasonPhrase}: {Shorten(text)}"),
+                    : (PublishOutcome.Unconfirmed, $"Pub/Sub answered 200 with {(ids < 0 ? "no messageIds list" : $"{ids} message ids")} "
+                        + $"for {count} messages, so which were published is unknown; not sent again, as that could publish duplicates"),
+                404 => (PublishOutcome.Fatal, $"topic {settings.Topic} not found (HTTP 404): create it or check the name"),
+                409 or 429 or 499 or >= 500 => (PublishOutcome.Failed, status),
+                _ => (PublishOutcome.Fatal, $"{status}: {Shorten(text)}"),
             };
         }
         catch (TokenResponseException e)

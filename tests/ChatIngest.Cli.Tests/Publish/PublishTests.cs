@@ -60,18 +60,37 @@ public sealed class PublishTests
         Assert.Equal(lines, fake.Messages);
     }
 
-    [Fact]
-    public async Task TooManyRequestsAndUnavailableAreRetriedUntilPublished()
+    [Theory]
+    [InlineData(429, 503, 500)] // RESOURCE_EXHAUSTED, UNAVAILABLE, INTERNAL
+    [InlineData(409, 499)] // ABORTED, CANCELLED
+    public async Task GooglesRetryCodesForPublishAreRetriedUntilPublished(params int[] failFirst)
     {
-        await using var fake = await FakePubSub.StartAsync(429, 503, 500);
+        await using var fake = await FakePubSub.StartAsync(failFirst);
         var lines = SmallLines(10);
 
         var result = await PublishAsync(fake, lines);
 
         Assert.True(result.ExitCode == 0, result.Error);
-        Assert.Equal(4, fake.Attempts);
+        Assert.Equal(failFirst.Length + 1, fake.Attempts);
         Assert.Equal(lines, fake.Messages);
-        Assert.Contains("sent 10, acknowledged 10, retried 3, failed 0", result.Error, StringComparison.Ordinal);
+        Assert.Contains($"sent 10, acknowledged 10, retried {failFirst.Length}, failed 0", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnAnswerWithTooFewMessageIdsIsNotSentAgainAndCountsAsFailed()
+    {
+        await using var fake = await FakePubSub.StartAsync();
+        fake.DropIdsFromNextAnswer(1);
+        var lines = SmallLines(1_500);
+
+        var result = await PublishAsync(fake, lines);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(2, fake.Attempts);
+        Assert.Equal(lines, fake.Messages);
+        Assert.Contains("sent 1,500, acknowledged 500, retried 0, failed 1,000", result.Error, StringComparison.Ordinal);
+        Assert.Contains("Pub/Sub answered 200 with 999 message ids for 1000 messages", result.Error, StringComparison.Ordinal);
+        Assert.Contains("not sent again", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]

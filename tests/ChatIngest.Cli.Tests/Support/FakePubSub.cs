@@ -12,7 +12,7 @@ internal sealed record PublishRequest(string Path, string? Authorization, int Bo
 /// <summary>
 /// An in-process fake of Pub/Sub's <c>topics.publish</c> REST call (GCP.md §3) on 127.0.0.1: checks the request
 /// limits (≤ 1,000 messages, body under 10 MB) and answers <c>messageIds</c>; answers 404 for unknown topics and the
-/// queued failure codes (e.g. 429, 503) before succeeding, to prove retries.
+/// queued failure codes (e.g. 429, 503) before succeeding, to prove retries; can answer a publish with ids missing.
 /// </summary>
 internal sealed class FakePubSub : IAsyncDisposable
 {
@@ -20,6 +20,7 @@ internal sealed class FakePubSub : IAsyncDisposable
     private readonly ConcurrentQueue<int> failures = new();
     private LoopbackServer? server;
     private long nextId = 1000;
+    private int idsMissing;
 
     public ConcurrentQueue<PublishRequest> Accepted { get; } = new();
     public ConcurrentQueue<string> Violations { get; } = new();
@@ -41,6 +42,9 @@ internal sealed class FakePubSub : IAsyncDisposable
         fake.server = await LoopbackServer.StartAsync(fake.HandleAsync);
         return fake;
     }
+
+    /// <summary>The next successful publish answers 200 with <paramref name="count"/> fewer message ids than messages.</summary>
+    public void DropIdsFromNextAnswer(int count) => idsMissing = count;
 
     private async Task HandleAsync(HttpContext http)
     {
@@ -70,7 +74,7 @@ internal sealed class FakePubSub : IAsyncDisposable
         }
 
         Accepted.Enqueue(new PublishRequest(http.Request.Path, http.Request.Headers.Authorization.FirstOrDefault(), (int)body.Length, messages));
-        var ids = messages.Select(_ => Interlocked.Increment(ref nextId).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var ids = messages.Skip(Interlocked.Exchange(ref idsMissing, 0)).Select(_ => Interlocked.Increment(ref nextId).ToString(System.Globalization.CultureInfo.InvariantCulture));
         await http.Response.WriteAsJsonAsync(new { messageIds = ids });
     }
 
