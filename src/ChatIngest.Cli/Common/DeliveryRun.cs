@@ -5,7 +5,8 @@ namespace ChatIngest.Cli.Common;
 
 /// <summary>
 /// The frame of a <c>replay</c> or <c>publish</c> run: open the source, show progress while the sender works,
-/// then print the summary and choose the exit code (failures → 1, Ctrl-C → 130 with how far it got).
+/// then print the summary, the failures (a bounded list) and why it stopped early, and choose the exit code
+/// (failures → 1, Ctrl-C → 130 with how far it got).
 /// </summary>
 internal static class DeliveryRun
 {
@@ -39,15 +40,26 @@ internal static class DeliveryRun
             }
             catch (Exception e) when (e is IOException or InvalidDataException or HttpRequestException)
             {
-                counters.NoteProblem($"reading {source} failed: {e.Message}");
+                counters.Stop($"reading {source} failed: {e.Message}");
                 completed = false;
             }
         }
 
         await context.Error.WriteLineAsync(counters.Summary(command));
-        if (counters.LastProblem is { } problem)
+        var (problems, more) = counters.Problems();
+        foreach (var problem in problems)
         {
-            await context.Error.WriteLineAsync($"{command}: {(counters.Failed > 0 ? "last failure" : "stopped")}: {problem}");
+            await context.Error.WriteLineAsync($"{command}: failed: {problem}");
+        }
+
+        if (more > 0)
+        {
+            await context.Error.WriteLineAsync($"{command}: and {more:N0} more failures");
+        }
+
+        if (counters.StopReason is { } reason)
+        {
+            await context.Error.WriteLineAsync($"{command}: stopped: {reason}");
         }
 
         if (cancellationToken.IsCancellationRequested)

@@ -4,17 +4,23 @@ namespace ChatIngest.Cli.Progress;
 
 /// <summary>
 /// What a delivery run has done so far, updated from many concurrent senders (hence Interlocked), read by the display.
-/// "Retries" counts extra attempts (a message, or a publish request, sent again after a failure).
+/// "Retries" counts extra attempts (a message, or a publish request, sent again after a failure). Every failure's
+/// problem is counted; the first <see cref="ProblemsShown"/> are kept to be listed, so the output stays readable.
 /// </summary>
 internal sealed class RunCounters
 {
+    public const int ProblemsShown = 10;
+
+    private readonly Lock gate = new();
+    private readonly List<string> problems = [];
     private long read;
     private long sent;
     private long acknowledged;
     private long retries;
     private long failed;
     private long bytesDone;
-    private string? lastProblem;
+    private long problemsNotShown;
+    private string? stopReason;
 
     public long? TotalBytes { get; set; }
     public long Read => Volatile.Read(ref read);
@@ -22,7 +28,9 @@ internal sealed class RunCounters
     public long Acknowledged => Volatile.Read(ref acknowledged);
     public long Retries => Volatile.Read(ref retries);
     public long Failed => Volatile.Read(ref failed);
-    public string? LastProblem => Volatile.Read(ref lastProblem);
+
+    /// <summary>Why the run stopped before the end of SOURCE (the first reason given), or null.</summary>
+    public string? StopReason => Volatile.Read(ref stopReason);
 
     /// <summary>Sent but neither acknowledged nor failed: in flight when the run stopped.</summary>
     public long Unconfirmed => Sent - Acknowledged - Failed;
@@ -33,13 +41,38 @@ internal sealed class RunCounters
     public void AddRetry() => Interlocked.Increment(ref retries);
     public void AddBytesDone(long n) => Interlocked.Add(ref bytesDone, n);
 
-    public void AddFailed(long n, string problem)
+    /// <summary>Counts <paramref name="n"/> failed messages; <paramref name="problem"/> is null when the stop reason says why.</summary>
+    public void AddFailed(long n, string? problem)
     {
         Interlocked.Add(ref failed, n);
-        Volatile.Write(ref lastProblem, problem);
+        if (problem is null)
+        {
+            return;
+        }
+
+        lock (gate)
+        {
+            if (problems.Count < ProblemsShown)
+            {
+                problems.Add(problem);
+            }
+            else
+            {
+                problemsNotShown++;
+            }
+        }
     }
 
-    public void NoteProblem(string problem) => Volatile.Write(ref lastProblem, problem);
+    public void Stop(string reason) => Interlocked.CompareExchange(ref stopReason, reason, null);
+
+    /// <summary>The failures' problems in the order they came (at most <see cref="ProblemsShown"/>), and how many more there were.</summary>
+    public (IReadOnlyList<string> Shown, long More) Problems()
+    {
+        lock (gate)
+        {
+            return ([.. problems], problemsNotShown);
+        }
+    }
 
     public ProgressReading Reading() => new(Sent, "msgs", Volatile.Read(ref bytesDone), TotalBytes,
         string.Create(CultureInfo.InvariantCulture, $"acknowledged {Acknowledged:N0}, retries {Retries:N0}, failed {Failed:N0}"));

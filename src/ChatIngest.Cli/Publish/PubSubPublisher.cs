@@ -41,9 +41,17 @@ internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, 
                 return outcome;
             }
 
-            if (outcome is PublishOutcome.Fatal or PublishOutcome.Unconfirmed || attempt >= settings.MaxAttempts)
+            if (outcome is PublishOutcome.Fatal)
             {
-                counters.AddFailed(batch.Count, attempt > 1 ? $"{problem} after {attempt} attempts" : problem);
+                // Batches go one after another, so this one and all after it are unpublished.
+                counters.AddFailed(batch.Count, null);
+                counters.Stop($"nothing from line {batch.FirstLine} on was published: {problem}");
+                return outcome;
+            }
+
+            if (outcome is PublishOutcome.Unconfirmed || attempt >= settings.MaxAttempts)
+            {
+                counters.AddFailed(batch.Count, $"{batch.Lines}: {problem}{(attempt > 1 ? $" after {attempt} attempts" : "")}");
                 return outcome;
             }
 

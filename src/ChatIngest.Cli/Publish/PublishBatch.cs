@@ -1,11 +1,13 @@
 using System.Buffers;
 using System.Buffers.Text;
+using ChatIngest.Core.Ingest;
 
 namespace ChatIngest.Cli.Publish;
 
 /// <summary>
 /// One publish request's messages, kept under Pub/Sub's limits (GCP.md §3): at most 1,000 messages and a body under
-/// 10 MB. The size is counted exactly as <see cref="ToJson"/> writes it.
+/// 10 MB. The size is counted exactly as <see cref="ToJson"/> writes it. It knows which SOURCE lines it holds, so a
+/// failure can name them.
 /// </summary>
 internal sealed class PublishBatch
 {
@@ -19,8 +21,18 @@ internal sealed class PublishBatch
 
     private readonly List<byte[]> messages = [];
     private long bodyBytes = Head.Length + Tail.Length;
+    private long lastLine;
 
     public int Count => messages.Count;
+
+    /// <summary>The SOURCE line number of its first message.</summary>
+    public long FirstLine { get; private set; }
+
+    /// <summary>The SOURCE bytes its lines took (for progress).</summary>
+    public long SourceBytes { get; private set; }
+
+    /// <summary>"line 7" or "lines 1001 to 2000": the SOURCE lines to publish again if it fails.</summary>
+    public string Lines => FirstLine == lastLine ? $"line {FirstLine}" : $"lines {FirstLine} to {lastLine}";
 
     /// <summary>How many bytes a message adds to the body (its base64 data, its wrapper, a comma).</summary>
     public static long SizeOf(byte[] data) => Base64.GetMaxEncodedToUtf8Length(data.Length) + ItemHead.Length + ItemTail.Length + 1;
@@ -30,10 +42,17 @@ internal sealed class PublishBatch
 
     public bool CanAdd(byte[] data) => Count < MaxMessages && bodyBytes + SizeOf(data) < MaxBodyBytes;
 
-    public void Add(byte[] data)
+    public void Add(NdjsonLine line)
     {
-        messages.Add(data);
-        bodyBytes += SizeOf(data);
+        if (messages.Count == 0)
+        {
+            FirstLine = line.Number;
+        }
+
+        lastLine = line.Number;
+        messages.Add(line.Data);
+        bodyBytes += SizeOf(line.Data);
+        SourceBytes += line.SourceBytes;
     }
 
     /// <summary><c>{"messages":[{"data":"&lt;base64&gt;"},…]}</c>; base64 needs no JSON escaping.</summary>

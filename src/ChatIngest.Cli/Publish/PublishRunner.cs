@@ -18,7 +18,7 @@ internal sealed class PublishRunner(PublishSettings settings, CliContext context
         }
         catch (InvalidOperationException e)
         {
-            counters.NoteProblem($"no Application Default Credentials ({e.Message}). Run `gcloud auth application-default login`, "
+            counters.Stop($"no Application Default Credentials ({e.Message}). Run `gcloud auth application-default login`, "
                 + $"set GOOGLE_APPLICATION_CREDENTIALS, or set {PubSubEndpoint.EmulatorVariable} for the emulator.");
             return false;
         }
@@ -26,39 +26,37 @@ internal sealed class PublishRunner(PublishSettings settings, CliContext context
         using var http = context.CreateHttpClient(settings.RequestTimeout);
         var publisher = new PubSubPublisher(http, endpoint, settings, context.Time, counters);
         var batch = new PublishBatch();
-        long batchBytes = 0;
         await foreach (var line in source.ReadLinesAsync(cancellationToken))
         {
             counters.AddRead();
             if (PublishBatch.IsTooLarge(line.Data))
             {
                 counters.AddSent();
-                counters.AddFailed(1, $"line {counters.Read:N0} is too large for one publish request ({line.Data.Length:N0} bytes)");
+                counters.AddFailed(1, $"line {line.Number} is too large for one publish request ({line.Data.Length:N0} bytes)");
                 counters.AddBytesDone(line.SourceBytes);
                 continue;
             }
 
             if (!batch.CanAdd(line.Data))
             {
-                if (!await SendAsync(publisher, batch, batchBytes, cancellationToken))
+                if (!await SendAsync(publisher, batch, cancellationToken))
                 {
                     return false;
                 }
 
-                (batch, batchBytes) = (new PublishBatch(), 0);
+                batch = new PublishBatch();
             }
 
-            batch.Add(line.Data);
-            batchBytes += line.SourceBytes;
+            batch.Add(line);
         }
 
-        return batch.Count == 0 || await SendAsync(publisher, batch, batchBytes, cancellationToken);
+        return batch.Count == 0 || await SendAsync(publisher, batch, cancellationToken);
     }
 
-    private async Task<bool> SendAsync(PubSubPublisher publisher, PublishBatch batch, long sourceBytes, CancellationToken cancellationToken)
+    private async Task<bool> SendAsync(PubSubPublisher publisher, PublishBatch batch, CancellationToken cancellationToken)
     {
         var outcome = await publisher.PublishAsync(batch, cancellationToken);
-        counters.AddBytesDone(sourceBytes);
+        counters.AddBytesDone(batch.SourceBytes);
         return outcome is not PublishOutcome.Fatal;
     }
 }

@@ -4,8 +4,11 @@ using System.Runtime.CompilerServices;
 
 namespace ChatIngest.Core.Ingest;
 
-/// <summary>One line of an NDJSON stream as raw bytes (no line break), and how many stream bytes it took.</summary>
-public readonly record struct NdjsonLine(byte[] Data, long SourceBytes);
+/// <summary>
+/// One line of an NDJSON stream as raw bytes (no line break), how many stream bytes it took, and its number in the
+/// stream (from 1, blank lines counted, as an editor or <c>sed -n</c> numbers them).
+/// </summary>
+public readonly record struct NdjsonLine(byte[] Data, long SourceBytes, long Number);
 
 /// <summary>A line longer than the reader's limit: the read stops there.</summary>
 public sealed class LineTooLongException(int maxLineBytes) : IOException($"A line is longer than {maxLineBytes:N0} bytes.");
@@ -32,6 +35,7 @@ public static class NdjsonLineReader
             throw new CompressedNdjsonException(format);
         }
 
+        long number = 0;
         while (true)
         {
             var result = await reader.ReadAsync(cancellationToken);
@@ -39,13 +43,13 @@ public static class NdjsonLineReader
             var lines = new List<NdjsonLine>();
             while (buffer.PositionOf((byte)'\n') is { } end)
             {
-                Add(lines, buffer.Slice(0, end), buffer.Slice(0, end).Length + 1, maxLineBytes);
+                Add(lines, buffer.Slice(0, end), buffer.Slice(0, end).Length + 1, ++number, maxLineBytes);
                 buffer = buffer.Slice(buffer.GetPosition(1, end));
             }
 
             if (result.IsCompleted && !buffer.IsEmpty)
             {
-                Add(lines, buffer, buffer.Length, maxLineBytes);
+                Add(lines, buffer, buffer.Length, ++number, maxLineBytes);
                 buffer = buffer.Slice(buffer.End);
             }
             else if (buffer.Length > maxLineBytes)
@@ -66,7 +70,7 @@ public static class NdjsonLineReader
         }
     }
 
-    private static void Add(List<NdjsonLine> lines, ReadOnlySequence<byte> line, long sourceBytes, int maxLineBytes)
+    private static void Add(List<NdjsonLine> lines, ReadOnlySequence<byte> line, long sourceBytes, long number, int maxLineBytes)
     {
         if (line.Length > maxLineBytes)
         {
@@ -81,7 +85,7 @@ public static class NdjsonLineReader
 
         if (!data.AsSpan().Trim(" \t"u8).IsEmpty)
         {
-            lines.Add(new NdjsonLine(data, sourceBytes));
+            lines.Add(new NdjsonLine(data, sourceBytes, number));
         }
     }
 }

@@ -132,8 +132,39 @@ public sealed class PublishTests
         Assert.Equal(1, fake.Attempts);
         Assert.Contains("read 1,500 lines; sent 1,500, acknowledged 1,000, retried 0, failed 500", result.Error, StringComparison.Ordinal);
         var cause = Assert.Single(result.Error.Split('\n'), l => l.Contains("invalid_grant: Token has been expired or revoked.", StringComparison.Ordinal));
+        Assert.StartsWith("publish: stopped: nothing from line 1001 on was published: ", cause, StringComparison.Ordinal);
         Assert.Contains("gcloud auth application-default login", cause, StringComparison.Ordinal);
         Assert.DoesNotContain(nameof(TokenResponseException), result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EachBatchThatFailsIsReportedWithItsFirstAndLastSourceLine()
+    {
+        await using var fake = await FakePubSub.StartAsync(503, 503, 503, 503, 503, 503);
+
+        var result = await PublishAsync(fake, ["", .. SmallLines(2_500)], FakePubSub.Topic, "--max-attempts", "3");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("sent 2,500, acknowledged 500, retried 4, failed 2,000", result.Error, StringComparison.Ordinal);
+        var failures = result.Error.Split('\n').Where(l => l.StartsWith("publish: failed: ", StringComparison.Ordinal));
+        Assert.Equal(
+            ["publish: failed: lines 2 to 1001: HTTP 503 Service Unavailable after 3 attempts",
+             "publish: failed: lines 1002 to 2001: HTTP 503 Service Unavailable after 3 attempts"],
+            failures);
+    }
+
+    [Fact]
+    public async Task FailuresBeyondTheFirstTenAreCountedInOneLine()
+    {
+        await using var fake = await FakePubSub.StartAsync([.. Enumerable.Repeat(503, 12)]);
+
+        var result = await PublishAsync(fake, SmallLines(12_000), FakePubSub.Topic, "--max-attempts", "1");
+
+        Assert.Equal(1, result.ExitCode);
+        var lines = result.Error.Split('\n');
+        Assert.Equal(10, lines.Count(l => l.StartsWith("publish: failed: lines ", StringComparison.Ordinal)));
+        Assert.Contains("publish: failed: lines 1 to 1000: HTTP 503 Service Unavailable", lines);
+        Assert.Contains("publish: and 2 more failures", lines);
     }
 
     [Fact]

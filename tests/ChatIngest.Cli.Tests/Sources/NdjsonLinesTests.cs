@@ -40,6 +40,20 @@ public sealed class NdjsonLinesTests
     }
 
     [Fact]
+    public async Task EachLineKnowsItsNumberInTheSourceCountingBlankOnes()
+    {
+        var source = "\n{\"orderId\": 1}\r\n \n\n{\"orderId\": 2}"u8.ToArray();
+
+        var numbers = new List<long>();
+        await foreach (var line in NdjsonLines.ReadAsync(new MemoryStream(source), CancellationToken.None))
+        {
+            numbers.Add(line.Number);
+        }
+
+        Assert.Equal([2, 5], numbers);
+    }
+
+    [Fact]
     public async Task ACompressedSourceIsRefusedBeforeAnyLineIsRead()
     {
         using var file = new MemoryStream();
