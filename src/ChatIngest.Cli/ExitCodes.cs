@@ -5,7 +5,10 @@ internal static class ExitCodes
 {
     public const int Success = 0;
 
-    /// <summary>Something was not delivered, or a fatal answer (topic not found, no credentials) stopped the run.</summary>
+    /// <summary>
+    /// Something was not delivered, or a fatal answer (topic not found, no or refused credentials, a wrong --token or
+    /// --to) stopped the run.
+    /// </summary>
     public const int Failed = 1;
 
     /// <summary>The command line itself is wrong (unknown option, bad value).</summary>

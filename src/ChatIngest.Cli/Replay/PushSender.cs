@@ -7,11 +7,26 @@ using ChatIngest.Core.Ingest;
 
 namespace ChatIngest.Cli.Replay;
 
+/// <summary>How the endpoint answered one attempt.</summary>
+internal enum PushAnswer
+{
+    Acknowledged,
+
+    /// <summary>A nack (429, 5xx, another status, no answer in time, a connection error): the delivery comes again.</summary>
+    Nack,
+
+    /// <summary>400 or 413: this line can never be taken; it counts as failed and the run goes on.</summary>
+    LineRefused,
+
+    /// <summary>401, 403, 404, 415: wrong token, URL or form; every line would get it, so the run stops.</summary>
+    Fatal,
+}
+
 /// <summary>
 /// Delivers one line the way Pub/Sub push does (GCP.md §1): a wrapped envelope with the id and publish time in both
 /// spellings, base64 data and the subscription, or (unwrapped) the line itself with them in headers;
-/// 102/200/201/202/204 acknowledge, anything else (or no answer within the ack deadline) is a nack and the same
-/// delivery comes again after the backoff.
+/// 102/200/201/202/204 acknowledge, a nack (no answer within the ack deadline too) brings the same delivery again after
+/// the backoff. Unlike Pub/Sub, answers no retry can fix are not retried (<see cref="PushAnswer"/>).
 /// </summary>
 internal sealed class PushSender(HttpClient http, ReplaySettings settings, TimeProvider time, RunCounters counters)
 {
@@ -21,26 +36,32 @@ internal sealed class PushSender(HttpClient http, ReplaySettings settings, TimeP
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public async Task DeliverAsync(byte[] data, long messageId, CancellationToken cancellationToken)
+    /// <summary>False when the answer means the whole run must stop (the reason is in the counters).</summary>
+    public async Task<bool> DeliverAsync(NdjsonLine line, long messageId, CancellationToken cancellationToken)
     {
         var id = messageId.ToString(CultureInfo.InvariantCulture);
         var published = time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-        var body = settings.Unwrapped ? data : Envelope(data, id, published);
+        var body = settings.Unwrapped ? line.Data : Envelope(line.Data, id, published);
 
         counters.AddSent();
         for (var attempt = 1; ; attempt++)
         {
-            var problem = await TrySendAsync(body, id, published, cancellationToken);
-            if (problem is null)
+            var (answer, problem) = await TrySendAsync(body, id, published, cancellationToken);
+            switch (answer)
             {
-                counters.AddAcknowledged();
-                return;
-            }
-
-            if (attempt >= settings.MaxAttempts)
-            {
-                counters.AddFailed(1, $"message {id}: {problem} after {attempt} attempts");
-                return;
+                case PushAnswer.Acknowledged:
+                    counters.AddAcknowledged();
+                    return true;
+                case PushAnswer.Fatal:
+                    counters.AddFailed(1, null);
+                    counters.Stop(problem);
+                    return false;
+                case PushAnswer.LineRefused:
+                    counters.AddFailed(1, $"line {line.Number} (message {id}): {problem}");
+                    return true;
+                case PushAnswer.Nack when attempt >= settings.MaxAttempts:
+                    counters.AddFailed(1, $"line {line.Number} (message {id}): {problem} after {attempt} attempts");
+                    return true;
             }
 
             counters.AddRetry();
@@ -63,8 +84,8 @@ internal sealed class PushSender(HttpClient http, ReplaySettings settings, TimeP
         },
         Json);
 
-    /// <summary>Null when acknowledged, else why not.</summary>
-    private async Task<string?> TrySendAsync(byte[] body, string id, string published, CancellationToken cancellationToken)
+    /// <summary>How the endpoint answered and, unless it acknowledged, what it said.</summary>
+    private async Task<(PushAnswer, string)> TrySendAsync(byte[] body, string id, string published, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, settings.To) { Content = new ByteArrayContent(body) };
         if (settings.Unwrapped)
@@ -88,15 +109,58 @@ internal sealed class PushSender(HttpClient http, ReplaySettings settings, TimeP
         {
             using var response = await http.SendAsync(request, cancellationToken);
             var status = (int)response.StatusCode;
-            return status is 102 or 200 or 201 or 202 or 204 ? null : $"HTTP {status} {response.ReasonPhrase}";
+            if (status is 102 or 200 or 201 or 202 or 204)
+            {
+                return (PushAnswer.Acknowledged, "");
+            }
+
+            var said = Explain(await response.Content.ReadAsStringAsync(cancellationToken), response.ReasonPhrase);
+            var problem = $"HTTP {status} {response.ReasonPhrase}".TrimEnd() + (said.Length > 0 ? $": {said}" : "");
+            string Fatal(string hint) => $"{settings.To} answered {problem.TrimEnd('.')}. {hint}";
+            return status switch
+            {
+                401 or 403 => (PushAnswer.Fatal, Fatal("Check --token.")),
+                404 => (PushAnswer.Fatal, Fatal("Check the --to URL.")),
+                415 => (PushAnswer.Fatal, Fatal("Check --to and --unwrapped.")),
+                400 or 413 => (PushAnswer.LineRefused, problem),
+                _ => (PushAnswer.Nack, problem),
+            };
         }
         catch (HttpRequestException e)
         {
-            return e.Message;
+            return (PushAnswer.Nack, e.Message);
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return $"no answer within the ack deadline ({settings.AckDeadline.TotalSeconds:0.#} s)";
+            return (PushAnswer.Nack, $"no answer within the ack deadline ({settings.AckDeadline.TotalSeconds:0.#} s)");
         }
+    }
+
+    /// <summary>A problem-details body's title and detail (a title that only repeats the status left out), else the body's start.</summary>
+    private static string Explain(string body, string? reason)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            if (json.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                var title = Text(json.RootElement, "title");
+                var said = $"{(title == reason ? null : title)} {Text(json.RootElement, "detail")}".Trim();
+                if (said.Length > 0)
+                {
+                    return said;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON: the text itself says what there is to say.
+        }
+
+        var text = body.ReplaceLineEndings(" ").Trim();
+        return text.Length <= 300 ? text : text[..300] + "…";
+
+        static string? Text(JsonElement problem, string name) =>
+            problem.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
     }
 }

@@ -7,6 +7,7 @@ namespace ChatIngest.Cli.Replay;
 /// <summary>
 /// Reads the source line by line and keeps up to <see cref="ReplaySettings.Concurrency"/> deliveries in flight,
 /// paced by <see cref="ReplaySettings.Rate"/> when given. Memory is bounded by the concurrency, not the source size.
+/// An answer no retry can fix (wrong token or URL) stops the run: no more lines are read, deliveries in flight are dropped.
 /// </summary>
 internal sealed class ReplayRunner(ReplaySettings settings, CliContext context, RunCounters counters)
 {
@@ -16,22 +17,27 @@ internal sealed class ReplayRunner(ReplaySettings settings, CliContext context, 
         var sender = new PushSender(http, settings, context.Time, counters);
         var pacer = settings.Rate is { } rate ? new Pacer(rate, context.Time) : null;
         using var slots = new SemaphoreSlim(settings.Concurrency);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
         // Numeric ids like Pub/Sub's, unique across runs started at least a second apart.
         var nextId = context.Time.GetUtcNow().ToUnixTimeSeconds() * 10_000_000;
         try
         {
-            await foreach (var line in source.ReadLinesAsync(cancellationToken))
+            await foreach (var line in source.ReadLinesAsync(stop.Token))
             {
                 counters.AddRead();
                 if (pacer is not null)
                 {
-                    await pacer.WaitAsync(cancellationToken);
+                    await pacer.WaitAsync(stop.Token);
                 }
 
-                await slots.WaitAsync(cancellationToken);
-                _ = DeliverAsync(sender, line, ++nextId, slots, cancellationToken);
+                await slots.WaitAsync(stop.Token);
+                _ = DeliverAsync(sender, line, ++nextId, slots, stop);
             }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // Stopped by a fatal answer; the counters hold why.
         }
         finally
         {
@@ -42,18 +48,21 @@ internal sealed class ReplayRunner(ReplaySettings settings, CliContext context, 
             }
         }
 
-        return true;
+        return !stop.IsCancellationRequested;
     }
 
-    private async Task DeliverAsync(PushSender sender, NdjsonLine line, long id, SemaphoreSlim slots, CancellationToken cancellationToken)
+    private async Task DeliverAsync(PushSender sender, NdjsonLine line, long id, SemaphoreSlim slots, CancellationTokenSource stop)
     {
         try
         {
-            await sender.DeliverAsync(line.Data, id, cancellationToken);
+            if (!await sender.DeliverAsync(line, id, stop.Token))
+            {
+                await stop.CancelAsync();
+            }
         }
         catch (OperationCanceledException)
         {
-            // Stopped by Ctrl-C: the message stays unconfirmed and the summary says so.
+            // Stopped by Ctrl-C or a fatal answer: the message stays unconfirmed and the summary says so.
         }
         finally
         {

@@ -9,7 +9,10 @@ using ChatIngest.Tests.Support;
 
 namespace ChatIngest.Cli.Tests.Replay;
 
-/// <summary>Replay against a fake push endpoint that records what arrives and answers as the test says.</summary>
+/// <summary>
+/// Replay against a fake push endpoint that records what arrives and answers as the test says (an error with a
+/// problem-details body, as the service's are).
+/// </summary>
 public sealed class ReplayDeliveryTests
 {
     private static readonly string[] Lines = ["""{"orderId": 1, "cityCode": "IST"}""", """{"orderId": 2, "cityCode": "BER"}""", "not json at all"];
@@ -25,6 +28,12 @@ public sealed class ReplayDeliveryTests
             var withAuth = JsonSerializer.SerializeToElement(new { envelope = copy, authorization = http.Request.Headers.Authorization.ToString() });
             received.Enqueue(withAuth);
             http.Response.StatusCode = answer(copy);
+            if (http.Response.StatusCode >= 400)
+            {
+                await http.Response.WriteAsJsonAsync(
+                    new { title = "Refused by the test.", status = http.Response.StatusCode, detail = $"The test endpoint answers {http.Response.StatusCode}." },
+                    options: null, contentType: "application/problem+json");
+            }
         });
 
         var stdin = Encoding.UTF8.GetBytes(string.Join('\n', Lines) + "\n");
@@ -105,11 +114,45 @@ public sealed class ReplayDeliveryTests
     [Fact]
     public async Task DeliveriesThatNeverSucceedAreCountedFailedAndTheExitCodeIsNonZero()
     {
-        var (result, received) = await ReplayAsync(_ => StatusCodes.Status400BadRequest, "--max-attempts", "2");
+        var (result, received) = await ReplayAsync(_ => StatusCodes.Status503ServiceUnavailable, "--max-attempts", "2");
 
         Assert.Equal(1, result.ExitCode);
         Assert.Equal(6, received.Count);
         Assert.Contains("sent 3, acknowledged 0, retried 3, failed 3", result.Error, StringComparison.Ordinal);
-        Assert.Contains("HTTP 400", result.Error, StringComparison.Ordinal);
+        Assert.Contains("HTTP 503 Service Unavailable: Refused by the test. The test endpoint answers 503. after 2 attempts", result.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ALineAnswered413Or400FailsWithoutRetriesAndTheOtherLinesAreStillDelivered()
+    {
+        var (result, received) = await ReplayAsync(e => Data(e) == Lines[1] ? 413 : Data(e) == Lines[2] ? 400 : 204, "--max-attempts", "5");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(3, received.Count);
+        Assert.Contains("sent 3, acknowledged 1, retried 0, failed 2", result.Error, StringComparison.Ordinal);
+        var failures = result.Error.Split('\n').Where(l => l.StartsWith("replay: failed: ", StringComparison.Ordinal)).ToArray();
+        Assert.Contains(failures, l => l.StartsWith("replay: failed: line 2 (message ", StringComparison.Ordinal)
+            && l.EndsWith("): HTTP 413 Payload Too Large: Refused by the test. The test endpoint answers 413.", StringComparison.Ordinal));
+        Assert.Contains(failures, l => l.StartsWith("replay: failed: line 3 (message ", StringComparison.Ordinal)
+            && l.EndsWith("): HTTP 400 Bad Request: Refused by the test. The test endpoint answers 400.", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(401, "Unauthorized", "Check --token.")]
+    [InlineData(403, "Forbidden", "Check --token.")]
+    [InlineData(404, "Not Found", "Check the --to URL.")]
+    [InlineData(415, "Unsupported Media Type", "Check --to and --unwrapped.")]
+    public async Task AnAnswerNoRetryCanFixStopsTheRunAtOnceWithTheStatusAndTheProblemDetail(int status, string reason, string hint)
+    {
+        var (result, received) = await ReplayAsync(_ => status, "--concurrency", "1", "--max-attempts", "5");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Single(received);
+        Assert.Contains("acknowledged 0, retried 0, failed 1", result.Error, StringComparison.Ordinal);
+        var stopped = Assert.Single(result.Error.Split('\n'), l => l.StartsWith("replay: stopped: ", StringComparison.Ordinal));
+        Assert.EndsWith($"/pubsub/push answered HTTP {status} {reason}: Refused by the test. The test endpoint answers {status}. {hint}", stopped, StringComparison.Ordinal);
+    }
+
+    private static string Data(JsonElement received) =>
+        Encoding.UTF8.GetString(Convert.FromBase64String(received.GetProperty("message").GetProperty("data").GetString()!));
 }

@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ChatIngest.Cli.Tests.Replay;
 
 /// <summary>The real service on a real DuckDB file, listening on a real port; the CLI pushes to it over HTTP.</summary>
-public sealed class ReplayToServiceTests : IDisposable
+public sealed class ReplayToServiceTests
 {
     private static readonly string[] Columns =
     [
@@ -18,24 +18,22 @@ public sealed class ReplayToServiceTests : IDisposable
         "last_message_time", "last_message_order_stage",
     ];
 
-    private readonly ChatIngestApp app = new();
-    private readonly Uri address;
-
-    public ReplayToServiceTests()
+    /// <summary>Starts the service on a port the OS picks; its address.</summary>
+    private static Uri Serve(ChatIngestApp app)
     {
         app.UseKestrel(0);
         app.StartServer();
-        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        address = new Uri(addresses.First());
+        return new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
     }
-
-    public void Dispose() => app.Dispose();
 
     [Theory]
     [InlineData("/pubsub/push")]
     [InlineData("/pubsub/push/unwrapped", "--unwrapped")]
     public async Task ReplayOfTheSeedSampleGivesTheExpectedViewRows(string path, params string[] options)
     {
+        using var app = new ChatIngestApp();
+        var address = Serve(app);
+
         var result = await CliRun.RunAsync(
             ["replay", TempPaths.SharedData("conversations.json"), "--to", new Uri(address, path).ToString(), "--concurrency", "16", .. options]);
 
@@ -53,6 +51,26 @@ public sealed class ReplayToServiceTests : IDisposable
         Assert.Equal(string.Join(',', Columns), expected[0]);
         Assert.Equal(400, actual.Length);
         Assert.Equal(expected[1..].Order(StringComparer.Ordinal), actual.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task WithoutTheTokenTheServiceWantsReplayStopsAtTheFirst401AndSaysWhy()
+    {
+        using var app = new ChatIngestApp(new Dictionary<string, string?>
+        {
+            ["PushAuth:Audience"] = "https://chatingest.example/pubsub/push",
+            ["PushAuth:ServiceAccountEmail"] = "push@demo-project.iam.gserviceaccount.com",
+        });
+        var to = new Uri(Serve(app), "/pubsub/push");
+
+        var result = await CliRun.RunAsync(["replay", TempPaths.SharedData("conversations.json"), "--to", to.ToString(), "--concurrency", "1", "--min-backoff", "1ms", "--max-backoff", "5ms", "--max-attempts", "2"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("acknowledged 0, retried 0, failed 1", result.Error, StringComparison.Ordinal);
+        Assert.Contains(
+            $"replay: stopped: {to} answered HTTP 401 Unauthorized: The push is not authenticated. "
+            + "The request has no \"Authorization: Bearer <token>\" header. Check --token.",
+            result.Error.Split('\n'));
     }
 
     private static string Text(JsonElement value) => value.ValueKind switch
