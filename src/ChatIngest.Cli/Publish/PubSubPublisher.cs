@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
+using ChatIngest.Cli.Common;
 using ChatIngest.Cli.Progress;
 using Google.Apis.Auth.OAuth2.Responses;
 
@@ -84,7 +85,7 @@ internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, 
                         + $"for {count} messages, so which were published is unknown; not sent again, as that could publish duplicates"),
                 404 => (PublishOutcome.Fatal, $"topic {settings.Topic} not found (HTTP 404): create it or check the name"),
                 409 or 429 or 499 or >= 500 => (PublishOutcome.Failed, status),
-                _ => (PublishOutcome.Fatal, $"{status}: {Shorten(text)}"),
+                _ => (PublishOutcome.Fatal, $"{status}: {AnswerText.Shorten(text)}"),
             };
         }
         catch (TokenResponseException e)
@@ -116,6 +117,4 @@ internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, 
             return -1;
         }
     }
-
-    private static string Shorten(string text) => text.Length <= 300 ? text : text[..300] + "…";
 }

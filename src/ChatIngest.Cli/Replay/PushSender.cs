@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ChatIngest.Cli.Common;
 using ChatIngest.Cli.Progress;
 using ChatIngest.Core.Ingest;
 
@@ -116,12 +117,12 @@ internal sealed class PushSender(HttpClient http, ReplaySettings settings, TimeP
 
             var said = Explain(await response.Content.ReadAsStringAsync(cancellationToken), response.ReasonPhrase);
             var problem = $"HTTP {status} {response.ReasonPhrase}".TrimEnd() + (said.Length > 0 ? $": {said}" : "");
-            string Fatal(string hint) => $"{settings.To} answered {problem.TrimEnd('.')}. {hint}";
+            string StopsTheRun(string hint) => $"{settings.To} answered {problem.TrimEnd('.')}. {hint}";
             return status switch
             {
-                401 or 403 => (PushAnswer.Fatal, Fatal("Check --token.")),
-                404 => (PushAnswer.Fatal, Fatal("Check the --to URL.")),
-                415 => (PushAnswer.Fatal, Fatal("Check --to and --unwrapped.")),
+                401 or 403 => (PushAnswer.Fatal, StopsTheRun("Check --token.")),
+                404 => (PushAnswer.Fatal, StopsTheRun("Check the --to URL.")),
+                415 => (PushAnswer.Fatal, StopsTheRun("Check --to and --unwrapped.")),
                 400 or 413 => (PushAnswer.LineRefused, problem),
                 _ => (PushAnswer.Nack, problem),
             };
@@ -157,8 +158,7 @@ internal sealed class PushSender(HttpClient http, ReplaySettings settings, TimeP
             // Not JSON: the text itself says what there is to say.
         }
 
-        var text = body.ReplaceLineEndings(" ").Trim();
-        return text.Length <= 300 ? text : text[..300] + "…";
+        return AnswerText.Shorten(body.ReplaceLineEndings(" ").Trim());
 
         static string? Text(JsonElement problem, string name) =>
             problem.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

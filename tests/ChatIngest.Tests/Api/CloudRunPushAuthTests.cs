@@ -1,6 +1,5 @@
 using System.Net;
 using System.Security.Cryptography;
-using System.Text;
 using ChatIngest.Api.Push;
 using ChatIngest.Tests.Support;
 using Microsoft.Extensions.Configuration;
@@ -118,13 +117,6 @@ public sealed class CloudRunPushAuthTests : IAsyncLifetime
         Assert.True(whole.Succeeded);
     }
 
-    private async Task<HttpResponseMessage> PushAsync(long orderId, string token)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/pubsub/push")
-        {
-            Content = new StringContent(PushEnvelopes.Create(Payloads.CourierStart(orderId), $"m-{orderId}", Published), Encoding.UTF8, "application/json"),
-        };
-        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + token);
-        return await client.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> PushAsync(long orderId, string token) =>
+        client.PushAsync(PushEnvelopes.Create(Payloads.CourierStart(orderId), $"m-{orderId}", Published), "Bearer " + token);
 }

@@ -156,13 +156,7 @@ public sealed class PushAuthTests : IAsyncLifetime
         settings["PushAuth:CertificatesUrl"] = closed;
         await using var keyless = new ChatIngestApp(settings);
         var keylessClient = keyless.CreateClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/pubsub/push")
-        {
-            Content = new StringContent(PushEnvelopes.Create(Payloads.CourierStart(8), "m-8", Published), Encoding.UTF8, "application/json"),
-        };
-        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + tokens.Sign());
-
-        using var response = await keylessClient.SendAsync(request);
+        using var response = await keylessClient.PushAsync(PushEnvelopes.Create(Payloads.CourierStart(8), "m-8", Published), "Bearer " + tokens.Sign());
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.NotNull(response.Headers.RetryAfter);
@@ -188,19 +182,8 @@ public sealed class PushAuthTests : IAsyncLifetime
         Assert.Contains("PushAuth__ServiceAccountEmail", result.FailureMessage, StringComparison.Ordinal);
     }
 
-    private async Task<HttpResponseMessage> PushAsync(long orderId, string? authorization)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/pubsub/push")
-        {
-            Content = new StringContent(PushEnvelopes.Create(Payloads.CourierStart(orderId), $"m-{orderId}-{Guid.NewGuid():N}", Published), Encoding.UTF8, "application/json"),
-        };
-        if (authorization is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Authorization", authorization);
-        }
-
-        return await client.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> PushAsync(long orderId, string? authorization) =>
+        client.PushAsync(PushEnvelopes.Create(Payloads.CourierStart(orderId), $"m-{orderId}-{Guid.NewGuid():N}", Published), authorization);
 
     private async Task AssertRefusedAsync(HttpResponseMessage response, HttpStatusCode expected, string why)
     {

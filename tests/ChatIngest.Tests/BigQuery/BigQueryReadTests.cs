@@ -1,4 +1,5 @@
 using System.Net;
+using ChatIngest.Core.Ingest;
 using ChatIngest.Core.Warehouse;
 using ChatIngest.Tests.Support;
 
@@ -195,6 +196,20 @@ public sealed class BigQueryReadTests
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task AQueryPastTheQueryTimeoutGivesUpNamingThatSettingNotTheRetryBudget()
+    {
+        // Each call stays well inside its 20 s retry budget; only the query's own timeout can end this one in time.
+        await using var fake = await FakeBigQuery.StartAsync();
+        fake.Answer = q => new CannedResult(ConversationFields, [[WideRow]], RunsFor: TimeSpan.FromMinutes(5));
+        await using var services = BigQueryServices.Create(fake, new Dictionary<string, string?> { ["Warehouse:BigQueryQueryTimeout"] = "00:00:01" });
+
+        var error = await Assert.ThrowsAsync<WarehouseUnavailableException>(
+            () => services.Warehouse().ListConversationsAsync(new ConversationQuery(Limit: 10), CancellationToken.None));
+
+        Assert.Contains("Warehouse__BigQueryQueryTimeout", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -19,8 +19,19 @@ public static class PushEnvelopes
     public static string Create(string json, string messageId, DateTime publishTime, bool snakeCase = false) =>
         Create(Encoding.UTF8.GetBytes(json), messageId, publishTime, snakeCase);
 
-    public static Task<HttpResponseMessage> PushAsync(this HttpClient client, string envelope) =>
-        client.PostAsync("/pubsub/push", new StringContent(envelope, Encoding.UTF8, "application/json"));
+    public static Task<HttpResponseMessage> PushAsync(this HttpClient client, string envelope) => client.PushAsync(envelope, authorization: null);
+
+    /// <summary>A push with this <c>Authorization</c> header (none when null), as Pub/Sub sends its OIDC token.</summary>
+    public static async Task<HttpResponseMessage> PushAsync(this HttpClient client, string envelope, string? authorization)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/pubsub/push") { Content = new StringContent(envelope, Encoding.UTF8, "application/json") };
+        if (authorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        return await client.SendAsync(request);
+    }
 
     public static Task<HttpResponseMessage> PushAsync(this HttpClient client, string json, string messageId, DateTime publishTime) =>
         client.PushAsync(Create(json, messageId, publishTime));
