@@ -37,13 +37,22 @@ public sealed class WarehouseOptions
     public int BigQueryInsertConcurrency { get; set; } = 4;
 
     /// <summary>
-    /// Rows loaded into one table (orders or conversations) since the last checkpoint at which the loader checkpoints
-    /// between two loads even under steady load. What a checkpoint allocates depends on how many rows it covers, and
-    /// not in one direction. About 100,000 a table (0.8 of a DuckDB row group) peaked lowest in the probe; against
-    /// 16 MB of WAL it took one order event per chat message from 330 to 250 MB and left the other mixes measured
-    /// within noise (docs/performance.md, item 31).
+    /// Chat messages loaded (into conversations) since the last checkpoint at which the loader checkpoints between two
+    /// loads even under steady load. What a checkpoint allocates depends on how many rows it covers, and not in one
+    /// direction. About 100,000 a table (0.8 of a DuckDB row group) peaked lowest in the probe; against 16 MB of WAL it
+    /// took one order event per chat message from 330 to 250 MB and left the other mixes measured within noise
+    /// (docs/performance.md, item 31).
     /// </summary>
     public int DuckDbCheckpointRows { get; set; } = 100_000;
+
+    /// <summary>
+    /// Order events loaded (into orders) since the last checkpoint at which the loader checkpoints, as
+    /// <see cref="DuckDbCheckpointRows"/> does for chat messages. Twice that: a checkpoint covers the whole file, so at
+    /// 100,000 order events a mix with more order events than chat messages wrote each conversations row group in three
+    /// or more parts, and the checkpoint that completed one rose ~120 MB (two order events per chat message peaked at
+    /// 325–336 MB, 271–280 MB with 200,000; docs/performance.md, item 36).
+    /// </summary>
+    public int DuckDbCheckpointOrderRows { get; set; } = 200_000;
 
     /// <summary>
     /// WAL size at which the loader checkpoints between two loads even under steady load, whatever the rows: the limit

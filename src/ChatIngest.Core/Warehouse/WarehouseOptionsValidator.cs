@@ -34,6 +34,11 @@ public sealed class WarehouseOptionsValidator : IValidateOptions<WarehouseOption
                 failures.Add($"Warehouse__DuckDbCheckpointRows is {options.DuckDbCheckpointRows}, must be from 1000 to 100000000.");
             }
 
+            if (options.DuckDbCheckpointOrderRows is < 1_000 or > 100_000_000)
+            {
+                failures.Add($"Warehouse__DuckDbCheckpointOrderRows is {options.DuckDbCheckpointOrderRows}, must be from 1000 to 100000000.");
+            }
+
             if (options.DuckDbMemoryLimitMegabytes is < 32 or > 1_048_576)
             {
                 failures.Add($"Warehouse__DuckDbMemoryLimitMegabytes is {options.DuckDbMemoryLimitMegabytes}, must be from 32 to 1048576 (or unset for DuckDB's default).");

@@ -29,6 +29,7 @@ public sealed class StartupTests : IDisposable
     [InlineData("Warehouse__DuckDbPath", "", "Warehouse__DuckDbPath")]
     [InlineData("Warehouse__Kind", "BigQuery", "Warehouse__ProjectId")]
     [InlineData("Warehouse__DuckDbCheckpointRows", "10", "Warehouse__DuckDbCheckpointRows")]
+    [InlineData("Warehouse__DuckDbCheckpointOrderRows", "10", "Warehouse__DuckDbCheckpointOrderRows")]
     [InlineData("PORT", "http", "PORT")]
     [InlineData("PORT", "70000", "PORT")]
     [InlineData("Hosting__ShutdownTimeout", "soon", "Hosting__ShutdownTimeout")]

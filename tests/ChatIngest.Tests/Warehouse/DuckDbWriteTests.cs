@@ -135,9 +135,12 @@ public sealed class DuckDbWriteTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task TableWithItsRowCountSinceTheLastCheckpointIsCheckpointedWithoutAPauseInWrites()
+    public async Task EachTableIsCheckpointedAtItsOwnRowCountSinceTheLastCheckpointWithoutAPauseInWrites()
     {
-        var options = new WarehouseOptions { DuckDbPath = Path.Combine(directory, "rows.duckdb"), DuckDbCheckpointRows = 1_000, DuckDbMaxPendingRows = 4_000 };
+        var options = new WarehouseOptions
+        {
+            DuckDbPath = Path.Combine(directory, "rows.duckdb"), DuckDbCheckpointRows = 1_000, DuckDbCheckpointOrderRows = 2_000, DuckDbMaxPendingRows = 4_000,
+        };
         using var busy = new DuckDbWarehouse(Options.Create(options), time, NullLogger<DuckDbWarehouse>.Instance);
         await busy.InitializeAsync(CancellationToken.None);
         var next = 0;
@@ -151,16 +154,16 @@ public sealed class DuckDbWriteTests : IAsyncLifetime
         }
 
         await Load(chats: 600, orders: 600);
-        Assert.False(busy.CheckpointIfDue()); // 1,200 rows, but neither table has 1,000; no time has passed
+        Assert.False(busy.CheckpointIfDue()); // 1,200 rows, but neither table has its count; no time has passed
 
         await Load(chats: 400, orders: 0);
         Assert.True(busy.CheckpointIfDue()); // conversations got 1,000
 
-        await Load(chats: 0, orders: 999);
-        Assert.False(busy.CheckpointIfDue()); // counted again from the checkpoint: orders have 999
+        await Load(chats: 999, orders: 1_999);
+        Assert.False(busy.CheckpointIfDue()); // counted again from the checkpoint: 999 chat messages, 1,999 order events
 
         await Load(chats: 0, orders: 1);
-        Assert.True(busy.CheckpointIfDue());
+        Assert.True(busy.CheckpointIfDue()); // orders got 2,000
         var wal = new FileInfo(options.DuckDbPath + ".wal");
         Assert.True(!wal.Exists || wal.Length == 0, "the checkpoint folded the WAL into the file");
     }

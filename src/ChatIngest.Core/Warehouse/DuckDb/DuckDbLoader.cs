@@ -67,8 +67,11 @@ internal sealed partial class DuckDbLoader : IDisposable
     /// <summary><see cref="TimeProvider"/> timestamp of the last load (for the idle checkpoint).</summary>
     public long LastLoad { get; private set; }
 
-    /// <summary>Rows loaded since the last checkpoint into the table that got more of them (orders or conversations).</summary>
-    public long RowsSinceCheckpoint => Math.Max(Interlocked.Read(ref ordersSinceCheckpoint), Interlocked.Read(ref chatsSinceCheckpoint));
+    /// <summary>Order events loaded since the last checkpoint.</summary>
+    public long OrdersSinceCheckpoint => Interlocked.Read(ref ordersSinceCheckpoint);
+
+    /// <summary>Chat messages loaded since the last checkpoint.</summary>
+    public long ChatsSinceCheckpoint => Interlocked.Read(ref chatsSinceCheckpoint);
 
     public void Start() => thread.Start();
 

@@ -130,7 +130,8 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
     /// <summary>
     /// Checkpoints (folds the WAL into the file) between loads, never inside one: when nothing was loaded for
     /// <see cref="WarehouseOptions.DuckDbIdleCheckpointAfter"/> and the WAL holds something, or, under steady load,
-    /// once a table got <see cref="WarehouseOptions.DuckDbCheckpointRows"/> rows or the WAL reaches
+    /// once conversations got <see cref="WarehouseOptions.DuckDbCheckpointRows"/> rows, orders
+    /// <see cref="WarehouseOptions.DuckDbCheckpointOrderRows"/>, or the WAL reaches
     /// <see cref="WarehouseOptions.DuckDbCheckpointWalMegabytes"/>. Until a checkpoint, DuckDB
     /// cannot evict what was written since the last one, so this is also what keeps memory flat. A load waits while a
     /// checkpoint runs; acknowledgements do not. A failed checkpoint fails nothing.
@@ -206,7 +207,8 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
         var walBytes = wal.Exists ? wal.Length : 0;
         return walBytes > 0
             && (time.GetElapsedTime(current.LastLoad) >= options.Value.DuckDbIdleCheckpointAfter
-                || current.RowsSinceCheckpoint >= options.Value.DuckDbCheckpointRows
+                || current.ChatsSinceCheckpoint >= options.Value.DuckDbCheckpointRows
+                || current.OrdersSinceCheckpoint >= options.Value.DuckDbCheckpointOrderRows
                 || walBytes >= options.Value.DuckDbCheckpointWalMegabytes * 1024L * 1024L);
     }
 
