@@ -19,7 +19,7 @@ internal enum PushAnswer
     /// <summary>400 or 413: this line can never be taken; it counts as failed and the run goes on.</summary>
     LineRefused,
 
-    /// <summary>401, 403, 404, 415: wrong token, URL or form; every line would get it, so the run stops.</summary>
+    /// <summary>401, 403, 404, 405, 415: wrong token, URL or form; every line would get it, so the run stops.</summary>
     Fatal,
 }
 
@@ -121,7 +121,7 @@ internal sealed class PushSender(HttpClient http, ReplaySettings settings, TimeP
             return status switch
             {
                 401 or 403 => (PushAnswer.Fatal, StopsTheRun("Check --token.")),
-                404 => (PushAnswer.Fatal, StopsTheRun("Check the --to URL.")),
+                404 or 405 => (PushAnswer.Fatal, StopsTheRun("Check the --to URL.")),
                 415 => (PushAnswer.Fatal, StopsTheRun("Check --to and --unwrapped.")),
                 400 or 413 => (PushAnswer.LineRefused, problem),
                 _ => (PushAnswer.Nack, problem),

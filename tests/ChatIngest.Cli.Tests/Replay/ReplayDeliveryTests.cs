@@ -141,6 +141,7 @@ public sealed class ReplayDeliveryTests
     [InlineData(401, "Unauthorized", "Check --token.")]
     [InlineData(403, "Forbidden", "Check --token.")]
     [InlineData(404, "Not Found", "Check the --to URL.")]
+    [InlineData(405, "Method Not Allowed", "Check the --to URL.")]
     [InlineData(415, "Unsupported Media Type", "Check --to and --unwrapped.")]
     public async Task AnAnswerNoRetryCanFixStopsTheRunAtOnceWithTheStatusAndTheProblemDetail(int status, string reason, string hint)
     {
