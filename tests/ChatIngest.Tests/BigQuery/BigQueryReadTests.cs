@@ -213,6 +213,77 @@ public sealed class BigQueryReadTests
     }
 
     [Fact]
+    public async Task AQueryGivenUpOnAtTheQueryTimeoutIsCancelledAtBigQuery()
+    {
+        await using var fake = await FakeBigQuery.StartAsync();
+        fake.Answer = q => new CannedResult(ConversationFields, [[WideRow]], RunsFor: TimeSpan.FromMinutes(5));
+        await using var services = BigQueryServices.Create(fake, new Dictionary<string, string?> { ["Warehouse:BigQueryQueryTimeout"] = "00:00:01" });
+
+        await Assert.ThrowsAsync<WarehouseUnavailableException>(
+            () => services.Warehouse().ListConversationsAsync(new ConversationQuery(Limit: 10), CancellationToken.None));
+
+        var polled = fake.Requests.Where(r => r.Method == "GET" && r.Path.Contains("/queries/", StringComparison.Ordinal))
+            .Select(r => r.Path[(r.Path.LastIndexOf('/') + 1)..]).Distinct().ToList();
+        var cancelled = Assert.Single(fake.CancelledJobs);
+        Assert.Equal(Assert.Single(polled), cancelled.JobId);
+        Assert.True(cancelled.WasRunning);
+        Assert.Empty(fake.Violations);
+    }
+
+    [Fact]
+    public async Task AQueryWhoseCallerGoesAwayIsCancelledAtBigQuery()
+    {
+        // The first call waits 2 s on the server (timeoutMs) and says "not complete"; the caller leaves during the next poll.
+        await using var fake = await FakeBigQuery.StartAsync();
+        fake.Answer = q => new CannedResult(ConversationFields, [[WideRow]], RunsFor: TimeSpan.FromMinutes(5));
+        await using var services = BigQueryServices.Create(fake);
+        using var caller = new CancellationTokenSource();
+
+        var read = services.Warehouse().ListConversationsAsync(new ConversationQuery(Limit: 10), caller.Token);
+        var giveUp = DateTime.UtcNow.AddSeconds(30);
+        while (!fake.Requests.Any(r => r.Method == "GET" && r.Path.Contains("/queries/", StringComparison.Ordinal)) && DateTime.UtcNow < giveUp)
+        {
+            await Task.Delay(50);
+        }
+
+        await caller.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => read);
+        var cancelled = Assert.Single(fake.CancelledJobs);
+        Assert.True(cancelled.WasRunning);
+        Assert.Empty(fake.Violations);
+    }
+
+    [Fact]
+    public async Task AQueryThatFinishesIsNotCancelled()
+    {
+        await using var fake = await FakeBigQuery.StartAsync();
+        fake.Answer = q => new CannedResult(ConversationFields, [[WideRow]], IncompletePolls: 2);
+        await using var services = BigQueryServices.Create(fake);
+
+        var page = await services.Warehouse().ListConversationsAsync(new ConversationQuery(Limit: 10), CancellationToken.None);
+
+        Assert.Single(page.Items);
+        Assert.Empty(fake.CancelledJobs);
+    }
+
+    [Theory]
+    [InlineData(null, 60_000L)]
+    [InlineData("00:00:07.5", 7_500L)]
+    public async Task EveryQueryAsksBigQueryToStopItselfAtTheQueryTimeout(string? queryTimeout, long expectedJobTimeoutMs)
+    {
+        await using var fake = await FakeBigQuery.StartAsync();
+        fake.Answer = q => new CannedResult(ConversationFields, [[WideRow]]);
+        await using var services = BigQueryServices.Create(
+            fake, queryTimeout is null ? null : new Dictionary<string, string?> { ["Warehouse:BigQueryQueryTimeout"] = queryTimeout });
+
+        await services.Warehouse().ListConversationsAsync(new ConversationQuery(Limit: 10), CancellationToken.None);
+
+        Assert.Equal(expectedJobTimeoutMs, Assert.Single(fake.Queries).JobTimeoutMs);
+        Assert.Empty(fake.Violations);
+    }
+
+    [Fact]
     public async Task ReadThatOutlastsTheRetryBudgetAnswers503()
     {
         await using var fake = await FakeBigQuery.StartAsync();

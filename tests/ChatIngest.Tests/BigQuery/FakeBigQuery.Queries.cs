@@ -15,6 +15,9 @@ public sealed partial class FakeBigQuery
 
     public ConcurrentQueue<FakeQuery> Queries { get; } = new();
 
+    /// <summary>Jobs that <c>jobs.cancel</c> was called for, in order, and whether each was still running then.</summary>
+    public ConcurrentQueue<(string JobId, bool WasRunning)> CancelledJobs { get; } = new();
+
     private async Task<IResult> QueryAsync(HttpContext http, string project)
     {
         var body = await ReadBodyAsync(http);
@@ -50,7 +53,20 @@ public sealed partial class FakeBigQuery
             return Reject(http, $"jobs.query: parameters [{string.Join(",", parameters.Keys)}] do not match the SQL's [{string.Join(",", used)}]");
         }
 
-        var query = new FakeQuery(sql, parameters);
+        // QueryRequest.jobTimeoutMs is an int64, which Google's JSON carries as a string of digits.
+        long? jobTimeoutMs = null;
+        if (body["jobTimeoutMs"] is { } timeoutNode)
+        {
+            if (timeoutNode.GetValueKind() != JsonValueKind.String || !long.TryParse((string?)timeoutNode, System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out var parsed) || parsed <= 0)
+            {
+                return Reject(http, $"jobs.query: jobTimeoutMs must be a positive int64 in a string: {timeoutNode.ToJsonString()}");
+            }
+
+            jobTimeoutMs = parsed;
+        }
+
+        var query = new FakeQuery(sql, parameters, jobTimeoutMs);
         Queries.Enqueue(query);
         if (Ddl(sql) is { } ddl)
         {
@@ -125,6 +141,32 @@ public sealed partial class FakeBigQuery
             : Reject(http, $"getQueryResults: pageToken '{token}' was never given out");
     }
 
+    /// <summary><c>jobs.cancel</c>: an empty body, the job's location; answers the job, whose run ends (Google's REST reference for jobs.cancel; GCP.md does not cover it).</summary>
+    private async Task<IResult> CancelJobAsync(HttpContext http, string project, string jobId)
+    {
+        using var buffer = new MemoryStream();
+        await http.Request.Body.CopyToAsync(buffer);
+        Record(http, null);
+        if (buffer.Length != 0)
+        {
+            return Reject(http, $"jobs.cancel: the request body must be empty, got {buffer.Length} bytes");
+        }
+
+        if (project != Project || http.Request.Query["location"] != Location || !jobs.TryGetValue(jobId, out var job))
+        {
+            return Error(404, "notFound", $"Not found: Job {project}:{http.Request.Query["location"]}.{jobId}");
+        }
+
+        var wasRunning = DateTime.UtcNow < job.DoneAt;
+        CancelledJobs.Enqueue((jobId, wasRunning));
+        jobs[jobId] = (job.Result, 0, DateTime.UtcNow);
+        return Results.Json(new JsonObject
+        {
+            ["kind"] = "bigquery#jobCancelResponse",
+            ["job"] = new JsonObject { ["jobReference"] = JobReference(jobId), ["status"] = new JsonObject { ["state"] = "DONE" } },
+        });
+    }
+
     private IResult? Ddl(string sql)
     {
         var match = Regex.Match(sql, @"CREATE (TABLE IF NOT EXISTS|OR REPLACE VIEW) `([^`]+)`");
@@ -185,8 +227,8 @@ public sealed partial class FakeBigQuery
     private static JsonObject JobReference(string jobId) => new() { ["projectId"] = Project, ["jobId"] = jobId, ["location"] = Location };
 }
 
-/// <summary>A query as the fake received it: its SQL and named parameters (type, value as sent).</summary>
-public sealed record FakeQuery(string Sql, IReadOnlyDictionary<string, (string Type, string? Value)> Parameters);
+/// <summary>A query as the fake received it: its SQL, named parameters (type, value as sent) and <c>jobTimeoutMs</c> if sent.</summary>
+public sealed record FakeQuery(string Sql, IReadOnlyDictionary<string, (string Type, string? Value)> Parameters, long? JobTimeoutMs = null);
 
 /// <summary>What the fake answers a query with: a schema and the rows, page by page, after some incomplete polls.</summary>
 /// <summary>

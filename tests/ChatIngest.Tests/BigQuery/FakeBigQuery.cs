@@ -102,6 +102,7 @@ public sealed partial class FakeBigQuery : IAsyncDisposable
         app.MapPost(projectPath + "/datasets/{dataset}/tables/{table}/insertAll", InsertAllAsync);
         app.MapPost(projectPath + "/queries", QueryAsync);
         app.MapGet(projectPath + "/queries/{jobId}", GetQueryResultsAsync);
+        app.MapPost(projectPath + "/jobs/{jobId}/cancel", CancelJobAsync);
         app.MapFallback((HttpContext http) => Reject(http, $"unknown path {http.Request.Method} {http.Request.Path}"));
     }
 

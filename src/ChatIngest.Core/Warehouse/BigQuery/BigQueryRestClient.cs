@@ -35,6 +35,7 @@ internal sealed partial class BigQueryRestClient
     private readonly string projectPath;
     private readonly TimeProvider time;
     private readonly long serverWaitMs;
+    private readonly ILogger logger;
 
     public BigQueryRestClient(
         IHttpClientFactory httpClients, GoogleAccess access, IOptions<WarehouseOptions> options, TimeProvider time, ILogger<BigQueryRestClient> logger)
@@ -43,6 +44,7 @@ internal sealed partial class BigQueryRestClient
         this.access = access;
         settings = options.Value;
         this.time = time;
+        this.logger = logger;
         var serverWait = TimeSpan.FromTicks(Math.Min(LongestServerWait.Ticks, Math.Min(settings.BigQueryRequestTimeout.Ticks, settings.BigQueryRetryBudget.Ticks) / 2));
         serverWaitMs = Math.Max(1, (long)serverWait.TotalMilliseconds);
         projectPath = $"{settings.BigQueryEndpoint.TrimEnd('/')}/bigquery/v2/projects/{Uri.EscapeDataString(settings.ProjectId ?? "")}";
@@ -163,6 +165,9 @@ internal sealed partial class BigQueryRestClient
             w.WriteEndArray();
             w.WriteString("location", settings.Location);
             w.WriteNumber("timeoutMs", serverWaitMs);
+
+            // BigQuery stops the job itself past the query timeout, even if this instance is gone by then.
+            w.WriteString("jobTimeoutMs", ((long)settings.BigQueryQueryTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
             w.WriteStartObject("formatOptions");
             w.WriteBoolean("useInt64Timestamp", true);
             w.WriteEndObject();
@@ -172,17 +177,21 @@ internal sealed partial class BigQueryRestClient
         var answer = await SendAsync(HttpMethod.Post, $"{projectPath}/queries", body, cancellationToken).ConfigureAwait(false);
         var rows = new List<BigQueryRow>();
         QuerySchema? schema = null;
+        string? jobId = null;
+        string? location = null;
+        var running = false;
         try
         {
             var job = answer.RootElement.GetProperty("jobReference");
-            var jobId = job.GetProperty("jobId").GetString()!;
-            var location = job.TryGetProperty("location", out var l) ? l.GetString() : settings.Location;
+            jobId = job.GetProperty("jobId").GetString()!;
+            location = job.TryGetProperty("location", out var l) ? l.GetString() : settings.Location;
             string? pageToken = null;
             var started = time.GetTimestamp();
             while (true)
             {
                 var root = answer.RootElement;
-                if (root.TryGetProperty("jobComplete", out var complete) && complete.ValueKind == JsonValueKind.False)
+                running = root.TryGetProperty("jobComplete", out var complete) && complete.ValueKind == JsonValueKind.False;
+                if (running)
                 {
                     // Not done: each getQueryResults call waits up to timeoutMs on the server, so no pause is needed here.
                     if (time.GetElapsedTime(started) >= settings.BigQueryQueryTimeout)
@@ -211,9 +220,36 @@ internal sealed partial class BigQueryRestClient
                 answer = await SendAsync(HttpMethod.Get, url, null, cancellationToken).ConfigureAwait(false);
             }
         }
+        catch (Exception e) when (running && jobId is not null
+            && e is WarehouseUnavailableException or OperationCanceledException or BigQueryException or HttpRequestException)
+        {
+            // Given up on (the query timeout, the retry budget, or the caller went away) while it still runs: it would
+            // run on, billed, for nobody.
+            await CancelJobAsync(jobId, location).ConfigureAwait(false);
+            throw;
+        }
         finally
         {
             answer.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Asks BigQuery to stop a query job nobody waits for any more (<c>jobs.cancel</c>): one attempt within
+    /// <see cref="WarehouseOptions.BigQueryRequestTimeout"/>, whatever the caller's cancellation; a failure is logged only.
+    /// </summary>
+    private async Task CancelJobAsync(string jobId, string? location)
+    {
+        using var timeout = new CancellationTokenSource(settings.BigQueryRequestTimeout, time);
+        try
+        {
+            var url = $"{projectPath}/jobs/{Uri.EscapeDataString(jobId)}/cancel?location={Uri.EscapeDataString(location ?? "")}";
+            (await SendOnceAsync(HttpMethod.Post, url, null, timeout.Token).ConfigureAwait(false)).Dispose();
+            LogCancelled(logger, jobId);
+        }
+        catch (Exception e) when (e is BigQueryException or HttpRequestException or OperationCanceledException or JsonException)
+        {
+            LogCancelFailed(logger, jobId, e.Message);
         }
     }
 
@@ -271,8 +307,14 @@ internal sealed partial class BigQueryRestClient
         return stream.ToArray();
     }
 
-    [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "BigQuery call attempt {Attempt} failed ({Error}); retrying")]
+    [LoggerMessage(EventId = 314, Level = LogLevel.Warning, Message = "BigQuery call attempt {Attempt} failed ({Error}); retrying")]
     private static partial void LogRetry(ILogger logger, int attempt, string? error);
+
+    [LoggerMessage(EventId = 312, Level = LogLevel.Information, Message = "Asked BigQuery to cancel query job {JobId}, which was given up on")]
+    private static partial void LogCancelled(ILogger logger, string jobId);
+
+    [LoggerMessage(EventId = 313, Level = LogLevel.Warning, Message = "Could not cancel BigQuery query job {JobId} ({Error}); it may run on")]
+    private static partial void LogCancelFailed(ILogger logger, string jobId, string error);
 }
 
 /// <summary>One row for <c>insertAll</c>: its dedupe id and its <c>json</c> object, already serialised.</summary>
