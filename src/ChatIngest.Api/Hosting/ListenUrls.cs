@@ -13,8 +13,21 @@ internal static class ListenUrls
 
     public static void Configure(WebApplicationBuilder builder)
     {
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["urls"]))
+        if (builder.Configuration["urls"] is { } urls && !string.IsNullOrWhiteSpace(urls))
         {
+            // Checked here: Kestrel's own parse fails inside the host's start, which logs a stack trace first.
+            foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                try
+                {
+                    BindingAddress.Parse(url);
+                }
+                catch (FormatException)
+                {
+                    throw new InvalidSettingException($"ASPNETCORE_URLS (or --urls) has '{url}', which is not a URL to listen on such as http://localhost:8080.");
+                }
+            }
+
             return;
         }
 

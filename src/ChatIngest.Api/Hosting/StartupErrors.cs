@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using ChatIngest.Core;
 using Microsoft.Extensions.Options;
 
@@ -6,7 +7,7 @@ namespace ChatIngest.Api.Hosting;
 /// <summary>
 /// A bad setting stops start-up with one line naming the key, not a stack trace (API.md "Configuration").
 /// </summary>
-internal static class StartupErrors
+internal static partial class StartupErrors
 {
     public const int BadSettingExitCode = 2;
 
@@ -33,7 +34,38 @@ internal static class StartupErrors
         {
             return Fail($"cannot listen: {e.Message} (set --urls or PORT)");
         }
+        catch (Exception e) when (Unconvertible(e) is { } line)
+        {
+            return Fail(line);
+        }
     }
+
+    /// <summary>
+    /// The configuration binder's "Failed to convert configuration value 'abc' at 'Ingest:QueueCapacity' to type
+    /// 'System.Int32'", possibly inside an <see cref="AggregateException"/>, as one line naming the environment variable.
+    /// </summary>
+    private static string? Unconvertible(Exception e)
+    {
+        var inner = e is AggregateException { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerExceptions[0] : e;
+        if (inner is not InvalidOperationException || BinderFailure().Match(inner.Message) is not { Success: true } match)
+        {
+            return null;
+        }
+
+        var key = match.Groups["key"].Value.Replace(":", "__", StringComparison.Ordinal);
+        var type = match.Groups["type"].Value switch
+        {
+            "System.Int32" or "System.Int64" => "a whole number",
+            "System.TimeSpan" => "a duration such as 00:00:05",
+            "System.Boolean" => "true or false",
+            "System.Double" => "a number",
+            var other => $"a {other}",
+        };
+        return $"{key} is '{match.Groups["value"].Value}', which is not {type}.";
+    }
+
+    [GeneratedRegex(@"^Failed to convert configuration value '(?<value>.*)' at '(?<key>[^']+)' to type '(?<type>[^']+)'", RegexOptions.Singleline)]
+    private static partial Regex BinderFailure();
 
     private static int Fail(string line)
     {

@@ -37,6 +37,11 @@ public sealed class StartupTests : IDisposable
     [InlineData("Push__MaxBodyBytes", "0", "Push__MaxBodyBytes")]
     [InlineData("PushAuth__Audience", "https://chatingest.test/pubsub/push", "PushAuth__ServiceAccountEmail")]
     [InlineData("PushAuth__SignatureCheckedByCloudRun", "true", "PushAuth__SignatureCheckedByCloudRun")]
+    [InlineData("Ingest__QueueCapacity", "abc", "Ingest__QueueCapacity")]
+    [InlineData("Push__Deadline", "4 seconds", "Push__Deadline")]
+    [InlineData("Warehouse__DuckDbThreads", "many", "Warehouse__DuckDbThreads")]
+    [InlineData("PushAuth__SignatureCheckedByCloudRun", "yes", "PushAuth__SignatureCheckedByCloudRun")]
+    [InlineData("ASPNETCORE_URLS", "localhost:8195", "ASPNETCORE_URLS")]
     public async Task ABadSettingStopsStartUpWithOneLineNamingIt(string key, string value, string named)
     {
         var result = await RunAsync(new() { [key] = value });
