@@ -7,7 +7,11 @@ namespace ChatIngest.Cli.Publish;
 /// <summary><c>publish</c>: publish NDJSON lines to a Pub/Sub topic through the REST API.</summary>
 internal static partial class PublishCommand
 {
-    [GeneratedRegex("^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/topics/[A-Za-z][A-Za-z0-9._~+%-]{2,254}$")]
+    /// <summary>
+    /// Any project id (the emulator takes any, and older ones are domain-scoped, "example.com:name"); Pub/Sub judges it.
+    /// The topic's own name as Pub/Sub requires it: a letter, then 2–254 of letters, digits and <c>-_.~+%</c>.
+    /// </summary>
+    [GeneratedRegex("^projects/[^/\\s]+/topics/[A-Za-z][A-Za-z0-9._~+%-]{2,254}$")]
     private static partial Regex TopicName();
 
     public static Command Create(CliContext context)

@@ -167,6 +167,35 @@ public sealed class PublishTests
         Assert.Contains("publish: and 2 more failures", lines);
     }
 
+    [Theory]
+    [InlineData("projects/local/topics/chat")] // the README's emulator example: the emulator takes any project id
+    [InlineData("projects/example.com:legacy-project/topics/chat")] // a domain-scoped project id
+    public async Task AnyProjectIdIsSentOnForPubSubToJudge(string topic)
+    {
+        await using var fake = await FakePubSub.StartAsync();
+
+        var result = await PublishAsync(fake, SmallLines(3), topic);
+
+        Assert.Equal(1, fake.Attempts); // sent, and answered 404 by the fake, which knows one topic only
+        Assert.Contains($"topic {topic} not found (HTTP 404)", result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("chat")]
+    [InlineData("projects/demo-project/subscriptions/chat")]
+    [InlineData("projects//topics/chat")]
+    [InlineData("projects/demo-project/topics/ch")] // topic names have at least 3 characters
+    public async Task ATopicThatIsNotAFullTopicNameIsAUsageError(string topic)
+    {
+        await using var fake = await FakePubSub.StartAsync();
+
+        var result = await PublishAsync(fake, SmallLines(3), topic);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(0, fake.Attempts);
+        Assert.Contains("--topic must look like projects/PROJECT_ID/topics/TOPIC", result.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task MissingTopicStopsTheRunWithAClearMessage()
     {
