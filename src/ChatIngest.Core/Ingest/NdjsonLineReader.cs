@@ -23,7 +23,8 @@ public sealed class CompressedNdjsonException(string format) : IOException($"It 
 /// Splits NDJSON (a replay body, a CLI source) into raw byte lines without holding more than one line (and one read
 /// buffer) in memory, so a line goes on exactly as it is, even if it is not valid UTF-8. The stream's start is
 /// <see cref="NdjsonStart"/>'s: a byte order mark is skipped, a compressed file is refused. Blank lines are skipped;
-/// a trailing <c>\r</c> is dropped.
+/// a trailing <c>\r</c> is dropped. A line over the limit ends the lines with <see cref="LineTooLongException"/>, after
+/// every line before it.
 /// </summary>
 public static class NdjsonLineReader
 {
@@ -41,26 +42,41 @@ public static class NdjsonLineReader
             var result = await reader.ReadAsync(cancellationToken);
             var buffer = result.Buffer;
             var lines = new List<NdjsonLine>();
+            var tooLong = false;
             while (buffer.PositionOf((byte)'\n') is { } end)
             {
-                Add(lines, buffer.Slice(0, end), buffer.Slice(0, end).Length + 1, ++number, maxLineBytes);
+                var line = buffer.Slice(0, end);
+                if (line.Length > maxLineBytes)
+                {
+                    tooLong = true;
+                    break;
+                }
+
+                Add(lines, line, line.Length + 1, ++number);
                 buffer = buffer.Slice(buffer.GetPosition(1, end));
             }
 
-            if (result.IsCompleted && !buffer.IsEmpty)
+            if (!tooLong && result.IsCompleted && !buffer.IsEmpty && buffer.Length <= maxLineBytes)
             {
-                Add(lines, buffer, buffer.Length, ++number, maxLineBytes);
+                Add(lines, buffer, buffer.Length, ++number);
                 buffer = buffer.Slice(buffer.End);
             }
-            else if (buffer.Length > maxLineBytes)
+            else if (!tooLong && buffer.Length > maxLineBytes)
             {
-                throw new LineTooLongException(maxLineBytes);
+                tooLong = true;
             }
 
-            reader.AdvanceTo(buffer.Start, buffer.End);
+            // Past a line that is too long nothing more is read, but the read must still end here: Kestrel drains the
+            // rest of a request body only from a reader that is not in the middle of a read.
+            reader.AdvanceTo(tooLong ? result.Buffer.End : buffer.Start, result.Buffer.End);
             foreach (var line in lines)
             {
                 yield return line;
+            }
+
+            if (tooLong)
+            {
+                throw new LineTooLongException(maxLineBytes);
             }
 
             if (result.IsCompleted)
@@ -70,13 +86,8 @@ public static class NdjsonLineReader
         }
     }
 
-    private static void Add(List<NdjsonLine> lines, ReadOnlySequence<byte> line, long sourceBytes, long number, int maxLineBytes)
+    private static void Add(List<NdjsonLine> lines, ReadOnlySequence<byte> line, long sourceBytes, long number)
     {
-        if (line.Length > maxLineBytes)
-        {
-            throw new LineTooLongException(maxLineBytes);
-        }
-
         var data = line.ToArray();
         if (data.Length > 0 && data[^1] == (byte)'\r')
         {

@@ -121,6 +121,45 @@ public sealed class KestrelLimitTests
         }
     }
 
+    [Fact]
+    public async Task AReplayLineOverTheLimitGets413AndKestrelDrainsTheRestWithoutAnError()
+    {
+        var directory = TempPaths.NewDirectory();
+        try
+        {
+            const string token = "long-line-token";
+            await using var service = await ServiceProcess.StartAsync(Path.Combine(directory, "long.duckdb"), new Dictionary<string, string>
+            {
+                ["Replay__Token"] = token,
+                ["Ingest__MaxReplayLineBytes"] = "4096",
+                ["Logging__LogLevel__ChatIngest.Api.Push"] = "Debug", // "Push … stored": a line known to come after the others
+            });
+            var body = "{\"orderId\": 1, \"cityCode\": \"IST\"}\n" + new string('x', 20_000) + "\n{\"orderId\": 2, \"cityCode\": \"IST\"}\n";
+            for (var attempt = 0; attempt < 3; attempt++)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/replay") { Content = new StringContent(body, Encoding.UTF8, "application/x-ndjson") };
+                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+                using var response = await service.Client.SendAsync(request);
+
+                Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+                Assert.Contains("Line 2 and the rest were not read", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            }
+
+            using (var ok = await service.Client.PushAsync(PushEnvelopes.Create("{\"orderId\": 4, \"cityCode\": \"IST\"}", "after-long-lines", Published)))
+            {
+                Assert.Equal(HttpStatusCode.NoContent, ok.StatusCode);
+            }
+
+            await Wait.UntilAsync(() => service.Output.Contains("Push after-long-lines stored", StringComparison.Ordinal), "the push's log line");
+            Assert.DoesNotContain("fail:", service.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("Reading is already in progress", service.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            TempPaths.TryDelete(directory);
+        }
+    }
+
     /// <summary>Pushes answered 400 or 499, from ASP.NET Core's request-duration histogram.</summary>
     private static double RefusedPushes(Dictionary<string, double> samples) => samples
         .Where(s => s.Key.StartsWith("http_server_request_duration_seconds_count{", StringComparison.Ordinal)
