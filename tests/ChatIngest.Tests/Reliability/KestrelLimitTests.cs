@@ -104,15 +104,8 @@ public sealed class KestrelLimitTests
                 // two refused pushes with the bad chunks' one.
                 await Wait.UntilAsync(async () => RefusedPushes(await service.Client.ScrapeAsync()) >= 2, "the cut push's count");
 
-                using (var ok = await service.Client.PushAsync(PushEnvelopes.Create("{\"orderId\": 4, \"cityCode\": \"IST\"}", "whole-push", Published)))
-                {
-                    Assert.Equal(HttpStatusCode.NoContent, ok.StatusCode);
-                }
-
-                // The cut push was logged (if at all) before it was counted, so before this line.
-                await Wait.UntilAsync(() => service.Output.Contains("Push whole-push stored", StringComparison.Ordinal), "the whole push's log line");
-                Assert.DoesNotContain("fail:", service.Output, StringComparison.Ordinal);
-                Assert.DoesNotContain("unhandled exception", service.Output, StringComparison.OrdinalIgnoreCase);
+                // The cut push was logged (if at all) before it was counted, so before the next push's line.
+                await AssertNothingFailedBeforeAPushIsStoredAsync(service, "whole-push");
             }
         }
         finally
@@ -145,19 +138,29 @@ public sealed class KestrelLimitTests
                 Assert.Contains("Line 2 and the rest were not read", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             }
 
-            using (var ok = await service.Client.PushAsync(PushEnvelopes.Create("{\"orderId\": 4, \"cityCode\": \"IST\"}", "after-long-lines", Published)))
-            {
-                Assert.Equal(HttpStatusCode.NoContent, ok.StatusCode);
-            }
-
-            await Wait.UntilAsync(() => service.Output.Contains("Push after-long-lines stored", StringComparison.Ordinal), "the push's log line");
-            Assert.DoesNotContain("fail:", service.Output, StringComparison.Ordinal);
+            await AssertNothingFailedBeforeAPushIsStoredAsync(service, "after-long-lines");
             Assert.DoesNotContain("Reading is already in progress", service.Output, StringComparison.Ordinal);
         }
         finally
         {
             TempPaths.TryDelete(directory);
         }
+    }
+
+    /// <summary>
+    /// Sends one good push and waits for its "stored" line (logged at Debug for ChatIngest.Api.Push), so everything
+    /// the requests before it logged is in the output; then no line may be at <c>fail</c> or an unhandled exception.
+    /// </summary>
+    private static async Task AssertNothingFailedBeforeAPushIsStoredAsync(ServiceProcess service, string messageId)
+    {
+        using (var ok = await service.Client.PushAsync(PushEnvelopes.Create("{\"orderId\": 4, \"cityCode\": \"IST\"}", messageId, Published)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, ok.StatusCode);
+        }
+
+        await Wait.UntilAsync(() => service.Output.Contains($"Push {messageId} stored", StringComparison.Ordinal), $"push {messageId}'s log line");
+        Assert.DoesNotContain("fail:", service.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("unhandled exception", service.Output, StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>Pushes answered 400 or 499, from ASP.NET Core's request-duration histogram.</summary>
