@@ -27,6 +27,15 @@ internal static class ChatIngestHosting
             {
                 c.ProblemDetails.Detail ??= bad.Message;
             }
+
+            // A read the warehouse did not answer in time: as a refused push says it, with when to come back.
+            if (c.Exception is WarehouseUnavailableException unavailable)
+            {
+                c.ProblemDetails.Title = "The warehouse is unavailable; try again shortly.";
+                c.ProblemDetails.Detail = unavailable.Message;
+                var retryAfter = c.HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<IngestOptions>>().Value.RetryAfterSeconds;
+                c.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
         });
         builder.Services.Configure<JsonOptions>(o =>
         {

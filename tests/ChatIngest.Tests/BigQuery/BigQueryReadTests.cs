@@ -293,5 +293,10 @@ public sealed class BigQueryReadTests
         using var response = await app.CreateClient().GetAsync("/conversations");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(TimeSpan.FromSeconds(2), response.Headers.RetryAfter?.Delta);
+        using var problem = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("The warehouse is unavailable; try again shortly.", problem.RootElement.GetProperty("title").GetString());
+        Assert.Contains("Warehouse__BigQueryRetryBudget", problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 }
