@@ -14,9 +14,9 @@ internal static class ConversationEndpoints
         group.MapGet("/", ListAsync)
             .WithSummary("Rows of the view, ordered by order_id, keyset-paged")
             .WithDescription("started_after is inclusive, started_before exclusive; page_token comes from next_page_token.")
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/{order_id:long}", GetAsync).WithSummary("One order's row of the view")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         // Any other id names no order either: 404 as API.md says, but saying why rather than a bare "Not Found".
         group.MapGet("/{order_id}", ([FromRoute(Name = "order_id")] string orderId) =>

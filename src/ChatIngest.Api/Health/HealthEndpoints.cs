@@ -10,7 +10,8 @@ internal static class HealthEndpoints
     {
         var group = app.MapGroup("/").WithTags("Health");
         group.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" })).WithSummary("200 while the process runs");
-        group.MapGet("/readyz", ReadyAsync).WithSummary("200 when the warehouse answers, 503 otherwise");
+        group.MapGet("/readyz", ReadyAsync).WithSummary("200 when the warehouse answers, 503 otherwise")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 

@@ -205,6 +205,21 @@ public sealed class ReadEndpointTests : IClassFixture<ReadEndpointTests.SeededAp
     }
 
     [Theory]
+    [InlineData("/conversations", "400,503")]
+    [InlineData("/conversations/{order_id}", "404,503")]
+    [InlineData("/dead-letters", "400,503")]
+    [InlineData("/stats", "400,503")]
+    [InlineData("/readyz", "503")]
+    public async Task TheOpenApiDocumentShowsEachReadsProblemAnswersAWarehouseOutageIncluded(string path, string problems)
+    {
+        var responses = (await client.GetJsonAsync("/swagger/v1/swagger.json")).GetProperty("paths").GetProperty(path).GetProperty("get").GetProperty("responses");
+
+        Assert.All(problems.Split(','), code =>
+            Assert.True(responses.TryGetProperty(code, out var answer) && answer.GetProperty("content").TryGetProperty("application/problem+json", out _),
+                $"{path}: no {code} problem in {responses}"));
+    }
+
+    [Theory]
     [InlineData("/pubsub/push", "application/json", "400,401,403,413,415,503")]
     [InlineData("/pubsub/push/unwrapped", "application/json", "400,401,403,413,415,503")]
     [InlineData("/replay", "application/x-ndjson", "401,403,413,415,503")]
