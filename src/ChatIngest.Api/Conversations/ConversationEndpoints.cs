@@ -57,7 +57,7 @@ internal static class ConversationEndpoints
         }
 
         long? afterOrderId = null;
-        if (pageToken is not null)
+        if (!string.IsNullOrEmpty(pageToken)) // an empty token, as from "page_token=" before a first page, is the first page
         {
             if (!PageToken.TryReadConversation(pageToken, out var last))
             {

@@ -36,7 +36,7 @@ internal static class DeadLetterEndpoints
         }
 
         DeadLetterPosition? after = null;
-        if (pageToken is not null)
+        if (!string.IsNullOrEmpty(pageToken)) // an empty token, as from "page_token=" before a first page, is the first page
         {
             if (!PageToken.TryReadDeadLetter(pageToken, out var last))
             {

@@ -89,6 +89,18 @@ public sealed class ReadEndpointTests : IClassFixture<ReadEndpointTests.SeededAp
         Assert.Equal((400 + 6) / 7, pages);
     }
 
+    [Theory]
+    [InlineData("/conversations?limit=3")]
+    [InlineData("/dead-letters?limit=3")]
+    public async Task AnEmptyPageTokenAsksForTheFirstPage(string path)
+    {
+        var first = await client.GetJsonAsync(path);
+        var empty = await client.GetJsonAsync(path + "&page_token=");
+
+        Assert.Equal(first.GetRawText(), empty.GetRawText());
+        Assert.Equal(3, empty.GetProperty("items").GetArrayLength());
+    }
+
     [Fact]
     public async Task DefaultPageIs100Rows()
     {
