@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using ChatIngest.Api.Push;
 using ChatIngest.Api.Replay;
@@ -5,6 +6,7 @@ using ChatIngest.Core.Ingest;
 using ChatIngest.Core.Warehouse;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 
 namespace ChatIngest.Api.Hosting;
 
@@ -33,8 +35,8 @@ internal static class ChatIngestHosting
             {
                 c.ProblemDetails.Title = "The warehouse is unavailable; try again shortly.";
                 c.ProblemDetails.Detail = unavailable.Message;
-                var retryAfter = c.HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<IngestOptions>>().Value.RetryAfterSeconds;
-                c.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                var retryAfter = c.HttpContext.RequestServices.GetRequiredService<IOptions<IngestOptions>>().Value.RetryAfterSeconds;
+                c.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
             }
         });
         builder.Services.Configure<JsonOptions>(o =>
