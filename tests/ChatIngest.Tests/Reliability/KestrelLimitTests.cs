@@ -10,141 +10,121 @@ namespace ChatIngest.Tests.Reliability;
 /// framing (a malformed chunk) and a client's reset; the in-process test server has none of them, so these run against
 /// the real service process.
 /// </summary>
-public sealed class KestrelLimitTests
+public sealed class KestrelLimitTests : IDisposable
 {
     private static readonly DateTime Published = new(2024, 2, 1, 10, 0, 0, DateTimeKind.Utc);
+
+    private readonly string directory = TempPaths.NewDirectory();
+
+    public void Dispose() => TempPaths.TryDelete(directory);
 
     [Fact]
     public async Task PushBodyOverTheLimitGets413ProblemWhileAFullSizePubSubMessageIsTaken()
     {
-        var directory = TempPaths.NewDirectory();
-        try
+        await using (var service = await ServiceProcess.StartAsync(Path.Combine(directory, "limits.duckdb")))
         {
-            await using (var service = await ServiceProcess.StartAsync(Path.Combine(directory, "limits.duckdb")))
+            var tenMegabytes = new byte[10 * 1024 * 1024]; // Pub/Sub's largest message: fits the default limit
+            Array.Fill(tenMegabytes, (byte)'x');
+            using (var full = await service.Client.PushAsync(PushEnvelopes.Create(tenMegabytes, "max-size", Published)))
             {
-                var tenMegabytes = new byte[10 * 1024 * 1024]; // Pub/Sub's largest message: fits the default limit
-                Array.Fill(tenMegabytes, (byte)'x');
-                using (var full = await service.Client.PushAsync(PushEnvelopes.Create(tenMegabytes, "max-size", Published)))
-                {
-                    Assert.Equal(HttpStatusCode.NoContent, full.StatusCode);
-                }
-
-                // 20 MB as base64: over the default 14 MiB. "Expect: 100-continue" lets the client read the 413 that Kestrel
-                // sends before the body, instead of failing with a broken pipe while still writing it.
-                var over = new byte[15 * 1024 * 1024];
-                using var request = new HttpRequestMessage(HttpMethod.Post, "/pubsub/push")
-                {
-                    Content = new StringContent(PushEnvelopes.Create(over, "too-big", Published), System.Text.Encoding.UTF8, "application/json"),
-                };
-                request.Headers.ExpectContinue = true;
-                using var response = await service.Client.SendAsync(request);
-
-                Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-
-                // The unwrapped endpoint has the same limit, on the data itself.
-                using var unwrapped = new HttpRequestMessage(HttpMethod.Post, "/pubsub/push/unwrapped") { Content = new ByteArrayContent(over) };
-                unwrapped.Headers.ExpectContinue = true;
-                using var unwrappedResponse = await service.Client.SendAsync(unwrapped);
-                Assert.Equal(HttpStatusCode.RequestEntityTooLarge, unwrappedResponse.StatusCode);
-                Assert.Contains("Push__MaxBodyBytes", await unwrappedResponse.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-
-                var parked = (await service.Client.GetJsonAsync("/dead-letters")).GetProperty("items");
-                Assert.Equal(["max-size"], parked.EnumerateArray().Select(p => p.GetProperty("message_id").GetString()));
+                Assert.Equal(HttpStatusCode.NoContent, full.StatusCode);
             }
-        }
-        finally
-        {
-            TempPaths.TryDelete(directory);
+
+            // 20 MB as base64: over the default 14 MiB. "Expect: 100-continue" lets the client read the 413 that Kestrel
+            // sends before the body, instead of failing with a broken pipe while still writing it.
+            var over = new byte[15 * 1024 * 1024];
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/pubsub/push")
+            {
+                Content = new StringContent(PushEnvelopes.Create(over, "too-big", Published), System.Text.Encoding.UTF8, "application/json"),
+            };
+            request.Headers.ExpectContinue = true;
+            using var response = await service.Client.SendAsync(request);
+
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+
+            // The unwrapped endpoint has the same limit, on the data itself.
+            using var unwrapped = new HttpRequestMessage(HttpMethod.Post, "/pubsub/push/unwrapped") { Content = new ByteArrayContent(over) };
+            unwrapped.Headers.ExpectContinue = true;
+            using var unwrappedResponse = await service.Client.SendAsync(unwrapped);
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, unwrappedResponse.StatusCode);
+            Assert.Contains("Push__MaxBodyBytes", await unwrappedResponse.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+            var parked = (await service.Client.GetJsonAsync("/dead-letters")).GetProperty("items");
+            Assert.Equal(["max-size"], parked.EnumerateArray().Select(p => p.GetProperty("message_id").GetString()));
         }
     }
 
     [Fact]
     public async Task MalformedOrCutOffBodyIsTheClientsErrorNotLoggedAsTheServicesAndTheServiceGoesOn()
     {
-        var directory = TempPaths.NewDirectory();
-        try
+        const string token = "cut-body-token";
+        await using (var service = await ServiceProcess.StartAsync(Path.Combine(directory, "cut.duckdb"), new Dictionary<string, string>
         {
-            const string token = "cut-body-token";
-            await using (var service = await ServiceProcess.StartAsync(Path.Combine(directory, "cut.duckdb"), new Dictionary<string, string>
+            ["Replay__Token"] = token,
+            ["Logging__LogLevel__ChatIngest.Api.Push"] = "Debug", // "Push … stored": a line known to come after the others
+            ["Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information", // "Request starting …"
+        }))
+        {
+            // A chunk size that is not hex: Kestrel refuses the body while the endpoint reads it.
+            const string badChunks = "Transfer-Encoding: chunked\r\n\r\n5\r\n{\"mes\r\nzz\r\n";
+            foreach (var (path, auth) in new[] { ("/pubsub/push", ""), ("/replay", $"Authorization: Bearer {token}\r\n") })
             {
-                ["Replay__Token"] = token,
-                ["Logging__LogLevel__ChatIngest.Api.Push"] = "Debug", // "Push … stored": a line known to come after the others
-                ["Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information", // "Request starting …"
-            }))
-            {
-                // A chunk size that is not hex: Kestrel refuses the body while the endpoint reads it.
-                const string badChunks = "Transfer-Encoding: chunked\r\n\r\n5\r\n{\"mes\r\nzz\r\n";
-                foreach (var (path, auth) in new[] { ("/pubsub/push", ""), ("/replay", $"Authorization: Bearer {token}\r\n") })
-                {
-                    using var client = await ConnectAsync(service.Address);
-                    await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes(RequestHead(service.Address, path, auth) + badChunks));
-                    var answer = await ReadAnswerAsync(client.GetStream());
+                using var client = await ConnectAsync(service.Address);
+                await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes(RequestHead(service.Address, path, auth) + badChunks));
+                var answer = await ReadAnswerAsync(client.GetStream());
 
-                    Assert.StartsWith("HTTP/1.1 400", answer, StringComparison.Ordinal);
-                    Assert.Contains("application/problem+json", answer, StringComparison.Ordinal);
-                    Assert.Contains("Bad chunk size data.", answer, StringComparison.Ordinal);
-                }
-
-                // A client that resets the connection halfway through its body (Pub/Sub cutting a push, a load generator stopping).
-                // Depending on timing, Kestrel hands the endpoint a ConnectionResetException, an aborted request or a body
-                // that ended early; each must stay quiet. (Kestrel itself may warn "Reading is already in progress": dotnet/aspnetcore#52324.)
-                using (var client = await ConnectAsync(service.Address))
-                {
-                    var stream = client.GetStream();
-                    await stream.WriteAsync(Encoding.ASCII.GetBytes(RequestHead(service.Address, "/pubsub/push", "") + "Content-Length: 400\r\n\r\n{\"message\": "));
-                    await stream.FlushAsync();
-                    await Wait.UntilAsync(
-                        () => service.Output.Contains("POST http://" + service.Address.Authority + "/pubsub/push - application/json 400", StringComparison.Ordinal),
-                        "the cut push's start");
-                    client.Client.LingerState = new LingerOption(true, 0); // close = RST
-                }
-
-                // Counted as 499 (client closed the request) or, when Kestrel saw the body end first, 400: either way,
-                // two refused pushes with the bad chunks' one.
-                await Wait.UntilAsync(async () => RefusedPushes(await service.Client.ScrapeAsync()) >= 2, "the cut push's count");
-
-                // The cut push was logged (if at all) before it was counted, so before the next push's line.
-                await AssertNothingFailedBeforeAPushIsStoredAsync(service, "whole-push");
+                Assert.StartsWith("HTTP/1.1 400", answer, StringComparison.Ordinal);
+                Assert.Contains("application/problem+json", answer, StringComparison.Ordinal);
+                Assert.Contains("Bad chunk size data.", answer, StringComparison.Ordinal);
             }
-        }
-        finally
-        {
-            TempPaths.TryDelete(directory);
+
+            // A client that resets the connection halfway through its body (Pub/Sub cutting a push, a load generator stopping).
+            // Depending on timing, Kestrel hands the endpoint a ConnectionResetException, an aborted request or a body
+            // that ended early; each must stay quiet. (Kestrel itself may warn "Reading is already in progress": dotnet/aspnetcore#52324.)
+            using (var client = await ConnectAsync(service.Address))
+            {
+                var stream = client.GetStream();
+                await stream.WriteAsync(Encoding.ASCII.GetBytes(RequestHead(service.Address, "/pubsub/push", "") + "Content-Length: 400\r\n\r\n{\"message\": "));
+                await stream.FlushAsync();
+                await Wait.UntilAsync(
+                    () => service.Output.Contains("POST http://" + service.Address.Authority + "/pubsub/push - application/json 400", StringComparison.Ordinal),
+                    "the cut push's start");
+                client.Client.LingerState = new LingerOption(true, 0); // close = RST
+            }
+
+            // Counted as 499 (client closed the request) or, when Kestrel saw the body end first, 400: either way,
+            // two refused pushes with the bad chunks' one.
+            await Wait.UntilAsync(async () => RefusedPushes(await service.Client.ScrapeAsync()) >= 2, "the cut push's count");
+
+            // The cut push was logged (if at all) before it was counted, so before the next push's line.
+            await AssertNothingFailedBeforeAPushIsStoredAsync(service, "whole-push");
         }
     }
 
     [Fact]
     public async Task AReplayLineOverTheLimitGets413AndKestrelDrainsTheRestWithoutAnError()
     {
-        var directory = TempPaths.NewDirectory();
-        try
+        const string token = "long-line-token";
+        await using var service = await ServiceProcess.StartAsync(Path.Combine(directory, "long.duckdb"), new Dictionary<string, string>
         {
-            const string token = "long-line-token";
-            await using var service = await ServiceProcess.StartAsync(Path.Combine(directory, "long.duckdb"), new Dictionary<string, string>
-            {
-                ["Replay__Token"] = token,
-                ["Ingest__MaxReplayLineBytes"] = "4096",
-                ["Logging__LogLevel__ChatIngest.Api.Push"] = "Debug", // "Push … stored": a line known to come after the others
-            });
-            var body = "{\"orderId\": 1, \"cityCode\": \"IST\"}\n" + new string('x', 20_000) + "\n{\"orderId\": 2, \"cityCode\": \"IST\"}\n";
-            for (var attempt = 0; attempt < 3; attempt++)
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Post, "/replay") { Content = new StringContent(body, Encoding.UTF8, "application/x-ndjson") };
-                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-                using var response = await service.Client.SendAsync(request);
-
-                Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-                Assert.Contains("Line 2 and the rest were not read", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-            }
-
-            await AssertNothingFailedBeforeAPushIsStoredAsync(service, "after-long-lines");
-            Assert.DoesNotContain("Reading is already in progress", service.Output, StringComparison.Ordinal);
-        }
-        finally
+            ["Replay__Token"] = token,
+            ["Ingest__MaxReplayLineBytes"] = "4096",
+            ["Logging__LogLevel__ChatIngest.Api.Push"] = "Debug", // "Push … stored": a line known to come after the others
+        });
+        var body = "{\"orderId\": 1, \"cityCode\": \"IST\"}\n" + new string('x', 20_000) + "\n{\"orderId\": 2, \"cityCode\": \"IST\"}\n";
+        for (var attempt = 0; attempt < 3; attempt++)
         {
-            TempPaths.TryDelete(directory);
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/replay") { Content = new StringContent(body, Encoding.UTF8, "application/x-ndjson") };
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            using var response = await service.Client.SendAsync(request);
+
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+            Assert.Contains("Line 2 and the rest were not read", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
+
+        await AssertNothingFailedBeforeAPushIsStoredAsync(service, "after-long-lines");
+        Assert.DoesNotContain("Reading is already in progress", service.Output, StringComparison.Ordinal);
     }
 
     /// <summary>
