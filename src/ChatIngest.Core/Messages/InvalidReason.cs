@@ -1,3 +1,5 @@
+using System.Reflection;
+
 namespace ChatIngest.Core.Messages;
 
 /// <summary>The machine-readable reasons stored in <c>dead_letters.reason</c>.</summary>
@@ -20,10 +22,11 @@ public static class InvalidReason
     /// <summary>Set by a warehouse that refused the row itself (e.g. BigQuery's <c>invalid</c>).</summary>
     public const string RejectedByWarehouse = "rejected_by_warehouse";
 
-    /// <summary>Every reason above, in the order listed.</summary>
-    public static IReadOnlyList<string> All { get; } =
-    [
-        NotBase64, EmptyData, NotUtf8, NotJson, NotObject, TooDeep, DuplicateKey, MissingField, WrongType, InvalidValue,
-        BadTimestamp, UnknownSender, UnknownKind, RejectedByWarehouse,
-    ];
+    /// <summary>Every reason above, in the order listed (read from the constants, so a new one is in it too).</summary>
+    public static IReadOnlyList<string> All { get; } = typeof(InvalidReason)
+        .GetFields(BindingFlags.Public | BindingFlags.Static)
+        .Where(f => f.IsLiteral && f.FieldType == typeof(string))
+        .OrderBy(f => f.MetadataToken) // the compiler emits fields in the order they are declared
+        .Select(f => (string)f.GetRawConstantValue()!)
+        .ToArray();
 }
