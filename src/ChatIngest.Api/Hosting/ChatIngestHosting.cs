@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using ChatIngest.Api.Push;
 using ChatIngest.Api.Replay;
@@ -35,8 +34,7 @@ internal static class ChatIngestHosting
             {
                 c.ProblemDetails.Title = "The warehouse is unavailable; try again shortly.";
                 c.ProblemDetails.Detail = unavailable.Message;
-                var retryAfter = c.HttpContext.RequestServices.GetRequiredService<IOptions<IngestOptions>>().Value.RetryAfterSeconds;
-                c.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+                Problems.SetRetryAfter(c.HttpContext, c.HttpContext.RequestServices.GetRequiredService<IOptions<IngestOptions>>());
             }
         });
         builder.Services.Configure<JsonOptions>(o =>

@@ -13,9 +13,13 @@ internal static class Problems
     /// <summary>503 with <c>Retry-After</c>: Pub/Sub treats it as a nack and comes back later.</summary>
     public static ProblemHttpResult Unavailable(HttpContext http, IOptions<IngestOptions> options, string title, string detail)
     {
-        http.Response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        SetRetryAfter(http, options);
         return TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
+
+    /// <summary>When to come back after a 503 (<see cref="IngestOptions.RetryAfterSeconds"/>).</summary>
+    public static void SetRetryAfter(HttpContext http, IOptions<IngestOptions> options) =>
+        http.Response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>415 with <c>Accept-Encoding: identity</c>: the body came compressed, and no endpoint here decompresses.</summary>
     public static ProblemHttpResult Compressed(HttpContext http, string title, string detail)
