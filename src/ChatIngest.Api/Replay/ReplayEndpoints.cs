@@ -136,7 +136,7 @@ internal static class ReplayEndpoints
         {
             return TypedResults.Problem(
                 title: "A replay line is too long.",
-                detail: $"{tooLong.Message} Line {lineNumber + 1} and the rest were not read; the {lineNumber} lines before it are stored. Replaying the whole file again is safe.",
+                detail: $"{tooLong.Message} It and the rest were not read; the {lineNumber} lines before it are stored. Replaying the whole file again is safe.",
                 statusCode: StatusCodes.Status413PayloadTooLarge);
         }
 

@@ -38,7 +38,7 @@ internal static class DeliveryRun
             {
                 completed = false;
             }
-            catch (Exception e) when (e is IOException or InvalidDataException or HttpRequestException)
+            catch (Exception e) when (e is IOException or HttpRequestException)
             {
                 counters.Stop($"reading {source} failed: {e.Message}");
                 completed = false;

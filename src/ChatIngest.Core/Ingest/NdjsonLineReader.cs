@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 
@@ -10,8 +11,12 @@ namespace ChatIngest.Core.Ingest;
 /// </summary>
 public readonly record struct NdjsonLine(byte[] Data, long SourceBytes, long Number);
 
-/// <summary>A line longer than the reader's limit: the read stops there.</summary>
-public sealed class LineTooLongException(int maxLineBytes) : IOException($"A line is longer than {maxLineBytes:N0} bytes.");
+/// <summary>A line longer than the reader's limit: the read stops there. <see cref="LineNumber"/> counts as <see cref="NdjsonLine.Number"/> does.</summary>
+public sealed class LineTooLongException(int maxLineBytes, long lineNumber)
+    : IOException(string.Create(CultureInfo.InvariantCulture, $"Line {lineNumber} is longer than {maxLineBytes:N0} bytes."))
+{
+    public long LineNumber { get; } = lineNumber;
+}
 
 /// <summary>A stream that is a compressed file, not NDJSON (<see cref="NdjsonStart"/>): refused before any line.</summary>
 public sealed class CompressedNdjsonException(string format) : IOException($"It is {format}-compressed, not NDJSON: decompress it first (e.g. gunzip -c FILE | … - reads it from stdin).")
@@ -56,14 +61,17 @@ public static class NdjsonLineReader
                 buffer = buffer.Slice(buffer.GetPosition(1, end));
             }
 
-            if (!tooLong && result.IsCompleted && !buffer.IsEmpty && buffer.Length <= maxLineBytes)
+            if (!tooLong)
             {
-                Add(lines, buffer, buffer.Length, ++number);
-                buffer = buffer.Slice(buffer.End);
-            }
-            else if (!tooLong && buffer.Length > maxLineBytes)
-            {
-                tooLong = true;
+                if (buffer.Length > maxLineBytes)
+                {
+                    tooLong = true;
+                }
+                else if (result.IsCompleted && !buffer.IsEmpty)
+                {
+                    Add(lines, buffer, buffer.Length, ++number);
+                    buffer = buffer.Slice(buffer.End);
+                }
             }
 
             // Past a line that is too long nothing more is read, but the read must still end here: Kestrel drains the
@@ -76,7 +84,7 @@ public static class NdjsonLineReader
 
             if (tooLong)
             {
-                throw new LineTooLongException(maxLineBytes);
+                throw new LineTooLongException(maxLineBytes, number + 1);
             }
 
             if (result.IsCompleted)

@@ -7,16 +7,19 @@ namespace ChatIngest.Cli.Tests.Sources;
 
 public sealed class NdjsonLinesTests
 {
-    private static async Task<List<string>> ReadAsync(byte[] source)
+    private static async Task<List<NdjsonLine>> ReadLinesAsync(byte[] source)
     {
-        var lines = new List<string>();
+        var lines = new List<NdjsonLine>();
         await foreach (var line in NdjsonLines.ReadAsync(new MemoryStream(source), CancellationToken.None))
         {
-            lines.Add(Encoding.UTF8.GetString(line.Data));
+            lines.Add(line);
         }
 
         return lines;
     }
+
+    private static async Task<List<string>> ReadAsync(byte[] source) =>
+        (await ReadLinesAsync(source)).ConvertAll(line => Encoding.UTF8.GetString(line.Data));
 
     [Fact]
     public async Task AFilesByteOrderMarkIsNotSentAsPartOfItsFirstLine()
@@ -44,13 +47,33 @@ public sealed class NdjsonLinesTests
     {
         var source = "\n{\"orderId\": 1}\r\n \n\n{\"orderId\": 2}"u8.ToArray();
 
-        var numbers = new List<long>();
-        await foreach (var line in NdjsonLines.ReadAsync(new MemoryStream(source), CancellationToken.None))
-        {
-            numbers.Add(line.Number);
-        }
+        var lines = await ReadLinesAsync(source);
 
-        Assert.Equal([2, 5], numbers);
+        Assert.Equal([2, 5], lines.ConvertAll(line => line.Number));
+    }
+
+    [Fact]
+    public async Task ALineOverPubSubsLimitStopsTheReadNamingItsNumberAfterTheLinesBeforeIt()
+    {
+        var source = new MemoryStream();
+        source.Write("\n{\"orderId\": 1}\n"u8);
+        var tooLong = new byte[NdjsonLines.MaxLineBytes + 1];
+        Array.Fill(tooLong, (byte)'x');
+        source.Write(tooLong);
+        source.Write("\n{\"orderId\": 2}\n"u8);
+        var read = new List<long>();
+
+        var refused = await Assert.ThrowsAsync<LineTooLongException>(async () =>
+        {
+            await foreach (var line in NdjsonLines.ReadAsync(new MemoryStream(source.ToArray()), CancellationToken.None))
+            {
+                read.Add(line.Number);
+            }
+        });
+
+        Assert.Equal([2], read);
+        Assert.Equal(3, refused.LineNumber);
+        Assert.Equal("Line 3 is longer than 10,485,760 bytes.", refused.Message);
     }
 
     [Fact]
