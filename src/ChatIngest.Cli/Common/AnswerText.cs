@@ -1,9 +1,18 @@
 namespace ChatIngest.Cli.Common;
 
-/// <summary>A server's answer body cut short for one line of a run's output.</summary>
+/// <summary>How a server's answer and a send's failure read in one line of a run's output.</summary>
 internal static class AnswerText
 {
     private const int MaxLength = 300;
 
-    public static string Shorten(string text) => text.Length <= MaxLength ? text : text[..MaxLength] + "…";
+    /// <summary>An answer body on one line, cut short.</summary>
+    public static string Shorten(string text)
+    {
+        var line = text.ReplaceLineEndings(" ").Trim();
+        return line.Length <= MaxLength ? line : line[..MaxLength] + "…";
+    }
+
+    /// <summary>Why a send failed, and after how many attempts when there was more than one.</summary>
+    public static string AfterAttempts(string problem, int attempts) =>
+        attempts > 1 ? $"{problem.TrimEnd('.')} after {attempts} attempts" : problem;
 }

@@ -12,9 +12,11 @@ internal sealed class PubSubEndpoint(Uri publishUri, ITokenAccess? credential)
     public const string EmulatorVariable = "PUBSUB_EMULATOR_HOST";
     public const string Scope = "https://www.googleapis.com/auth/pubsub";
 
+    /// <summary>What to do when Application Default Credentials are missing or refused.</summary>
+    public const string LogInHint = "Run `gcloud auth application-default login`, or set GOOGLE_APPLICATION_CREDENTIALS to a service account key file";
+
     public Uri PublishUri { get; } = publishUri;
 
-    public bool UsesEmulator => credential is null;
 
     public static async Task<PubSubEndpoint> CreateAsync(string topic, CliContext context, CancellationToken cancellationToken)
     {

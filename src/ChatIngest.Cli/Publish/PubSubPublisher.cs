@@ -52,7 +52,7 @@ internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, 
 
             if (outcome is PublishOutcome.Unconfirmed || attempt >= settings.MaxAttempts)
             {
-                counters.AddFailed(batch.Count, $"{batch.Lines}: {problem}{(attempt > 1 ? $" after {attempt} attempts" : "")}");
+                counters.AddFailed(batch.Count, $"{batch.Lines}: {AnswerText.AfterAttempts(problem, attempt)}");
                 return outcome;
             }
 
@@ -92,8 +92,7 @@ internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, 
         {
             // Google refused to issue a token (e.g. invalid_grant: an expired or revoked ADC refresh token): no retry helps.
             var refusal = string.IsNullOrWhiteSpace(e.Error.ErrorDescription) ? e.Error.Error : $"{e.Error.Error}: {e.Error.ErrorDescription}";
-            return (PublishOutcome.Fatal, $"Application Default Credentials gave no access token ({refusal}). "
-                + "Run `gcloud auth application-default login`, or set GOOGLE_APPLICATION_CREDENTIALS to a service account key file.");
+            return (PublishOutcome.Fatal, $"Application Default Credentials gave no access token ({refusal}). {PubSubEndpoint.LogInHint}.");
         }
         catch (HttpRequestException e)
         {

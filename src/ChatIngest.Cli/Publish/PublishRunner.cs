@@ -18,8 +18,8 @@ internal sealed class PublishRunner(PublishSettings settings, CliContext context
         }
         catch (InvalidOperationException e)
         {
-            counters.Stop($"no Application Default Credentials ({e.Message}). Run `gcloud auth application-default login`, "
-                + $"set GOOGLE_APPLICATION_CREDENTIALS, or set {PubSubEndpoint.EmulatorVariable} for the emulator.");
+            counters.Stop($"no Application Default Credentials ({e.Message.ReplaceLineEndings(" ")}). {PubSubEndpoint.LogInHint}, "
+                + $"or set {PubSubEndpoint.EmulatorVariable} for the emulator.");
             return false;
         }
 

@@ -61,7 +61,7 @@ internal sealed class PushSender(HttpClient http, ReplaySettings settings, TimeP
                     counters.AddFailed(1, $"line {line.Number} (message {id}): {problem}");
                     return true;
                 case PushAnswer.Nack when attempt >= settings.MaxAttempts:
-                    counters.AddFailed(1, $"line {line.Number} (message {id}): {problem} after {attempt} attempts");
+                    counters.AddFailed(1, $"line {line.Number} (message {id}): {AnswerText.AfterAttempts(problem, attempt)}");
                     return true;
             }
 
@@ -158,7 +158,7 @@ internal sealed class PushSender(HttpClient http, ReplaySettings settings, TimeP
             // Not JSON: the text itself says what there is to say.
         }
 
-        return AnswerText.Shorten(body.ReplaceLineEndings(" ").Trim());
+        return AnswerText.Shorten(body);
 
         static string? Text(JsonElement problem, string name) =>
             problem.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

@@ -119,7 +119,7 @@ public sealed class ReplayDeliveryTests
         Assert.Equal(1, result.ExitCode);
         Assert.Equal(6, received.Count);
         Assert.Contains("sent 3, acknowledged 0, retried 3, failed 3", result.Error, StringComparison.Ordinal);
-        Assert.Contains("HTTP 503 Service Unavailable: Refused by the test. The test endpoint answers 503. after 2 attempts", result.Error, StringComparison.Ordinal);
+        Assert.Contains("HTTP 503 Service Unavailable: Refused by the test. The test endpoint answers 503 after 2 attempts", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]
