@@ -51,6 +51,9 @@ public sealed class CloudRunPushAuthTests : IAsyncLifetime
         { "unverified e-mail", HttpStatusCode.Forbidden },
         { "another audience", HttpStatusCode.Forbidden },
         { "expired", HttpStatusCode.Unauthorized },
+        { "no expiry", HttpStatusCode.Unauthorized },
+        { "no issue time", HttpStatusCode.Unauthorized },
+        { "issued in the future", HttpStatusCode.Unauthorized },
         { "another issuer", HttpStatusCode.Unauthorized },
         { "claims not JSON", HttpStatusCode.Unauthorized },
         { "claims not base64url", HttpStatusCode.Unauthorized },
@@ -67,10 +70,14 @@ public sealed class CloudRunPushAuthTests : IAsyncLifetime
             "unverified e-mail" => GoogleTokens.RemoveSignature(tokens.Sign(emailVerified: false)),
             "another audience" => GoogleTokens.RemoveSignature(tokens.Sign(audience: "https://other.example.com/push")),
             "expired" => GoogleTokens.RemoveSignature(tokens.Sign(expiresIn: TimeSpan.FromMinutes(-10))),
+            "no expiry" => GoogleTokens.RemoveSignature(tokens.Sign(without: ["exp"])),
+            "no issue time" => GoogleTokens.RemoveSignature(tokens.Sign(without: ["iat"])),
+            "issued in the future" => GoogleTokens.RemoveSignature(tokens.Sign(issuedIn: TimeSpan.FromMinutes(10))),
             "another issuer" => GoogleTokens.RemoveSignature(tokens.Sign(issuer: "https://evil.example.com")),
             "claims not JSON" => "eyJhbGciOiJSUzI1NiJ9." + Convert.ToBase64String("not json"u8).TrimEnd('=') + "." + PushTokenValidator.RemovedSignature,
             "claims not base64url" => "eyJhbGciOiJSUzI1NiJ9.***." + PushTokenValidator.RemovedSignature,
-            _ => "eyJhbGciOiJSUzI1NiJ9." + PushTokenValidator.RemovedSignature,
+            "two segments" => "eyJhbGciOiJSUzI1NiJ9." + PushTokenValidator.RemovedSignature,
+            _ => throw new ArgumentOutOfRangeException(nameof(why), why, "no token for this case"),
         };
 
         using var response = await PushAsync(7, token);

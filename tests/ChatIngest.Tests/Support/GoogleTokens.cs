@@ -52,7 +52,8 @@ public sealed class GoogleTokens : IAsyncDisposable
 
     public string Sign(
         string audience = Audience, string email = PushAccount, bool emailVerified = true,
-        string issuer = "https://accounts.google.com", TimeSpan? expiresIn = null, RSA? signer = null)
+        string issuer = "https://accounts.google.com", TimeSpan? expiresIn = null, RSA? signer = null,
+        TimeSpan? issuedIn = null, string[]? without = null)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var header = new { alg = "RS256", kid = KeyId, typ = "JWT" };
@@ -64,9 +65,14 @@ public sealed class GoogleTokens : IAsyncDisposable
             ["sub"] = "112233445566778899",
             ["email"] = email,
             ["email_verified"] = emailVerified,
-            ["iat"] = now - 60,
+            ["iat"] = now + (long)(issuedIn ?? TimeSpan.FromMinutes(-1)).TotalSeconds,
             ["exp"] = now + (long)(expiresIn ?? TimeSpan.FromHours(1)).TotalSeconds,
         };
+        foreach (var claim in without ?? [])
+        {
+            payload.Remove(claim);
+        }
+
         var signingInput = Base64Url(JsonSerializer.SerializeToUtf8Bytes(header)) + "." + Base64Url(JsonSerializer.SerializeToUtf8Bytes(payload));
         var signature = (signer ?? key).SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         return signingInput + "." + Base64Url(signature);
