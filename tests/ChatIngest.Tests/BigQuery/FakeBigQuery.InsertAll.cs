@@ -113,8 +113,6 @@ public sealed record FakeTable(string Name, bool IsView)
 
     private int calls;
 
-    public List<string> InsertIds { get; } = [];
-
     public int NextCall() => Interlocked.Increment(ref calls);
 
     public void Add(string insertId, JsonObject json)
@@ -124,7 +122,6 @@ public sealed record FakeTable(string Name, bool IsView)
             if (insertIds.Add(insertId))
             {
                 rows.Add((JsonObject)json.DeepClone());
-                InsertIds.Add(insertId);
             }
         }
     }

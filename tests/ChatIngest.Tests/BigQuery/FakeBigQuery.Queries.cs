@@ -8,7 +8,7 @@ namespace ChatIngest.Tests.BigQuery;
 
 public sealed partial class FakeBigQuery
 {
-    private readonly ConcurrentDictionary<string, (CannedResult Result, int PollsLeft, DateTime DoneAt)> jobs = new();
+    private readonly ConcurrentDictionary<string, FakeJob> jobs = new();
 
     /// <summary>The canned result for a (non-DDL) query; null answers 400 and notes a violation.</summary>
     public Func<FakeQuery, CannedResult?> Answer { get; set; } = _ => null;
@@ -80,13 +80,13 @@ public sealed partial class FakeBigQuery
 
         var jobId = $"job_{Guid.NewGuid():N}";
         var doneAt = DateTime.UtcNow + result.RunsFor;
-        jobs[jobId] = (result, result.IncompletePolls, doneAt);
+        jobs[jobId] = new FakeJob(result, result.IncompletePolls, doneAt);
         if (!await WaitForJobAsync(doneAt, (int?)body["timeoutMs"] ?? 10_000, http.RequestAborted))
         {
             return Results.Json(Incomplete(jobId));
         }
 
-        return result.IncompletePolls > 0 ? Results.Json(Incomplete(jobId)) : Results.Json(Page(jobId, result, 0));
+        return result.IncompletePolls > 0 ? Results.Json(Incomplete(jobId)) : FirstPage(jobId);
     }
 
     /// <summary>
@@ -114,6 +114,11 @@ public sealed partial class FakeBigQuery
             return Reject(http, $"getQueryResults: unknown job {jobId} or wrong location {http.Request.Query["location"]}");
         }
 
+        if (job.Cancelled)
+        {
+            return Reject(http, $"getQueryResults: job {jobId} was cancelled; BigQuery would end it with an error");
+        }
+
         if (!int.TryParse(http.Request.Query["timeoutMs"], out var timeoutMs))
         {
             timeoutMs = 10_000;
@@ -126,14 +131,16 @@ public sealed partial class FakeBigQuery
 
         if (job.PollsLeft > 0)
         {
-            jobs[jobId] = (job.Result, job.PollsLeft - 1, job.DoneAt);
-            return job.PollsLeft > 1 ? Results.Json(Incomplete(jobId)) : Results.Json(Page(jobId, job.Result, 0));
+            jobs[jobId] = job with { PollsLeft = job.PollsLeft - 1 };
+            return job.PollsLeft > 1 ? Results.Json(Incomplete(jobId)) : FirstPage(jobId);
         }
 
         var token = http.Request.Query["pageToken"].ToString();
         if (token.Length == 0)
         {
-            return Results.Json(Page(jobId, job.Result, 0)); // the poll after "not complete" that finds it done
+            // The poll after "not complete" that finds it done. Once the first page was given, a call without a token
+            // asks for it again: a client that does so would loop on page 0.
+            return job.FirstPageServed ? Reject(http, $"getQueryResults: job {jobId}'s first page again, without a pageToken") : FirstPage(jobId);
         }
 
         return token.StartsWith("page-", StringComparison.Ordinal) && int.TryParse(token.AsSpan(5), out var page) && page < job.Result.Pages.Count
@@ -141,7 +148,10 @@ public sealed partial class FakeBigQuery
             : Reject(http, $"getQueryResults: pageToken '{token}' was never given out");
     }
 
-    /// <summary><c>jobs.cancel</c>: an empty body, the job's location; answers the job, whose run ends (Google's REST reference for jobs.cancel; GCP.md does not cover it).</summary>
+    /// <summary>
+    /// <c>jobs.cancel</c>: an empty body, the job's location (Google's REST reference; GCP.md does not cover it). A poll of
+    /// the job after it is a violation: BigQuery ends a cancelled job with an error, and the client has given up on it.
+    /// </summary>
     private async Task<IResult> CancelJobAsync(HttpContext http, string project, string jobId)
     {
         using var buffer = new MemoryStream();
@@ -159,12 +169,19 @@ public sealed partial class FakeBigQuery
 
         var wasRunning = DateTime.UtcNow < job.DoneAt;
         CancelledJobs.Enqueue((jobId, wasRunning));
-        jobs[jobId] = (job.Result, 0, DateTime.UtcNow);
+        jobs[jobId] = job with { Cancelled = true };
         return Results.Json(new JsonObject
         {
             ["kind"] = "bigquery#jobCancelResponse",
             ["job"] = new JsonObject { ["jobReference"] = JobReference(jobId), ["status"] = new JsonObject { ["state"] = "DONE" } },
         });
+    }
+
+    private IResult FirstPage(string jobId)
+    {
+        var job = jobs[jobId];
+        jobs[jobId] = job with { FirstPageServed = true };
+        return Results.Json(Page(jobId, job.Result, 0));
     }
 
     private IResult? Ddl(string sql)
@@ -227,10 +244,12 @@ public sealed partial class FakeBigQuery
     private static JsonObject JobReference(string jobId) => new() { ["projectId"] = Project, ["jobId"] = jobId, ["location"] = Location };
 }
 
+/// <summary>A job of the fake: its answer, the polls left before it, when it is done, and what happened to it.</summary>
+internal sealed record FakeJob(CannedResult Result, int PollsLeft, DateTime DoneAt, bool FirstPageServed = false, bool Cancelled = false);
+
 /// <summary>A query as the fake received it: its SQL, named parameters (type, value as sent) and <c>jobTimeoutMs</c> if sent.</summary>
 public sealed record FakeQuery(string Sql, IReadOnlyDictionary<string, (string Type, string? Value)> Parameters, long? JobTimeoutMs = null);
 
-/// <summary>What the fake answers a query with: a schema and the rows, page by page, after some incomplete polls.</summary>
 /// <summary>
 /// What a query answers. <paramref name="IncompletePolls"/> answers say "not complete" before the rows, however long
 /// the client waits; <paramref name="RunsFor"/> is how long the job runs, during which each call waits up to its
