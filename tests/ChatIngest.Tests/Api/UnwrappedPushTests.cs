@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -77,7 +78,7 @@ public sealed class UnwrappedPushTests : IDisposable
     [Fact]
     public async Task ABodyReadInManyPiecesIsClassifiedWhole()
     {
-        // ~60 KB: Kestrel hands the body over in several buffer segments, which the decoder must join.
+        // ~60 KB: the server hands the body over in several buffer segments, which the decoder must join.
         var padded = Chat(44, "Customer iOS", "2024-02-01T10:00:56Z", startedByMessage: true, extra: $",\"note\":\"{new string('x', 60_000)}\"");
 
         using var response = await client.PushUnwrappedAsync(padded, "1003", T0);
@@ -87,29 +88,23 @@ public sealed class UnwrappedPushTests : IDisposable
         Assert.Empty((await client.GetJsonAsync("/dead-letters")).GetProperty("items").EnumerateArray());
     }
 
-    public static TheoryData<string, string?, string?> UnusableMetadata => new()
+    public static TheoryData<string, string?, string?, string> UnusableMetadata => new()
     {
-        { "a publish time that is not RFC 3339", "1004", "soon" },
-        { "a publish time without a zone", "1004", "2024-02-01T10:00:00" },
-        { "a blank message id", " ", null },
-        { "a message id over 256 characters", new string('7', 257), null },
+        { "a publish time that is not RFC 3339", "1004", "soon", "x-goog-pubsub-publish-time" },
+        { "a publish time without a zone", "1004", "2024-02-01T10:00:00", "x-goog-pubsub-publish-time" },
+        { "a blank message id", " ", null, "x-goog-pubsub-message-id" },
+        { "a message id over 256 characters", new string('7', 257), null, "x-goog-pubsub-message-id" },
     };
 
     [Theory]
     [MemberData(nameof(UnusableMetadata))]
-    public async Task UnusableMetadataGets400ProblemAndStoresNothing(string why, string? messageId, string? publishTime)
+    public async Task UnusableMetadataGets400ProblemNamingTheHeaderAndStoresNothing(string why, string? messageId, string? publishTime, string header)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/pubsub/push/unwrapped") { Content = new StringContent(CourierStart(45)) };
-        request.Headers.TryAddWithoutValidation("x-goog-pubsub-message-id", messageId);
-        if (publishTime is not null)
-        {
-            request.Headers.TryAddWithoutValidation("x-goog-pubsub-publish-time", publishTime);
-        }
-
-        using var response = await client.SendAsync(request);
+        using var response = await client.PushUnwrappedWithHeadersAsync(Encoding.UTF8.GetBytes(CourierStart(45)), messageId, publishTime);
 
         Assert.True(response.StatusCode == HttpStatusCode.BadRequest, why);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(header, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(0, (await client.GetJsonAsync("/conversations")).GetProperty("items").GetArrayLength());
         Assert.Empty((await client.GetJsonAsync("/dead-letters")).GetProperty("items").EnumerateArray());
     }

@@ -9,7 +9,7 @@ public static class PushEnvelopes
 {
     public static string Create(byte[] data, string messageId, DateTime publishTime, bool snakeCase = false)
     {
-        var time = publishTime.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var time = Rfc3339(publishTime, "fff");
         var message = snakeCase
             ? (object)new { data = Convert.ToBase64String(data), message_id = messageId, publish_time = time, attributes = new { } }
             : new { data = Convert.ToBase64String(data), messageId, publishTime = time, attributes = new { } };
@@ -40,18 +40,23 @@ public static class PushEnvelopes
     /// An unwrapped push (<c>--push-no-wrapper</c>): the data as the body, the id and publish time in Pub/Sub's
     /// metadata headers when given (<c>--push-no-wrapper-write-metadata</c>).
     /// </summary>
-    public static async Task<HttpResponseMessage> PushUnwrappedAsync(
-        this HttpClient client, byte[] data, string? messageId = null, DateTime? publishTime = null, string? authorization = null)
+    public static Task<HttpResponseMessage> PushUnwrappedAsync(
+        this HttpClient client, byte[] data, string? messageId = null, DateTime? publishTime = null, string? authorization = null) =>
+        client.PushUnwrappedWithHeadersAsync(data, messageId, publishTime is { } time ? Rfc3339(time, "ffffff") : null, authorization);
+
+    /// <summary>An unwrapped push with the metadata headers' values as given (null: no such header), right or wrong.</summary>
+    public static async Task<HttpResponseMessage> PushUnwrappedWithHeadersAsync(
+        this HttpClient client, byte[] data, string? messageIdHeader, string? publishTimeHeader, string? authorization = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/pubsub/push/unwrapped") { Content = new ByteArrayContent(data) };
-        if (messageId is not null)
+        if (messageIdHeader is not null)
         {
-            request.Headers.TryAddWithoutValidation("x-goog-pubsub-message-id", messageId);
+            request.Headers.TryAddWithoutValidation("x-goog-pubsub-message-id", messageIdHeader);
         }
 
-        if (publishTime is { } time)
+        if (publishTimeHeader is not null)
         {
-            request.Headers.TryAddWithoutValidation("x-goog-pubsub-publish-time", time.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture));
+            request.Headers.TryAddWithoutValidation("x-goog-pubsub-publish-time", publishTimeHeader);
         }
 
         if (authorization is not null)
@@ -72,4 +77,8 @@ public static class PushEnvelopes
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
+
+    /// <summary>A publish time as Pub/Sub writes one: UTC, with the given fraction of a second.</summary>
+    private static string Rfc3339(DateTime time, string fraction) =>
+        time.ToUniversalTime().ToString($"yyyy-MM-dd'T'HH:mm:ss.{fraction}'Z'", System.Globalization.CultureInfo.InvariantCulture);
 }
