@@ -39,34 +39,16 @@ public sealed class DeployScriptTests
     [InlineData("true", "/pubsub/push/unwrapped", "--push-no-wrapper --push-no-wrapper-write-metadata")]
     public async Task UpdatingAnExistingSubscriptionSetsItsWrapperToMatchItsEndpoint(string unwrapped, string path, string wrapperFlags)
     {
-        // A gcloud on PATH that records its arguments and finds every resource, so the script takes the update branch.
-        var bin = TempPaths.NewDirectory();
-        try
-        {
-            var log = Path.Combine(bin, "calls.log");
-            var gcloud = Path.Combine(bin, "gcloud");
-            await File.WriteAllTextAsync(gcloud, $"#!/bin/sh\necho \"$*\" >> '{log}'\n");
-            Assert.Equal(0, (await ChildProcess.RunAsync("chmod", ["+x", gcloud])).ExitCode);
-            var environment = Environment();
-            environment["PATH"] = bin + ":/usr/bin:/bin";
-            environment["PROJECT_ID"] = "demo";
-            environment["SERVICE_URL"] = Url;
-            environment["PUSH_UNWRAPPED"] = unwrapped;
+        // A gcloud that finds every resource, so the script takes the update branch.
+        var (result, calls) = await RunWithFakeGcloudAsync(
+            "50-push-subscription.sh", "", ("SERVICE_URL", Url), ("PUSH_UNWRAPPED", unwrapped));
 
-            var result = await ChildProcess.RunAsync("bash", [Script("50-push-subscription.sh")], environment: environment);
-
-            Assert.True(result.ExitCode == 0, result.Error);
-            var calls = await File.ReadAllLinesAsync(log);
-            Assert.Equal("pubsub subscriptions describe chatingest-push --project=demo", calls[0]);
-            var update = Assert.Single(calls[1..]);
-            Assert.StartsWith("pubsub subscriptions update chatingest-push --project=demo", update, StringComparison.Ordinal);
-            Assert.Contains($" --push-endpoint={Url}{path} ", update, StringComparison.Ordinal);
-            Assert.EndsWith(" --max-delivery-attempts=100 " + wrapperFlags, update, StringComparison.Ordinal);
-        }
-        finally
-        {
-            TempPaths.TryDelete(bin);
-        }
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Equal("pubsub subscriptions describe chatingest-push --project=demo", calls[0]);
+        var update = Assert.Single(calls[1..]);
+        Assert.StartsWith("pubsub subscriptions update chatingest-push --project=demo", update, StringComparison.Ordinal);
+        Assert.Contains($" --push-endpoint={Url}{path} ", update, StringComparison.Ordinal);
+        Assert.EndsWith(" --max-delivery-attempts=100 " + wrapperFlags, update, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -105,76 +87,89 @@ public sealed class DeployScriptTests
         // Each deploy or update makes a revision; its environment is rebuilt the way Cloud Run does (--set-env-vars
         // replaces all, --update-env-vars merges) and put through the service's own PushAuth start-up check, on Cloud
         // Run (K_SERVICE set). Deploying with half of PushAuth would stop the revision at start.
+        var (result, calls) = await RunWithFakeGcloudAsync("40-cloud-run.sh", $"""
+              "run services describe"*"--format=value(status.url)"*) echo '{Url}' ;;
+              "run services describe"*) exit {(serviceExists ? 0 : 1)} ;;
+            """);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        var revisions = RevisionEnvironments(calls);
+        Assert.Equal(serviceExists ? 1 : 2, revisions.Count);
+        foreach (var revision in revisions)
+        {
+            var (options, check) = PushAuthCheck(revision);
+            Assert.True(check.Succeeded, $"a revision would not start: {check.FailureMessage}");
+        }
+
+        var (last, _) = PushAuthCheck(revisions[^1]);
+        Assert.True(last.Enabled);
+        Assert.Equal((Url, "chatingest-push@demo.iam.gserviceaccount.com", true), (last.Audience, last.ServiceAccountEmail, last.SignatureCheckedByCloudRun));
+        Assert.Equal("BigQuery", revisions[^1]["Warehouse__Kind"]);
+    }
+
+    /// <summary>
+    /// Runs a deploy step (PROJECT_ID=demo) with a <c>gcloud</c> first on PATH that records its arguments, one call a
+    /// line, answers as the <c>case "$*" in</c> arms in <paramref name="answers"/> say, and otherwise succeeds.
+    /// </summary>
+    private static async Task<(ChildProcess.Result Result, string[] Calls)> RunWithFakeGcloudAsync(
+        string script, string answers, params (string Name, string Value)[] variables)
+    {
         var bin = TempPaths.NewDirectory();
         try
         {
             var log = Path.Combine(bin, "calls.log");
             var gcloud = Path.Combine(bin, "gcloud");
-            await File.WriteAllTextAsync(gcloud, $$"""
-                #!/bin/sh
-                echo "$*" >> '{{log}}'
-                case "$*" in
-                  "run services describe"*"--format=value(status.url)"*) echo '{{Url}}' ;;
-                  "run services describe"*) exit {{(serviceExists ? 0 : 1)}} ;;
-                esac
-                exit 0
-
-                """);
+            await File.WriteAllTextAsync(gcloud, $"#!/bin/sh\necho \"$*\" >> '{log}'\ncase \"$*\" in\n{answers}\nesac\nexit 0\n");
             Assert.Equal(0, (await ChildProcess.RunAsync("chmod", ["+x", gcloud])).ExitCode);
             var environment = Environment();
             environment["PATH"] = bin + ":/usr/bin:/bin";
             environment["PROJECT_ID"] = "demo";
-
-            var result = await ChildProcess.RunAsync("bash", [Script("40-cloud-run.sh")], environment: environment);
-
-            Assert.True(result.ExitCode == 0, result.Error);
-            var revisions = new List<Dictionary<string, string>>();
-            var variables = new Dictionary<string, string>();
-            foreach (var call in await File.ReadAllLinesAsync(log))
+            foreach (var (name, value) in variables)
             {
-                if (!call.StartsWith("run deploy ", StringComparison.Ordinal) && !call.StartsWith("run services update ", StringComparison.Ordinal))
-                {
-                    continue;
-                }
-
-                foreach (var (flag, replaces) in new[] { ("--set-env-vars=", true), ("--update-env-vars=", false) })
-                {
-                    var argument = call.Split(' ').SingleOrDefault(a => a.StartsWith(flag, StringComparison.Ordinal));
-                    if (argument is null)
-                    {
-                        continue;
-                    }
-
-                    if (replaces)
-                    {
-                        variables.Clear();
-                    }
-
-                    foreach (var pair in argument[flag.Length..].Split(','))
-                    {
-                        variables[pair[..pair.IndexOf('=')]] = pair[(pair.IndexOf('=') + 1)..];
-                    }
-                }
-
-                revisions.Add(new(variables));
+                environment[name] = value;
             }
 
-            Assert.Equal(serviceExists ? 1 : 2, revisions.Count);
-            foreach (var revision in revisions)
-            {
-                var (options, check) = PushAuthCheck(revision);
-                Assert.True(check.Succeeded, $"a revision would not start: {check.FailureMessage}");
-            }
-
-            var (last, _) = PushAuthCheck(revisions[^1]);
-            Assert.True(last.Enabled);
-            Assert.Equal((Url, "chatingest-push@demo.iam.gserviceaccount.com", true), (last.Audience, last.ServiceAccountEmail, last.SignatureCheckedByCloudRun));
-            Assert.Equal("BigQuery", revisions[^1]["Warehouse__Kind"]);
+            var result = await ChildProcess.RunAsync("bash", [Script(script)], environment: environment);
+            return (result, File.Exists(log) ? await File.ReadAllLinesAsync(log) : []);
         }
         finally
         {
             TempPaths.TryDelete(bin);
         }
+    }
+
+    /// <summary>
+    /// The environment of each revision that the recorded <c>run deploy</c> and <c>run services update</c> calls make, as
+    /// Cloud Run builds it: <c>--set-env-vars</c> replaces all variables, <c>--update-env-vars</c> merges.
+    /// </summary>
+    private static List<Dictionary<string, string>> RevisionEnvironments(IEnumerable<string> calls)
+    {
+        var revisions = new List<Dictionary<string, string>>();
+        var variables = new Dictionary<string, string>();
+        foreach (var call in calls.Where(c => c.StartsWith("run deploy ", StringComparison.Ordinal) || c.StartsWith("run services update ", StringComparison.Ordinal)))
+        {
+            foreach (var (flag, replaces) in new[] { ("--set-env-vars=", true), ("--update-env-vars=", false) })
+            {
+                if (call.Split(' ').SingleOrDefault(a => a.StartsWith(flag, StringComparison.Ordinal)) is not { } argument)
+                {
+                    continue;
+                }
+
+                if (replaces)
+                {
+                    variables.Clear();
+                }
+
+                foreach (var pair in argument[flag.Length..].Split(','))
+                {
+                    variables[pair[..pair.IndexOf('=')]] = pair[(pair.IndexOf('=') + 1)..];
+                }
+            }
+
+            revisions.Add(new(variables));
+        }
+
+        return revisions;
     }
 
     private static (PushAuthOptions Options, ValidateOptionsResult Check) PushAuthCheck(Dictionary<string, string> revision)
