@@ -1,7 +1,7 @@
 -- GET /stats, per city (API.md "/stats"; ConversationStats.cs CityStats). started_after inclusive, started_before
 -- exclusive, NULL = open. Dialect: BigQuery has PERCENTILE_CONT only as an analytic function (it skips NULLs), so the
 -- percentiles are computed per city over the window and picked up by the GROUP BY with ANY_VALUE. Cities sort NULLS
--- LAST as in DuckDB, written without the NULLS LAST clause.
+-- LAST as in DuckDB, written without the NULLS LAST clause. Percentiles are rounded to milliseconds, as in DuckDB.
 WITH chosen AS (
     SELECT
         city_code,
@@ -17,8 +17,8 @@ SELECT
     city_code,
     COUNT(*) AS conversations,
     SUM(messages) AS messages,
-    ANY_VALUE(median_first_response_seconds) AS median_first_response_seconds,
-    ANY_VALUE(p90_first_response_seconds) AS p90_first_response_seconds,
+    ROUND(ANY_VALUE(median_first_response_seconds), 3) AS median_first_response_seconds,
+    ROUND(ANY_VALUE(p90_first_response_seconds), 3) AS p90_first_response_seconds,
     COUNTIF(first_message_by = 'Courier') AS started_by_courier,
     COUNTIF(first_message_by = 'Customer') AS started_by_customer
 FROM chosen

@@ -29,6 +29,25 @@ public sealed class StatsEndpointTests : IDisposable
     }
 
     [Fact]
+    public async Task PercentilesAreRoundedToMillisecondsSoNoFloatingPointNoiseShows()
+    {
+        var client = app.CreateClient();
+        await ReplayAsync(client, TempPaths.SharedData("conversations.json"));
+
+        var stats = await client.GetJsonAsync("/stats");
+
+        // Delays are whole seconds, so a continuous percentile is exact at a tenth of a second; interpolating in doubles
+        // gives values such as 52.599999999999994, which the answer must not carry.
+        var percentiles = stats.GetProperty("cities").EnumerateArray()
+            .SelectMany(c => new[] { c.GetProperty("median_first_response_seconds"), c.GetProperty("p90_first_response_seconds") })
+            .Where(p => p.ValueKind == JsonValueKind.Number)
+            .Select(p => p.GetDouble())
+            .ToList();
+        Assert.NotEmpty(percentiles);
+        Assert.All(percentiles, p => Assert.Equal(Math.Round(p, 3), p));
+    }
+
+    [Fact]
     public async Task StatsCountOnlyConversationsStartedInsideTheWindowAfterInclusiveBeforeExclusive()
     {
         var client = app.CreateClient();
