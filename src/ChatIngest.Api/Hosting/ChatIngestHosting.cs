@@ -52,13 +52,15 @@ internal static class ChatIngestHosting
     }
 
     /// <summary>
-    /// Validates every option and opens the warehouse before the host starts, so a bad setting ends the process with
-    /// one line (<see cref="StartupErrors"/>) instead of the host's failure log. The hosted initializer repeats the
-    /// open harmlessly; under WebApplicationFactory it is the only one that runs.
+    /// Validates every option, checks the listen addresses are free and opens the warehouse before the host starts, so
+    /// a bad setting or a taken port ends the process with one line (<see cref="StartupErrors"/>) instead of the host's
+    /// failure log. The hosted initializer repeats the open harmlessly; under WebApplicationFactory it is the only one
+    /// that runs.
     /// </summary>
     public static async Task CheckSettingsAsync(this WebApplication app)
     {
         app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
+        ListenUrls.ThrowIfTaken(app.Configuration);
         await app.Services.GetRequiredService<IWarehouse>().InitializeAsync(CancellationToken.None);
     }
 

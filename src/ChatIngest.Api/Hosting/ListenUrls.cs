@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using ChatIngest.Core;
 
 namespace ChatIngest.Api.Hosting;
@@ -44,5 +46,75 @@ internal static class ListenUrls
         }
 
         builder.WebHost.UseUrls($"http://0.0.0.0:{number}");
+    }
+
+    /// <summary>
+    /// Fails with one line when another process holds an address Kestrel is to listen on. Kestrel's own failure comes
+    /// inside the host's start, after the host's ~30-line failure log; a trial bind just before it catches the common
+    /// case (something else on 8080). One taken in between still ends in <see cref="StartupErrors"/>, after that log.
+    /// </summary>
+    public static void ThrowIfTaken(IConfiguration configuration)
+    {
+        var urls = configuration[WebHostDefaults.ServerUrlsKey] ?? Default;
+        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var address = BindingAddress.Parse(url);
+            if (address.IsUnixPipe || address.Port == 0)
+            {
+                continue;
+            }
+
+            foreach (var endpoint in EndpointsOf(address))
+            {
+                if (IsTaken(endpoint))
+                {
+                    throw new InvalidSettingException($"cannot listen: {url} is in use by another process (set --urls or PORT).");
+                }
+            }
+        }
+    }
+
+    // As Kestrel binds them: localhost on both loopbacks, an IP as given, any other host name on every interface.
+    private static IEnumerable<IPEndPoint> EndpointsOf(BindingAddress address)
+    {
+        if (string.Equals(address.Host, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            yield return new IPEndPoint(IPAddress.Loopback, address.Port);
+            if (Socket.OSSupportsIPv6)
+            {
+                yield return new IPEndPoint(IPAddress.IPv6Loopback, address.Port);
+            }
+        }
+        else if (IPAddress.TryParse(address.Host.Trim('[', ']'), out var ip))
+        {
+            yield return new IPEndPoint(ip, address.Port);
+        }
+        else
+        {
+            yield return new IPEndPoint(Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any, address.Port);
+        }
+    }
+
+    private static bool IsTaken(IPEndPoint endpoint)
+    {
+        using var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        if (endpoint.Address.Equals(IPAddress.IPv6Any))
+        {
+            socket.DualMode = true;
+        }
+
+        try
+        {
+            socket.Bind(endpoint);
+            return false;
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false; // not ours to judge (no IPv6 on the interface, a port below 1024): Kestrel says what it says
+        }
     }
 }

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using ChatIngest.Tests.Support;
 using DuckDB.NET.Data;
 
@@ -50,6 +53,25 @@ public sealed class StartupTests : IDisposable
         var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         Assert.Contains(named, line, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.Output, StringComparison.Ordinal); // no stack trace anywhere
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:{0}")]
+    [InlineData("http://localhost:{0}")]
+    [InlineData("http://*:{0}")]
+    public async Task APortAnotherProcessHoldsStopsStartUpWithOneLineAndNoHostFailureLog(string url)
+    {
+        using var other = new TcpListener(IPAddress.Any, 0);
+        other.Start();
+        var taken = string.Format(CultureInfo.InvariantCulture, url, ((IPEndPoint)other.LocalEndpoint).Port);
+
+        var result = await RunAsync(new() { ["ASPNETCORE_URLS"] = taken, ["Warehouse__DuckDbPath"] = Path.Combine(directory, "w.duckdb") });
+
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.Contains($"cannot listen: {taken} is in use", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hosting failed to start", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Output, StringComparison.Ordinal);
     }
 
     [Fact]
