@@ -2,9 +2,9 @@
 -- answers as sql/duckdb/view.sql. Dialect differences, each marked below:
 -- * Dedupe: streaming insertIds dedupe only best effort, so here the first CTE is what keeps a duplicate from
 --   counting (DuckDB's keyed table already holds one row per content_key).
--- * QUALIFY -> a ROW_NUMBER() subquery. TRY_CAST(message_id AS HUGEINT) NULLS LAST -> "digits only" first, then
---   SAFE_CAST(... AS NUMERIC) (29 integer digits; Pub/Sub ids have about 17), then the string: numeric ids compare as
---   numbers and the rest after them as strings, as in DuckDB, without NULLS FIRST/LAST.
+-- * QUALIFY -> a ROW_NUMBER() subquery. Message ids sort as in DuckDB: all-digit ids first by value at any length
+--   (numeric_id: the id without leading zeros when it is all digits, else NULL; then its length, then its digits),
+--   the rest as strings, then the id and content_key. regexp_full_match -> REGEXP_CONTAINS with ^…$.
 -- * agg(x) FILTER (WHERE c) -> MIN(IF(c, x, NULL)) and COUNTIF(c); bool_or -> LOGICAL_OR.
 -- * epoch_us(t) // 1000000 -> DIV(UNIX_MICROS(t), 1000000).
 -- * Views in BigQuery must name their tables with the dataset: `{dataset}` is replaced by the setup command.
@@ -19,11 +19,11 @@ WITH messages AS (
             *,
             ROW_NUMBER() OVER (
                 PARTITION BY order_id, content_key
-                ORDER BY publish_time,
-                         IF(REGEXP_CONTAINS(message_id, '^[0-9]+$'), 0, 1),
-                         IF(REGEXP_CONTAINS(message_id, '^[0-9]+$'), SAFE_CAST(message_id AS NUMERIC), NULL),
-                         message_id) AS publication_rank
-        FROM `{dataset}.conversations`
+                ORDER BY publish_time, numeric_id IS NULL, LENGTH(numeric_id), numeric_id, message_id) AS publication_rank
+        FROM (
+            SELECT *, IF(REGEXP_CONTAINS(message_id, '^[0-9]+$'), LTRIM(message_id, '0'), NULL) AS numeric_id
+            FROM `{dataset}.conversations`
+        )
     )
     WHERE publication_rank = 1
 ),
@@ -34,10 +34,8 @@ ranked AS (
         -- the latest message's stage; on a tie in time, the one published last (then the largest message id)
         FIRST_VALUE(order_stage) OVER (
             PARTITION BY order_id
-            ORDER BY message_sent_time DESC, publish_time DESC,
-                     IF(REGEXP_CONTAINS(message_id, '^[0-9]+$'), 0, 1) DESC,
-                     IF(REGEXP_CONTAINS(message_id, '^[0-9]+$'), SAFE_CAST(message_id AS NUMERIC), NULL) DESC,
-                     message_id DESC) AS last_stage
+            ORDER BY message_sent_time DESC, publish_time DESC, numeric_id IS NULL DESC, LENGTH(numeric_id) DESC,
+                     numeric_id DESC, message_id DESC, content_key DESC) AS last_stage
     FROM messages
 ),
 per_order AS (
@@ -78,11 +76,12 @@ first_orders AS (
             city_code,
             ROW_NUMBER() OVER (
                 PARTITION BY order_id
-                ORDER BY publish_time,
-                         IF(REGEXP_CONTAINS(message_id, '^[0-9]+$'), 0, 1),
-                         IF(REGEXP_CONTAINS(message_id, '^[0-9]+$'), SAFE_CAST(message_id AS NUMERIC), NULL),
-                         message_id) AS publication_rank
-        FROM `{dataset}.orders`
+                ORDER BY publish_time, numeric_id IS NULL, LENGTH(numeric_id), numeric_id, message_id, content_key)
+                AS publication_rank
+        FROM (
+            SELECT *, IF(REGEXP_CONTAINS(message_id, '^[0-9]+$'), LTRIM(message_id, '0'), NULL) AS numeric_id
+            FROM `{dataset}.orders`
+        )
     )
     WHERE publication_rank = 1
 )

@@ -1,14 +1,22 @@
 -- customer_courier_conversations: one row per order that has at least one valid chat message (VIEW.md).
+-- Message ids (VIEW.md: "as numbers when both are numeric, else as strings", which is no total order when both kinds
+-- meet) sort as: all-digit ids first, by value at any length (fewer significant digits, then the digits), then the
+-- rest as strings; the id itself, then content_key, settle what is still equal, so every answer is deterministic.
+-- numeric_id is the id without leading zeros when it is all digits, else NULL. sql/bigquery/view.sql sorts the same.
 CREATE OR REPLACE VIEW customer_courier_conversations AS
-WITH messages AS (
+WITH published AS (
+    SELECT *, CASE WHEN regexp_full_match(message_id, '[0-9]+') THEN ltrim(message_id, '0') END AS numeric_id
+    FROM conversations
+),
+messages AS (
     -- One row per distinct message, as its first publication. The table is keyed by content already; this keeps the
     -- view right on its own, as the BigQuery one must be. order_id is in the partition (the key determines it anyway)
     -- so that a filter on order_id is pushed below the window.
     SELECT *
-    FROM conversations
+    FROM published
     QUALIFY row_number() OVER (
         PARTITION BY order_id, content_key
-        ORDER BY publish_time, TRY_CAST(message_id AS HUGEINT) NULLS LAST, message_id) = 1
+        ORDER BY publish_time, numeric_id IS NULL, length(numeric_id), numeric_id, message_id) = 1
 ),
 ranked AS (
     SELECT
@@ -17,8 +25,8 @@ ranked AS (
         -- the latest message's stage; on a tie in time, the one published last (then the largest message id)
         first_value(order_stage) OVER (
             PARTITION BY order_id
-            ORDER BY message_sent_time DESC, publish_time DESC,
-                     TRY_CAST(message_id AS HUGEINT) DESC NULLS FIRST, message_id DESC) AS last_stage
+            ORDER BY message_sent_time DESC, publish_time DESC, numeric_id IS NULL DESC, length(numeric_id) DESC,
+                     numeric_id DESC, message_id DESC, content_key DESC) AS last_stage
     FROM messages
 ),
 per_order AS (
@@ -53,10 +61,10 @@ decided AS (
 first_orders AS (
     -- the order event published first wins a conflict
     SELECT order_id, city_code
-    FROM orders
+    FROM (SELECT *, CASE WHEN regexp_full_match(message_id, '[0-9]+') THEN ltrim(message_id, '0') END AS numeric_id FROM orders)
     QUALIFY row_number() OVER (
         PARTITION BY order_id
-        ORDER BY publish_time, TRY_CAST(message_id AS HUGEINT) NULLS LAST, message_id) = 1
+        ORDER BY publish_time, numeric_id IS NULL, length(numeric_id), numeric_id, message_id, content_key) = 1
 )
 SELECT
     d.order_id,

@@ -3,8 +3,10 @@ using ChatIngest.Core.Messages;
 namespace ChatIngest.Core.Ingest;
 
 /// <summary>
-/// VIEW.md's order of publication: earliest publish time first, then the smaller message id, compared as numbers
-/// when both are numeric (Pub/Sub's are), else as strings.
+/// VIEW.md's order of publication: earliest publish time first, then the smaller message id. Ids compare as numbers when
+/// both are numeric (Pub/Sub's are), else as strings; that alone is no total order once both kinds meet ("9" &lt; "10"
+/// as numbers, "10" &lt; "1a" &lt; "9" as strings), so all-digit ids come before the rest. The views sort the same way
+/// (sql/*/view.sql), and the id itself breaks a tie in value ("007" and "7").
 /// </summary>
 public static class Publication
 {
@@ -16,11 +18,21 @@ public static class Publication
 
     public static int CompareMessageIds(string a, string b)
     {
-        if (IsDigits(a) && IsDigits(b))
+        var (aIsNumber, bIsNumber) = (IsDigits(a), IsDigits(b));
+        if (aIsNumber != bIsNumber)
+        {
+            return aIsNumber ? -1 : 1;
+        }
+
+        if (aIsNumber)
         {
             var x = a.AsSpan().TrimStart('0');
             var y = b.AsSpan().TrimStart('0');
-            return x.Length != y.Length ? x.Length.CompareTo(y.Length) : x.SequenceCompareTo(y);
+            var byValue = x.Length != y.Length ? x.Length.CompareTo(y.Length) : x.SequenceCompareTo(y);
+            if (byValue != 0)
+            {
+                return byValue;
+            }
         }
 
         return string.CompareOrdinal(a, b);

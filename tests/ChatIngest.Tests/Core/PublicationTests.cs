@@ -10,13 +10,34 @@ public sealed class PublicationTests
     [Theory]
     [InlineData("9", "10", -1)]
     [InlineData("10", "9", 1)]
-    [InlineData("007", "7", 0)]
+    [InlineData("007", "7", -1)] // equal as numbers: the ids as strings settle it, so the order is total
+    [InlineData("7", "7", 0)]
     [InlineData("2070443601311540", "2070443601311541", -1)]
     [InlineData("123456789012345678901234567890", "99", 1)]
+    [InlineData("1000000000000000000000000000000000000000", "999999999999999999999999999999999999999", 1)]
     [InlineData("abc", "abd", -1)]
-    [InlineData("10", "9a", -1)] // not both numeric: as strings
-    public void MessageIdsCompareAsNumbersWhenBothAreNumeric(string a, string b, int sign) =>
+    [InlineData("1e3", "1001", 1)] // not all digits, so not a number
+    [InlineData("+x", "5", 1)] // all-digit ids come first, although "+x" < "5" as strings
+    [InlineData("10", "9a", -1)]
+    public void MessageIdsCompareAsNumbersWhenBothAreNumericAndNumbersComeFirst(string a, string b, int sign) =>
         Assert.Equal(sign, Math.Sign(Publication.CompareMessageIds(a, b)));
+
+    [Fact]
+    public void MessageIdOrderIsTotalWhereThePairwiseRuleCyclesWhenBothKindsMeet()
+    {
+        // As numbers "9" < "10"; as strings "10" < "1a" and "1a" < "9": a cycle under the pairwise rule alone.
+        string[] ids = ["1a", "10", "9", "007", "7", "+x"];
+        var sorted = ids.Order(Comparer<string>.Create(Publication.CompareMessageIds)).ToList();
+
+        Assert.Equal(["007", "7", "9", "10", "+x", "1a"], sorted);
+        foreach (var a in ids)
+        {
+            foreach (var b in ids)
+            {
+                Assert.Equal(-Math.Sign(Publication.CompareMessageIds(b, a)), Math.Sign(Publication.CompareMessageIds(a, b)));
+            }
+        }
+    }
 
     [Fact]
     public void EarlierPublishTimeComesFirstWhateverTheId() =>

@@ -101,15 +101,25 @@ public static class ViewModel
         _ => node.ToJsonString(),
     };
 
-    /// <summary>Message ids compare as numbers when both are numeric, else as strings (VIEW.md).</summary>
+    /// <summary>
+    /// Message ids compare as numbers when both are numeric, else as strings (VIEW.md); all-digit ids before the rest,
+    /// as the pairwise rule alone is no total order, and the ids as strings when equal as numbers.
+    /// </summary>
     public sealed class MessageIdOrder : IComparer<string>
     {
         public static readonly MessageIdOrder Instance = new();
 
-        public int Compare(string? x, string? y) =>
-            System.Numerics.BigInteger.TryParse(x, NumberStyles.None, CultureInfo.InvariantCulture, out var a)
-            && System.Numerics.BigInteger.TryParse(y, NumberStyles.None, CultureInfo.InvariantCulture, out var b)
-                ? a.CompareTo(b)
-                : string.CompareOrdinal(x, y);
+        public int Compare(string? x, string? y)
+        {
+            var xIsNumber = System.Numerics.BigInteger.TryParse(x, NumberStyles.None, CultureInfo.InvariantCulture, out var a);
+            var yIsNumber = System.Numerics.BigInteger.TryParse(y, NumberStyles.None, CultureInfo.InvariantCulture, out var b);
+            if (xIsNumber != yIsNumber)
+            {
+                return xIsNumber ? -1 : 1;
+            }
+
+            var byValue = xIsNumber ? a.CompareTo(b) : 0;
+            return byValue != 0 ? byValue : string.CompareOrdinal(x, y);
+        }
     }
 }

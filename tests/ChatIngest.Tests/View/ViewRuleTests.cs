@@ -163,6 +163,65 @@ public sealed class ViewRuleTests : IDisposable
     }
 
     [Fact]
+    public async Task IdsLongerThanAnyIntegerTypeStillCompareAsNumbers()
+    {
+        const string forty = "1000000000000000000000000000000000000000"; // 10^39, past HUGEINT and NUMERIC
+        const string thirtyNine = "999999999999999999999999999999999999999";
+        await PushAsync(Chat(14, "Courier Android", "2024-02-01T10:05:00Z", true, "FORTY"), forty, T0);
+        await PushAsync(Chat(14, "Customer iOS", "2024-02-01T10:05:00Z", false, "THIRTY_NINE"), thirtyNine, T0);
+        await PushAsync(Order(14, "LON"), "2" + forty, T0.AddSeconds(1));
+        await PushAsync(Order(14, "IST"), "9" + thirtyNine, T0.AddSeconds(1)); // the smaller number, the larger string
+
+        var row = await RowAsync(14);
+        Assert.Equal(("FORTY", "IST"), (row.LastMessageOrderStage, row.CityCode));
+    }
+
+    [Fact]
+    public async Task AnIdThatIsNotAllDigitsComesAfterEveryNumericId()
+    {
+        await PushAsync(Chat(15, "Courier Android", "2024-02-01T10:05:00Z", true, "NOT_A_NUMBER"), "+x", T0);
+        await PushAsync(Chat(15, "Customer iOS", "2024-02-01T10:05:00Z", false, "NUMBER"), "5", T0); // "+x" < "5" as strings
+        await PushAsync(Order(15, "EXP"), "1e3", T0.AddSeconds(1)); // 1000 if read as a float, but not all digits
+        await PushAsync(Order(15, "IST"), "1001", T0.AddSeconds(1));
+
+        var row = await RowAsync(15);
+        Assert.Equal(("NOT_A_NUMBER", "IST"), (row.LastMessageOrderStage, row.CityCode));
+    }
+
+    [Fact]
+    public async Task ARedeliveryUnderANumericIdAtTheSamePublishTimeReplacesAStoredNonNumericId()
+    {
+        var first = Chat(17, "Courier Android", "2024-02-01T10:05:00Z", true, "FIRST");
+        await PushAsync(first, "+x", T0);
+        await PushAsync(Chat(17, "Customer iOS", "2024-02-01T10:05:00Z", false, "SECOND"), "7", T0);
+        Assert.Equal("FIRST", (await RowAsync(17)).LastMessageOrderStage); // "+x" comes after every numeric id
+
+        await PushAsync(first, "5", T0); // the same message, published under an id that comes first
+        Assert.Equal("SECOND", (await RowAsync(17)).LastMessageOrderStage); // now 5 < 7
+    }
+
+    [Fact]
+    public async Task MessagesEqualInTimePublicationAndIdGiveTheSameStageOnEveryReadTheLargestContentKeys()
+    {
+        // Pub/Sub never reuses an id for other data, but a hand-made push can; the content key settles it.
+        var chats = new[] { "ZZ", "AA", "MM", "QQ" }.Select(stage => Chat(16, "Courier Android", "2024-02-01T10:05:00Z", true, stage)).ToList();
+        foreach (var chat in chats)
+        {
+            await PushAsync(chat, "same", T0);
+        }
+
+        var classifier = new ChatIngest.Core.Ingest.PayloadClassifier();
+        var delivery = new ChatIngest.Core.Messages.Delivery("same", T0, T0);
+        var expected = chats
+            .Select(c => (ChatIngest.Core.Messages.ChatMessageRecord)classifier.Classify(System.Text.Encoding.UTF8.GetBytes(c), delivery))
+            .MaxBy(r => r.ContentKey, StringComparer.Ordinal)!.OrderStage;
+        for (var read = 0; read < 10; read++)
+        {
+            Assert.Equal(expected, (await ViewReader.ReadOneAsync(client, 16)).LastMessageOrderStage);
+        }
+    }
+
+    [Fact]
     public async Task ADuplicatePublishedBeforeTheStoredCopyCountsWithItsFirstPublication()
     {
         var early = Chat(13, "Courier Android", "2024-02-01T10:05:00Z", true, "EARLY");

@@ -167,7 +167,7 @@ internal sealed partial class DuckDbLoader : IDisposable
                 {
                     if (count > 0)
                     {
-                        Command($"first_publication_{table}").ExecuteNonQuery();
+                        Command("first_publication", table).ExecuteNonQuery();
                         Command($"clear_stage_{table}").ExecuteNonQuery();
                     }
                 }
@@ -403,13 +403,15 @@ internal sealed partial class DuckDbLoader : IDisposable
     /// </summary>
     private int LoadAtRows => Math.Min(RowGroupRows, options.DuckDbMaxPendingRows / 2);
 
-    private DuckDBCommand Command(string script)
+    /// <summary>A prepared script; <paramref name="table"/> fills a script's <c>{table}</c>.</summary>
+    private DuckDBCommand Command(string script, string? table = null)
     {
-        if (!commands.TryGetValue(script, out var command))
+        var name = table is null ? script : $"{script}_{table}";
+        if (!commands.TryGetValue(name, out var command))
         {
             command = connection.CreateCommand();
-            command.CommandText = SqlScripts.Load($"duckdb/{script}.sql");
-            commands[script] = command;
+            command.CommandText = SqlScripts.Load($"duckdb/{script}.sql").Replace("{table}", table, StringComparison.Ordinal);
+            commands[name] = command;
         }
 
         return command;
