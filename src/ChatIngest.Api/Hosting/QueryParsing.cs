@@ -36,7 +36,8 @@ internal static class QueryParsing
             return true;
         }
 
-        if (Rfc3339.TryParseUtc(text, out var parsed))
+        // Rounded up to the microsecond: stored times are whole microseconds, so ">= after" and "< before" still hold.
+        if (Rfc3339.TryParseUtcRoundingUp(text, out var parsed))
         {
             value = parsed;
             return true;

@@ -3,19 +3,31 @@ using System.Globalization;
 namespace ChatIngest.Core.Messages;
 
 /// <summary>
-/// Strict RFC 3339 timestamps: a zone (<c>Z</c> or <c>±hh:mm</c>) is required, fractions of any length are allowed.
-/// The result is UTC, truncated to whole microseconds because that is what DuckDB and BigQuery TIMESTAMPs hold.
+/// Strict RFC 3339 timestamps: a zone (<c>Z</c> or <c>±hh:mm</c>) is required, fractions of any length are allowed,
+/// and a leap second (<c>hh:59:60</c>) is the last microsecond of its minute, as a .NET time has no second 60. The
+/// result is UTC, truncated to whole microseconds because that is what DuckDB and BigQuery TIMESTAMPs hold.
 /// </summary>
 public static class Rfc3339
 {
+    /// <summary>Longest text taken: 20 characters and a zone, and a fraction of up to ~100 digits.</summary>
+    private const int MaxLength = 128;
+
     /// <summary>
     /// Parses <c>yyyy-MM-dd(T|t| )HH:mm:ss[.fraction](Z|z|±hh:mm)</c> with ASCII digits only: by hand, because it runs
     /// twice per push and a regex match allocated about 1 KB each time (docs/performance.md).
     /// </summary>
-    public static bool TryParseUtc(string? text, out DateTime utc)
+    public static bool TryParseUtc(string? text, out DateTime utc) => TryParse(text, roundUp: false, out utc);
+
+    /// <summary>
+    /// As <see cref="TryParseUtc"/>, but a time between two microseconds is the later one: for a bound compared with
+    /// stored times, which are whole microseconds, so that <c>&gt;= x</c> and <c>&lt; x</c> keep their meaning.
+    /// </summary>
+    public static bool TryParseUtcRoundingUp(string? text, out DateTime utc) => TryParse(text, roundUp: true, out utc);
+
+    private static bool TryParse(string? text, bool roundUp, out DateTime utc)
     {
         utc = default;
-        if (text is null || text.Length is < 20 or > 64)
+        if (text is null || text.Length is < 20 or > MaxLength)
         {
             return false;
         }
@@ -29,7 +41,7 @@ public static class Rfc3339
             return false;
         }
 
-        // Microseconds: the first six fraction digits (of 1 to 18), the rest truncated.
+        // Microseconds: the first six fraction digits, the rest truncated (or rounded up, when asked and not all zeros).
         var i = 19;
         long micros = 0;
         if (s[i] == '.')
@@ -40,7 +52,7 @@ public static class Rfc3339
                 i++;
             }
 
-            if (i - start is < 1 or > 18)
+            if (i == start)
             {
                 return false;
             }
@@ -48,6 +60,11 @@ public static class Rfc3339
             for (var k = 0; k < 6; k++)
             {
                 micros = (micros * 10) + (start + k < i ? s[start + k] - '0' : 0);
+            }
+
+            if (roundUp && i - start > 6 && s[(start + 6)..i].ContainsAnyExcept('0'))
+            {
+                micros++;
             }
         }
 
@@ -71,9 +88,14 @@ public static class Rfc3339
         }
 
         if (month is < 1 or > 12 || day < 1 || year < 1 || day > DateTime.DaysInMonth(year, month)
-            || hour > 23 || minute > 59 || second > 59)
+            || hour > 23 || minute > 59 || second > 60 || (second == 60 && minute != 59))
         {
             return false;
+        }
+
+        if (second == 60)
+        {
+            (second, micros) = (59, 999_999);
         }
 
         var local = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified).AddTicks(micros * 10);

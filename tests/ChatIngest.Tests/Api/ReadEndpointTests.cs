@@ -69,6 +69,20 @@ public sealed class ReadEndpointTests : IClassFixture<ReadEndpointTests.SeededAp
     }
 
     [Fact]
+    public async Task BoundsFinerThanAMicrosecondKeepTheirInclusiveAndExclusiveMeaning()
+    {
+        // Stored times are whole microseconds; a bound 100 ns after a start lies between two of them.
+        var row = expected.Values.MinBy(r => r.OrderId)!;
+        var justAfterStart = row.ConversationStartedAt.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture) + "1Z";
+
+        var after = await client.GetJsonAsync($"/conversations?limit=1000&started_after={justAfterStart}");
+        var before = await client.GetJsonAsync($"/conversations?limit=1000&started_before={justAfterStart}");
+
+        Assert.DoesNotContain(row.OrderId, after.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("order_id").GetInt64()));
+        Assert.Contains(row.OrderId, before.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("order_id").GetInt64()));
+    }
+
+    [Fact]
     public async Task KeysetPagesCoverEveryRowOnceInOrder()
     {
         var seen = new List<long>();
@@ -214,6 +228,16 @@ public sealed class ReadEndpointTests : IClassFixture<ReadEndpointTests.SeededAp
         {
             Assert.True(paths.TryGetProperty(path, out _), $"{path} is missing from the OpenAPI document");
         }
+    }
+
+    [Fact]
+    public async Task EverySchemaNameInTheOpenApiDocumentIsValid()
+    {
+        // OpenAPI 3: component names match ^[a-zA-Z0-9.\-_]+$; an anonymous type's name (String<>f__AnonymousType0)
+        // makes validators and client generators reject the whole document.
+        var schemas = (await client.GetJsonAsync("/swagger/v1/swagger.json")).GetProperty("components").GetProperty("schemas");
+
+        Assert.All(schemas.EnumerateObject(), s => Assert.Matches("^[a-zA-Z0-9.\\-_]+$", s.Name));
     }
 
     [Theory]

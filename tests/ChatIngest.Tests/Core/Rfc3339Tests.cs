@@ -14,6 +14,9 @@ public sealed class Rfc3339Tests
     [InlineData("2024-03-01T00:30:00+01:00", "2024-02-29T23:30:00.0000000")]
     [InlineData("2024-02-01 10:00:56.123456789012345678Z", "2024-02-01T10:00:56.1234560")]
     [InlineData("0001-01-01T00:00:00-01:00", "0001-01-01T01:00:00.0000000")]
+    [InlineData("2024-02-01T10:00:56.1234567890123456789012345678901234567890Z", "2024-02-01T10:00:56.1234560")] // RFC 3339: 1*DIGIT
+    [InlineData("2016-12-31T23:59:60Z", "2016-12-31T23:59:59.9999990")] // a leap second: the last microsecond of its minute
+    [InlineData("2016-12-31T15:59:60.5-08:00", "2016-12-31T23:59:59.9999990")]
     public void ValidTimestampsBecomeUtcTruncatedToMicroseconds(string text, string utc)
     {
         Assert.True(Rfc3339.TryParseUtc(text, out var value));
@@ -38,10 +41,21 @@ public sealed class Rfc3339Tests
     [InlineData("2024-02-01T10:00:56Zx")]
     [InlineData("2024-02-01T10:00:56+01:00:00")]
     [InlineData("2024-02-01T10:00:56+1:00")]
-    [InlineData("2024-02-01T10:00:56.1234567890123456789Z")]
+    [InlineData("2024-02-01T10:59:61Z")]
     [InlineData("\u0662\u0660\u0662\u0664-02-01T10:00:56Z")] // Arabic-Indic digits are digits, but not ASCII ones
     [InlineData("2024-02-01X10:00:56Z")]
     public void MalformedTimestampsAreRefused(string text) => Assert.False(Rfc3339.TryParseUtc(text, out _));
+
+    [Theory]
+    [InlineData("2024-02-01T10:00:56.1234561Z", "2024-02-01T10:00:56.1234570")]
+    [InlineData("2024-02-01T10:00:56.9999990001Z", "2024-02-01T10:00:57.0000000")]
+    [InlineData("2024-02-01T10:00:56.1234560000Z", "2024-02-01T10:00:56.1234560")] // nothing past the microsecond
+    [InlineData("2024-02-01T10:00:56Z", "2024-02-01T10:00:56.0000000")]
+    public void BoundsBetweenTwoMicrosecondsRoundUpToTheLater(string text, string utc)
+    {
+        Assert.True(Rfc3339.TryParseUtcRoundingUp(text, out var value));
+        Assert.Equal(utc, value.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff", System.Globalization.CultureInfo.InvariantCulture));
+    }
 
     [Fact]
     public void FormatWritesUtcWithZAndOnlyTheFractionThereIs()
