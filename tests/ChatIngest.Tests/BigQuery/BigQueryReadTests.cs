@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using ChatIngest.Core.Ingest;
 using ChatIngest.Core.Warehouse;
 using ChatIngest.Tests.Support;
@@ -163,6 +165,9 @@ public sealed class BigQueryReadTests
 
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, gone.StatusCode);
+        Assert.NotNull(gone.Headers.RetryAfter); // as every other 503: when to come back
+        var problem = await gone.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains("service log", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
