@@ -82,6 +82,7 @@ internal static class ChatIngestHosting
                 || c.HttpContext.RequestAborted.IsCancellationRequested,
         });
         app.UseStatusCodePages();
+        app.UseHeadAsGet();
         app.UseSwagger();
         app.UseSwaggerUI();
         app.MapMetrics();
