@@ -94,7 +94,7 @@ internal static class PushEndpoints
         }
         catch (JsonException e) // only the envelope's reader throws it
         {
-            return Problems.BadRequest("The body is not a Pub/Sub push envelope.", e.Message);
+            return Problems.BadRequest("The body is not a Pub/Sub push envelope.", EnvelopeErrors.Describe(e));
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {

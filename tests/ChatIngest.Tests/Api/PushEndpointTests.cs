@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using ChatIngest.Tests.Support;
 
@@ -50,5 +51,31 @@ public sealed class PushEndpointTests : IDisposable
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData("""{"message":{"messageId":15,"data":"eyJ9"}}""", "message.messageId must be a string.")]
+    [InlineData("""{"message":{"messageId":"1","data":"eyJ9","attributes":{"a":1}}}""", "message.attributes.a must be a string.")]
+    [InlineData("""{"message":{"messageId":"1","data":"eyJ9","attributes":[]}}""", "message.attributes must be an object of string values.")]
+    [InlineData("""{"message":"hello"}""", "message must be an object.")]
+    [InlineData("""{"message":{"messageId":"1","data":"eyJ9"},"deliveryAttempt":"2"}""", "deliveryAttempt must be a whole number.")]
+    public async Task AnEnvelopeFieldOfTheWrongTypeGets400NamingTheFieldAndWhatItMustBe(string body, string detail)
+    {
+        using var response = await app.CreateClient().PostAsync("/pubsub/push", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(detail, problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task AMessageIdThatIsNotUtf8Gets400SayingSo()
+    {
+        byte[] body = [.. "{\"message\":{\"messageId\":\"1"u8, 0xFF, .. "\",\"data\":\"eyJ9\"}}"u8]; // 0xFF is never UTF-8
+        using var response = await app.CreateClient().PostAsync("/pubsub/push", new ByteArrayContent(body));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("message.messageId is not valid UTF-8.", problem.GetProperty("detail").GetString());
     }
 }
