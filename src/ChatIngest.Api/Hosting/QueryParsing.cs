@@ -44,6 +44,11 @@ internal static class QueryParsing
         }
 
         error = $"{name} must be an RFC 3339 timestamp with a zone, e.g. 2024-02-01T10:00:00Z; got '{text}'.";
+        if (text.Length > 6 && text[^6] == ' ' && Rfc3339.TryParseUtc(string.Concat(text.AsSpan(0, text.Length - 6), "+", text.AsSpan(text.Length - 5)), out _))
+        {
+            error += " A '+' in a URL's query is read as a space: write the offset's + as %2B.";
+        }
+
         return false;
     }
 

@@ -129,6 +129,7 @@ public sealed class ReadEndpointTests : IClassFixture<ReadEndpointTests.SeededAp
     [InlineData("/conversations?limit=ten", "limit")]
     [InlineData("/conversations?started_after=yesterday", "started_after")]
     [InlineData("/conversations?started_before=2024-02-01", "started_before")]
+    [InlineData("/conversations?started_after=2024-02-01T10:00:00+01:00", "write the offset's + as %2B")]
     [InlineData("/conversations?started_after=2024-02-01T12:00:00Z&started_before=2024-02-01T11:00:00Z", "later than started_before")]
     [InlineData("/conversations?first_message_by=Restaurant", "first_message_by")]
     [InlineData("/conversations?page_token=garbage", "next_page_token")]
