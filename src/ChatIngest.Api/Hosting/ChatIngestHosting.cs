@@ -47,6 +47,7 @@ internal static class ChatIngestHosting
         {
             o.SwaggerDoc("v1", new() { Title = "ChatIngest", Version = "v1" });
             o.OperationFilter<DocumentedBodyFilter>();
+            o.OperationFilter<QueryParameterSchemaFilter>();
         });
         return builder;
     }

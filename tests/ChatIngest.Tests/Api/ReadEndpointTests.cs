@@ -232,6 +232,28 @@ public sealed class ReadEndpointTests : IClassFixture<ReadEndpointTests.SeededAp
     }
 
     [Fact]
+    public async Task TheOpenApiDocumentDescribesQueryParametersByWhatTheyTake()
+    {
+        var paths = (await client.GetJsonAsync("/swagger/v1/swagger.json")).GetProperty("paths");
+        JsonElement Schema(string path, string name) => paths.GetProperty(path).GetProperty("get").GetProperty("parameters")
+            .EnumerateArray().Single(p => p.GetProperty("name").GetString() == name).GetProperty("schema");
+
+        var limit = Schema("/conversations", "limit");
+        Assert.Equal(("integer", 1, 1000, 100), (limit.GetProperty("type").GetString(), limit.GetProperty("minimum").GetInt32(),
+            limit.GetProperty("maximum").GetInt32(), limit.GetProperty("default").GetInt32()));
+        Assert.Equal("integer", Schema("/dead-letters", "limit").GetProperty("type").GetString());
+        foreach (var (path, name) in new[] { ("/conversations", "started_after"), ("/conversations", "started_before"), ("/stats", "started_after") })
+        {
+            Assert.Equal("date-time", Schema(path, name).GetProperty("format").GetString());
+        }
+
+        Assert.Equal(["Courier", "Customer"], Schema("/conversations", "first_message_by").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
+        var reasons = Schema("/dead-letters", "reason").GetProperty("enum").EnumerateArray().Select(e => e.GetString()).ToList();
+        Assert.Contains("not_json", reasons);
+        Assert.Contains("bad_timestamp", reasons);
+    }
+
+    [Fact]
     public async Task EverySchemaNameInTheOpenApiDocumentIsValid()
     {
         // OpenAPI 3: component names match ^[a-zA-Z0-9.\-_]+$; an anonymous type's name (String<>f__AnonymousType0)
