@@ -43,7 +43,9 @@ internal static class JsonField
     public static FieldError? NonEmptyString(JsonElement? field, string name, int maxLength, out string value) =>
         String(field, name, out value)
         ?? (value.Length <= maxLength && !string.IsNullOrWhiteSpace(value) ? null
-            : new FieldError(InvalidReason.InvalidValue, $"{name} must be a non-empty string of at most {maxLength} characters"));
+            : new FieldError(InvalidReason.InvalidValue, string.IsNullOrWhiteSpace(value)
+                ? $"{name} must not be empty or only white space"
+                : $"{name} must be at most {maxLength} characters; it has {value.Length}"));
 
     public static FieldError? Boolean(JsonElement? field, string name, out bool value)
     {

@@ -120,4 +120,10 @@ public sealed class PayloadClassifierTests
         var record = Assert.IsType<DeadLetterRecord>(Classify(json));
         Assert.Equal((reason, true), (record.Reason, record.Detail.StartsWith(field, StringComparison.Ordinal)));
     }
+
+    [Theory]
+    [InlineData("""{"orderId":1,"cityCode":"   "}""", "cityCode must not be empty or only white space")]
+    [InlineData("""{"orderId":1,"cityCode":"ISTANBUL-ISTANBUL-ISTANBUL-ISTANBUL-ISTANBUL-ISTANBUL-ISTANBUL-ANKARA"}""", "cityCode must be at most 64 characters; it has 69")]
+    public void AStringRuleSaysWhichOfItsLimitsFailed(string json, string detail) =>
+        Assert.Equal(detail, Assert.IsType<DeadLetterRecord>(Classify(json)).Detail);
 }
