@@ -104,6 +104,52 @@ public sealed class DuckDbJournalSegmentTests : IDisposable
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
+    public void AFrameDamagedWithWholeFramesAfterItIsSkippedAndReportedAndTheRestIsReadAndKept(bool direct)
+    {
+        long secondStart, secondEnd;
+        using (var journal = DuckDbJournal.Create(Database, lastGeneration: 0, SegmentBytes, direct))
+        {
+            secondStart = journal.Append(Payload(1, 300)).Offset;
+            secondEnd = journal.Append(Payload(2, 400)).Offset;
+            journal.Append(Payload(3, 500));
+        }
+
+        var segment = DuckDbJournal.List(Database).Single();
+        FlipByte(segment.Path, secondStart + 8 + 50); // a byte of the second frame's payload: no crash does that
+
+        var damage = new List<string>();
+        var frames = DuckDbJournal.ReadFrames(segment, 0, damage.Add).ToList();
+
+        Assert.Equal([Payload(1, 300), Payload(3, 500)], frames.Select(f => f.Payload));
+        Assert.Contains($"offset {secondStart}", Assert.Single(damage), StringComparison.Ordinal);
+        Assert.True(frames[1].End > secondEnd);
+        Assert.Equal(frames[1].End, new FileInfo(segment.Path).Length); // cut after the last frame, not at the damage
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ASegmentWhoseHeaderIsDamagedButWhoseFramesAreWholeIsReadAndReported(bool direct)
+    {
+        using (var journal = DuckDbJournal.Create(Database, lastGeneration: 0, SegmentBytes, direct))
+        {
+            journal.Append(Payload(1, 300));
+            journal.Append(Payload(2, 400));
+        }
+
+        var segment = DuckDbJournal.List(Database).Single();
+        FlipByte(segment.Path, 0);
+
+        var damage = new List<string>();
+        var frames = DuckDbJournal.ReadFrames(segment, 0, damage.Add).ToList();
+
+        Assert.Equal([Payload(1, 300), Payload(2, 400)], frames.Select(f => f.Payload));
+        Assert.Contains("header", Assert.Single(damage), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
     public async Task ReleasedSegmentIsTheNextSpareAndItsOldFramesAreNeverReadAsFramesOfTheNewGeneration(bool direct)
     {
         // Frames of one size: the new ones end exactly where old ones begin. Written directly, the rest of the last
@@ -208,6 +254,15 @@ public sealed class DuckDbJournalSegmentTests : IDisposable
         OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64;
 
     private static long RoundUpToBlock(long bytes) => (bytes + JournalDirectWriter.BlockBytes - 1) / JournalDirectWriter.BlockBytes * JournalDirectWriter.BlockBytes;
+
+    private static void FlipByte(string path, long offset)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        file.Position = offset;
+        var value = (byte)file.ReadByte();
+        file.Position = offset;
+        file.WriteByte((byte)~value);
+    }
 
     private static byte[] Payload(int seed, int length)
     {

@@ -139,6 +139,37 @@ public sealed class DuckDbJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task AFrameDamagedMidSegmentLosesOnlyItselfAndTheSegmentIsKeptAsideForALook()
+    {
+        using (await OpenAsync())
+        {
+        }
+
+        var generation = DuckDbJournal.List(Database).Single().Generation;
+        long damagedAt;
+        using (var journal = DuckDbJournal.Create(Database, generation))
+        {
+            damagedAt = journal.Append(Frame(Classify(Payloads.CourierStart(7), "a"), Classify(Payloads.Order(7, "IST"), "b"))).Offset;
+            journal.Append(Frame(Classify(Payloads.Chat(7, "Customer iOS", "2024-02-01T10:01:00Z"), "c")));
+            journal.Append(Frame(Classify(Payloads.Chat(7, "Customer iOS", "2024-02-01T10:02:00Z"), "d")));
+        }
+
+        var segment = DuckDbJournal.List(Database)[^1];
+        await using (var file = new FileStream(segment.Path, FileMode.Open, FileAccess.Write))
+        {
+            file.Position = damagedAt + 20; // inside the second frame's payload
+            await file.WriteAsync(new byte[] { 0xFF, 0x00, 0xFF });
+        }
+
+        using (var warehouse = await OpenAsync())
+        {
+            Assert.Equal("2 1", Counts(warehouse)); // a, d and the order: the frames after the damaged one are loaded
+        }
+
+        Assert.True(File.Exists(segment.Path + ".damaged"), "the damaged segment was not kept");
+    }
+
+    [Fact]
     public async Task LoaderFallingBehindMakesWritesFailInsteadOfQueueingWithoutBound()
     {
         using var warehouse = await OpenAsync(maxPendingRows: 1_000);

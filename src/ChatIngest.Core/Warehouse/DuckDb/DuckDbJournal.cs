@@ -116,44 +116,54 @@ internal sealed class DuckDbJournal : IDisposable
 
     /// <summary>
     /// The payloads of one segment's whole frames after <paramref name="offset"/>, with the offset each one ends at.
-    /// A torn or corrupt frame ends the segment and is cut off: only the last write before a crash can be torn, and
-    /// its group was never acknowledged. A prepared segment's zeros (a frame of length 0) end it the same way.
+    /// The first frame that does not check ends the segment and is cut off with everything after it: a prepared
+    /// segment's zeros, what an older generation left in a recycled one, or a frame a crash tore (only the last write
+    /// can be, and its group was never acknowledged). When a whole frame of this generation follows right after it,
+    /// the damage is no crash's: the bad frame is skipped, the rest read, the file left as it is, and
+    /// <paramref name="damaged"/> told, as it is of a damaged header with whole frames after it.
     /// </summary>
-    public static IEnumerable<(byte[] Payload, long End)> ReadFrames(Segment segment, long offset)
+    public static IEnumerable<(byte[] Payload, long End)> ReadFrames(Segment segment, long offset, Action<string>? damaged = null)
     {
         using var file = new FileStream(segment.Path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
         var header = new byte[HeaderBytes];
         var magic = file.ReadAtLeast(header, HeaderBytes, throwOnEndOfStream: false) < HeaderBytes ? 0 : BinaryPrimitives.ReadUInt64LittleEndian(header);
-        if (magic is not (Magic or MagicWithoutGeneration) || BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(8)) != segment.Generation)
+        uint salt;
+        if (magic is Magic or MagicWithoutGeneration && BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(8)) == segment.Generation)
+        {
+            salt = magic == Magic ? Salt(segment.Generation) : 0;
+        }
+        else if (JournalFrames.At(file, HeaderBytes, Salt(segment.Generation)).Payload is not null)
+        {
+            damaged?.Invoke("its header is damaged, but whole frames follow it; they are read");
+            salt = Salt(segment.Generation);
+        }
+        else
         {
             yield break; // a segment whose header never reached the disk held no acknowledged frame
         }
 
-        var salt = magic == Magic ? Salt(segment.Generation) : 0;
-
         var position = Math.Max(offset, HeaderBytes);
-        file.Position = position;
-        var frameHeader = new byte[FrameHeaderBytes];
-        while (true)
+        while (position < file.Length)
         {
-            var read = file.ReadAtLeast(frameHeader, FrameHeaderBytes, throwOnEndOfStream: false);
-            if (read == 0)
+            var (payload, length) = JournalFrames.At(file, position, salt);
+            if (payload is not null)
             {
-                yield break;
+                position += FrameHeaderBytes + length;
+                yield return (payload, position);
+                continue;
             }
 
-            var length = read == FrameHeaderBytes ? BinaryPrimitives.ReadInt32LittleEndian(frameHeader) : -1;
-            var payload = length > 0 && position + FrameHeaderBytes + length <= file.Length ? new byte[length] : null;
-            if (payload is null || file.ReadAtLeast(payload, length, throwOnEndOfStream: false) < length
-                || (Crc32.HashToUInt32(payload) ^ salt) != BinaryPrimitives.ReadUInt32LittleEndian(frameHeader.AsSpan(4)))
+            var next = position + FrameHeaderBytes + length;
+            if (length > 0 && JournalFrames.At(file, next, salt).Payload is not null)
             {
-                file.SetLength(position);
-                file.Flush(flushToDisk: true);
-                yield break;
+                damaged?.Invoke($"the frame at offset {position} ({length} bytes) fails its CRC check and whole frames follow it; it is skipped and they are read");
+                position = next;
+                continue;
             }
 
-            position += FrameHeaderBytes + length;
-            yield return (payload, position);
+            file.SetLength(position);
+            file.Flush(flushToDisk: true);
+            yield break;
         }
     }
 

@@ -398,7 +398,12 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
             var frames = new PendingFrames();
             var end = default(JournalPosition);
             var from = segment.Generation == position.Generation ? position.Offset : 0;
-            foreach (var (payload, frameEnd) in DuckDbJournal.ReadFrames(segment, from))
+            var damaged = false;
+            foreach (var (payload, frameEnd) in DuckDbJournal.ReadFrames(segment, from, what =>
+                     {
+                         damaged = true;
+                         LogJournalDamaged(logger, segment.Path, what, segment.Path + ".damaged");
+                     }))
             {
                 frames.Add(payload);
                 end = new JournalPosition(segment.Generation, frameEnd);
@@ -414,6 +419,11 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
             {
                 opened.Load(frames, end);
                 replayed += frames.Rows;
+            }
+
+            if (damaged)
+            {
+                File.Copy(segment.Path, segment.Path + ".damaged", overwrite: true); // released below; kept for a look
             }
         }
 
@@ -498,6 +508,9 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
 
     [LoggerMessage(EventId = 205, Level = LogLevel.Information, Message = "Loaded {Rows} journaled rows that were acknowledged before the last stop")]
     private static partial void LogReplayed(ILogger logger, long rows);
+
+    [LoggerMessage(EventId = 207, Level = LogLevel.Error, Message = "Journal segment {Segment} is damaged: {What}. A copy of it is kept as {Copy}")]
+    private static partial void LogJournalDamaged(ILogger logger, string segment, string what, string copy);
 
     [LoggerMessage(EventId = 206, Level = LogLevel.Information, Message = "Rebuilt orders and conversations in {Path} without the content_key PRIMARY KEY of earlier versions")]
     private static partial void LogUnkeyed(ILogger logger, string path);
