@@ -32,6 +32,7 @@ return await StartupErrors.RunAsync(async () =>
     app.MapHealthEndpoints();
 
     await app.RunAsync();
+    return app.ExitCode();
 });
 
 /// <summary>The entry point, visible to <c>WebApplicationFactory</c> in the tests.</summary>

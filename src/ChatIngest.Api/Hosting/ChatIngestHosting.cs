@@ -65,6 +65,10 @@ internal static class ChatIngestHosting
         await app.Services.GetRequiredService<IWarehouse>().InitializeAsync(CancellationToken.None);
     }
 
+    /// <summary>0 after a normal stop; 1 when the service stopped itself because DuckDB invalidated its database.</summary>
+    public static int ExitCode(this WebApplication app) =>
+        app.Services.GetRequiredService<IWarehouse>() is Core.Warehouse.DuckDb.DuckDbWarehouse { Invalidated: true } ? 1 : 0;
+
     public static WebApplication UseChatIngest(this WebApplication app)
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions

@@ -11,12 +11,12 @@ internal static partial class StartupErrors
 {
     public const int BadSettingExitCode = 2;
 
-    public static async Task<int> RunAsync(Func<Task> run)
+    /// <summary>Runs the service; returns its exit code (<paramref name="run"/>'s, or 2 for a bad setting).</summary>
+    public static async Task<int> RunAsync(Func<Task<int>> run)
     {
         try
         {
-            await run();
-            return 0;
+            return await run();
         }
         catch (OptionsValidationException e)
         {

@@ -170,6 +170,43 @@ public sealed class DuckDbJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task ADatabaseDuckDbInvalidatedStopsTheServiceReadsFailAtOnceAndTheRowsWaitInTheJournal()
+    {
+        var lifetime = new StoppingLifetime();
+        using (var warehouse = await OpenAsync(lifetime: lifetime))
+        {
+            await warehouse.WriteAsync([Classify(Payloads.CourierStart(1), "a")], CancellationToken.None);
+            warehouse.Flush();
+            // What DuckDB answers once a checkpoint could not write (the disk full), until the database is reopened.
+            warehouse.Loader!.FaultBeforeLoad = () => throw new InvalidOperationException(
+                "FATAL Error: Failed: database has been invalidated because of a previous fatal error. The database must be restarted prior to being used again.");
+            await warehouse.WriteAsync([Classify(Payloads.CourierStart(2), "b")], CancellationToken.None); // journaled: acknowledged
+
+            await Wait.UntilAsync(() => lifetime.StopRequested, "the service was not asked to stop");
+            Assert.True(warehouse.Invalidated);
+            var read = await Assert.ThrowsAsync<WarehouseUnavailableException>(() => warehouse.GetStatsAsync(new StatsQuery(), CancellationToken.None));
+            Assert.Contains("invalidated", read.Message, StringComparison.Ordinal);
+        }
+
+        using var reopened = await OpenAsync();
+        Assert.Equal("2 0", Counts(reopened)); // the restart loads what was acknowledged
+    }
+
+    /// <summary>Records the warehouse asking the host to stop.</summary>
+    private sealed class StoppingLifetime : Microsoft.Extensions.Hosting.IHostApplicationLifetime
+    {
+        public bool StopRequested { get; private set; }
+
+        public CancellationToken ApplicationStarted => CancellationToken.None;
+
+        public CancellationToken ApplicationStopping => CancellationToken.None;
+
+        public CancellationToken ApplicationStopped => CancellationToken.None;
+
+        public void StopApplication() => StopRequested = true;
+    }
+
+    [Fact]
     public async Task LoaderFallingBehindMakesWritesFailInsteadOfQueueingWithoutBound()
     {
         using var warehouse = await OpenAsync(maxPendingRows: 1_000);
@@ -301,7 +338,8 @@ public sealed class DuckDbJournalTests : IDisposable
     }
 
     private async Task<DuckDbWarehouse> OpenAsync(
-        TimeSpan? loadInterval = null, int maxPendingRows = 200_000, int recentKeys = 1_000_000, TimeSpan? idleCheckpointAfter = null, int? threads = null)
+        TimeSpan? loadInterval = null, int maxPendingRows = 200_000, int recentKeys = 1_000_000, TimeSpan? idleCheckpointAfter = null, int? threads = null,
+        Microsoft.Extensions.Hosting.IHostApplicationLifetime? lifetime = null)
     {
         var options = new WarehouseOptions
         {
@@ -312,7 +350,7 @@ public sealed class DuckDbJournalTests : IDisposable
             DuckDbMaxPendingRows = maxPendingRows,
             DuckDbRecentKeys = recentKeys,
         };
-        var warehouse = new DuckDbWarehouse(Options.Create(options), TimeProvider.System, NullLogger<DuckDbWarehouse>.Instance);
+        var warehouse = new DuckDbWarehouse(Options.Create(options), TimeProvider.System, NullLogger<DuckDbWarehouse>.Instance, lifetime);
         await warehouse.InitializeAsync(CancellationToken.None);
         return warehouse;
     }

@@ -48,10 +48,13 @@ internal sealed partial class DuckDbLoader : IDisposable
     private long releasedBefore;
     private long ordersSinceCheckpoint;
     private long chatsSinceCheckpoint;
+    private readonly Action? invalidated;
     private Exception? lastFailure;
 
-    public DuckDbLoader(DuckDBConnection connection, string databasePath, WarehouseOptions options, TimeProvider time, ILogger logger)
+    public DuckDbLoader(DuckDBConnection connection, string databasePath, WarehouseOptions options, TimeProvider time, ILogger logger,
+        Action? invalidated = null)
     {
+        this.invalidated = invalidated;
         this.connection = connection;
         this.databasePath = databasePath;
         this.options = options;
@@ -60,6 +63,12 @@ internal sealed partial class DuckDbLoader : IDisposable
         LastLoad = time.GetTimestamp();
         thread = new Thread(Run) { IsBackground = true, Name = "DuckDB loader" };
     }
+
+    /// <summary>Set when DuckDB invalidated the database (see <see cref="IsInvalidated"/>): the loader has stopped.</summary>
+    public bool Invalidated { get; private set; }
+
+    /// <summary>A test's way to make the next loads fail as DuckDB would.</summary>
+    internal Action? FaultBeforeLoad { get; set; }
 
     /// <summary>Held while the connection is used: a load or a checkpoint.</summary>
     public Lock Database { get; } = new();
@@ -86,7 +95,7 @@ internal sealed partial class DuckDbLoader : IDisposable
                 flushRequested = true;
                 Monitor.PulseAll(gate);
                 var left = deadline - Stopwatch.GetTimestamp();
-                if (left <= 0)
+                if (left <= 0 || Invalidated)
                 {
                     throw new WarehouseUnavailableException(
                         $"{pending.Rows} journaled rows are waiting to be loaded into DuckDB (Warehouse__DuckDbMaxPendingRows).", lastFailure);
@@ -130,9 +139,11 @@ internal sealed partial class DuckDbLoader : IDisposable
                 flushRequested = true;
                 Monitor.PulseAll(gate);
                 var left = deadline - Stopwatch.GetTimestamp();
-                if (left <= 0 || !thread.IsAlive)
+                if (left <= 0 || !thread.IsAlive || Invalidated)
                 {
-                    throw new WarehouseUnavailableException("Acknowledged rows could not be loaded into DuckDB in time.", lastFailure);
+                    throw new WarehouseUnavailableException(Invalidated
+                        ? "DuckDB invalidated the database after a fatal error and must be reopened; the service is stopping so that a restart does."
+                        : "Acknowledged rows could not be loaded into DuckDB in time.", lastFailure);
                 }
 
                 Monitor.Wait(gate, TimeSpan.FromSeconds((double)left / Stopwatch.Frequency));
@@ -314,6 +325,7 @@ internal sealed partial class DuckDbLoader : IDisposable
 
             try
             {
+                FaultBeforeLoad?.Invoke();
                 Load(batch, end);
                 failures = 0;
                 batch.Clear();
@@ -328,7 +340,12 @@ internal sealed partial class DuckDbLoader : IDisposable
             }
             catch (Exception e) when (e is DuckDBException or IOException or InvalidOperationException)
             {
-                RollBack(); // a failed COMMIT leaves the connection in an aborted transaction
+                var invalid = IsInvalidated(e);
+                if (!invalid)
+                {
+                    RollBack(); // a failed COMMIT leaves the connection in an aborted transaction
+                }
+
                 failures++;
                 LogLoadFailed(logger, batch.Rows, failures, e);
                 lock (gate)
@@ -339,16 +356,34 @@ internal sealed partial class DuckDbLoader : IDisposable
                     pending = batch;
                     loadingRows = 0;
                     lastFailure = e;
-                    if (stopping && failures >= 5)
+                    if (invalid)
                     {
-                        return; // the journal keeps them: the next start loads them
+                        Invalidated = true;
+                        Monitor.PulseAll(gate); // reads and writes waiting for a load fail now, not at their timeouts
+                    }
+
+                    if (invalid || (stopping && failures >= 5))
+                    {
+                        break; // the journal keeps them: the next start loads them
                     }
                 }
 
                 Thread.Sleep(TimeSpan.FromMilliseconds(Math.Min(2000, 50 << Math.Min(failures, 6))));
             }
         }
+
+        if (Invalidated)
+        {
+            LogInvalidated(logger, lastFailure!.Message);
+            invalidated?.Invoke();
+        }
     }
+
+    /// <summary>
+    /// DuckDB's state after a fatal error (a checkpoint that could not write, the disk full): every later statement fails
+    /// with "database has been invalidated … must be restarted", even once the cause is gone.
+    /// </summary>
+    private static bool IsInvalidated(Exception e) => e.Message.Contains("database has been invalidated", StringComparison.Ordinal);
 
     /// <summary>Ends the transaction a failed load may have left open (a failed COMMIT leaves it aborted).</summary>
     private void RollBack()
@@ -416,6 +451,9 @@ internal sealed partial class DuckDbLoader : IDisposable
 
         return command;
     }
+
+    [LoggerMessage(EventId = 208, Level = LogLevel.Critical, Message = "DuckDB invalidated the database after a fatal error ({Error}); it cannot be used again until it is reopened, so the service stops. Every acknowledged row is in the journal and is loaded at the next start")]
+    private static partial void LogInvalidated(ILogger logger, string error);
 
     [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "Loading {Rows} journaled rows into DuckDB failed (attempt {Attempt}); they stay in the journal and are retried")]
     private static partial void LogLoadFailed(ILogger logger, int rows, int attempt, Exception error);

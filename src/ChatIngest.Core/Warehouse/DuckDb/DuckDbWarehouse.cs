@@ -3,6 +3,7 @@ using System.Globalization;
 using ChatIngest.Core.Ingest;
 using ChatIngest.Core.Messages;
 using DuckDB.NET.Data;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -18,7 +19,8 @@ namespace ChatIngest.Core.Warehouse.DuckDb;
 /// Checkpoints run between loads (<see cref="DuckDbCheckpointer"/> calls <see cref="CheckpointIfDue"/>), so they never
 /// hold up an acknowledgement; DuckDB's own, inside a commit, is moved to four times the size as a last resort.
 /// </summary>
-public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, TimeProvider time, ILogger<DuckDbWarehouse> logger)
+public sealed partial class DuckDbWarehouse(
+    IOptions<WarehouseOptions> options, TimeProvider time, ILogger<DuckDbWarehouse> logger, IHostApplicationLifetime? lifetime = null)
     : IWarehouse, IDisposable
 {
     /// <summary>How long a read waits for acknowledged rows to reach the tables before it fails (503).</summary>
@@ -36,6 +38,9 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
     private DuckDbLoader? loader;
     private DuckDbJournal? journal;
     private RecentKeys? keys;
+
+    /// <summary>DuckDB invalidated the database: the loader stopped and the host was asked to stop (exit code 1).</summary>
+    public bool Invalidated => loader?.Invalidated == true;
 
     private string ConnectionString => $"Data Source={path}"
         + (options.Value.DuckDbMemoryLimitMegabytes is { } megabytes ? string.Create(CultureInfo.InvariantCulture, $";memory_limit={megabytes}MB") : "")
@@ -359,7 +364,7 @@ public sealed partial class DuckDbWarehouse(IOptions<WarehouseOptions> options, 
             throw;
         }
 
-        var opened = new DuckDbLoader(connection, path, options.Value, time, logger);
+        var opened = new DuckDbLoader(connection, path, options.Value, time, logger, () => lifetime?.StopApplication());
         try
         {
             var last = Replay(opened);
