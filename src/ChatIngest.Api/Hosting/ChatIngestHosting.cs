@@ -83,7 +83,8 @@ internal static class ChatIngestHosting
             },
             // The client's doing, not ours: a malformed request (answered with Kestrel's status) or a client that left
             // mid-request (a Pub/Sub connection cut, a load generator stopping). No error log with a stack trace for those.
-            SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException or ConnectionResetException
+            // Nor is a read the warehouse could not answer: a 503 like a refused push, its cause logged where it arose.
+            SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException or ConnectionResetException or WarehouseUnavailableException
                 || c.HttpContext.RequestAborted.IsCancellationRequested,
         });
         app.UseStatusCodePages();

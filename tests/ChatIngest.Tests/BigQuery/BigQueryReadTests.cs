@@ -171,6 +171,21 @@ public sealed class BigQueryReadTests
     }
 
     [Fact]
+    public async Task AReadTheWarehouseCannotAnswerIs503WithoutAnUnhandledExceptionLogged()
+    {
+        var logs = new CapturedLogs();
+        var fake = await FakeBigQuery.StartAsync();
+        using var app = new ChatIngestApp(fake.Settings(retryBudget: "00:00:01"), configureServices: logs.Register);
+        var client = app.CreateClient();
+        await fake.DisposeAsync();
+
+        using var stats = await client.GetAsync("/stats");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, stats.StatusCode); // the cause is the warehouse's own log line
+        Assert.DoesNotContain(logs.Entries, e => e.Category.Contains("ExceptionHandler", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AQueryThatRunsLongerThanTheRetryBudgetIsPolledUntilItIsDone()
     {
         // BigQuery holds each call up to its timeoutMs while the job runs. The job here runs 6 s, longer than the
