@@ -186,6 +186,25 @@ public sealed class DuckDbJournalSegmentTests : IDisposable
     }
 
     [Fact]
+    public async Task ASpareThatCannotBePreparedIsReportedAndTheJournalGoesOnWithGrowingSegments()
+    {
+        var failures = new List<Exception>();
+        using var journal = DuckDbJournal.Create(Database, lastGeneration: 0, SegmentBytes, tryDirect: false, spareFailed: failures.Add);
+        Directory.CreateDirectory(Spare + ".tmp"); // where the spare is written: it cannot be
+        var written = new List<byte[]>();
+        for (var i = 0; journal.Generation < 3; i++)
+        {
+            written.Add(Payload(i, 1_000));
+            journal.Append(written[^1]);
+            await journal.SparePrepared.ContinueWith(_ => { }, TaskScheduler.Default); // done, failed or not
+        }
+
+        Assert.NotEmpty(failures);
+        Assert.False(File.Exists(Spare));
+        Assert.Equal(written, DuckDbJournal.List(Database).SelectMany(s => DuckDbJournal.ReadFrames(s, 0)).Select(f => f.Payload));
+    }
+
+    [Fact]
     public void SegmentOfTheFirstFormatIsStillRead()
     {
         // What the version before recycled segments wrote: magic "CHIJRNL1", and a check that is the plain CRC-32.

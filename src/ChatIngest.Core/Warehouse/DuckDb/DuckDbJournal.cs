@@ -49,6 +49,7 @@ internal sealed class DuckDbJournal : IDisposable
     private JournalDirectWriter? direct;
     private bool segmentPrepared;
     private Task? preparing;
+    private Action<Exception>? spareFailed;
 
     private DuckDbJournal(string databasePath, long segmentBytes, bool tryDirect)
     {
@@ -101,9 +102,10 @@ internal sealed class DuckDbJournal : IDisposable
     /// if there is one. Appends are direct writes where the file system takes them, else buffered writes and fdatasync;
     /// <paramref name="tryDirect"/> false keeps to the latter, and it and <paramref name="segmentBytes"/> are for tests.
     /// </summary>
-    public static DuckDbJournal Create(string databasePath, long lastGeneration, long segmentBytes = SegmentBytes, bool tryDirect = true)
+    public static DuckDbJournal Create(string databasePath, long lastGeneration, long segmentBytes = SegmentBytes, bool tryDirect = true,
+        Action<Exception>? spareFailed = null)
     {
-        var journal = new DuckDbJournal(databasePath, segmentBytes, tryDirect);
+        var journal = new DuckDbJournal(databasePath, segmentBytes, tryDirect) { spareFailed = spareFailed };
         File.Delete(journal.sparePath + ".tmp"); // a spare whose preparation a crash cut short
         if (File.Exists(journal.sparePath))
         {
@@ -340,22 +342,42 @@ internal sealed class DuckDbJournal : IDisposable
         }
     }
 
-    /// <summary>Writes a zero-filled segment's worth of blocks, syncs it, and only then names it the spare.</summary>
+    /// <summary>
+    /// Writes a zero-filled segment's worth of blocks, syncs it, and only then names it the spare. A failure (the disk
+    /// full, say) deletes what was written, which would otherwise hold the disk's last free space, and is reported.
+    /// </summary>
     private void PrepareSpare()
     {
         var temporary = sparePath + ".tmp";
-        using (var file = File.OpenHandle(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        try
         {
-            var zeros = new byte[ZeroChunkBytes];
-            for (var offset = 0L; offset < PreparedBytes; offset += zeros.Length)
+            using (var file = File.OpenHandle(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
             {
-                RandomAccess.Write(file, zeros.AsSpan(0, (int)Math.Min(zeros.Length, PreparedBytes - offset)), offset);
+                var zeros = new byte[ZeroChunkBytes];
+                for (var offset = 0L; offset < PreparedBytes; offset += zeros.Length)
+                {
+                    RandomAccess.Write(file, zeros.AsSpan(0, (int)Math.Min(zeros.Length, PreparedBytes - offset)), offset);
+                }
+
+                RandomAccess.FlushToDisk(file);
             }
 
-            RandomAccess.FlushToDisk(file);
+            File.Move(temporary, sparePath, overwrite: true);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            try
+            {
+                File.Delete(temporary);
+            }
+            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
+            {
+                // deleted at the next open
+            }
 
-        File.Move(temporary, sparePath, overwrite: true);
+            spareFailed?.Invoke(e);
+            throw;
+        }
     }
 
     /// <summary>

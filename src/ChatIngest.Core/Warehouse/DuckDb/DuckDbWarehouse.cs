@@ -370,7 +370,7 @@ public sealed partial class DuckDbWarehouse(
             var last = Replay(opened);
             var recent = new RecentKeys(options.Value.DuckDbRecentKeys);
             Seed(connection, recent, options.Value.DuckDbRecentKeys / 2);
-            journal = DuckDbJournal.Create(path, last);
+            journal = DuckDbJournal.Create(path, last, spareFailed: e => LogSpareFailed(logger, e.Message));
             keys = recent;
         }
         catch
@@ -513,6 +513,9 @@ public sealed partial class DuckDbWarehouse(
 
     [LoggerMessage(EventId = 205, Level = LogLevel.Information, Message = "Loaded {Rows} journaled rows that were acknowledged before the last stop")]
     private static partial void LogReplayed(ILogger logger, long rows);
+
+    [LoggerMessage(EventId = 209, Level = LogLevel.Warning, Message = "Could not prepare a spare journal segment ({Error}); the next segment grows instead, which syncs slower. It is tried again for a later segment")]
+    private static partial void LogSpareFailed(ILogger logger, string error);
 
     [LoggerMessage(EventId = 207, Level = LogLevel.Error, Message = "Journal segment {Segment} is damaged: {What}. A copy of it is kept as {Copy}")]
     private static partial void LogJournalDamaged(ILogger logger, string segment, string what, string copy);
