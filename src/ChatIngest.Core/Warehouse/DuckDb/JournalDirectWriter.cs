@@ -92,14 +92,26 @@ internal sealed class JournalDirectWriter : IDisposable
         return (start, (int)(offset - start));
     }
 
+    /// <summary>
+    /// Writes all of <paramref name="blocks"/>: a short write (the disk filling up, say) is continued, so that a failure
+    /// comes with its cause ("No space left on device") rather than as a count of bytes.
+    /// </summary>
     private void WriteBlocks(ReadOnlySpan<byte> blocks, long offset)
     {
-        var written = LinuxFiles.Pwrite(fd, ref MemoryMarshal.GetReference(blocks), blocks.Length, offset);
-        if (written != blocks.Length)
+        var done = 0;
+        while (done < blocks.Length)
         {
-            throw new IOException(written < 0
-                ? $"Direct write to the journal failed (errno {Marshal.GetLastPInvokeError()})"
-                : $"Direct write to the journal was short ({written} of {blocks.Length} bytes)");
+            var rest = blocks[done..];
+            var written = LinuxFiles.Pwrite(fd, ref MemoryMarshal.GetReference(rest), rest.Length, offset + done);
+            if (written <= 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                throw new IOException(written < 0
+                    ? $"Direct write to the journal failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})"
+                    : $"Direct write to the journal wrote nothing after {done} of {blocks.Length} bytes");
+            }
+
+            done += (int)written;
         }
     }
 
