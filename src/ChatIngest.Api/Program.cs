@@ -31,8 +31,9 @@ return await StartupErrors.RunAsync(async () =>
     app.MapDashboardEndpoints();
     app.MapHealthEndpoints();
 
+    var exitCode = app.ExitCodeAfterRun();
     await app.RunAsync();
-    return app.ExitCode();
+    return exitCode();
 });
 
 /// <summary>The entry point, visible to <c>WebApplicationFactory</c> in the tests.</summary>

@@ -65,9 +65,15 @@ internal static class ChatIngestHosting
         await app.Services.GetRequiredService<IWarehouse>().InitializeAsync(CancellationToken.None);
     }
 
-    /// <summary>0 after a normal stop; 1 when the service stopped itself because DuckDB invalidated its database.</summary>
-    public static int ExitCode(this WebApplication app) =>
-        app.Services.GetRequiredService<IWarehouse>() is Core.Warehouse.DuckDb.DuckDbWarehouse { Invalidated: true } ? 1 : 0;
+    /// <summary>
+    /// The process's exit code once the host has stopped: 0, or 1 when the service stopped itself because DuckDB
+    /// invalidated its database. Taken before the run, as the host disposes its services when it stops.
+    /// </summary>
+    public static Func<int> ExitCodeAfterRun(this WebApplication app)
+    {
+        var warehouse = app.Services.GetRequiredService<IWarehouse>();
+        return () => warehouse is Core.Warehouse.DuckDb.DuckDbWarehouse { Invalidated: true } ? 1 : 0;
+    }
 
     public static WebApplication UseChatIngest(this WebApplication app)
     {
