@@ -42,7 +42,7 @@ internal static class ReplayEndpoints
 
     internal static async Task<Results<Ok<ReplayResult>, ProblemHttpResult>> ReplayAsync(
         HttpContext http, PayloadClassifier classifier, IngestQueue queue, IngestMetrics metrics, TimeProvider time,
-        IOptions<IngestOptions> options, CancellationToken cancellationToken)
+        IOptions<IngestOptions> options, IHostApplicationLifetime lifetime, CancellationToken cancellationToken)
     {
         var started = Rfc3339.TruncateToMicroseconds(time.GetUtcNow().UtcDateTime);
         var idPrefix = $"replay-{(started - DateTime.UnixEpoch).Ticks / 10}-";
@@ -93,12 +93,16 @@ internal static class ReplayEndpoints
             return Compressed($"Content-Encoding '{encoding}' is not read here");
         }
 
+        // The service stopping ends the read, not the lines read: they are stored and the answer says how far it got.
+        // (Left reading, the replay would be cut off with a reset when the host's shutdown timeout ran out.)
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
+        var stopped = false;
         LineTooLongException? tooLong = null;
         try
         {
             try
             {
-                await foreach (var line in NdjsonLineReader.ReadLinesAsync(http.Request.BodyReader, options.Value.MaxReplayLineBytes, cancellationToken))
+                await foreach (var line in NdjsonLineReader.ReadLinesAsync(http.Request.BodyReader, options.Value.MaxReplayLineBytes, reading.Token))
                 {
                     lineNumber++;
                     var id = idPrefix + lineNumber.ToString("D10", CultureInfo.InvariantCulture);
@@ -112,6 +116,10 @@ internal static class ReplayEndpoints
             catch (LineTooLongException e)
             {
                 tooLong = e; // store what came before it, then refuse the rest
+            }
+            catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                stopped = true;
             }
             catch (CompressedNdjsonException e)
             {
@@ -130,6 +138,12 @@ internal static class ReplayEndpoints
         {
             return Problems.Unavailable(http, options, "The warehouse did not take the replay.",
                 $"Stopped after {lineNumber} lines; replaying the whole file again is safe (duplicates change nothing).");
+        }
+
+        if (stopped)
+        {
+            return Problems.Unavailable(http, options, "The service is stopping.",
+                $"Stopped reading after {lineNumber} lines, which are stored; send the lines after them again (or the whole file: duplicates change nothing).");
         }
 
         if (tooLong is not null)

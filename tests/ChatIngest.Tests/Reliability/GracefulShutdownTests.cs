@@ -1,3 +1,5 @@
+using System.Net.Sockets;
+using System.Text;
 using ChatIngest.Tests.Support;
 using Xunit.Abstractions;
 
@@ -31,6 +33,55 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output)
             output.WriteLine($"acknowledged {load.Acknowledged.Count}, refused with 503 while stopping {load.Refused}, rows in the file {stored.Count}");
             var lost = load.Acknowledged.Where(id => !stored.Contains(id)).ToList();
             Assert.True(lost.Count == 0, $"{lost.Count} of {load.Acknowledged.Count} acknowledged rows are missing, e.g. {string.Join(", ", lost.Take(5))}");
+        }
+        finally
+        {
+            TempPaths.TryDelete(directory);
+        }
+    }
+
+    [Fact]
+    public async Task AReplayStillStreamingAtSigtermStoresWhatItReadAndAnswers503SayingHowFar()
+    {
+        var directory = TempPaths.NewDirectory();
+        var database = Path.Combine(directory, "replay.duckdb");
+        try
+        {
+            const string token = "shutdown-token";
+            await using (var service = await ServiceProcess.StartAsync(database,
+                new Dictionary<string, string> { ["Replay__Token"] = token, ["Ingest__ReplayChunkLines"] = "10" }))
+            {
+                // A raw connection: 300 lines in one chunk of a chunked body that is never ended, as a slow upload's.
+                using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+                await socket.ConnectAsync(service.Address.Host, service.Address.Port);
+                var lines = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(1, 300).Select(i => Payloads.CourierStart(i) + "\n")));
+                await socket.SendAsync(Encoding.ASCII.GetBytes(
+                    $"POST /replay HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: application/x-ndjson\r\n"
+                    + $"Transfer-Encoding: chunked\r\n\r\n{lines.Length:x}\r\n"));
+                await socket.SendAsync(lines);
+                await socket.SendAsync("\r\n"u8.ToArray());
+
+                // Stored in chunks of 10 while the body stays open; the last two chunks wait for more lines
+                // (ReplayEndpoints classifies two ahead), so 280 means all 300 were read.
+                await Wait.UntilAsync(async () => (await service.Client.GetJsonAsync("/stats")).GetProperty("conversations").GetInt64() >= 280,
+                    "the lines sent were not stored");
+                service.Signal(ServiceProcess.SigTerm);
+
+                var answer = new StringBuilder();
+                var buffer = new byte[4096];
+                int read;
+                while (!answer.ToString().Contains("lines,", StringComparison.Ordinal) && (read = await socket.ReceiveAsync(buffer)) > 0)
+                {
+                    answer.Append(Encoding.UTF8.GetString(buffer, 0, read));
+                }
+
+                Assert.StartsWith("HTTP/1.1 503", answer.ToString(), StringComparison.Ordinal);
+                Assert.Contains("Stopped reading after 300 lines", answer.ToString(), StringComparison.Ordinal);
+                var exitCode = await service.WaitForExitAsync(TimeSpan.FromMinutes(1));
+                Assert.True(exitCode == 0, $"exit code {exitCode}. Output:\n{service.Output}");
+            }
+
+            Assert.Equal(300, DuckDbFile.ConversationOrderIds(database).Count); // "which are stored"
         }
         finally
         {
