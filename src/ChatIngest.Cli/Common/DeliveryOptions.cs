@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using ChatIngest.Cli.Sources;
 
 namespace ChatIngest.Cli.Common;
@@ -42,7 +43,7 @@ internal sealed class DeliveryOptions(TimeSpan minBackoff, TimeSpan maxBackoff, 
         {
             try
             {
-                if (r.GetValue(MinBackoff) > r.GetValue(MaxBackoff))
+                if (Given(r, MinBackoff, minBackoff) > Given(r, MaxBackoff, maxBackoff))
                 {
                     r.AddError("--min-backoff must not be longer than --max-backoff.");
                 }
@@ -53,6 +54,10 @@ internal sealed class DeliveryOptions(TimeSpan minBackoff, TimeSpan maxBackoff, 
             }
         });
     }
+
+    /// <summary>A command validator runs before defaults are filled in: an option not typed has no result yet.</summary>
+    private static TimeSpan Given(CommandResult result, Option<TimeSpan> option, TimeSpan otherwise) =>
+        result.GetResult(option) is null ? otherwise : result.GetValue(option);
 
     public Backoff ReadBackoff(ParseResult parse) => new(parse.GetValue(MinBackoff), parse.GetValue(MaxBackoff));
 }

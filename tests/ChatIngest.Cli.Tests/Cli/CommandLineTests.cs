@@ -26,6 +26,22 @@ public sealed class CommandLineTests
     }
 
     [Theory]
+    [InlineData(0, "replay", "--min-backoff", "500ms")] // default --max-backoff 60s
+    [InlineData(0, "replay", "--max-backoff", "5s")] // default --min-backoff 1s
+    [InlineData(2, "replay", "--max-backoff", "500ms")]
+    [InlineData(0, "publish", "--min-backoff", "500ms")]
+    [InlineData(2, "publish", "--min-backoff", "2m")]
+    public async Task ABackoffGivenAloneIsComparedWithTheOtherOnesDefault(int exitCode, string command, string option, string value)
+    {
+        string[] target = command == "replay" ? ["--to", "http://127.0.0.1:9/pubsub/push"] : ["--topic", "projects/p/topics/chat"];
+
+        var result = await CliRun.RunAsync([command, "-", .. target, option, value], new Dictionary<string, string> { ["PUBSUB_EMULATOR_HOST"] = "127.0.0.1:9" });
+
+        Assert.True(result.ExitCode == exitCode, result.Error);
+        Assert.Equal(exitCode == 2, result.Error.Contains("--min-backoff must not be longer than --max-backoff.", StringComparison.Ordinal));
+    }
+
+    [Theory]
     [InlineData("generate")]
     [InlineData("replay")]
     [InlineData("publish")]
