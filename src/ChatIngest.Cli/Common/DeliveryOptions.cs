@@ -30,7 +30,7 @@ internal sealed class DeliveryOptions(TimeSpan minBackoff, TimeSpan maxBackoff, 
     {
         Description = $"Attempts per send before it counts as failed. Example: --max-attempts 10 (default {maxAttempts})",
         DefaultValueFactory = _ => maxAttempts,
-        Validators = { r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--max-attempts must be 1 or more."); } },
+        CustomParser = r => Number.Parse(r, "--max-attempts", 1, 1_000),
     };
 
     public void AddTo(Command command)

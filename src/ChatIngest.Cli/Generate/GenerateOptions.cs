@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using ChatIngest.Cli.Common;
 
 namespace ChatIngest.Cli.Generate;
 
@@ -10,6 +11,7 @@ internal sealed class GenerateOptions
     {
         Description = "How many conversations (orders) to write, 1 to 90,000,000. Example: --conversations 400",
         Required = true,
+        CustomParser = r => Number.Parse(r, "--conversations", 1, OrderIdPermutation.Capacity),
     };
 
     public Option<ulong> Seed { get; } = new("--seed")
@@ -48,19 +50,11 @@ internal sealed class GenerateOptions
     public Option<int> Shuffle { get; } = new("--shuffle")
     {
         Description = "Reorder lines locally: shuffle each block of W consecutive lines (0 or 1 keeps time order). Example: --shuffle 20",
-        Validators = { r => { if (r.GetValueOrDefault<int>() < 0) r.AddError("--shuffle must be 0 or more."); } },
+        CustomParser = r => Number.Parse(r, "--shuffle", 0, int.MaxValue),
     };
 
     public void AddTo(Command command)
     {
-        Conversations.Validators.Add(r =>
-        {
-            var n = r.GetValueOrDefault<long>();
-            if (n is < 1 or > Generate.OrderIdPermutation.Capacity)
-            {
-                r.AddError("--conversations must be from 1 to 90,000,000 (8-digit order ids).");
-            }
-        });
         foreach (var option in new Option[] { Conversations, Seed, Start, Out, Duplicates, Invalid, LateOrders, Shuffle })
         {
             command.Options.Add(option);
@@ -81,6 +75,6 @@ internal sealed class GenerateOptions
     private static Option<double> Probability(string name, string what, string example) => new(name)
     {
         Description = $"Probability (0 to 1) that {what}. Example: {name} {example}",
-        Validators = { r => { if (r.GetValueOrDefault<double>() is < 0 or > 1) r.AddError($"{name} must be from 0 to 1."); } },
+        CustomParser = r => Number.Parse(r, name, 0.0, 1.0),
     };
 }

@@ -26,14 +26,14 @@ internal sealed class ReplayOptions
     public Option<double?> Rate { get; } = new("--rate")
     {
         Description = "Messages per second (the seed publisher's pace was 1); as fast as --concurrency allows when left out. Example: --rate 50",
-        Validators = { r => { if (r.GetValueOrDefault<double?>() is <= 0) r.AddError("--rate must be above 0."); } },
+        CustomParser = r => Number.Parse(r, "--rate", 0.001, 1_000_000),
     };
 
     public Option<int> Concurrency { get; } = new("--concurrency", "-c")
     {
         Description = "Deliveries in flight at once. Example: --concurrency 32 (default 8)",
         DefaultValueFactory = _ => 8,
-        Validators = { r => { if (r.GetValueOrDefault<int>() is < 1 or > 1024) r.AddError("--concurrency must be from 1 to 1024."); } },
+        CustomParser = r => Number.Parse(r, "--concurrency", 1, 1024),
     };
 
     public Option<string?> Token { get; } = new("--token")

@@ -26,6 +26,26 @@ public sealed class CommandLineTests
     }
 
     [Theory]
+    [InlineData("--conversations", "generate", "-n", "abc")]
+    [InlineData("--shuffle", "generate", "-n", "1", "--shuffle", "abc")]
+    [InlineData("--duplicates", "generate", "-n", "1", "--duplicates", "abc")]
+    [InlineData("--duplicates", "generate", "-n", "1", "--duplicates", "NaN")]
+    [InlineData("--concurrency", "replay", "-", "--to", "http://localhost/pubsub/push", "-c", "abc")]
+    [InlineData("--max-attempts", "replay", "-", "--to", "http://localhost/pubsub/push", "--max-attempts", "abc")]
+    [InlineData("--rate", "replay", "-", "--to", "http://localhost/pubsub/push", "--rate", "abc")]
+    [InlineData("--rate", "replay", "-", "--to", "http://localhost/pubsub/push", "--rate", "1e-300")]
+    [InlineData("99999999999999999h", "replay", "-", "--to", "http://localhost/pubsub/push", "--max-backoff", "99999999999999999h")]
+    [InlineData("--max-attempts", "publish", "-", "--topic", "projects/p/topics/chat", "--max-attempts", "1.5")]
+    public async Task AValueThatIsNotANumberInRangeIsAUsageErrorNamingIt(string named, params string[] args)
+    {
+        var result = await CliRun.RunAsync(args);
+
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(named, line, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(0, "replay", "--min-backoff", "500ms")] // default --max-backoff 60s
     [InlineData(0, "replay", "--max-backoff", "5s")] // default --min-backoff 1s
     [InlineData(2, "replay", "--max-backoff", "500ms")]
