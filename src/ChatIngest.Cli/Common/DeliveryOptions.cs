@@ -7,6 +7,8 @@ namespace ChatIngest.Cli.Common;
 /// <summary>Options <c>replay</c> and <c>publish</c> share: the source and how failed sends are retried.</summary>
 internal sealed class DeliveryOptions(TimeSpan minBackoff, TimeSpan maxBackoff, int maxAttempts)
 {
+    private static readonly TimeSpan LongestBackoff = TimeSpan.FromHours(1);
+
     public Argument<string> Source { get; } = new("SOURCE")
     {
         Description = LineSource.Help + " Example: data/generated.ndjson",
@@ -14,16 +16,16 @@ internal sealed class DeliveryOptions(TimeSpan minBackoff, TimeSpan maxBackoff, 
 
     public Option<TimeSpan> MinBackoff { get; } = new("--min-backoff")
     {
-        Description = $"First wait before retrying a failed send; doubles per attempt. Example: --min-backoff 500ms (default {Duration.Format(minBackoff)})",
+        Description = $"First wait before retrying a failed send; doubles per attempt (0 to 1h). Example: --min-backoff 500ms (default {Duration.Format(minBackoff)})",
         DefaultValueFactory = _ => minBackoff,
-        CustomParser = Duration.Parse,
+        CustomParser = r => Duration.Parse(r, "--min-backoff", TimeSpan.Zero, LongestBackoff),
     };
 
     public Option<TimeSpan> MaxBackoff { get; } = new("--max-backoff")
     {
-        Description = $"Longest wait between retries. Example: --max-backoff 30s (default {Duration.Format(maxBackoff)})",
+        Description = $"Longest wait between retries (0 to 1h). Example: --max-backoff 30s (default {Duration.Format(maxBackoff)})",
         DefaultValueFactory = _ => maxBackoff,
-        CustomParser = Duration.Parse,
+        CustomParser = r => Duration.Parse(r, "--max-backoff", TimeSpan.Zero, LongestBackoff),
     };
 
     public Option<int> MaxAttempts { get; } = new("--max-attempts")

@@ -6,16 +6,20 @@ namespace ChatIngest.Cli.Common;
 /// <summary>Durations as people type them on a command line: <c>250ms</c>, <c>10s</c>, <c>2m</c>, <c>1h</c>.</summary>
 internal static class Duration
 {
-    public static TimeSpan Parse(ArgumentResult result)
+    /// <summary>A duration from <paramref name="min"/> to <paramref name="max"/>; anything else is a usage error naming the range.</summary>
+    public static TimeSpan Parse(ArgumentResult result, string name, TimeSpan min, TimeSpan max)
     {
         var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
-        if (TryParse(text, out var value))
+        if (!TryParse(text, out var value))
         {
-            return value;
+            result.AddError($"{name} '{text}' is not a duration: use a number with ms, s, m or h, e.g. 500ms or 10s.");
+        }
+        else if (value < min || value > max)
+        {
+            result.AddError($"{name} must be from {Format(min)} to {Format(max)}, not {text}.");
         }
 
-        result.AddError($"'{text}' is not a duration: use a number with ms, s, m or h, e.g. 500ms or 10s.");
-        return TimeSpan.Zero;
+        return value;
     }
 
     public static bool TryParse(string text, out TimeSpan value)
@@ -37,5 +41,8 @@ internal static class Duration
     }
 
     public static string Format(TimeSpan value) =>
-        value.TotalSeconds < 1 ? $"{value.TotalMilliseconds:0}ms" : $"{value.TotalSeconds:0.###}s";
+        value.TotalSeconds < 1 ? $"{value.TotalMilliseconds:0.###}ms"
+        : value.TotalHours >= 1 && value.Ticks % TimeSpan.TicksPerHour == 0 ? $"{value.TotalHours:0}h"
+        : value.TotalMinutes >= 10 && value.Ticks % TimeSpan.TicksPerMinute == 0 ? $"{value.TotalMinutes:0}m"
+        : $"{value.TotalSeconds:0.###}s";
 }

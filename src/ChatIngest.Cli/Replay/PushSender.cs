@@ -133,7 +133,7 @@ internal sealed class PushSender(HttpClient http, ReplaySettings settings, TimeP
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return (PushAnswer.Nack, $"no answer within the ack deadline ({settings.AckDeadline.TotalSeconds:0.#} s)");
+            return (PushAnswer.Nack, $"no answer within the ack deadline ({Duration.Format(settings.AckDeadline)})");
         }
     }
 

@@ -56,9 +56,9 @@ internal sealed class ReplayOptions
 
     public Option<TimeSpan> AckDeadline { get; } = new("--ack-deadline")
     {
-        Description = "How long to wait for an answer before the attempt counts as a nack, like a subscription's ack deadline. Example: --ack-deadline 30s (default 10s)",
+        Description = "How long to wait for an answer before the attempt counts as a nack, like a subscription's ack deadline (1ms to 10m). Example: --ack-deadline 30s (default 10s)",
         DefaultValueFactory = _ => TimeSpan.FromSeconds(10),
-        CustomParser = Duration.Parse,
+        CustomParser = r => Duration.Parse(r, "--ack-deadline", TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(10)),
     };
 
     public void AddTo(Command command)

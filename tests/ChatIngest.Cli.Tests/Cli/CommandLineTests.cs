@@ -46,6 +46,21 @@ public sealed class CommandLineTests
     }
 
     [Theory]
+    [InlineData("--ack-deadline must be from 1ms to 10m, not 0s.", "replay", "--ack-deadline", "0s")]
+    [InlineData("--ack-deadline must be from 1ms to 10m, not 100000000h.", "replay", "--ack-deadline", "100000000h")]
+    [InlineData("--max-backoff must be from 0ms to 1h, not 1300h.", "publish", "--max-backoff", "1300h")]
+    [InlineData("--min-backoff must be from 0ms to 1h, not 61m.", "replay", "--min-backoff", "61m", "--max-backoff", "1h")]
+    public async Task ADurationOutOfItsRangeIsAUsageErrorThatSaysTheRange(string error, string command, params string[] options)
+    {
+        string[] target = command == "replay" ? ["--to", "http://127.0.0.1:9/pubsub/push"] : ["--topic", "projects/p/topics/chat"];
+
+        var result = await CliRun.RunAsync([command, "-", .. target, .. options], new Dictionary<string, string> { ["PUBSUB_EMULATOR_HOST"] = "127.0.0.1:9" });
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(error, result.Error.Split('\n'));
+    }
+
+    [Theory]
     [InlineData(0, "replay", "--min-backoff", "500ms")] // default --max-backoff 60s
     [InlineData(0, "replay", "--max-backoff", "5s")] // default --min-backoff 1s
     [InlineData(2, "replay", "--max-backoff", "500ms")]
