@@ -20,7 +20,8 @@ internal static class GenerateCommand
               generate --conversations 1000000 --duplicates 0.01 --invalid 0.001 --late-orders 0.05 --shuffle 20 > big.ndjson
             """);
         options.AddTo(command);
-        command.SetAction((parse, cancellationToken) => RunAsync(context, options.Read(parse), parse.GetValue(options.Out), cancellationToken));
+        command.SetAction((parse, cancellationToken) =>
+            RunAsync(context, options.Read(parse), parse.GetValue(options.Out) is { } path and not "-" ? path : null, cancellationToken));
         return command;
     }
 

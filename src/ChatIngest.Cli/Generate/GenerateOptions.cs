@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using ChatIngest.Cli.Common;
+using ChatIngest.Core.Messages;
 
 namespace ChatIngest.Cli.Generate;
 
@@ -22,23 +23,27 @@ internal sealed class GenerateOptions
 
     public Option<DateTime?> Start { get; } = new("--start")
     {
-        Description = "UTC time the first conversation starts after (RFC 3339; default 2024-02-01T10:00:00Z, as the seed data). Example: --start 2024-03-01T08:00:00Z",
+        Description = $"Time the first conversation starts after (RFC 3339 with a zone, from {Rfc3339Text(GenerateSettings.EarliestStart)} to "
+            + $"{Rfc3339Text(GenerateSettings.LatestStart)}; default 2024-02-01T10:00:00Z, as the seed data). Example: --start 2024-03-01T08:00:00Z",
         CustomParser = result =>
         {
             var text = result.Tokens[0].Value;
-            if (DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var start))
+            if (!Rfc3339.TryParseUtc(text, out var start))
             {
-                return start;
+                result.AddError($"--start '{text}' is not an RFC 3339 time with a zone, e.g. 2024-02-01T10:00:00Z.");
+            }
+            else if (start < GenerateSettings.EarliestStart || start > GenerateSettings.LatestStart)
+            {
+                result.AddError($"--start must be from {Rfc3339Text(GenerateSettings.EarliestStart)} to {Rfc3339Text(GenerateSettings.LatestStart)}, not {text}.");
             }
 
-            result.AddError($"--start '{text}' is not a time; use RFC 3339, e.g. 2024-02-01T10:00:00Z.");
-            return default;
+            return start;
         },
     };
 
     public Option<string?> Out { get; } = new("--out", "-o")
     {
-        Description = "File to write (created or replaced); stdout when left out. Example: --out data/generated.ndjson",
+        Description = "File to write (created or replaced); stdout when left out or -. Example: --out data/generated.ndjson",
     };
 
     public Option<double> Duplicates { get; } = Probability("--duplicates", "an exact copy of a line follows it", "0.01");
@@ -49,8 +54,8 @@ internal sealed class GenerateOptions
 
     public Option<int> Shuffle { get; } = new("--shuffle")
     {
-        Description = "Reorder lines locally: shuffle each block of W consecutive lines (0 or 1 keeps time order). Example: --shuffle 20",
-        CustomParser = r => Number.Parse(r, "--shuffle", 0, int.MaxValue),
+        Description = $"Reorder lines locally: shuffle each block of W consecutive lines (0 or 1 keeps time order; at most {GenerateSettings.MaxShuffle:N0}, as a block is held in memory). Example: --shuffle 20",
+        CustomParser = r => Number.Parse(r, "--shuffle", 0, GenerateSettings.MaxShuffle),
     };
 
     public void AddTo(Command command)
@@ -71,6 +76,8 @@ internal sealed class GenerateOptions
         LateOrders = parse.GetValue(LateOrders),
         Shuffle = parse.GetValue(Shuffle),
     };
+
+    private static string Rfc3339Text(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private static Option<double> Probability(string name, string what, string example) => new(name)
     {
