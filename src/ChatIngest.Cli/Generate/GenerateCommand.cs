@@ -31,11 +31,34 @@ internal static class GenerateCommand
         var faults = new FaultInjector(settings);
         long written = 0;
 
-        await using var output = outPath is null ? context.OpenStandardOutput() : OpenFile(outPath);
-        var display = new ProgressDisplay(context, "generate");
-        await display.RunAsync(
-            () => new ProgressReading(Volatile.Read(ref written), "lines", generator.Started, settings.Conversations, "conversations started"),
-            () => Task.Run(() => Write(output, faults.Apply(generator.Lines()), ref written, cancellationToken), CancellationToken.None));
+        var target = outPath ?? "stdout";
+        Stream output;
+        try
+        {
+            output = outPath is null ? context.OpenStandardOutput() : OpenFile(outPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await context.Error.WriteLineAsync($"generate: cannot write {target}: {WriteFailure(e, outPath)}");
+            return ExitCodes.Failed;
+        }
+
+        try
+        {
+            // Disposing flushes the last buffered lines, so it can fail as a write does.
+            await using (output)
+            {
+                var display = new ProgressDisplay(context, "generate");
+                await display.RunAsync(
+                    () => new ProgressReading(Volatile.Read(ref written), "lines", generator.Started, settings.Conversations, "conversations started"),
+                    () => Task.Run(() => Write(output, faults.Apply(generator.Lines()), ref written, cancellationToken), CancellationToken.None));
+            }
+        }
+        catch (IOException e)
+        {
+            await context.Error.WriteLineAsync($"generate: cannot write {target}: {WriteFailure(e, outPath)} after {written:N0} lines; the output is incomplete.");
+            return ExitCodes.Failed;
+        }
 
         var summary = string.Create(CultureInfo.InvariantCulture,
             $"generate: {generator.Started:N0} conversations, {written:N0} lines: {generator.Messages:N0} messages, {generator.OrderEvents:N0} order events ({generator.LateOrders:N0} late), {faults.Duplicates:N0} duplicates, {faults.Invalid:N0} invalid{(outPath is null ? "" : " -> " + outPath)}");
@@ -60,6 +83,18 @@ internal static class GenerateCommand
                 break;
             }
         }
+    }
+
+    /// <summary>The operating system's reason (Permission denied, No space left on device) without the path it repeats.</summary>
+    private static string WriteFailure(Exception e, string? path)
+    {
+        if (path is not null && Directory.Exists(path))
+        {
+            return "it is a directory";
+        }
+
+        var reason = (e.InnerException ?? e).Message;
+        return (path is null ? reason : reason.Replace($" : '{path}'", "", StringComparison.Ordinal)).TrimEnd('.');
     }
 
     private static FileStream OpenFile(string path)

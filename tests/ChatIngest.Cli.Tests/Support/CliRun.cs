@@ -14,7 +14,7 @@ internal sealed record CliResult(int ExitCode, byte[] Stdout, string Out, string
 
 /// <summary>
 /// Runs the real command tree in-process, as if not on a terminal: captured stdout/stderr, the given environment
-/// variables only, optional stdin. Progress lines come every 200 ms of real time. Never real Google credentials:
+/// variables only, optional stdin and stdout. Progress lines come every 200 ms of real time. Never real Google credentials:
 /// without <c>credentials</c>, asking for them fails as it does on a machine without Application Default Credentials.
 /// </summary>
 internal static class CliRun
@@ -25,14 +25,15 @@ internal static class CliRun
         byte[]? stdin = null,
         ITokenAccess? credentials = null,
         HttpMessageHandler? http = null,
+        Stream? stdout = null,
         CancellationToken cancellationToken = default)
     {
-        var stdout = new MemoryStream();
+        stdout ??= new MemoryStream();
         var output = new StringWriter();
         var error = new StringWriter();
         var context = Context(output, error, stdout, environment, stdin, credentials, http);
         var code = await CliApp.RunAsync(args, context, cancellationToken);
-        return new CliResult(code, stdout.ToArray(), output.ToString(), error.ToString());
+        return new CliResult(code, stdout is MemoryStream written ? written.ToArray() : [], output.ToString(), error.ToString());
     }
 
     public static CliContext Context(

@@ -1,0 +1,86 @@
+using ChatIngest.Cli.Tests.Support;
+using ChatIngest.Tests.Support;
+
+namespace ChatIngest.Cli.Tests.Generate;
+
+public sealed class GenerateOutputErrorTests
+{
+    /// <summary>Stdout on a full disk: takes a few bytes, then fails every write as the operating system does.</summary>
+    private sealed class FullDisk(int room) : MemoryStream
+    {
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            if (Length + count > room)
+            {
+                throw new IOException("No space left on device");
+            }
+
+            base.Write(buffer, offset, count);
+        }
+
+        public override void Write(ReadOnlySpan<byte> buffer) => Write(buffer.ToArray(), 0, buffer.Length);
+    }
+
+    /// <summary>The one line that says why: exit code 1 and no exception.</summary>
+    private static string CannotWrite(CliResult result)
+    {
+        Assert.Equal(1, result.ExitCode);
+        Assert.DoesNotContain("exception", result.Error, StringComparison.OrdinalIgnoreCase);
+        return Assert.Single(result.Error.Split('\n'), l => l.StartsWith("generate: cannot", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AnOutPathThatIsADirectoryIsOneLineAndExitCodeOne()
+    {
+        var directory = TempPaths.NewDirectory();
+        try
+        {
+            var result = await CliRun.RunAsync(["generate", "-n", "10", "--out", directory]);
+
+            Assert.Equal($"generate: cannot write {directory}: it is a directory", CannotWrite(result));
+        }
+        finally
+        {
+            TempPaths.TryDelete(directory);
+        }
+    }
+
+    [Fact]
+    public async Task AnOutPathBelowAFileIsOneLineAndExitCodeOne()
+    {
+        var directory = TempPaths.NewDirectory();
+        try
+        {
+            var file = Path.Combine(directory, "file.ndjson");
+            await File.WriteAllTextAsync(file, "");
+            var result = await CliRun.RunAsync(["generate", "-n", "10", "--out", Path.Combine(file, "out.ndjson")]);
+
+            Assert.Equal($"generate: cannot write {Path.Combine(file, "out.ndjson")}: The file '{file}' already exists", CannotWrite(result));
+        }
+        finally
+        {
+            TempPaths.TryDelete(directory);
+        }
+    }
+
+    [Fact]
+    public async Task AFullDiskOnStdoutSaysHowManyLinesWereWrittenAndExitsOne()
+    {
+        var result = await CliRun.RunAsync(["generate", "-n", "10000"], stdout: new FullDisk(100_000));
+
+        Assert.Matches(@"^generate: cannot write stdout: No space left on device after [\d,]+ lines; the output is incomplete\.$", CannotWrite(result));
+    }
+
+    [Fact]
+    public async Task AFullDiskOnTheOutFileSaysSoWithoutThePathTwice()
+    {
+        if (!File.Exists("/dev/full"))
+        {
+            return; // Linux's always-full device; elsewhere the stdout test covers a full disk
+        }
+
+        var result = await CliRun.RunAsync(["generate", "-n", "10000", "--out", "/dev/full"]);
+
+        Assert.StartsWith("generate: cannot write /dev/full: No space left on device after ", CannotWrite(result), StringComparison.Ordinal);
+    }
+}
