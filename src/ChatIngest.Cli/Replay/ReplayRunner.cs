@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using ChatIngest.Cli.Progress;
 using ChatIngest.Cli.Sources;
 using ChatIngest.Core.Ingest;
@@ -19,8 +20,7 @@ internal sealed class ReplayRunner(ReplaySettings settings, CliContext context, 
         using var slots = new SemaphoreSlim(settings.Concurrency);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
-        // Numeric ids like Pub/Sub's, unique across runs started at least a second apart.
-        var nextId = context.Time.GetUtcNow().ToUnixTimeSeconds() * 10_000_000;
+        var nextId = FirstMessageId();
         try
         {
             await foreach (var line in source.ReadLinesAsync(stop.Token))
@@ -50,6 +50,14 @@ internal sealed class ReplayRunner(ReplaySettings settings, CliContext context, 
 
         return !stop.IsCancellationRequested;
     }
+
+    /// <summary>
+    /// Numeric ids like Pub/Sub's, counting up from a random 19-digit start: runs started at the same moment still
+    /// get their own ids (the service keeps one dead letter per message id), and two runs of a million lines
+    /// overlap with a chance of about one in four trillion.
+    /// </summary>
+    private static long FirstMessageId() =>
+        1_000_000_000_000_000_000 + (long)(BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) % 8_000_000_000_000_000_000);
 
     private async Task DeliverAsync(PushSender sender, NdjsonLine line, long id, SemaphoreSlim slots, CancellationTokenSource stop)
     {

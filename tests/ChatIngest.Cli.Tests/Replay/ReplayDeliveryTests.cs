@@ -5,6 +5,7 @@ using System.Text.Json;
 using ChatIngest.Cli.Tests.Support;
 using ChatIngest.Core.Messages;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
 using ChatIngest.Tests.Support;
 
 namespace ChatIngest.Cli.Tests.Replay;
@@ -96,6 +97,29 @@ public sealed class ReplayDeliveryTests
             Assert.Equal("projects/p/subscriptions/s", r.Subscription);
             Assert.Null(r.ContentType);
         });
+    }
+
+    [Fact]
+    public async Task RunsStartedAtTheSameInstantSendDisjointMessageIds()
+    {
+        var ids = new ConcurrentQueue<string>();
+        await using var server = await LoopbackServer.StartAsync(async http =>
+        {
+            var envelope = await JsonSerializer.DeserializeAsync<JsonElement>(http.Request.Body);
+            ids.Enqueue(envelope.GetProperty("message").GetProperty("messageId").GetString()!);
+            http.Response.StatusCode = 204;
+        });
+        var time = new FakeTimeProvider(new DateTimeOffset(2024, 2, 1, 10, 0, 0, TimeSpan.Zero));
+        var stdin = Encoding.UTF8.GetBytes(string.Join('\n', Lines) + "\n");
+        string[] replay = ["replay", "-", "--to", new Uri(server.Address, "/pubsub/push").ToString()];
+
+        var first = await CliRun.RunAsync(replay, stdin: stdin, time: time);
+        var second = await CliRun.RunAsync(replay, stdin: stdin, time: time);
+
+        Assert.True(first.ExitCode == 0 && second.ExitCode == 0, first.Error + second.Error);
+        Assert.Equal(6, ids.Count);
+        Assert.Equal(6, ids.Distinct().Count());
+        Assert.All(ids, id => Assert.InRange(long.Parse(id, CultureInfo.InvariantCulture), 1_000_000_000_000_000_000, long.MaxValue));
     }
 
     [Fact]

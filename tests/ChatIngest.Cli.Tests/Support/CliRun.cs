@@ -26,12 +26,13 @@ internal static class CliRun
         ITokenAccess? credentials = null,
         HttpMessageHandler? http = null,
         Stream? stdout = null,
+        TimeProvider? time = null,
         CancellationToken cancellationToken = default)
     {
         stdout ??= new MemoryStream();
         var output = new StringWriter();
         var error = new StringWriter();
-        var context = Context(output, error, stdout, environment, stdin, credentials, http);
+        var context = Context(output, error, stdout, environment, stdin, credentials, http, time);
         var code = await CliApp.RunAsync(args, context, cancellationToken);
         return new CliResult(code, stdout is MemoryStream written ? written.ToArray() : [], output.ToString(), error.ToString());
     }
@@ -39,7 +40,7 @@ internal static class CliRun
     public static CliContext Context(
         StringWriter? output = null, StringWriter? error = null, Stream? stdout = null,
         IDictionary<string, string>? environment = null, byte[]? stdin = null,
-        ITokenAccess? credentials = null, HttpMessageHandler? http = null) => new()
+        ITokenAccess? credentials = null, HttpMessageHandler? http = null, TimeProvider? time = null) => new()
     {
         Out = TextWriter.Synchronized(output ?? new StringWriter()),
         Error = TextWriter.Synchronized(error ?? new StringWriter()),
@@ -52,6 +53,7 @@ internal static class CliRun
             ? throw new InvalidOperationException("The Application Default Credentials are not available (a test).")
             : Task.FromResult(credentials),
         HttpHandler = http,
+        Time = time ?? TimeProvider.System,
     };
 
     /// <summary><c>generate</c> to stdout; fails the test when it does not exit 0.</summary>
