@@ -72,6 +72,12 @@ internal sealed class ReplayRunner(ReplaySettings settings, CliContext context, 
         {
             // Stopped by Ctrl-C or a fatal answer: the message stays unconfirmed and the summary says so.
         }
+        catch (Exception e)
+        {
+            // A bug or an environment no answer explains: every line would meet it, so the run stops and says why.
+            counters.Stop($"delivering line {line.Number} failed unexpectedly: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+            await stop.CancelAsync();
+        }
         finally
         {
             counters.AddBytesDone(line.SourceBytes);

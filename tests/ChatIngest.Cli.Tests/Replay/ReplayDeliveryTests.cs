@@ -178,6 +178,31 @@ public sealed class ReplayDeliveryTests
         Assert.EndsWith($"/pubsub/push answered HTTP {status} {reason}: Refused by the test. The test endpoint answers {status}. {hint}", stopped, StringComparison.Ordinal);
     }
 
+    /// <summary>Fails every send the way no HTTP answer does: an error nobody expected.</summary>
+    private sealed class BrokenHandler : HttpMessageHandler
+    {
+        public int Calls;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Calls);
+            throw new InvalidOperationException("Broken by the test.\nSecond line.");
+        }
+    }
+
+    [Fact]
+    public async Task AnUnexpectedErrorInADeliveryStopsTheRunWithOneLineNamingIt()
+    {
+        using var broken = new BrokenHandler();
+        var stdin = Encoding.UTF8.GetBytes(string.Join('\n', Lines) + "\n");
+
+        var result = await CliRun.RunAsync(["replay", "-", "--to", "http://127.0.0.1:9/pubsub/push", "--concurrency", "1"], stdin: stdin, http: broken);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(1, broken.Calls);
+        Assert.Contains("replay: stopped: delivering line 1 failed unexpectedly: InvalidOperationException: Broken by the test. Second line.", result.Error.Split('\n'));
+    }
+
     private static string Data(JsonElement received) =>
         Encoding.UTF8.GetString(Convert.FromBase64String(received.GetProperty("message").GetProperty("data").GetString()!));
 }
