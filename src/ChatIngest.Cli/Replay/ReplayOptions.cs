@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using ChatIngest.Cli.Common;
 
 namespace ChatIngest.Cli.Replay;
@@ -39,12 +40,14 @@ internal sealed class ReplayOptions
     public Option<string?> Token { get; } = new("--token")
     {
         Description = "Bearer token sent as Authorization on every push (e.g. an OIDC identity token). Example: --token \"$(gcloud auth print-identity-token)\"",
+        Validators = { NoControlCharacters },
     };
 
     public Option<string> Subscription { get; } = new("--subscription")
     {
         Description = "Subscription name put in each envelope. Example: --subscription projects/demo/subscriptions/chat-push",
         DefaultValueFactory = _ => "projects/local/subscriptions/chatingest-replay",
+        Validators = { NoControlCharacters },
     };
 
     public Option<bool> Unwrapped { get; } = new("--unwrapped")
@@ -66,6 +69,21 @@ internal sealed class ReplayOptions
         foreach (var option in new Option[] { To, Rate, Concurrency, Token, Subscription, Unwrapped, AckDeadline })
         {
             command.Options.Add(option);
+        }
+    }
+
+    /// <summary>Both go into HTTP headers (the subscription when unwrapped), where a control character cannot be sent.</summary>
+    private static void NoControlCharacters(OptionResult result)
+    {
+        var text = result.GetValueOrDefault<string?>() ?? "";
+        var name = result.Option.Name;
+        if (text.Contains('\r', StringComparison.Ordinal) || text.Contains('\n', StringComparison.Ordinal))
+        {
+            result.AddError($"{name} contains a line break; was it read from a file with CRLF?");
+        }
+        else if (text.Any(char.IsControl))
+        {
+            result.AddError($"{name} contains a control character.");
         }
     }
 

@@ -61,6 +61,18 @@ public sealed class CommandLineTests
     }
 
     [Theory]
+    [InlineData("--token contains a line break; was it read from a file with CRLF?", "--token", "secret-token\r")]
+    [InlineData("--token contains a control character.", "--token", "secret\ttoken")]
+    [InlineData("--subscription contains a line break; was it read from a file with CRLF?", "--subscription", "projects/p/subscriptions/a\nb", "--unwrapped")]
+    public async Task ATokenOrSubscriptionThatCannotGoInAHeaderIsAUsageError(string error, params string[] options)
+    {
+        var result = await CliRun.RunAsync(["replay", "-", "--to", "http://127.0.0.1:9/pubsub/push", .. options], stdin: "{}\n"u8.ToArray());
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(error, result.Error.Split('\n'));
+    }
+
+    [Theory]
     [InlineData(0, "replay", "--min-backoff", "500ms")] // default --max-backoff 60s
     [InlineData(0, "replay", "--max-backoff", "5s")] // default --min-backoff 1s
     [InlineData(2, "replay", "--max-backoff", "500ms")]
