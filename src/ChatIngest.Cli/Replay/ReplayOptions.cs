@@ -70,6 +70,40 @@ internal sealed class ReplayOptions
         {
             command.Options.Add(option);
         }
+
+        command.Validators.Add(r =>
+        {
+            try
+            {
+                var unwrapped = r.GetResult(Unwrapped) is not null && r.GetValue(Unwrapped);
+                if (r.GetValue(To) is { } to && Mismatch(to, unwrapped) is { } problem)
+                {
+                    r.AddError(problem);
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // A --to that does not parse has already reported its own error.
+            }
+        });
+    }
+
+    /// <summary>
+    /// The service's endpoints each take one form; the wrong one is acknowledged and parked as dead letters (or
+    /// refused line by line), so a URL that names an endpoint of the other form is a usage error.
+    /// </summary>
+    private static string? Mismatch(Uri to, bool unwrapped)
+    {
+        var path = to.AbsolutePath.TrimEnd('/');
+        bool EndsWith(string end) => path.EndsWith(end, StringComparison.OrdinalIgnoreCase);
+        return EndsWith("/replay")
+            ? "--to ends in /replay, which takes the NDJSON file itself, not push deliveries: send the file there with e.g. "
+                + $"curl --data-binary @FILE {to}, or replay to …/pubsub/push."
+            : EndsWith("/pubsub/push/unwrapped") && !unwrapped
+                ? "--to ends in /pubsub/push/unwrapped, which takes unwrapped deliveries: add --unwrapped, or replay to …/pubsub/push."
+            : EndsWith("/pubsub/push") && unwrapped
+                ? "--unwrapped sends the line itself, but --to ends in /pubsub/push, which takes wrapped envelopes: replay to …/pubsub/push/unwrapped, or leave out --unwrapped."
+            : null;
     }
 
     /// <summary>Both go into HTTP headers (the subscription when unwrapped), where a control character cannot be sent.</summary>

@@ -66,7 +66,7 @@ public sealed class CommandLineTests
     [InlineData("--subscription contains a line break; was it read from a file with CRLF?", "--subscription", "projects/p/subscriptions/a\nb", "--unwrapped")]
     public async Task ATokenOrSubscriptionThatCannotGoInAHeaderIsAUsageError(string error, params string[] options)
     {
-        var result = await CliRun.RunAsync(["replay", "-", "--to", "http://127.0.0.1:9/pubsub/push", .. options], stdin: "{}\n"u8.ToArray());
+        var result = await CliRun.RunAsync(["replay", "-", "--to", "http://127.0.0.1:9/push", .. options], stdin: "{}\n"u8.ToArray());
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(error, result.Error.Split('\n'));
