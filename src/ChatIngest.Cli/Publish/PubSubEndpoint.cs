@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Google.Apis.Auth.OAuth2;
 
 namespace ChatIngest.Cli.Publish;
@@ -7,7 +9,7 @@ namespace ChatIngest.Cli.Publish;
 /// <c>http://host:port/v1/…</c> and no credentials; otherwise <c>https://pubsub.googleapis.com/v1/…</c> with an
 /// access token from Application Default Credentials, scope pubsub.
 /// </summary>
-internal sealed class PubSubEndpoint(Uri publishUri, ITokenAccess? credential)
+internal sealed partial class PubSubEndpoint(Uri publishUri, ITokenAccess? credential)
 {
     public const string EmulatorVariable = "PUBSUB_EMULATOR_HOST";
     public const string Scope = "https://www.googleapis.com/auth/pubsub";
@@ -17,6 +19,22 @@ internal sealed class PubSubEndpoint(Uri publishUri, ITokenAccess? credential)
 
     public Uri PublishUri { get; } = publishUri;
 
+    /// <summary>A host name, IPv4 or [IPv6] address, then a port: what the emulator's env-init prints.</summary>
+    [GeneratedRegex(@"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$")]
+    private static partial Regex HostAndPort();
+
+    /// <summary>Why <c>PUBSUB_EMULATOR_HOST</c> cannot be used, or null when it is unset or host:port.</summary>
+    public static string? EmulatorProblem(CliContext context)
+    {
+        var value = context.Environment(EmulatorVariable);
+        if (string.IsNullOrWhiteSpace(value)
+            || (HostAndPort().Match(value.Trim()) is { Success: true } match && int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture) is > 0 and <= 65535))
+        {
+            return null;
+        }
+
+        return $"{EmulatorVariable} must be host:port, got '{value}'{(value.Contains("://", StringComparison.Ordinal) ? " (leave out the scheme)" : "")}.";
+    }
 
     public static async Task<PubSubEndpoint> CreateAsync(string topic, CliContext context, CancellationToken cancellationToken)
     {

@@ -37,15 +37,21 @@ internal static partial class PublishCommand
             """);
         delivery.AddTo(command);
         command.Options.Add(topic);
-        command.SetAction((parse, cancellationToken) =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
+            if (PubSubEndpoint.EmulatorProblem(context) is { } problem)
+            {
+                await context.Error.WriteLineAsync($"publish: {problem}");
+                return ExitCodes.Usage;
+            }
+
             var settings = new PublishSettings
             {
                 Topic = parse.GetValue(topic)!,
                 Backoff = delivery.ReadBackoff(parse),
                 MaxAttempts = parse.GetValue(delivery.MaxAttempts),
             };
-            return DeliveryRun.RunAsync(context, "publish", parse.GetValue(delivery.Source)!,
+            return await DeliveryRun.RunAsync(context, "publish", parse.GetValue(delivery.Source)!,
                 (source, counters) => new PublishRunner(settings, context, counters).RunAsync(source, cancellationToken),
                 cancellationToken);
         });

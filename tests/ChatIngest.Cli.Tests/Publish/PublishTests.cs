@@ -196,6 +196,22 @@ public sealed class PublishTests
         Assert.Contains("--topic must look like projects/PROJECT_ID/topics/TOPIC", result.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("http://127.0.0.1:9", "PUBSUB_EMULATOR_HOST must be host:port, got 'http://127.0.0.1:9' (leave out the scheme).")]
+    [InlineData("not a host", "PUBSUB_EMULATOR_HOST must be host:port, got 'not a host'.")]
+    [InlineData("127.0.0.1", "PUBSUB_EMULATOR_HOST must be host:port, got '127.0.0.1'.")]
+    [InlineData("127.0.0.1:99999", "PUBSUB_EMULATOR_HOST must be host:port, got '127.0.0.1:99999'.")]
+    public async Task AnEmulatorHostThatIsNotHostAndPortIsAUsageError(string value, string error)
+    {
+        var result = await CliRun.RunAsync(
+            ["publish", "-", "--topic", FakePubSub.Topic, "--max-attempts", "1"],
+            new Dictionary<string, string> { ["PUBSUB_EMULATOR_HOST"] = value },
+            Ndjson(SmallLines(3)));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal([$"publish: {error}"], result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
     [Fact]
     public async Task MissingTopicStopsTheRunWithAClearMessage()
     {
