@@ -1,5 +1,6 @@
 using ChatIngest.Cli.Progress;
 using ChatIngest.Cli.Sources;
+using Google;
 
 namespace ChatIngest.Cli.Common;
 
@@ -22,7 +23,7 @@ internal static class DeliveryRun
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            await context.Error.WriteLineAsync($"{command}: cannot open {source}: {e.Message}");
+            await context.Error.WriteLineAsync($"{command}: cannot open {source}: {Describe(e)}");
             return ExitCodes.Failed;
         }
 
@@ -38,9 +39,9 @@ internal static class DeliveryRun
             {
                 completed = false;
             }
-            catch (Exception e) when (e is IOException or HttpRequestException)
+            catch (Exception e) when (e is IOException or HttpRequestException or GoogleApiException)
             {
-                counters.Stop($"reading {source} failed: {e.Message}");
+                counters.Stop($"reading {source} failed: {Describe(e)}");
                 completed = false;
             }
         }
@@ -70,4 +71,8 @@ internal static class DeliveryRun
 
         return completed && counters.Failed == 0 && counters.Unconfirmed == 0 ? ExitCodes.Success : ExitCodes.Failed;
     }
+
+    /// <summary>Why a SOURCE could not be read, on one line; Cloud Storage's own text is several lines around its message.</summary>
+    private static string Describe(Exception e) => AnswerText.Shorten(
+        e is GoogleApiException { Error.Message: { Length: > 0 } message } google ? $"HTTP {(int)google.HttpStatusCode}: {message}" : e.Message);
 }

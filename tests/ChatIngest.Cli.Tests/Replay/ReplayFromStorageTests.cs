@@ -60,6 +60,30 @@ public sealed class ReplayFromStorageTests
     }
 
     [Fact]
+    public async Task ADownloadRefusedByStorageStopsTheRunWithOneLineSayingWhy()
+    {
+        await using var server = await LoopbackServer.StartAsync(async http =>
+        {
+            if (http.Request.Query["alt"] == "media")
+            {
+                http.Response.StatusCode = StatusCodes.Status403Forbidden;
+                await http.Response.WriteAsJsonAsync(new { error = new { code = 403, message = "caller does not have storage.objects.get access" } });
+                return;
+            }
+
+            await http.Response.WriteAsJsonAsync(new { kind = "storage#object", bucket = "chat-bucket", name = "day1.ndjson", size = "100", generation = "1" });
+        });
+
+        var result = await CliProcess.RunAsync(
+            ["replay", "gs://chat-bucket/day1.ndjson", "--to", "http://127.0.0.1:9/pubsub/push"],
+            new Dictionary<string, string> { ["STORAGE_EMULATOR_HOST"] = server.Address.ToString().TrimEnd('/') });
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("replay: stopped: reading gs://chat-bucket/day1.ndjson failed: HTTP 403: caller does not have storage.objects.get access", result.Error.Split('\n'));
+        Assert.DoesNotContain("exception", result.Error, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task MissingObjectFailsWithExitCodeOne()
     {
         await using var server = await LoopbackServer.StartAsync(http => { http.Response.StatusCode = StatusCodes.Status404NotFound; return Task.CompletedTask; });
