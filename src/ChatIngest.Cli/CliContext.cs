@@ -49,9 +49,10 @@ internal sealed class CliContext
     private static async Task<ITokenAccess> ApplicationDefaultAsync(string scope, CancellationToken cancellationToken) =>
         (await GoogleCredential.GetApplicationDefaultAsync(cancellationToken)).CreateScoped(scope);
 
+    /// <summary>Redirects are not followed: HttpClient turns a POST into a GET on a 301/302, and the answer to that misleads.</summary>
     public HttpClient CreateHttpClient(TimeSpan timeout)
     {
-        var handler = HttpHandler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        var handler = HttpHandler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false };
         return new HttpClient(handler, disposeHandler: HttpHandler is null) { Timeout = timeout };
     }
 }

@@ -19,7 +19,7 @@ internal enum PushAnswer
     /// <summary>400 or 413: this line can never be taken; it counts as failed and the run goes on.</summary>
     LineRefused,
 
-    /// <summary>401, 403, 404, 405, 415: wrong token, URL or form; every line would get it, so the run stops.</summary>
+    /// <summary>401, 403, 404, 405, 415 or a redirect: wrong token, URL or form; every line would get it, so the run stops.</summary>
     Fatal,
 }
 
@@ -113,6 +113,12 @@ internal sealed class PushSender(HttpClient http, ReplaySettings settings, TimeP
             if (status is 102 or 200 or 201 or 202 or 204)
             {
                 return (PushAnswer.Acknowledged, "");
+            }
+
+            if (status is >= 300 and < 400)
+            {
+                var target = response.Headers.Location is { } location ? $"redirect to {new Uri(settings.To, location)}" : "a redirect without a Location";
+                return (PushAnswer.Fatal, $"--to answered {status} ({target}); use that URL.");
             }
 
             var said = Explain(await response.Content.ReadAsStringAsync(cancellationToken), response.ReasonPhrase);

@@ -178,6 +178,26 @@ public sealed class ReplayDeliveryTests
         Assert.EndsWith($"/pubsub/push answered HTTP {status} {reason}: Refused by the test. The test endpoint answers {status}. {hint}", stopped, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ARedirectIsNotFollowedAndStopsTheRunNamingWhereItPoints()
+    {
+        var paths = new ConcurrentQueue<string>();
+        await using var server = await LoopbackServer.StartAsync(http =>
+        {
+            paths.Enqueue($"{http.Request.Method} {http.Request.Path}");
+            http.Response.StatusCode = http.Request.Path == "/pubsub/push" ? 302 : 405;
+            http.Response.Headers.Location = "/final";
+            return Task.CompletedTask;
+        });
+        var stdin = Encoding.UTF8.GetBytes(string.Join('\n', Lines) + "\n");
+
+        var result = await CliRun.RunAsync(["replay", "-", "--to", new Uri(server.Address, "/pubsub/push").ToString(), "--concurrency", "1"], stdin: stdin);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(["POST /pubsub/push"], paths);
+        Assert.Contains($"replay: stopped: --to answered 302 (redirect to {new Uri(server.Address, "/final")}); use that URL.", result.Error.Split('\n'));
+    }
+
     /// <summary>Fails every send the way no HTTP answer does: an error nobody expected.</summary>
     private sealed class BrokenHandler : HttpMessageHandler
     {
