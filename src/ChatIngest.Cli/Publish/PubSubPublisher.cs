@@ -84,8 +84,8 @@ internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, 
                     : (PublishOutcome.Unconfirmed, $"Pub/Sub answered 200 with {(ids < 0 ? "no messageIds list" : $"{ids} message ids")} "
                         + $"for {count} messages, so which were published is unknown; not sent again, as that could publish duplicates"),
                 404 => (PublishOutcome.Fatal, $"topic {settings.Topic} not found (HTTP 404): create it or check the name"),
-                409 or 429 or 499 or >= 500 => (PublishOutcome.Failed, status),
-                _ => (PublishOutcome.Fatal, $"{status}: {AnswerText.Shorten(text)}"),
+                409 or 429 or 499 or >= 500 => (PublishOutcome.Failed, GoogleError.Describe((int)response.StatusCode, status, text)),
+                _ => (PublishOutcome.Fatal, GoogleError.Describe((int)response.StatusCode, status, text)),
             };
         }
         catch (TokenResponseException e)

@@ -137,6 +137,22 @@ public sealed class PublishTests
         Assert.DoesNotContain(nameof(TokenResponseException), result.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(400, "HTTP 400 Bad Request: INVALID_ARGUMENT: Refused by the fake. Second line")]
+    [InlineData(401, "HTTP 401 Unauthorized: UNAUTHENTICATED: Refused by the fake. Second line. Run `gcloud auth application-default login`, "
+        + "or set GOOGLE_APPLICATION_CREDENTIALS to a service account key file (the credentials in use were not accepted)")]
+    [InlineData(403, "HTTP 403 Forbidden: PERMISSION_DENIED: Refused by the fake. Second line. The account needs roles/pubsub.publisher on the topic")]
+    public async Task AGoogleErrorStopsTheRunWithItsStatusAndMessageOnOneLineAndAHint(int code, string said)
+    {
+        await using var fake = await FakePubSub.StartAsync(code);
+        fake.FailureMessage = "Refused by the fake.\nSecond line.";
+
+        var result = await PublishAsync(fake, SmallLines(3));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"publish: stopped: nothing from line 1 on was published: {said}", result.Error.Split('\n'));
+    }
+
     [Fact]
     public async Task EachBatchThatFailsIsReportedWithItsFirstAndLastSourceLine()
     {

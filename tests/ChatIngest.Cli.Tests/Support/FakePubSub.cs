@@ -12,7 +12,8 @@ internal sealed record PublishRequest(string Path, string? Authorization, int Bo
 /// <summary>
 /// An in-process fake of Pub/Sub's <c>topics.publish</c> REST call (GCP.md §3) on 127.0.0.1: checks the request
 /// limits (≤ 1,000 messages, body under 10 MB) and answers <c>messageIds</c>; answers 404 for unknown topics and the
-/// queued failure codes (e.g. 429, 503) before succeeding, to prove retries; can answer a publish with ids missing.
+/// queued failure codes (e.g. 429, 503) before succeeding, to prove retries, with Google's error body if asked; can
+/// answer a publish with ids missing.
 /// </summary>
 internal sealed class FakePubSub : IAsyncDisposable
 {
@@ -24,6 +25,9 @@ internal sealed class FakePubSub : IAsyncDisposable
 
     public ConcurrentQueue<PublishRequest> Accepted { get; } = new();
     public ConcurrentQueue<string> Violations { get; } = new();
+
+    /// <summary>When set, the queued failures answer with Google's error body holding this message; else with none.</summary>
+    public string? FailureMessage { get; set; }
     public int Attempts;
 
     /// <summary>host:port, as PUBSUB_EMULATOR_HOST holds it.</summary>
@@ -61,6 +65,12 @@ internal sealed class FakePubSub : IAsyncDisposable
         if (failures.TryDequeue(out var code))
         {
             http.Response.StatusCode = code;
+            if (FailureMessage is not null)
+            {
+                var status = code switch { 400 => "INVALID_ARGUMENT", 401 => "UNAUTHENTICATED", 403 => "PERMISSION_DENIED", _ => "UNAVAILABLE" };
+                await http.Response.WriteAsJsonAsync(new { error = new { code, message = FailureMessage, status } });
+            }
+
             return;
         }
 
