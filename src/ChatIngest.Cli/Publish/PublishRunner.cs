@@ -1,5 +1,6 @@
 using ChatIngest.Cli.Progress;
 using ChatIngest.Cli.Sources;
+using ChatIngest.Core.Ingest;
 
 namespace ChatIngest.Cli.Publish;
 
@@ -26,28 +27,41 @@ internal sealed class PublishRunner(PublishSettings settings, CliContext context
         using var http = context.CreateHttpClient(settings.RequestTimeout);
         var publisher = new PubSubPublisher(http, endpoint, settings, context.Time, counters);
         var batch = new PublishBatch();
-        await foreach (var line in source.ReadLinesAsync(cancellationToken))
+        try
         {
-            counters.AddRead();
-            if (PublishBatch.IsTooLarge(line.Data))
+            await foreach (var line in source.ReadLinesAsync(cancellationToken))
             {
-                counters.AddSent();
-                counters.AddFailed(1, $"line {line.Number} is too large for one publish request ({line.Data.Length:N0} bytes)");
-                counters.AddBytesDone(line.SourceBytes);
-                continue;
-            }
-
-            if (!batch.CanAdd(line.Data))
-            {
-                if (!await SendAsync(publisher, batch, cancellationToken))
+                counters.AddRead();
+                if (PublishBatch.IsTooLarge(line.Data))
                 {
-                    return false;
+                    counters.AddSent();
+                    counters.AddFailed(1, $"line {line.Number} is too large for one publish request ({line.Data.Length:N0} bytes)");
+                    counters.AddBytesDone(line.SourceBytes);
+                    continue;
                 }
 
-                batch = new PublishBatch();
+                if (!batch.CanAdd(line.Data))
+                {
+                    if (!await SendAsync(publisher, batch, cancellationToken))
+                    {
+                        return false;
+                    }
+
+                    batch = new PublishBatch();
+                }
+
+                batch.Add(line);
+            }
+        }
+        catch (LineTooLongException e)
+        {
+            // The reader cannot go past it, but the lines batched before it are whole: publish them, then stop there.
+            if (batch.Count == 0 || await SendAsync(publisher, batch, cancellationToken))
+            {
+                counters.Stop($"nothing from line {e.LineNumber} on was published: {e.Message}");
             }
 
-            batch.Add(line);
+            return false;
         }
 
         return batch.Count == 0 || await SendAsync(publisher, batch, cancellationToken);

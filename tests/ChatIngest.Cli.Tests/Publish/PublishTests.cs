@@ -154,6 +154,19 @@ public sealed class PublishTests
     }
 
     [Fact]
+    public async Task ALineTheReaderCannotTakeStopsTheRunAfterTheLinesBeforeItArePublished()
+    {
+        await using var fake = await FakePubSub.StartAsync();
+        var lines = SmallLines(3);
+
+        var result = await PublishAsync(fake, [lines[0], lines[1], new string('x', 11 * 1024 * 1024), lines[2]]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(lines[..2], fake.Messages);
+        Assert.Contains("publish: stopped: nothing from line 3 on was published: Line 3 is longer than 10,485,760 bytes.", result.Error.Split('\n'));
+    }
+
+    [Fact]
     public async Task EachBatchThatFailsIsReportedWithItsFirstAndLastSourceLine()
     {
         await using var fake = await FakePubSub.StartAsync(503, 503, 503, 503, 503, 503);
