@@ -52,7 +52,7 @@ internal sealed class GcsSource : IAsyncDisposable
         var slash = rest.IndexOf('/', StringComparison.Ordinal);
         if (slash <= 0 || slash == rest.Length - 1)
         {
-            throw new ArgumentException($"'{uri}' is not gs://bucket/object.", nameof(uri));
+            throw new FormatException("it names no object: use gs://bucket/object, e.g. gs://my-bucket/conversations.ndjson");
         }
 
         return (rest[..slash], rest[(slash + 1)..]);

@@ -25,6 +25,11 @@ internal sealed class LineSource(Stream stream, long? length, IAsyncDisposable? 
             return await GcsSource.OpenAsync(source, cancellationToken);
         }
 
+        if (Directory.Exists(source))
+        {
+            throw new IOException("it is a directory; name an NDJSON file in it");
+        }
+
         var file = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
         return new LineSource(file, file.Length);
     }

@@ -111,6 +111,18 @@ public sealed class CommandLineTests
         }
     }
 
+    [Theory]
+    [InlineData("gs://chat-bucket", "replay: cannot open gs://chat-bucket: it names no object: use gs://bucket/object, e.g. gs://my-bucket/conversations.ndjson")]
+    [InlineData("gs://chat-bucket/", "replay: cannot open gs://chat-bucket/: it names no object: use gs://bucket/object, e.g. gs://my-bucket/conversations.ndjson")]
+    [InlineData(".", "replay: cannot open .: it is a directory; name an NDJSON file in it")]
+    public async Task ASourceThatIsNoFileOrObjectIsOneLineSayingWhatToName(string source, string error)
+    {
+        var result = await CliRun.RunAsync(["replay", source, "--to", "http://127.0.0.1:9/push"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal([error], result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
     [Fact]
     public async Task ReplayOfAMissingFileFailsWithExitCodeOne()
     {
