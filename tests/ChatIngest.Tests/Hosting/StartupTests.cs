@@ -75,6 +75,19 @@ public sealed class StartupTests : IDisposable
     }
 
     [Fact]
+    public async Task ADatabasePathUnderAFileSaysTheFileIsInTheWay()
+    {
+        var file = Path.Combine(directory, "plain-file");
+        await File.WriteAllTextAsync(file, "not a directory");
+
+        var result = await RunAsync(new() { ["Warehouse__DuckDbPath"] = Path.Combine(file, "sub", "w.duckdb") });
+
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.Contains($"'{file}' is a file, not a directory", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AFileThatIsNotADuckDbDatabaseStopsStartUpWithOneLine()
     {
         var path = Path.Combine(directory, "not-a-db.duckdb");

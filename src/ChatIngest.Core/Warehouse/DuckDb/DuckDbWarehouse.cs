@@ -61,6 +61,11 @@ public sealed partial class DuckDbWarehouse(
                 var directory = Path.GetDirectoryName(path);
                 if (!string.IsNullOrEmpty(directory))
                 {
+                    if (FileOnTheWay(directory) is { } file)
+                    {
+                        throw new InvalidSettingException($"Warehouse__DuckDbPath '{path}' cannot be opened: '{file}' is a file, not a directory.");
+                    }
+
                     Directory.CreateDirectory(directory);
                 }
 
@@ -439,6 +444,25 @@ public sealed partial class DuckDbWarehouse(
 
         DuckDbJournal.Release(path, last + 1); // all of it is in the tables now
         return last;
+    }
+
+    /// <summary>The nearest of <paramref name="directory"/> and its parents that exists, when it is a file.</summary>
+    private static string? FileOnTheWay(string directory)
+    {
+        for (var d = directory; !string.IsNullOrEmpty(d); d = Path.GetDirectoryName(d))
+        {
+            if (Directory.Exists(d))
+            {
+                return null;
+            }
+
+            if (File.Exists(d))
+            {
+                return d;
+            }
+        }
+
+        return null;
     }
 
     private static void Seed(DuckDBConnection connection, RecentKeys recent, int perTable)
