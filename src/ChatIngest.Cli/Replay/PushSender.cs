@@ -37,6 +37,8 @@ internal sealed class PushSender(HttpClient http, ReplaySettings settings, TimeP
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
+    private volatile bool answered; // any HTTP answer at all, to any line of the run
+
     /// <summary>False when the answer means the whole run must stop (the reason is in the counters).</summary>
     public async Task<bool> DeliverAsync(NdjsonLine line, long messageId, CancellationToken cancellationToken)
     {
@@ -60,6 +62,12 @@ internal sealed class PushSender(HttpClient http, ReplaySettings settings, TimeP
                 case PushAnswer.LineRefused:
                     counters.AddFailed(1, $"line {line.Number} (message {id}): {problem}");
                     return true;
+                case PushAnswer.Nack when attempt >= settings.MaxAttempts && !answered:
+                    // Not one answer yet, from any line: a service that is not there (down, or the wrong port) would
+                    // take every line of the file through all its attempts, for hours; the first line to give up stops it.
+                    counters.AddFailed(1, null);
+                    counters.Stop($"nothing answered at {settings.To}: {AnswerText.AfterAttempts(problem, attempt)}. Is the service running there?");
+                    return false;
                 case PushAnswer.Nack when attempt >= settings.MaxAttempts:
                     counters.AddFailed(1, $"line {line.Number} (message {id}): {AnswerText.AfterAttempts(problem, attempt)}");
                     return true;
@@ -109,6 +117,7 @@ internal sealed class PushSender(HttpClient http, ReplaySettings settings, TimeP
         try
         {
             using var response = await http.SendAsync(request, cancellationToken);
+            answered = true;
             var status = (int)response.StatusCode;
             if (status is 102 or 200 or 201 or 202 or 204)
             {

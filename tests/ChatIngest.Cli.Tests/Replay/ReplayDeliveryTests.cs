@@ -147,6 +147,21 @@ public sealed class ReplayDeliveryTests
     }
 
     [Fact]
+    public async Task AServiceThatNeverAnswersStopsTheRunOnceTheFirstLineHasUsedItsAttempts()
+    {
+        var stdin = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(1, 200).Select(i => $"{{\"orderId\": {i}, \"cityCode\": \"IST\"}}\n")));
+
+        var result = await CliRun.RunAsync(["replay", "-", "--to", "http://127.0.0.1:9/pubsub/push", "--concurrency", "1",
+            "--max-attempts", "2", "--min-backoff", "1ms", "--max-backoff", "5ms"], stdin: stdin); // port 9: refused
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(result.Error.Split('\n'), l => l.StartsWith("replay: stopped: nothing answered at http://127.0.0.1:9/pubsub/push: ", StringComparison.Ordinal)
+            && l.EndsWith("after 2 attempts. Is the service running there?", StringComparison.Ordinal));
+        var sent = int.Parse(System.Text.RegularExpressions.Regex.Match(result.Error, @"sent (\d+),").Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.True(sent <= 2, $"sent {sent} of 200 lines:\n{result.Error}"); // the one that gave up, and one read meanwhile
+    }
+
+    [Fact]
     public async Task ALineAnswered413Or400FailsWithoutRetriesAndTheOtherLinesAreStillDelivered()
     {
         var (result, received) = await ReplayAsync(e => Data(e) == Lines[1] ? 413 : Data(e) == Lines[2] ? 400 : 204, "--max-attempts", "5");
