@@ -29,6 +29,8 @@ internal enum PublishOutcome
 /// </summary>
 internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, PublishSettings settings, TimeProvider time, RunCounters counters)
 {
+    private bool answered; // any HTTP answer at all in this run (batches go one after another)
+
     public async Task<PublishOutcome> PublishAsync(PublishBatch batch, CancellationToken cancellationToken)
     {
         var body = batch.ToJson();
@@ -48,6 +50,16 @@ internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, 
                 counters.AddFailed(batch.Count, null);
                 counters.Stop($"nothing from line {batch.FirstLine} on was published: {problem}");
                 return outcome;
+            }
+
+            if (outcome is PublishOutcome.Failed && attempt >= settings.MaxAttempts && !answered)
+            {
+                // Not one answer yet: an endpoint (or emulator) that is not there would take every batch through all
+                // its attempts; the first batch to give up stops the run.
+                counters.AddFailed(batch.Count, null);
+                counters.Stop($"nothing from line {batch.FirstLine} on was published: nothing answered at {endpoint.PublishUri.GetLeftPart(UriPartial.Authority)}: "
+                    + $"{AnswerText.AfterAttempts(problem, attempt)}. Is it reachable?");
+                return PublishOutcome.Fatal;
             }
 
             if (outcome is PublishOutcome.Unconfirmed || attempt >= settings.MaxAttempts)
@@ -75,6 +87,7 @@ internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, 
             }
 
             using var response = await http.SendAsync(request, cancellationToken);
+            answered = true;
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
             var status = $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}".TrimEnd();
             return (int)response.StatusCode switch

@@ -106,6 +106,20 @@ public sealed class PublishTests
     }
 
     [Fact]
+    public async Task AnEndpointThatNeverAnswersStopsTheRunOnceTheFirstBatchHasUsedItsAttempts()
+    {
+        var result = await CliRun.RunAsync(
+            ["publish", "-", "--topic", FakePubSub.Topic, "--min-backoff", "1ms", "--max-backoff", "5ms", "--max-attempts", "2"],
+            new Dictionary<string, string> { ["PUBSUB_EMULATOR_HOST"] = "127.0.0.1:9" }, // refused
+            Ndjson(SmallLines(3_500)));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(result.Error.Split('\n'), l => l.StartsWith("publish: stopped: nothing from line 1 on was published: nothing answered at http://127.0.0.1:9: ", StringComparison.Ordinal)
+            && l.EndsWith("after 2 attempts. Is it reachable?", StringComparison.Ordinal));
+        Assert.Contains("sent 1,000,", result.Error, StringComparison.Ordinal); // the first batch, not all four
+    }
+
+    [Fact]
     public async Task ANetworkErrorFetchingTheAccessTokenIsRetriedAndTheBatchIsPublishedWithTheToken()
     {
         await using var fake = await FakePubSub.StartAsync();
