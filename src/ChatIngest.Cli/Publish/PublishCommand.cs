@@ -23,6 +23,12 @@ internal static partial class PublishCommand
             Required = true,
             Validators = { r => { if (!TopicName().IsMatch(r.GetValueOrDefault<string>() ?? "")) r.AddError("--topic must look like projects/PROJECT_ID/topics/TOPIC."); } },
         };
+        var base64 = new Option<bool>("--base64")
+        {
+            Description = "Each line is a message's data in base64 (as gcloud pubsub subscriptions pull --format=json gives it), "
+                + "published as the bytes it stands for: for data that is not one line of UTF-8 text. A line that is not base64 fails alone. "
+                + "Example: --base64 (with jq -r '.[].message.data' held.json > held.b64)",
+        };
         var command = new Command("publish", """
             Publish each line of SOURCE as one message (the line is the message data) to a Pub/Sub topic through the REST
             API: batches of at most 1,000 messages and under 10 MB, 409/429/499/5xx retried with exponential backoff, a
@@ -37,6 +43,7 @@ internal static partial class PublishCommand
             """);
         delivery.AddTo(command);
         command.Options.Add(topic);
+        command.Options.Add(base64);
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (PubSubEndpoint.EmulatorProblem(context) is { } problem)
@@ -50,6 +57,7 @@ internal static partial class PublishCommand
                 Topic = parse.GetValue(topic)!,
                 Backoff = delivery.ReadBackoff(parse),
                 MaxAttempts = parse.GetValue(delivery.MaxAttempts),
+                Base64 = parse.GetValue(base64),
             };
             return await DeliveryRun.RunAsync(context, "publish", parse.GetValue(delivery.Source)!,
                 (source, counters) => new PublishRunner(settings, context, counters).RunAsync(source, cancellationToken),

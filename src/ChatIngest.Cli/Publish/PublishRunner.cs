@@ -29,9 +29,23 @@ internal sealed class PublishRunner(PublishSettings settings, CliContext context
         var batch = new PublishBatch();
         try
         {
-            await foreach (var line in source.ReadLinesAsync(cancellationToken))
+            await foreach (var read in source.ReadLinesAsync(cancellationToken))
             {
                 counters.AddRead();
+                var line = read;
+                if (settings.Base64)
+                {
+                    if (Decoded(read.Data) is not { } data)
+                    {
+                        counters.AddSent();
+                        counters.AddFailed(1, $"line {read.Number} is not base64 (--base64)");
+                        counters.AddBytesDone(read.SourceBytes);
+                        continue;
+                    }
+
+                    line = read with { Data = data };
+                }
+
                 if (PublishBatch.IsTooLarge(line.Data))
                 {
                     counters.AddSent();
@@ -65,6 +79,13 @@ internal sealed class PublishRunner(PublishSettings settings, CliContext context
         }
 
         return batch.Count == 0 || await SendAsync(publisher, batch, cancellationToken);
+    }
+
+    private static byte[]? Decoded(byte[] line)
+    {
+        var text = System.Text.Encoding.ASCII.GetString(line).Trim();
+        var data = new byte[(text.Length / 4 * 3) + 3];
+        return Convert.TryFromBase64String(text, data, out var length) ? data[..length] : null;
     }
 
     private async Task<bool> SendAsync(PubSubPublisher publisher, PublishBatch batch, CancellationToken cancellationToken)

@@ -9,4 +9,7 @@ internal sealed record PublishSettings
     public required Backoff Backoff { get; init; }
     public int MaxAttempts { get; init; } = 8;
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Each line is a message's data in base64, published as the bytes it stands for.</summary>
+    public bool Base64 { get; init; }
 }

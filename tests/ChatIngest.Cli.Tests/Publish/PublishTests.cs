@@ -106,6 +106,20 @@ public sealed class PublishTests
     }
 
     [Fact]
+    public async Task WithBase64EachLineIsPublishedAsTheBytesItStandsForAndALineThatIsNotBase64FailsAlone()
+    {
+        // What a held message's data can be, and a line of NDJSON cannot carry: JSON over two lines, bytes not UTF-8.
+        byte[][] data = ["{\"orderId\": 1,\n \"cityCode\": \"IST\"}"u8.ToArray(), [0xFF, 0xFE, (byte)'x']];
+        await using var fake = await FakePubSub.StartAsync();
+
+        var result = await PublishAsync(fake, [Convert.ToBase64String(data[0]), "not base64!", Convert.ToBase64String(data[1])], options: "--base64");
+
+        Assert.Equal(1, result.ExitCode); // one line failed
+        Assert.Equal(data.Select(Convert.ToBase64String), fake.Accepted.SelectMany(r => r.Base64Data));
+        Assert.Contains("line 2 is not base64 (--base64)", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnEndpointThatNeverAnswersStopsTheRunOnceTheFirstBatchHasUsedItsAttempts()
     {
         var result = await CliRun.RunAsync(

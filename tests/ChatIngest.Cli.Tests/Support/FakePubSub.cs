@@ -7,7 +7,7 @@ using ChatIngest.Tests.Support;
 namespace ChatIngest.Cli.Tests.Support;
 
 /// <summary>One publish request as the fake saw it.</summary>
-internal sealed record PublishRequest(string Path, string? Authorization, int BodyBytes, IReadOnlyList<string> Data);
+internal sealed record PublishRequest(string Path, string? Authorization, int BodyBytes, IReadOnlyList<string> Data, IReadOnlyList<string> Base64Data);
 
 /// <summary>
 /// An in-process fake of Pub/Sub's <c>topics.publish</c> REST call (GCP.md §3) on 127.0.0.1: checks the request
@@ -74,8 +74,9 @@ internal sealed class FakePubSub : IAsyncDisposable
             return;
         }
 
-        var messages = JsonDocument.Parse(body.ToArray()).RootElement.GetProperty("messages").EnumerateArray()
-            .Select(m => Encoding.UTF8.GetString(Convert.FromBase64String(m.GetProperty("data").GetString()!))).ToArray();
+        var sent = JsonDocument.Parse(body.ToArray()).RootElement.GetProperty("messages").EnumerateArray()
+            .Select(m => m.GetProperty("data").GetString()!).ToArray();
+        var messages = sent.Select(data => Encoding.UTF8.GetString(Convert.FromBase64String(data))).ToArray();
         if (messages.Length is 0 or > 1000 || body.Length >= 10_000_000)
         {
             Violations.Enqueue($"{messages.Length} messages, {body.Length} bytes");
@@ -83,7 +84,7 @@ internal sealed class FakePubSub : IAsyncDisposable
             return;
         }
 
-        Accepted.Enqueue(new PublishRequest(http.Request.Path, http.Request.Headers.Authorization.FirstOrDefault(), (int)body.Length, messages));
+        Accepted.Enqueue(new PublishRequest(http.Request.Path, http.Request.Headers.Authorization.FirstOrDefault(), (int)body.Length, messages, sent));
         var ids = messages.Skip(Interlocked.Exchange(ref idsMissing, 0)).Select(_ => Interlocked.Increment(ref nextId).ToString(System.Globalization.CultureInfo.InvariantCulture));
         await http.Response.WriteAsJsonAsync(new { messageIds = ids });
     }
