@@ -311,6 +311,17 @@ internal sealed class DuckDbJournal : IDisposable
         {
             directFile?.Dispose();
             file.Dispose();
+            try
+            {
+                // No frame of this generation is in it, and left there it would make every later try's CreateNew fail
+                // ("file exists") until a restart, even once the disk has room again.
+                File.Delete(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // the next open reads it as a segment whose header never reached the disk
+            }
+
             throw;
         }
 
