@@ -90,7 +90,19 @@ internal sealed class PublishRunner(PublishSettings settings, CliContext context
 
     private async Task<bool> SendAsync(PubSubPublisher publisher, PublishBatch batch, CancellationToken cancellationToken)
     {
-        var outcome = await publisher.PublishAsync(batch, cancellationToken);
+        PublishOutcome outcome;
+        try
+        {
+            outcome = await publisher.PublishAsync(batch, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Batches go one after another: this one is the only one in doubt, and nothing after it was sent.
+            counters.Stop($"{batch.Lines} were being published when stopped, so they may or may not be in the topic; "
+                + $"nothing after them was published.");
+            throw;
+        }
+
         counters.AddBytesDone(batch.SourceBytes);
         return outcome is not PublishOutcome.Fatal;
     }

@@ -75,4 +75,34 @@ public sealed class ProgressAndCancellationTests
         Assert.Contains("stopped (Ctrl-C or SIGTERM) after reading", result.Error, StringComparison.Ordinal);
         Assert.Contains("acknowledged 0", result.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task CtrlCDuringAPublishNamesTheBatchInDoubtAndThatNothingAfterItWasPublished()
+    {
+        using var stop = new CancellationTokenSource();
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var requests = 0;
+        await using var server = await LoopbackServer.StartAsync(async (Microsoft.AspNetCore.Http.HttpContext http) =>
+        {
+            if (Interlocked.Increment(ref requests) == 1)
+            {
+                await Microsoft.AspNetCore.Http.HttpResponseJsonExtensions.WriteAsJsonAsync(http.Response, new { messageIds = Enumerable.Range(1, 1000).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)) });
+                return;
+            }
+
+            arrived.TrySetResult(); // the second batch: held until the run is stopped
+            await Task.Delay(Timeout.Infinite, http.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+        });
+        var stdin = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(1, 2_500).Select(i => $"{{\"orderId\": {i}, \"cityCode\": \"IST\"}}\n")));
+
+        var run = CliRun.RunAsync(["publish", "-", "--topic", "projects/p/topics/chat"],
+            new Dictionary<string, string> { ["PUBSUB_EMULATOR_HOST"] = $"{server.Address.Host}:{server.Address.Port}" }, stdin, cancellationToken: stop.Token);
+        await arrived.Task;
+        await stop.CancelAsync();
+        var result = await run;
+
+        Assert.Equal(130, result.ExitCode);
+        Assert.Contains("publish: stopped: lines 1001 to 2000 were being published when stopped, so they may or may not be in the topic; nothing after them was published.",
+            result.Error.Split('\n'));
+    }
 }
