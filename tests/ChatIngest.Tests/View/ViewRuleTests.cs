@@ -198,6 +198,13 @@ public sealed class ViewRuleTests : IDisposable
 
         await PushAsync(first, "5", T0); // the same message, published under an id that comes first
         Assert.Equal("SECOND", (await RowAsync(17)).LastMessageOrderStage); // now 5 < 7
+
+        await PushAsync(Chat(17, "Customer iOS", "2024-02-01T10:05:00Z", false, "THIRD"), "40", T0);
+        var third = Chat(17, "Courier Android", "2024-02-01T10:05:00Z", false, "FOURTH");
+        await PushAsync(third, "100", T0);
+        Assert.Equal("FOURTH", (await RowAsync(17)).LastMessageOrderStage); // 100 > 40 as numbers
+        await PushAsync(third, "30", T0); // "30" > "100" as strings, but 30 < 100 as numbers: it is the first publication
+        Assert.Equal("THIRD", (await RowAsync(17)).LastMessageOrderStage);
     }
 
     [Fact]
