@@ -37,7 +37,7 @@ internal sealed class DuckDbJournal : IDisposable
     public const int HeaderBytes = 16;
     private const ulong Magic = 0x324C4E524A494843; // "CHIJRNL2" little-endian: checks XOR the generation
     private const ulong MagicWithoutGeneration = 0x314C4E524A494843; // "CHIJRNL1": written before spares were recycled
-    private const int FrameHeaderBytes = 8;
+    private const int FrameHeaderBytes = JournalFrames.HeaderBytes;
     private const int ZeroChunkBytes = 1024 * 1024;
     private static readonly byte[] NoFrame = new byte[FrameHeaderBytes];
 
@@ -49,10 +49,11 @@ internal sealed class DuckDbJournal : IDisposable
     private JournalDirectWriter? direct;
     private bool segmentPrepared;
     private Task? preparing;
-    private Action<Exception>? spareFailed;
+    private readonly Action<Exception>? spareFailed;
 
-    private DuckDbJournal(string databasePath, long segmentBytes, bool tryDirect)
+    private DuckDbJournal(string databasePath, long segmentBytes, bool tryDirect, Action<Exception>? spareFailed)
     {
+        this.spareFailed = spareFailed;
         this.tryDirect = tryDirect;
         basePath = databasePath + ".journal.";
         sparePath = SparePath(databasePath);
@@ -105,7 +106,7 @@ internal sealed class DuckDbJournal : IDisposable
     public static DuckDbJournal Create(string databasePath, long lastGeneration, long segmentBytes = SegmentBytes, bool tryDirect = true,
         Action<Exception>? spareFailed = null)
     {
-        var journal = new DuckDbJournal(databasePath, segmentBytes, tryDirect) { spareFailed = spareFailed };
+        var journal = new DuckDbJournal(databasePath, segmentBytes, tryDirect, spareFailed);
         File.Delete(journal.sparePath + ".tmp"); // a spare whose preparation a crash cut short
         if (File.Exists(journal.sparePath))
         {
@@ -311,17 +312,10 @@ internal sealed class DuckDbJournal : IDisposable
         {
             directFile?.Dispose();
             file.Dispose();
-            try
-            {
-                // No frame of this generation is in it, and left there it would make every later try's CreateNew fail
-                // ("file exists") until a restart, even once the disk has room again.
-                File.Delete(path);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // the next open reads it as a segment whose header never reached the disk
-            }
-
+            // No frame of this generation is in it, and left there it would make every later try's CreateNew fail
+            // ("file exists") until a restart, even once the disk has room again. If it stays, the next open reads it
+            // as a segment whose header never reached the disk.
+            TryDelete(path);
             throw;
         }
 
@@ -377,17 +371,21 @@ internal sealed class DuckDbJournal : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            try
-            {
-                File.Delete(temporary);
-            }
-            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
-            {
-                // deleted at the next open
-            }
-
+            TryDelete(temporary); // else deleted at the next open
             spareFailed?.Invoke(e);
             throw;
+        }
+    }
+
+    /// <summary>Deletes a file that holds nothing needed, where it can; where it cannot, a later open deals with it.</summary>
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
         }
     }
 

@@ -24,6 +24,7 @@ internal sealed partial class DuckDbLoader : IDisposable
     private readonly WarehouseOptions options;
     private readonly TimeProvider time;
     private readonly ILogger logger;
+    private readonly Action? invalidated; // the owner's reaction to DuckDB invalidating the database: stop the service
     /// <summary>The momentary memory limit of <see cref="TrimCache"/>.</summary>
     private const int TrimmedMemoryLimitMegabytes = 8;
 
@@ -48,7 +49,6 @@ internal sealed partial class DuckDbLoader : IDisposable
     private long releasedBefore;
     private long ordersSinceCheckpoint;
     private long chatsSinceCheckpoint;
-    private readonly Action? invalidated;
     private Exception? lastFailure;
 
     public DuckDbLoader(DuckDBConnection connection, string databasePath, WarehouseOptions options, TimeProvider time, ILogger logger,

@@ -538,12 +538,12 @@ public sealed partial class DuckDbWarehouse(
     [LoggerMessage(EventId = 205, Level = LogLevel.Information, Message = "Loaded {Rows} journaled rows that were acknowledged before the last stop")]
     private static partial void LogReplayed(ILogger logger, long rows);
 
-    [LoggerMessage(EventId = 209, Level = LogLevel.Warning, Message = "Could not prepare a spare journal segment ({Error}); the next segment grows instead, which syncs slower. It is tried again for a later segment")]
-    private static partial void LogSpareFailed(ILogger logger, string error);
+    [LoggerMessage(EventId = 206, Level = LogLevel.Information, Message = "Rebuilt orders and conversations in {Path} without the content_key PRIMARY KEY of earlier versions")]
+    private static partial void LogUnkeyed(ILogger logger, string path);
 
     [LoggerMessage(EventId = 207, Level = LogLevel.Error, Message = "Journal segment {Segment} is damaged: {What}. A copy of it is kept as {Copy}")]
     private static partial void LogJournalDamaged(ILogger logger, string segment, string what, string copy);
 
-    [LoggerMessage(EventId = 206, Level = LogLevel.Information, Message = "Rebuilt orders and conversations in {Path} without the content_key PRIMARY KEY of earlier versions")]
-    private static partial void LogUnkeyed(ILogger logger, string path);
+    [LoggerMessage(EventId = 209, Level = LogLevel.Warning, Message = "Could not prepare a spare journal segment ({Error}); the next segment grows instead, which syncs slower. It is tried again for a later segment")]
+    private static partial void LogSpareFailed(ILogger logger, string error);
 }

@@ -9,44 +9,30 @@ namespace ChatIngest.Core.Warehouse.DuckDb;
 /// </summary>
 internal static class JournalFrames
 {
-    private const int HeaderBytes = 8;
+    public const int HeaderBytes = 8;
 
-    /// <summary>The payload when a whole frame that checks with <paramref name="salt"/> is there, and its length field.</summary>
+    /// <summary>
+    /// The payload when a whole frame that checks with <paramref name="salt"/> is there, else null; and the frame's
+    /// length field (-1 when not even the header is there), which says where the next frame would start.
+    /// </summary>
     public static (byte[]? Payload, int Length) At(FileStream file, long position, uint salt)
-    {
-        if (Read(file, position) is not var (length, check, payload))
-        {
-            return (null, position + HeaderBytes > file.Length ? -1 : Length(file, position));
-        }
-
-        return ((Crc32.HashToUInt32(payload) ^ salt) == check ? payload : null, length);
-    }
-
-    private static (int Length, uint Check, byte[] Payload)? Read(FileStream file, long position)
     {
         Span<byte> header = stackalloc byte[HeaderBytes];
         file.Position = position;
         if (file.ReadAtLeast(header, HeaderBytes, throwOnEndOfStream: false) < HeaderBytes)
         {
-            return null;
+            return (null, -1);
         }
 
         var length = BinaryPrimitives.ReadInt32LittleEndian(header);
         if (length <= 0 || position + HeaderBytes + length > file.Length)
         {
-            return null;
+            return (null, length);
         }
 
         var payload = new byte[length];
-        return file.ReadAtLeast(payload, length, throwOnEndOfStream: false) < length
-            ? null
-            : (length, BinaryPrimitives.ReadUInt32LittleEndian(header[4..]), payload);
-    }
-
-    private static int Length(FileStream file, long position)
-    {
-        Span<byte> header = stackalloc byte[HeaderBytes];
-        file.Position = position;
-        return file.ReadAtLeast(header, HeaderBytes, throwOnEndOfStream: false) < HeaderBytes ? -1 : BinaryPrimitives.ReadInt32LittleEndian(header);
+        var whole = file.ReadAtLeast(payload, length, throwOnEndOfStream: false) == length
+            && (Crc32.HashToUInt32(payload) ^ salt) == BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
+        return (whole ? payload : null, length);
     }
 }
