@@ -18,7 +18,7 @@ internal static class ListenUrls
         if (builder.Configuration["urls"] is { } urls && !string.IsNullOrWhiteSpace(urls))
         {
             // Checked here: Kestrel's own parse fails inside the host's start, which logs a stack trace first.
-            foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            foreach (var url in Each(urls))
             {
                 try
                 {
@@ -55,8 +55,7 @@ internal static class ListenUrls
     /// </summary>
     public static void ThrowIfTaken(IConfiguration configuration)
     {
-        var urls = configuration[WebHostDefaults.ServerUrlsKey] ?? Default;
-        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var url in Each(configuration[WebHostDefaults.ServerUrlsKey] ?? Default))
         {
             var address = BindingAddress.Parse(url);
             if (address.IsUnixPipe || address.Port == 0)
@@ -73,6 +72,9 @@ internal static class ListenUrls
             }
         }
     }
+
+    /// <summary>The URLs of a <c>--urls</c> value, as Kestrel splits it.</summary>
+    private static string[] Each(string urls) => urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     // As Kestrel binds them: localhost on both loopbacks, an IP as given, any other host name on every interface.
     private static IEnumerable<IPEndPoint> EndpointsOf(BindingAddress address)

@@ -30,7 +30,7 @@ internal sealed class QueryParameterSchemaFilter : IOperationFilter
                     Default = JsonValue.Create(QueryParsing.DefaultLimit),
                 },
                 "started_after" or "started_before" => new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" },
-                "first_message_by" => Enumeration(["Courier", "Customer"]),
+                "first_message_by" => Enumeration(Enum.GetNames<SenderRole>()),
                 "reason" => Enumeration(InvalidReason.All),
                 _ => parameter.Schema,
             };
