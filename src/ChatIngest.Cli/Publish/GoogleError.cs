@@ -28,7 +28,7 @@ internal static class GoogleError
             using var json = JsonDocument.Parse(body);
             if (json.RootElement.ValueKind == JsonValueKind.Object
                 && json.RootElement.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object
-                && (Text(error, "status"), Text(error, "message")) is var (name, message) && (name ?? message) is not null)
+                && (AnswerText.Text(error, "status"), AnswerText.Text(error, "message")) is var (name, message) && (name ?? message) is not null)
             {
                 return AnswerText.Shorten(name is null || message is null ? (name ?? message)! : $"{name}: {message}");
             }
@@ -39,8 +39,5 @@ internal static class GoogleError
         }
 
         return AnswerText.Shorten(body);
-
-        static string? Text(JsonElement error, string name) =>
-            error.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
     }
 }

@@ -37,9 +37,7 @@ internal sealed class PublishRunner(PublishSettings settings, CliContext context
                 {
                     if (Decoded(read.Data) is not { } data)
                     {
-                        counters.AddSent();
-                        counters.AddFailed(1, $"line {read.Number} is not base64 (--base64)");
-                        counters.AddBytesDone(read.SourceBytes);
+                        FailAlone(read, $"line {read.Number} is not base64 (--base64)");
                         continue;
                     }
 
@@ -48,9 +46,7 @@ internal sealed class PublishRunner(PublishSettings settings, CliContext context
 
                 if (PublishBatch.IsTooLarge(line.Data))
                 {
-                    counters.AddSent();
-                    counters.AddFailed(1, $"line {line.Number} is too large for one publish request ({line.Data.Length:N0} bytes)");
-                    counters.AddBytesDone(line.SourceBytes);
+                    FailAlone(line, $"line {line.Number} is too large for one publish request ({line.Data.Length:N0} bytes)");
                     continue;
                 }
 
@@ -79,6 +75,14 @@ internal sealed class PublishRunner(PublishSettings settings, CliContext context
         }
 
         return batch.Count == 0 || await SendAsync(publisher, batch, cancellationToken);
+    }
+
+    /// <summary>A line no request can carry: it counts as sent and failed, and the run goes on.</summary>
+    private void FailAlone(NdjsonLine line, string reason)
+    {
+        counters.AddSent();
+        counters.AddFailed(1, reason);
+        counters.AddBytesDone(line.SourceBytes);
     }
 
     private static byte[]? Decoded(byte[] line)

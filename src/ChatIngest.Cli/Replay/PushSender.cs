@@ -160,8 +160,8 @@ internal sealed class PushSender(HttpClient http, ReplaySettings settings, TimeP
             using var json = JsonDocument.Parse(body);
             if (json.RootElement.ValueKind == JsonValueKind.Object)
             {
-                var title = Text(json.RootElement, "title");
-                var said = $"{(title == reason ? null : title)} {Text(json.RootElement, "detail")}".Trim();
+                var title = AnswerText.Text(json.RootElement, "title");
+                var said = $"{(title == reason ? null : title)} {AnswerText.Text(json.RootElement, "detail")}".Trim();
                 if (said.Length > 0)
                 {
                     return said;
@@ -174,8 +174,5 @@ internal sealed class PushSender(HttpClient http, ReplaySettings settings, TimeP
         }
 
         return AnswerText.Shorten(body);
-
-        static string? Text(JsonElement problem, string name) =>
-            problem.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
     }
 }
