@@ -21,7 +21,7 @@ public sealed class GenerateOptionRangeTests
     }
 
     [Fact]
-    public async Task TheLatestStartStillLeavesRoomForTheMostConversations()
+    public async Task AStartAtTheLatestAllowedTimeIsTakenAndGenerates()
     {
         var result = await CliRun.GenerateAsync("-n", "100", "--start", "9000-01-01T00:00:00+00:00");
 
