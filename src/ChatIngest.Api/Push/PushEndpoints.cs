@@ -141,7 +141,7 @@ internal static class PushEndpoints
         {
             // The commit may still land later; the redelivery is then a duplicate, which changes nothing.
             metrics.Rejected("deadline");
-            log.DeadlinePassed(messageId, push.Value.Deadline.TotalMilliseconds);
+            log.DeadlinePassed(messageId);
             return Problems.Unavailable(http, options, "The write did not commit in time.",
                 $"Not stored within {push.Value.Deadline.TotalSeconds} s (Push__Deadline); Pub/Sub will deliver it again.");
         }

@@ -1,23 +1,90 @@
+using Microsoft.Extensions.Options;
+
 namespace ChatIngest.Api.Push;
 
-/// <summary>The push endpoint's log lines, each carrying the Pub/Sub message id.</summary>
-internal sealed partial class PushLog(ILogger<PushLog> logger)
+/// <summary>
+/// The push endpoint's log lines, each carrying the Pub/Sub message id. Refusals (503) are logged through a
+/// <see cref="RefusalWindow"/> per cause: one line with the id, then one line a window with how many more there were.
+/// </summary>
+internal sealed partial class PushLog : IDisposable
 {
+    /// <summary>How often, at most, one cause of refusal gets a line.</summary>
+    internal static readonly TimeSpan RefusalLogWindow = TimeSpan.FromSeconds(10);
+
+    private readonly ILogger<PushLog> logger;
+    private readonly RefusalWindow queueFull;
+    private readonly RefusalWindow warehouseUnavailable;
+    private readonly RefusalWindow deadlinePassed;
+    private readonly double deadlineMs;
+
+    public PushLog(ILogger<PushLog> logger, IOptions<PushOptions> options, TimeProvider time, IHostApplicationLifetime lifetime)
+    {
+        this.logger = logger;
+        deadlineMs = options.Value.Deadline.TotalMilliseconds;
+        queueFull = new RefusalWindow(time, RefusalLogWindow, (count, seconds) => LogQueueFullCount(count, seconds));
+        warehouseUnavailable = new RefusalWindow(time, RefusalLogWindow, (count, seconds) => LogWarehouseUnavailableCount(count, seconds));
+        deadlinePassed = new RefusalWindow(time, RefusalLogWindow, (count, seconds) => LogDeadlinePassedCount(count, seconds, deadlineMs));
+
+        // Once the writer has drained, not at the container's disposal: a line logged while the container disposes
+        // its singletons can miss the log providers.
+        lifetime.ApplicationStopped.Register(Dispose);
+    }
+
+    public void QueueFull(string messageId)
+    {
+        if (queueFull.Take())
+        {
+            LogQueueFull(messageId);
+        }
+    }
+
+    public void WarehouseUnavailable(string messageId)
+    {
+        if (warehouseUnavailable.Take())
+        {
+            LogWarehouseUnavailable(messageId);
+        }
+    }
+
+    public void DeadlinePassed(string messageId)
+    {
+        if (deadlinePassed.Take())
+        {
+            LogDeadlinePassed(messageId, deadlineMs);
+        }
+    }
+
+    public void Dispose()
+    {
+        queueFull.Dispose();
+        warehouseUnavailable.Dispose();
+        deadlinePassed.Dispose();
+    }
+
     [LoggerMessage(EventId = 300, Level = LogLevel.Debug, Message = "Push {MessageId} stored; answering 204")]
     public partial void Stored(string messageId);
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Push {MessageId} refused: the ingest queue is full or closing; answering 503")]
-    public partial void QueueFull(string messageId);
+    private partial void LogQueueFull(string messageId);
 
     [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Push {MessageId} not stored: the warehouse is unavailable; answering 503")]
-    public partial void WarehouseUnavailable(string messageId);
+    private partial void LogWarehouseUnavailable(string messageId);
 
     [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "Push {MessageId} not committed within {DeadlineMs} ms; answering 503")]
-    public partial void DeadlinePassed(string messageId, double deadlineMs);
+    private partial void LogDeadlinePassed(string messageId, double deadlineMs);
 
     [LoggerMessage(EventId = 304, Level = LogLevel.Warning, Message = "Push authentication is OFF: anyone who can reach /pubsub/push can write rows. Set PushAuth__Audience and PushAuth__ServiceAccountEmail to require Pub/Sub's OIDC token.")]
     public partial void AuthOff();
 
     [LoggerMessage(EventId = 305, Level = LogLevel.Information, Message = "Push authentication is on: tokens must be for audience {Audience} and account {ServiceAccountEmail}")]
     public partial void AuthOn(string audience, string serviceAccountEmail);
+
+    [LoggerMessage(EventId = 306, Level = LogLevel.Warning, Message = "{Count} more pushes refused in the last {Seconds} s: the ingest queue is full or closing; answered 503")]
+    private partial void LogQueueFullCount(long count, double seconds);
+
+    [LoggerMessage(EventId = 307, Level = LogLevel.Warning, Message = "{Count} more pushes not stored in the last {Seconds} s: the warehouse is unavailable; answered 503")]
+    private partial void LogWarehouseUnavailableCount(long count, double seconds);
+
+    [LoggerMessage(EventId = 308, Level = LogLevel.Warning, Message = "{Count} more pushes not committed within {DeadlineMs} ms in the last {Seconds} s; answered 503")]
+    private partial void LogDeadlinePassedCount(long count, double seconds, double deadlineMs);
 }

@@ -53,4 +53,30 @@ public sealed class IngestLogTests
         var refused = Assert.Single(logs.Entries, e => e.EventId == 302 && e.Category.EndsWith("PushLog", StringComparison.Ordinal));
         Assert.Equal("refused-5", refused.Values["MessageId"]);
     }
+
+    [Fact]
+    public async Task RefusedPushesAfterTheFirstAreCountedInOneLineNotOneLineEach()
+    {
+        var logs = new CapturedLogs();
+        var warehouse = new ControlledWarehouse { FailWrites = true };
+        await using (var app = new ChatIngestApp(
+            new Dictionary<string, string?> { ["Ingest:CommitRetryBudget"] = "00:00:00.050" },
+            configureServices: logs.Register + warehouse.Register))
+        {
+            var client = app.CreateClient();
+            for (var i = 0; i < 5; i++)
+            {
+                using var response = await client.PushAsync(Payloads.CourierStart(i + 1), $"refused-{i}", Published);
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            }
+
+            var first = Assert.Single(logs.Entries, e => e.EventId == 302);
+            Assert.Equal("refused-0", first.Values["MessageId"]);
+        }
+
+        // Well inside the 10 s window, so the other four are one line, written as the service stops.
+        var counted = Assert.Single(logs.Entries, e => e.EventId == 307);
+        Assert.Equal(4L, counted.Values["Count"]);
+        Assert.Single(logs.Entries, e => e.EventId == 302);
+    }
 }
