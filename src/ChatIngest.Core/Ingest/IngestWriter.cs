@@ -36,7 +36,10 @@ public sealed partial class IngestWriter(
             MaxRetryAttempts = int.MaxValue,
             OnRetry = args =>
             {
-                LogCommitRetry(logger, args.AttemptNumber + 1, args.Outcome.Exception);
+                // The stack trace once per commit: a full disk or an outage would repeat it at every retry.
+                var error = args.Outcome.Exception;
+                LogCommitRetry(logger, args.AttemptNumber + 1, error?.Message, args.RetryDelay.TotalMilliseconds,
+                    args.AttemptNumber == 0 ? error : null);
                 return ValueTask.CompletedTask;
             },
         })
@@ -195,8 +198,8 @@ public sealed partial class IngestWriter(
         return (unique, firstOf);
     }
 
-    [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "Commit attempt {Attempt} failed; retrying")]
-    private static partial void LogCommitRetry(ILogger logger, int attempt, Exception? error);
+    [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "Commit attempt {Attempt} failed ({Error}); retrying in {DelayMs} ms")]
+    private static partial void LogCommitRetry(ILogger logger, int attempt, string? error, double delayMs, Exception? exception);
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Commit of {Requests} requests ({Rows} rows) failed past the retry budget; answering 503")]
     private static partial void LogCommitFailed(ILogger logger, int requests, int rows, Exception error);

@@ -79,4 +79,23 @@ public sealed class IngestLogTests
         Assert.Equal(4L, counted.Values["Count"]);
         Assert.Single(logs.Entries, e => e.EventId == 302);
     }
+
+    [Fact]
+    public async Task ACommitThatKeepsFailingCarriesTheStackTraceOnlyOnItsFirstRetry()
+    {
+        var logs = new CapturedLogs();
+        var warehouse = new ControlledWarehouse { FailWrites = true };
+        await using var app = new ChatIngestApp(
+            new Dictionary<string, string?> { ["Ingest:CommitRetryBudget"] = "00:00:00.500" },
+            configureServices: logs.Register + warehouse.Register);
+
+        using var response = await app.CreateClient().PushAsync(Payloads.CourierStart(5), "refused-5", Published);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var retries = logs.Entries.Where(e => e.EventId == 100).ToList();
+        Assert.True(retries.Count >= 2, $"{retries.Count} retries in 500 ms");
+        Assert.NotNull(retries[0].Exception);
+        Assert.All(retries.Skip(1), r => Assert.Null(r.Exception));
+        Assert.All(retries, r => Assert.Contains(ControlledWarehouse.FailureMessage, r.Message, StringComparison.Ordinal));
+    }
 }

@@ -29,9 +29,10 @@ public sealed class CapturedLogs : ILoggerProvider
         {
             var values = state as IReadOnlyList<KeyValuePair<string, object?>> ?? [];
             owner.entries.Enqueue(new CapturedLog(category, logLevel, eventId.Id, formatter(state, exception),
-                values.ToDictionary(v => v.Key, v => v.Value)));
+                values.ToDictionary(v => v.Key, v => v.Value), exception));
         }
     }
 }
 
-public sealed record CapturedLog(string Category, LogLevel Level, int EventId, string Message, IReadOnlyDictionary<string, object?> Values);
+public sealed record CapturedLog(
+    string Category, LogLevel Level, int EventId, string Message, IReadOnlyDictionary<string, object?> Values, Exception? Exception);

@@ -17,6 +17,8 @@ public sealed class ControlledWarehouse
     /// <summary>Completes when a write first reached the warehouse.</summary>
     public Task Entered => entered.Task;
 
+    public const string FailureMessage = "injected: the warehouse is down";
+
     public bool FailWrites { get; set; }
 
     public int FailedWrites { get; private set; }
@@ -46,7 +48,7 @@ public sealed class ControlledWarehouse
             if (owner.FailWrites)
             {
                 owner.FailedWrites++;
-                throw new IOException("injected: the warehouse is down");
+                throw new IOException(FailureMessage);
             }
 
             return await inner.WriteAsync(records, cancellationToken);
