@@ -42,10 +42,7 @@ public sealed class IngestLogTests
     public async Task RefusedPushIsLoggedWithItsMessageId()
     {
         var logs = new CapturedLogs();
-        var warehouse = new ControlledWarehouse { FailWrites = true };
-        await using var app = new ChatIngestApp(
-            new Dictionary<string, string?> { ["Ingest:CommitRetryBudget"] = "00:00:00.100" },
-            configureServices: logs.Register + warehouse.Register);
+        await using var app = WithWarehouseDown(logs, "00:00:00.100");
 
         using var response = await app.CreateClient().PushAsync(Payloads.CourierStart(5), "refused-5", Published);
 
@@ -58,10 +55,7 @@ public sealed class IngestLogTests
     public async Task RefusedPushesAfterTheFirstAreCountedInOneLineNotOneLineEach()
     {
         var logs = new CapturedLogs();
-        var warehouse = new ControlledWarehouse { FailWrites = true };
-        await using (var app = new ChatIngestApp(
-            new Dictionary<string, string?> { ["Ingest:CommitRetryBudget"] = "00:00:00.050" },
-            configureServices: logs.Register + warehouse.Register))
+        await using (var app = WithWarehouseDown(logs, "00:00:00.050"))
         {
             var client = app.CreateClient();
             for (var i = 0; i < 5; i++)
@@ -84,10 +78,7 @@ public sealed class IngestLogTests
     public async Task ACommitThatKeepsFailingCarriesTheStackTraceOnlyOnItsFirstRetry()
     {
         var logs = new CapturedLogs();
-        var warehouse = new ControlledWarehouse { FailWrites = true };
-        await using var app = new ChatIngestApp(
-            new Dictionary<string, string?> { ["Ingest:CommitRetryBudget"] = "00:00:00.500" },
-            configureServices: logs.Register + warehouse.Register);
+        await using var app = WithWarehouseDown(logs, "00:00:00.500");
 
         using var response = await app.CreateClient().PushAsync(Payloads.CourierStart(5), "refused-5", Published);
 
@@ -98,4 +89,9 @@ public sealed class IngestLogTests
         Assert.All(retries.Skip(1), r => Assert.Null(r.Exception));
         Assert.All(retries, r => Assert.Contains(ControlledWarehouse.FailureMessage, r.Message, StringComparison.Ordinal));
     }
+
+    /// <summary>The service with every write failing, each commit given up after <paramref name="commitRetryBudget"/>.</summary>
+    private static ChatIngestApp WithWarehouseDown(CapturedLogs logs, string commitRetryBudget) => new(
+        new Dictionary<string, string?> { ["Ingest:CommitRetryBudget"] = commitRetryBudget },
+        configureServices: logs.Register + new ControlledWarehouse { FailWrites = true }.Register);
 }
