@@ -22,7 +22,8 @@ internal sealed class ConversationGenerator(GenerateSettings settings)
     {
         var random = new SplitMix64(settings.Seed);
         var late = SplitMix64.Stream(settings.Seed, LateStream);
-        var orderIds = new OrderIdPermutation(random.Next());
+        var orderIds = new OrderIdPermutation(settings.Seed);
+        _ = random.Next(); // the draw that once keyed the order ids, kept so that the rest of a seed's output stays as it was
         var active = new PriorityQueue<Conversation, (long Ticks, long Sequence)>();
         var nextStart = settings.Start.AddSeconds(Gap(random));
 

@@ -17,7 +17,7 @@ internal sealed class GenerateOptions
 
     public Option<ulong> Seed { get; } = new("--seed")
     {
-        Description = "Seed of the generator: the same seed gives the same bytes. Example: --seed 42",
+        Description = "Seed of the generator: the same seed gives the same bytes; seeds 0 to 100 give disjoint order ids for up to 450,000 conversations each. Example: --seed 42",
         DefaultValueFactory = _ => 1,
     };
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ChatIngest.Cli.Generate;
 using ChatIngest.Cli.Tests.Support;
 using ChatIngest.Tests.Support;
@@ -75,5 +76,35 @@ public sealed class GeneratorDeterminismTests
 
         Assert.Equal(ids.Length, ids.Distinct().Count());
         Assert.All(ids, id => Assert.InRange(id, 10_000_000, 99_999_999));
+    }
+
+    [Fact]
+    public void FilesFromDifferentSeedsShareNoOrderId()
+    {
+        // Two files loaded together must not merge conversations. Drawn at random, 50,000 ids from 90 million would
+        // meet about 28 times.
+        static long[] OrderIds(ulong seed) => new ConversationGenerator(new GenerateSettings { Conversations = 50_000, Seed = seed }).Lines()
+            .Where(l => l.Kind == LineKind.OrderEvent)
+            .Select(l => JsonDocument.Parse(l.Text).RootElement.GetProperty("orderId").GetInt64())
+            .ToArray();
+
+        var first = OrderIds(1);
+        var second = OrderIds(2);
+
+        Assert.Equal(50_000, first.Distinct().Count());
+        Assert.Empty(first.Intersect(second));
+    }
+
+    [Theory]
+    [InlineData(100, 450_000)]
+    [InlineData(10, 5_000_000)]
+    public void SeedsFromZeroUpToSomeStartTheirRunsOfIdsFarEnoughApartForTheConversationsTheReadmePromises(int lastSeed, long conversations)
+    {
+        // A seed's ids are one run of a single order, so two runs of N share no id when each starts at least N from
+        // the next one round the circle of 90,000,000.
+        var starts = Enumerable.Range(0, lastSeed + 1).Select(seed => new OrderIdPermutation((ulong)seed).Start).Order().ToArray();
+        var gaps = starts.Zip(starts.Skip(1), (a, b) => b - a).Append(OrderIdPermutation.Capacity - starts[^1] + starts[0]);
+
+        Assert.All(gaps, gap => Assert.True(gap >= conversations, $"two seeds start {gap:N0} apart"));
     }
 }
