@@ -32,10 +32,12 @@ internal static class GenerateCommand
         long written = 0;
 
         var target = outPath ?? "stdout";
+        OutputFile? file = null;
         Stream output;
         try
         {
-            output = outPath is null ? context.OpenStandardOutput() : OpenFile(outPath);
+            file = outPath is null ? null : OutputFile.Open(outPath);
+            output = file?.Stream ?? context.OpenStandardOutput();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -43,21 +45,31 @@ internal static class GenerateCommand
             return ExitCodes.Failed;
         }
 
-        try
+        // Disposing the file without a commit deletes what was written, so the old file stays as it was.
+        using (file)
         {
-            // Disposing flushes the last buffered lines, so it can fail as a write does.
-            await using (output)
+            try
             {
-                var display = new ProgressDisplay(context, "generate");
-                await display.RunAsync(
-                    () => new ProgressReading(Volatile.Read(ref written), "lines", generator.Started, settings.Conversations, "conversations started"),
-                    () => Task.Run(() => Write(output, faults.Apply(generator.Lines()), ref written, cancellationToken), CancellationToken.None));
+                // Disposing flushes the last buffered lines, so it can fail as a write does.
+                await using (output)
+                {
+                    var display = new ProgressDisplay(context, "generate");
+                    await display.RunAsync(
+                        () => new ProgressReading(Volatile.Read(ref written), "lines", generator.Started, settings.Conversations, "conversations started"),
+                        () => Task.Run(() => Write(output, faults.Apply(generator.Lines()), ref written, cancellationToken), CancellationToken.None));
+                }
+
+                if (!cancellationToken.IsCancellationRequested)
+                {
+                    file?.Commit();
+                }
             }
-        }
-        catch (IOException e)
-        {
-            await context.Error.WriteLineAsync($"generate: cannot write {target}: {WriteFailure(e, outPath)} after {written:N0} lines; the output is incomplete.");
-            return ExitCodes.Failed;
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                var left = file is { Replaces: true } ? $"nothing was written to {outPath}" : "the output is incomplete";
+                await context.Error.WriteLineAsync($"generate: cannot write {target}: {WriteFailure(e, file?.WritingTo)} after {written:N0} lines; {left}.");
+                return ExitCodes.Failed;
+            }
         }
 
         var summary = string.Create(CultureInfo.InvariantCulture,
@@ -65,7 +77,8 @@ internal static class GenerateCommand
         await context.Error.WriteLineAsync(summary);
         if (cancellationToken.IsCancellationRequested)
         {
-            await context.Error.WriteLineAsync($"generate: stopped (Ctrl-C or SIGTERM) after {written:N0} lines; the output ends mid-stream.");
+            var left = file is { Replaces: true } ? $"nothing was written to {outPath}" : "the output ends mid-stream";
+            await context.Error.WriteLineAsync($"generate: stopped (Ctrl-C or SIGTERM) after {written:N0} lines; {left}.");
             return ExitCodes.Cancelled;
         }
 
@@ -85,7 +98,7 @@ internal static class GenerateCommand
         }
     }
 
-    /// <summary>The operating system's reason (Permission denied, No space left on device) without the path it repeats.</summary>
+    /// <summary>The operating system's reason (Permission denied, No space left on device) without the file it names.</summary>
     private static string WriteFailure(Exception e, string? path)
     {
         if (path is not null && Directory.Exists(path))
@@ -95,16 +108,5 @@ internal static class GenerateCommand
 
         var reason = (e.InnerException ?? e).Message;
         return (path is null ? reason : reason.Replace($" : '{path}'", "", StringComparison.Ordinal)).TrimEnd('.');
-    }
-
-    private static FileStream OpenFile(string path)
-    {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null)
-        {
-            Directory.CreateDirectory(directory);
-        }
-
-        return new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
     }
 }

@@ -43,7 +43,7 @@ internal sealed class GenerateOptions
 
     public Option<string?> Out { get; } = new("--out", "-o")
     {
-        Description = "File to write (created or replaced); stdout when left out or -. Example: --out data/generated.ndjson",
+        Description = "File to write (created, or replaced once complete: a run that fails or is stopped leaves it as it was); stdout when left out or -. Example: --out data/generated.ndjson",
     };
 
     public Option<double> Duplicates { get; } = Probability("--duplicates", "an exact copy of a line follows it", "0.01");
