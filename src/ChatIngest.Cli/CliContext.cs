@@ -1,4 +1,5 @@
 using Google.Apis.Auth.OAuth2;
+using Microsoft.Win32.SafeHandles;
 
 namespace ChatIngest.Cli;
 
@@ -39,12 +40,41 @@ internal sealed class CliContext
         Out = Console.Out,
         Error = Console.Error,
         OpenStandardInput = Console.OpenStandardInput,
-        OpenStandardOutput = Console.OpenStandardOutput,
+        OpenStandardOutput = StandardOutput,
         Environment = System.Environment.GetEnvironmentVariable,
         Interactive = !Console.IsOutputRedirected && !Console.IsErrorRedirected
             && string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable("CI")),
         ProcessTerminationTimeout = TimeSpan.FromSeconds(15),
     };
+
+    /// <summary>
+    /// Console's stream pretends that a write to a closed pipe succeeded, so <c>generate | head</c> would go on writing
+    /// into nothing; a FileStream on file descriptor 1 reports it (EPIPE). Only for a pipe or a terminal: on a file
+    /// (<c>&gt; out.ndjson</c>) a FileStream writes at an offset of its own, not at the one the shell shares with what
+    /// writes after it, and a file has no reader to go away.
+    /// </summary>
+    private static Stream StandardOutput()
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            try
+            {
+                var stdout = new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+                if (!stdout.CanSeek)
+                {
+                    return stdout;
+                }
+
+                stdout.Dispose();
+            }
+            catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
+            {
+                // Descriptor 1 closed or unusable: Console's stream copes with that.
+            }
+        }
+
+        return Console.OpenStandardOutput();
+    }
 
     private static async Task<ITokenAccess> ApplicationDefaultAsync(string scope, CancellationToken cancellationToken) =>
         (await GoogleCredential.GetApplicationDefaultAsync(cancellationToken)).CreateScoped(scope);

@@ -16,4 +16,7 @@ internal static class ExitCodes
 
     /// <summary>Stopped by Ctrl-C / SIGTERM (128 + SIGINT, as shells report it).</summary>
     public const int Cancelled = 130;
+
+    /// <summary><c>generate</c>'s stdout was closed by its reader, as by <c>| head</c> (128 + SIGPIPE, as shells report it).</summary>
+    public const int BrokenPipe = 141;
 }

@@ -7,6 +7,12 @@ namespace ChatIngest.Cli.Generate;
 /// <summary><c>generate</c>: realistic NDJSON chat data, streamed to a file or stdout.</summary>
 internal static class GenerateCommand
 {
+    /// <summary>The HResult .NET gives a write to a pipe whose reader is gone: errno EPIPE on Linux and macOS.</summary>
+    private const int Epipe = 32;
+
+    /// <summary>How long Ctrl-C waits for the writer, which stops at its next line unless a write is blocked.</summary>
+    private static readonly TimeSpan CancelGrace = TimeSpan.FromSeconds(1);
+
     public static Command Create(CliContext context)
     {
         var options = new GenerateOptions();
@@ -50,18 +56,22 @@ internal static class GenerateCommand
         {
             try
             {
-                // Disposing flushes the last buffered lines, so it can fail as a write does.
-                await using (output)
-                {
-                    var display = new ProgressDisplay(context, "generate");
-                    await display.RunAsync(
-                        () => new ProgressReading(Volatile.Read(ref written), "lines", generator.Started, settings.Conversations, "conversations started"),
-                        () => Task.Run(() => Write(output, faults.Apply(generator.Lines()), ref written, cancellationToken), CancellationToken.None));
-                }
-
-                if (!cancellationToken.IsCancellationRequested)
+                var display = new ProgressDisplay(context, "generate");
+                var finished = await display.RunAsync(
+                    () => new ProgressReading(Volatile.Read(ref written), "lines", generator.Started, settings.Conversations, "conversations started"),
+                    () => WriteAsync(context, output, () => Write(output, faults.Apply(generator.Lines()), ref written, cancellationToken), cancellationToken));
+                if (finished && !cancellationToken.IsCancellationRequested)
                 {
                     file?.Commit();
+                }
+            }
+            catch (IOException e) when (outPath is null && e.HResult == Epipe)
+            {
+                // Whoever read stdout has stopped (generate | head): stop without a word, as a program SIGPIPE ends
+                // does; after Ctrl-C (which may have ended the reader too) the run says it was stopped.
+                if (!cancellationToken.IsCancellationRequested)
+                {
+                    return ExitCodes.BrokenPipe;
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -83,6 +93,28 @@ internal static class GenerateCommand
         }
 
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Runs the writer on a thread of its own, then closes the output (which writes the last buffered lines). False when
+    /// Ctrl-C came while a write was blocked — stdout not being read — for longer than <see cref="CancelGrace"/>: such a
+    /// write may never return, so it is left behind with the output still open, and the process ends without it.
+    /// </summary>
+    private static async Task<bool> WriteAsync(CliContext context, Stream output, Action write, CancellationToken cancellationToken)
+    {
+        var writing = Task.Run(write, CancellationToken.None);
+        await Task.WhenAny(writing, Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken));
+        if (!writing.IsCompleted && await Task.WhenAny(writing, Task.Delay(CancelGrace, context.Time, CancellationToken.None)) != writing)
+        {
+            return false;
+        }
+
+        await using (output)
+        {
+            await writing;
+        }
+
+        return true;
     }
 
     private static void Write(Stream output, IEnumerable<GeneratedLine> lines, ref long written, CancellationToken cancellationToken)

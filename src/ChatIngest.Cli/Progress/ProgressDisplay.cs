@@ -6,7 +6,7 @@ namespace ChatIngest.Cli.Progress;
 /// <summary>
 /// Shows how a long run is going while it runs: on a terminal a live bar (count, rate, ETA when the total is known);
 /// elsewhere (redirected, CI) one plain line to stderr every <see cref="CliContext.ProgressInterval"/> and a last
-/// line when the work ends.
+/// line when the work ends (unless it failed).
 /// </summary>
 internal sealed class ProgressDisplay(CliContext context, string name)
 {
@@ -43,7 +43,12 @@ internal sealed class ProgressDisplay(CliContext context, string name)
             }
         }
 
-        await context.Error.WriteLineAsync(Line(read(), started));
+        // A run that failed says so itself (generate says nothing at all when its reader closed the pipe); a last
+        // progress line would only stand in the way.
+        if (!running.IsFaulted)
+        {
+            await context.Error.WriteLineAsync(Line(read(), started));
+        }
     }
 
     private async Task ShowBarAsync(Func<ProgressReading> read, Task running, long started)

@@ -7,6 +7,26 @@ internal static class CliProcess
 {
     public static async Task<CliResult> RunAsync(string[] args, IDictionary<string, string> environment)
     {
+        using var process = Start(args, environment);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return new CliResult(process.ExitCode, System.Text.Encoding.UTF8.GetBytes(await stdout), "", await stderr);
+    }
+
+    /// <summary>Reads the first line of stdout and then closes the pipe, as <c>| head -1</c> does.</summary>
+    public static async Task<CliResult> RunAndCloseStdoutAfterOneLineAsync(string[] args)
+    {
+        using var process = Start(args, new Dictionary<string, string>());
+        var stderr = process.StandardError.ReadToEndAsync();
+        var first = await process.StandardOutput.ReadLineAsync();
+        process.StandardOutput.Close();
+        await process.WaitForExitAsync();
+        return new CliResult(process.ExitCode, System.Text.Encoding.UTF8.GetBytes(first + "\n"), "", await stderr);
+    }
+
+    private static Process Start(string[] args, IDictionary<string, string> environment)
+    {
         var dll = Path.Combine(AppContext.BaseDirectory, "ChatIngest.Cli.dll");
         Assert.True(File.Exists(dll), $"{dll} is missing: the test project must reference src/ChatIngest.Cli.");
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
@@ -29,11 +49,8 @@ internal static class CliProcess
             start.Environment[name] = value;
         }
 
-        using var process = Process.Start(start)!;
+        var process = Process.Start(start)!;
         process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return new CliResult(process.ExitCode, System.Text.Encoding.UTF8.GetBytes(await stdout), "", await stderr);
+        return process;
     }
 }
