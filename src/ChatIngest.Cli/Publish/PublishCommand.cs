@@ -29,10 +29,17 @@ internal static partial class PublishCommand
                 + "published as the bytes it stands for: for data that is not one line of UTF-8 text. A line that is not base64 fails alone. "
                 + "Example: --base64 (with jq -r '.[].message.data' held.json > held.b64)",
         };
+        var maxDelay = new Option<TimeSpan>("--max-delay")
+        {
+            Description = "Longest a line waits, counted from the first line of its batch, for the batch to fill before it is published anyway "
+                + "(0 to 1h): for a SOURCE that trickles, e.g. tail -f app.log | publish -. Example: --max-delay 200ms (default 1s)",
+            DefaultValueFactory = _ => TimeSpan.FromSeconds(1),
+            CustomParser = r => Duration.Parse(r, "--max-delay", TimeSpan.Zero, TimeSpan.FromHours(1)),
+        };
         var command = new Command("publish", """
             Publish each line of SOURCE as one message (the line is the message data) to a Pub/Sub topic through the REST
-            API: batches of at most 1,000 messages and under 10 MB, 409/429/499/5xx retried with exponential backoff, a
-            missing topic (404) stops the run. Credentials: Application Default Credentials (gcloud auth application-default
+            API: batches of at most 1,000 messages and under 10 MB (a batch that is not full goes out --max-delay after its
+            first line), 409/429/499/5xx retried with exponential backoff, a missing topic (404) stops the run. Credentials: Application Default Credentials (gcloud auth application-default
             login, GOOGLE_APPLICATION_CREDENTIALS, or the metadata server); with PUBSUB_EMULATOR_HOST=host:port set, the
             emulator at http://host:port is used without credentials.
 
@@ -40,10 +47,12 @@ internal static partial class PublishCommand
               publish ../shared/data/conversations.json --topic projects/my-project/topics/chat-messages
               PUBSUB_EMULATOR_HOST=localhost:8085 publish data/generated.ndjson --topic projects/local/topics/chat
               generate -n 100000 | publish - --topic projects/my-project/topics/chat-messages
+              tail -f app.ndjson | publish - --topic projects/my-project/topics/chat-messages --max-delay 200ms
             """);
         delivery.AddTo(command);
         command.Options.Add(topic);
         command.Options.Add(base64);
+        command.Options.Add(maxDelay);
         command.SetAction(async (parse, cancellationToken) =>
         {
             if (PubSubEndpoint.EmulatorProblem(context) is { } problem)
@@ -58,6 +67,7 @@ internal static partial class PublishCommand
                 Backoff = delivery.ReadBackoff(parse),
                 MaxAttempts = parse.GetValue(delivery.MaxAttempts),
                 Base64 = parse.GetValue(base64),
+                MaxDelay = parse.GetValue(maxDelay),
             };
             return await DeliveryRun.RunAsync(context, "publish", parse.GetValue(delivery.Source)!,
                 (source, counters) => new PublishRunner(settings, context, counters).RunAsync(source, cancellationToken),

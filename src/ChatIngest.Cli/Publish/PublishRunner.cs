@@ -27,10 +27,32 @@ internal sealed class PublishRunner(PublishSettings settings, CliContext context
         using var http = context.CreateHttpClient(settings.RequestTimeout);
         var publisher = new PubSubPublisher(http, endpoint, settings, context.Time, counters);
         var batch = new PublishBatch();
+        long batchStarted = 0;
         try
         {
-            await foreach (var read in source.ReadLinesAsync(cancellationToken))
+            await using var lines = new LineFeed(source.ReadLinesAsync(cancellationToken), context.Time);
+            while (true)
             {
+                // A batch that is not full waits for more lines at most --max-delay from its first line, so a SOURCE
+                // that trickles (tail -f … | publish -) is published as it comes; a file fills batches long before.
+                var wait = batch.Count == 0 ? (TimeSpan?)null : settings.MaxDelay - context.Time.GetElapsedTime(batchStarted);
+                if (await lines.NextAsync(wait, cancellationToken) is not { } more)
+                {
+                    if (!await SendAsync(publisher, batch, cancellationToken))
+                    {
+                        return false;
+                    }
+
+                    batch = new PublishBatch();
+                    continue;
+                }
+
+                if (!more)
+                {
+                    break;
+                }
+
+                var read = lines.Current;
                 counters.AddRead();
                 var line = read;
                 if (settings.Base64)
@@ -58,6 +80,11 @@ internal sealed class PublishRunner(PublishSettings settings, CliContext context
                     }
 
                     batch = new PublishBatch();
+                }
+
+                if (batch.Count == 0)
+                {
+                    batchStarted = context.Time.GetTimestamp();
                 }
 
                 batch.Add(line);

@@ -49,6 +49,7 @@ public sealed class CommandLineTests
     [InlineData("--ack-deadline must be from 1ms to 10m, not 0s.", "replay", "--ack-deadline", "0s")]
     [InlineData("--ack-deadline must be from 1ms to 10m, not 100000000h.", "replay", "--ack-deadline", "100000000h")]
     [InlineData("--max-backoff must be from 0ms to 1h, not 1300h.", "publish", "--max-backoff", "1300h")]
+    [InlineData("--max-delay must be from 0ms to 1h, not 2h.", "publish", "--max-delay", "2h")]
     [InlineData("--min-backoff must be from 0ms to 1h, not 61m.", "replay", "--min-backoff", "61m", "--max-backoff", "1h")]
     public async Task ADurationOutOfItsRangeIsAUsageErrorThatSaysTheRange(string error, string command, params string[] options)
     {

@@ -14,8 +14,9 @@ internal sealed record CliResult(int ExitCode, byte[] Stdout, string Out, string
 
 /// <summary>
 /// Runs the real command tree in-process, as if not on a terminal: captured stdout/stderr, the given environment
-/// variables only, optional stdin and stdout. Progress lines come every 200 ms of real time. Never real Google credentials:
-/// without <c>credentials</c>, asking for them fails as it does on a machine without Application Default Credentials.
+/// variables only, optional stdin (bytes, or a stream such as a pipe the test writes to) and stdout. Progress lines
+/// come every 200 ms of real time. Never real Google credentials: without <c>credentials</c>, asking for them fails as
+/// it does on a machine without Application Default Credentials.
 /// </summary>
 internal static class CliRun
 {
@@ -40,11 +41,11 @@ internal static class CliRun
     public static CliContext Context(
         StringWriter? output = null, StringWriter? error = null, Stream? stdout = null,
         IDictionary<string, string>? environment = null, byte[]? stdin = null,
-        ITokenAccess? credentials = null, HttpMessageHandler? http = null, TimeProvider? time = null) => new()
+        ITokenAccess? credentials = null, HttpMessageHandler? http = null, TimeProvider? time = null, Stream? stdinStream = null) => new()
     {
         Out = TextWriter.Synchronized(output ?? new StringWriter()),
         Error = TextWriter.Synchronized(error ?? new StringWriter()),
-        OpenStandardInput = () => new MemoryStream(stdin ?? []),
+        OpenStandardInput = () => stdinStream ?? new MemoryStream(stdin ?? []),
         OpenStandardOutput = () => stdout ?? Stream.Null,
         Environment = name => environment is not null && environment.TryGetValue(name, out var value) ? value : null,
         Interactive = false,

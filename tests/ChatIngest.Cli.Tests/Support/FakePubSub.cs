@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
+using System.Threading.Channels;
 using Microsoft.AspNetCore.Http;
 using ChatIngest.Tests.Support;
 
@@ -19,6 +20,7 @@ internal sealed class FakePubSub : IAsyncDisposable
 {
     public const string Topic = "projects/demo-project/topics/chat";
     private readonly ConcurrentQueue<int> failures = new();
+    private readonly Channel<PublishRequest> arrivals = Channel.CreateUnbounded<PublishRequest>();
     private LoopbackServer? server;
     private long nextId = 1000;
     private int idsMissing;
@@ -46,6 +48,9 @@ internal sealed class FakePubSub : IAsyncDisposable
         fake.server = await LoopbackServer.StartAsync(fake.HandleAsync);
         return fake;
     }
+
+    /// <summary>The next publish request accepted, in the order they came.</summary>
+    public Task<PublishRequest> NextAcceptedAsync() => arrivals.Reader.ReadAsync().AsTask();
 
     /// <summary>The next successful publish answers 200 with <paramref name="count"/> fewer message ids than messages.</summary>
     public void DropIdsFromNextAnswer(int count) => idsMissing = count;
@@ -84,7 +89,9 @@ internal sealed class FakePubSub : IAsyncDisposable
             return;
         }
 
-        Accepted.Enqueue(new PublishRequest(http.Request.Path, http.Request.Headers.Authorization.FirstOrDefault(), (int)body.Length, messages, sent));
+        var request = new PublishRequest(http.Request.Path, http.Request.Headers.Authorization.FirstOrDefault(), (int)body.Length, messages, sent);
+        Accepted.Enqueue(request);
+        arrivals.Writer.TryWrite(request);
         var ids = messages.Skip(Interlocked.Exchange(ref idsMissing, 0)).Select(_ => Interlocked.Increment(ref nextId).ToString(System.Globalization.CultureInfo.InvariantCulture));
         await http.Response.WriteAsJsonAsync(new { messageIds = ids });
     }
