@@ -4,7 +4,7 @@ using ChatIngest.Cli.Sources;
 
 namespace ChatIngest.Cli.Common;
 
-/// <summary>Options <c>replay</c> and <c>publish</c> share: the source and how failed sends are retried.</summary>
+/// <summary>Options <c>replay</c> and <c>publish</c> share: the source, where in it to start, and how failed sends are retried.</summary>
 internal sealed class DeliveryOptions(TimeSpan minBackoff, TimeSpan maxBackoff, int maxAttempts)
 {
     private static readonly TimeSpan LongestBackoff = TimeSpan.FromHours(1);
@@ -35,9 +35,18 @@ internal sealed class DeliveryOptions(TimeSpan minBackoff, TimeSpan maxBackoff, 
         CustomParser = r => Number.Parse(r, "--max-attempts", 1, 1_000),
     };
 
+    public Option<long> FromLine { get; } = new("--from-line")
+    {
+        Description = "Start at this SOURCE line, numbered as sed -n numbers lines (blank ones counted); the lines before it are read "
+            + "past, not sent. A run stopped by Ctrl-C names the line to go on from. Example: --from-line 1201 (default 1)",
+        DefaultValueFactory = _ => 1,
+        CustomParser = r => Number.Parse(r, "--from-line", 1L, long.MaxValue),
+    };
+
     public void AddTo(Command command)
     {
         command.Arguments.Add(Source);
+        command.Options.Add(FromLine);
         command.Options.Add(MinBackoff);
         command.Options.Add(MaxBackoff);
         command.Options.Add(MaxAttempts);

@@ -7,15 +7,15 @@ namespace ChatIngest.Cli.Common;
 /// <summary>
 /// The frame of a <c>replay</c> or <c>publish</c> run: open the source, show progress while the sender works,
 /// then print the summary, the failures (a bounded list) and why it stopped early, and choose the exit code
-/// (failures → 1, Ctrl-C → 130 with how far it got).
+/// (failures → 1, Ctrl-C → 130 with how far it got and the --from-line to go on from).
 /// </summary>
 internal static class DeliveryRun
 {
     public static async Task<int> RunAsync(
-        CliContext context, string command, string source,
+        CliContext context, string command, string source, long fromLine,
         Func<LineSource, RunCounters, Task<bool>> send, CancellationToken cancellationToken)
     {
-        var counters = new RunCounters();
+        var counters = new RunCounters(fromLine);
         LineSource opened;
         try
         {
@@ -65,7 +65,8 @@ internal static class DeliveryRun
 
         if (cancellationToken.IsCancellationRequested)
         {
-            await context.Error.WriteLineAsync($"{command}: stopped (Ctrl-C or SIGTERM) after reading {counters.Read:N0} lines; {counters.Acknowledged:N0} acknowledged.");
+            await context.Error.WriteLineAsync($"{command}: stopped (Ctrl-C or SIGTERM) after reading {counters.Read:N0} lines; {counters.Acknowledged:N0} acknowledged. "
+                + $"To go on, run it again with --from-line {counters.ResumeLine}: the first line not acknowledged (lines after it may be sent twice).");
             return ExitCodes.Cancelled;
         }
 

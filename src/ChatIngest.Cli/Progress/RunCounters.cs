@@ -1,4 +1,5 @@
 using System.Globalization;
+using ChatIngest.Core.Ingest;
 
 namespace ChatIngest.Cli.Progress;
 
@@ -6,13 +7,16 @@ namespace ChatIngest.Cli.Progress;
 /// What a delivery run has done so far, updated from many concurrent senders (hence Interlocked), read by the display.
 /// "Retries" counts extra attempts (a message, or a publish request, sent again after a failure). Every failure's
 /// problem is counted; the first <see cref="ProblemsShown"/> are kept to be listed, so the output stays readable.
+/// Lines before <paramref name="fromLine"/> (<c>--from-line</c>) are skipped.
 /// </summary>
-internal sealed class RunCounters
+internal sealed class RunCounters(long fromLine = 1)
 {
     public const int ProblemsShown = 10;
 
     private readonly Lock gate = new();
     private readonly List<string> problems = [];
+    private readonly long fromLine = fromLine;
+    private readonly ResumePoint resume = new(fromLine);
     private long read;
     private long sent;
     private long acknowledged;
@@ -35,16 +39,43 @@ internal sealed class RunCounters
     /// <summary>Sent but neither acknowledged nor failed: in flight when the run stopped.</summary>
     public long Unconfirmed => Sent - Acknowledged - Failed;
 
-    public void AddRead() => Interlocked.Increment(ref read);
+    /// <summary>The line to give <c>--from-line</c> to go on from where the run is now (<see cref="ResumePoint"/>).</summary>
+    public long ResumeLine => resume.Line;
+
+    /// <summary>True for a line before <c>--from-line</c>: it is not sent, and its bytes count as done (for the ETA).</summary>
+    public bool Skip(NdjsonLine line)
+    {
+        if (line.Number >= fromLine)
+        {
+            return false;
+        }
+
+        AddBytesDone(line.SourceBytes);
+        return true;
+    }
+
+    public void AddRead(long line)
+    {
+        Interlocked.Increment(ref read);
+        resume.Read(line);
+    }
+
     public void AddSent(long n = 1) => Interlocked.Add(ref sent, n);
-    public void AddAcknowledged(long n = 1) => Interlocked.Add(ref acknowledged, n);
+
+    public void AddAcknowledged(SentLines lines)
+    {
+        Interlocked.Add(ref acknowledged, lines.Count);
+        resume.Done(lines, acknowledged: true);
+    }
+
     public void AddRetry() => Interlocked.Increment(ref retries);
     public void AddBytesDone(long n) => Interlocked.Add(ref bytesDone, n);
 
-    /// <summary>Counts <paramref name="n"/> failed messages; <paramref name="problem"/> is null when the stop reason says why.</summary>
-    public void AddFailed(long n, string? problem)
+    /// <summary>Counts failed messages; <paramref name="problem"/> is null when the stop reason says why.</summary>
+    public void AddFailed(SentLines lines, string? problem)
     {
-        Interlocked.Add(ref failed, n);
+        Interlocked.Add(ref failed, lines.Count);
+        resume.Done(lines, acknowledged: false);
         if (problem is null)
         {
             return;

@@ -40,14 +40,14 @@ internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, 
             var (outcome, problem) = await TrySendAsync(body, batch.Count, cancellationToken);
             if (outcome is PublishOutcome.Published)
             {
-                counters.AddAcknowledged(batch.Count);
+                counters.AddAcknowledged(batch.Sent);
                 return outcome;
             }
 
             if (outcome is PublishOutcome.Fatal)
             {
                 // Batches go one after another, so this one and all after it are unpublished.
-                counters.AddFailed(batch.Count, null);
+                counters.AddFailed(batch.Sent, null);
                 counters.Stop($"nothing from line {batch.FirstLine} on was published: {problem}");
                 return outcome;
             }
@@ -56,7 +56,7 @@ internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, 
             {
                 // Not one answer yet: an endpoint (or emulator) that is not there would take every batch through all
                 // its attempts; the first batch to give up stops the run.
-                counters.AddFailed(batch.Count, null);
+                counters.AddFailed(batch.Sent, null);
                 counters.Stop($"nothing from line {batch.FirstLine} on was published: nothing answered at {endpoint.PublishUri.GetLeftPart(UriPartial.Authority)}: "
                     + $"{AnswerText.AfterAttempts(problem, attempt)}. Is it reachable?");
                 return PublishOutcome.Fatal;
@@ -64,7 +64,7 @@ internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, 
 
             if (outcome is PublishOutcome.Unconfirmed || attempt >= settings.MaxAttempts)
             {
-                counters.AddFailed(batch.Count, $"{batch.Lines}: {AnswerText.AfterAttempts(problem, attempt)}");
+                counters.AddFailed(batch.Sent, $"{batch.Lines}: {AnswerText.AfterAttempts(problem, attempt)}");
                 return outcome;
             }
 

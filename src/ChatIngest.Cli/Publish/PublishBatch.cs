@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using ChatIngest.Cli.Progress;
 using ChatIngest.Core.Ingest;
 
 namespace ChatIngest.Cli.Publish;
@@ -30,6 +31,9 @@ internal sealed class PublishBatch
 
     /// <summary>The SOURCE bytes its lines took (for progress).</summary>
     public long SourceBytes { get; private set; }
+
+    /// <summary>Its SOURCE lines and messages, as the run's counters take them.</summary>
+    public SentLines Sent => new(FirstLine, lastLine, Count);
 
     /// <summary>"line 7" or "lines 1001 to 2000": the SOURCE lines to publish again if it fails.</summary>
     public string Lines => FirstLine == lastLine ? $"line {FirstLine}" : $"lines {FirstLine} to {lastLine}";

@@ -69,7 +69,7 @@ internal static partial class PublishCommand
                 Base64 = parse.GetValue(base64),
                 MaxDelay = parse.GetValue(maxDelay),
             };
-            return await DeliveryRun.RunAsync(context, "publish", parse.GetValue(delivery.Source)!,
+            return await DeliveryRun.RunAsync(context, "publish", parse.GetValue(delivery.Source)!, parse.GetValue(delivery.FromLine),
                 (source, counters) => new PublishRunner(settings, context, counters).RunAsync(source, cancellationToken),
                 cancellationToken);
         });

@@ -53,7 +53,12 @@ internal sealed class PublishRunner(PublishSettings settings, CliContext context
                 }
 
                 var read = lines.Current;
-                counters.AddRead();
+                if (counters.Skip(read))
+                {
+                    continue;
+                }
+
+                counters.AddRead(read.Number);
                 var line = read;
                 if (settings.Base64)
                 {
@@ -108,7 +113,7 @@ internal sealed class PublishRunner(PublishSettings settings, CliContext context
     private void FailAlone(NdjsonLine line, string reason)
     {
         counters.AddSent();
-        counters.AddFailed(1, reason);
+        counters.AddFailed(SentLines.One(line.Number), reason);
         counters.AddBytesDone(line.SourceBytes);
     }
 

@@ -46,6 +46,7 @@ internal sealed class PushSender(HttpClient http, ReplaySettings settings, TimeP
         var published = time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
         var body = settings.Unwrapped ? line.Data : Envelope(line.Data, id, published);
 
+        var sent = SentLines.One(line.Number);
         counters.AddSent();
         for (var attempt = 1; ; attempt++)
         {
@@ -53,23 +54,23 @@ internal sealed class PushSender(HttpClient http, ReplaySettings settings, TimeP
             switch (answer)
             {
                 case PushAnswer.Acknowledged:
-                    counters.AddAcknowledged();
+                    counters.AddAcknowledged(sent);
                     return true;
                 case PushAnswer.Fatal:
-                    counters.AddFailed(1, null);
+                    counters.AddFailed(sent, null);
                     counters.Stop(problem);
                     return false;
                 case PushAnswer.LineRefused:
-                    counters.AddFailed(1, $"line {line.Number} (message {id}): {problem}");
+                    counters.AddFailed(sent, $"line {line.Number} (message {id}): {problem}");
                     return true;
                 case PushAnswer.Nack when attempt >= settings.MaxAttempts && !answered:
                     // Not one answer yet, from any line: a service that is not there (down, or the wrong port) would
                     // take every line of the file through all its attempts, for hours; the first line to give up stops it.
-                    counters.AddFailed(1, null);
+                    counters.AddFailed(sent, null);
                     counters.Stop($"nothing answered at {settings.To}: {AnswerText.AfterAttempts(problem, attempt)}. Is the service running there?");
                     return false;
                 case PushAnswer.Nack when attempt >= settings.MaxAttempts:
-                    counters.AddFailed(1, $"line {line.Number} (message {id}): {AnswerText.AfterAttempts(problem, attempt)}");
+                    counters.AddFailed(sent, $"line {line.Number} (message {id}): {AnswerText.AfterAttempts(problem, attempt)}");
                     return true;
             }
 

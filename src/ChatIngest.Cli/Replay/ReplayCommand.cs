@@ -29,7 +29,7 @@ internal static class ReplayCommand
         command.SetAction((parse, cancellationToken) =>
         {
             var settings = options.Read(parse, delivery);
-            return DeliveryRun.RunAsync(context, "replay", parse.GetValue(delivery.Source)!,
+            return DeliveryRun.RunAsync(context, "replay", parse.GetValue(delivery.Source)!, parse.GetValue(delivery.FromLine),
                 (source, counters) => new ReplayRunner(settings, context, counters).RunAsync(source, cancellationToken),
                 cancellationToken);
         });

@@ -25,7 +25,12 @@ internal sealed class ReplayRunner(ReplaySettings settings, CliContext context, 
         {
             await foreach (var line in source.ReadLinesAsync(stop.Token))
             {
-                counters.AddRead();
+                if (counters.Skip(line))
+                {
+                    continue;
+                }
+
+                counters.AddRead(line.Number);
                 if (pacer is not null)
                 {
                     await pacer.WaitAsync(stop.Token);

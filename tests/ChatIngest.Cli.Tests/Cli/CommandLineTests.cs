@@ -36,6 +36,7 @@ public sealed class CommandLineTests
     [InlineData("--rate", "replay", "-", "--to", "http://localhost/pubsub/push", "--rate", "1e-300")]
     [InlineData("99999999999999999h", "replay", "-", "--to", "http://localhost/pubsub/push", "--max-backoff", "99999999999999999h")]
     [InlineData("--max-attempts", "publish", "-", "--topic", "projects/p/topics/chat", "--max-attempts", "1.5")]
+    [InlineData("--from-line", "replay", "-", "--to", "http://localhost/pubsub/push", "--from-line", "0")]
     public async Task AValueThatIsNotANumberInRangeIsAUsageErrorNamingIt(string named, params string[] args)
     {
         var result = await CliRun.RunAsync(args);

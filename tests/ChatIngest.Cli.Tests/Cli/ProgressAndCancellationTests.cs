@@ -77,7 +77,44 @@ public sealed class ProgressAndCancellationTests
     }
 
     [Fact]
-    public async Task CtrlCDuringAPublishNamesTheBatchInDoubtAndThatNothingAfterItWasPublished()
+    public async Task CtrlCDuringAReplayNamesTheFirstLineNotAcknowledgedAsTheLineToGoOnFrom()
+    {
+        // Two deliveries in flight: line 3 is held, so lines 4 to 10 go through the other slot one after another and
+        // are acknowledged before line 3; line 11 arriving means line 10 was acknowledged. Held too, it keeps the run going.
+        using var stop = new CancellationTokenSource();
+        var lastArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await LoopbackServer.StartAsync(async http =>
+        {
+            var envelope = await System.Text.Json.JsonSerializer.DeserializeAsync<System.Text.Json.JsonElement>(http.Request.Body);
+            var data = Convert.FromBase64String(envelope.GetProperty("message").GetProperty("data").GetString()!);
+            var orderId = System.Text.Json.JsonDocument.Parse(data).RootElement.GetProperty("orderId").GetInt32();
+            if (orderId is 3 or 11)
+            {
+                if (orderId == 11)
+                {
+                    lastArrived.TrySetResult();
+                }
+
+                await Task.Delay(Timeout.Infinite, http.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+                return;
+            }
+
+            http.Response.StatusCode = 204;
+        });
+        var stdin = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(1, 11).Select(i => $"{{\"orderId\": {i}, \"cityCode\": \"IST\"}}\n")));
+
+        var run = CliRun.RunAsync(["replay", "-", "--to", new Uri(server.Address, "/pubsub/push").ToString(), "--concurrency", "2"], stdin: stdin, cancellationToken: stop.Token);
+        await lastArrived.Task;
+        await stop.CancelAsync();
+        var result = await run;
+
+        Assert.Equal(130, result.ExitCode);
+        Assert.Contains("replay: stopped (Ctrl-C or SIGTERM) after reading 11 lines; 9 acknowledged. "
+            + "To go on, run it again with --from-line 3: the first line not acknowledged (lines after it may be sent twice).", result.Error.Split('\n'));
+    }
+
+    [Fact]
+    public async Task CtrlCDuringAPublishNamesTheBatchInDoubtAndItsFirstLineAsTheLineToGoOnFrom()
     {
         using var stop = new CancellationTokenSource();
         var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -104,5 +141,7 @@ public sealed class ProgressAndCancellationTests
         Assert.Equal(130, result.ExitCode);
         Assert.Contains("publish: stopped: lines 1001 to 2000 were being published when stopped, so they may or may not be in the topic; nothing after them was published.",
             result.Error.Split('\n'));
+        Assert.Contains(result.Error.Split('\n'), l => l.StartsWith("publish: stopped (Ctrl-C or SIGTERM) after reading ", StringComparison.Ordinal)
+            && l.Contains("; 1,000 acknowledged. To go on, run it again with --from-line 1001: ", StringComparison.Ordinal));
     }
 }

@@ -77,6 +77,19 @@ public sealed class PublishTests
     }
 
     [Fact]
+    public async Task FromLineStartsAtThatSourceLineCountingBlankLines()
+    {
+        await using var fake = await FakePubSub.StartAsync();
+        var lines = SmallLines(1_500);
+
+        var result = await PublishAsync(fake, ["", .. lines], FakePubSub.Topic, "--from-line", "1001");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Equal(lines[999..], fake.Messages); // line 1001 of SOURCE is lines[999], after the blank line 1
+        Assert.Contains("publish: read 501 lines; sent 501, acknowledged 501,", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnAnswerWithTooFewMessageIdsIsNotSentAgainAndCountsAsFailed()
     {
         await using var fake = await FakePubSub.StartAsync();

@@ -123,6 +123,16 @@ public sealed class ReplayDeliveryTests
     }
 
     [Fact]
+    public async Task FromLineSendsTheLinesFromThatLineOn()
+    {
+        var (result, received) = await ReplayAsync(_ => 204, "--from-line", "2");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Equal(Lines[1..].Order(StringComparer.Ordinal), received.Select(r => Data(r.GetProperty("envelope"))).Order(StringComparer.Ordinal));
+        Assert.Contains("replay: read 2 lines; sent 2, acknowledged 2,", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task NackedDeliveriesAreRetriedWithTheSameIdUntilAcknowledged()
     {
         var attempts = new ConcurrentDictionary<string, int>();

@@ -1,0 +1,10 @@
+namespace ChatIngest.Cli.Progress;
+
+/// <summary>
+/// The SOURCE lines one send carried: a line (replay) or a batch from its first to its last line (publish; a line
+/// between them that failed alone, or was blank, is not in it), and how many messages that is.
+/// </summary>
+internal readonly record struct SentLines(long First, long Last, long Count)
+{
+    public static SentLines One(long line) => new(line, line, 1);
+}
