@@ -52,9 +52,15 @@ internal static class ListenUrls
     /// Fails with one line when another process holds an address Kestrel is to listen on. Kestrel's own failure comes
     /// inside the host's start, after the host's ~30-line failure log; a trial bind just before it catches the common
     /// case (something else on 8080). One taken in between still ends in <see cref="StartupErrors"/>, after that log.
+    /// Endpoints set in Kestrel's own configuration (<c>Kestrel__Endpoints__…</c>) replace the URLs and are left to it.
     /// </summary>
     public static void ThrowIfTaken(IConfiguration configuration)
     {
+        if (configuration.GetSection("Kestrel:Endpoints").GetChildren().Any())
+        {
+            return; // Kestrel listens there instead (and says it overrides the URLs): those are not this check's to try
+        }
+
         foreach (var url in Each(configuration[WebHostDefaults.ServerUrlsKey] ?? Default))
         {
             var address = BindingAddress.Parse(url);

@@ -2,9 +2,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using ChatIngest.Cli.Tests.Support;
 using ChatIngest.Tests.Support;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatIngest.Cli.Tests.Replay;
 
@@ -18,21 +15,13 @@ public sealed class ReplayToServiceTests
         "last_message_time", "last_message_order_stage",
     ];
 
-    /// <summary>Starts the service on a port the OS picks; its address.</summary>
-    private static Uri Serve(ChatIngestApp app)
-    {
-        app.UseKestrel(0);
-        app.StartServer();
-        return new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-    }
-
     [Theory]
     [InlineData("/pubsub/push")]
     [InlineData("/pubsub/push/unwrapped", "--unwrapped")]
     public async Task ReplayOfTheSeedSampleGivesTheExpectedViewRows(string path, params string[] options)
     {
         using var app = new ChatIngestApp();
-        var address = Serve(app);
+        var address = app.ServeOnLoopback();
 
         var result = await CliRun.RunAsync(
             ["replay", TempPaths.SharedData("conversations.json"), "--to", new Uri(address, path).ToString(), "--concurrency", "16", .. options]);
@@ -61,7 +50,7 @@ public sealed class ReplayToServiceTests
             ["PushAuth:Audience"] = "https://chatingest.example/pubsub/push",
             ["PushAuth:ServiceAccountEmail"] = "push@demo-project.iam.gserviceaccount.com",
         });
-        var to = new Uri(Serve(app), "/pubsub/push");
+        var to = new Uri(app.ServeOnLoopback(), "/pubsub/push");
 
         var result = await CliRun.RunAsync(["replay", TempPaths.SharedData("conversations.json"), "--to", to.ToString(), "--concurrency", "1", "--min-backoff", "1ms", "--max-backoff", "5ms", "--max-attempts", "2"]);
 

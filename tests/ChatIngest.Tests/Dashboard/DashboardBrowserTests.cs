@@ -2,9 +2,6 @@ using System.Net;
 using System.Text.Json;
 using ChatIngest.Tests.Stats;
 using ChatIngest.Tests.Support;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatIngest.Tests.Dashboard;
 
@@ -17,10 +14,8 @@ public sealed class DashboardBrowserTests : IDisposable
     [Fact]
     public async Task DashboardInChromiumFillsItselfWhileTheSeedIsReplayedAndShowsEveryCity()
     {
-        // Real Kestrel on a free loopback port: the browser needs a socket, not the in-memory test server.
-        app.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        app.StartServer();
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+        // Real Kestrel: the browser needs a socket, not the in-memory test server.
+        var address = app.ServeOnLoopback();
         var seed = TempPaths.SharedData("conversations.json");
         var screenshots = Path.Combine(TempPaths.RepositoryRoot(), "artifacts", "dashboard");
 

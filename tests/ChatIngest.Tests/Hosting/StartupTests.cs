@@ -75,6 +75,21 @@ public sealed class StartupTests : IDisposable
     }
 
     [Fact]
+    public async Task ATakenUrlDoesNotStopAServiceThatListensOnAKestrelEndpointInstead()
+    {
+        using var other = new TcpListener(IPAddress.Loopback, 0);
+        other.Start();
+        var taken = $"http://127.0.0.1:{((IPEndPoint)other.LocalEndpoint).Port}";
+
+        await using var service = await ServiceProcess.StartAsync(
+            Path.Combine(directory, "w.duckdb"), new Dictionary<string, string> { ["ASPNETCORE_URLS"] = taken },
+            workingDirectory: directory, listenViaKestrelEndpoint: true);
+
+        using var health = await service.Client.GetAsync(new Uri("/healthz", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
+
+    [Fact]
     public async Task ADatabasePathUnderAFileSaysTheFileIsInTheWay()
     {
         var file = Path.Combine(directory, "plain-file");

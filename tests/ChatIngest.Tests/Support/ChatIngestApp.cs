@@ -1,4 +1,7 @@
+using System.Net;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -26,6 +29,19 @@ public sealed class ChatIngestApp : WebApplicationFactory<Program>
     }
 
     public string DatabasePath { get; }
+
+    /// <summary>
+    /// Starts the service on real Kestrel at a loopback port the OS picks, for clients that need a socket (a browser,
+    /// the CLI); its address. The URLs say so too, so that start-up's check of them does not try the default 8080,
+    /// which a service the developer runs may hold.
+    /// </summary>
+    public Uri ServeOnLoopback()
+    {
+        settings["urls"] = "http://127.0.0.1:0";
+        UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        StartServer();
+        return new Uri(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

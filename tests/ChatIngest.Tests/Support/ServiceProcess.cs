@@ -46,10 +46,12 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     /// <summary>
     /// Starts the service and waits until it is healthy. With no <paramref name="databasePath"/> it uses its default
     /// (<c>data/chatingest.duckdb</c> under <paramref name="workingDirectory"/>); with <paramref name="listenViaPort"/>
-    /// it is told where to listen by <c>PORT</c>, as on Cloud Run, instead of <c>--urls</c>.
+    /// it is told where to listen by <c>PORT</c>, as on Cloud Run, instead of <c>--urls</c>; with
+    /// <paramref name="listenViaKestrelEndpoint"/>, by <c>Kestrel__Endpoints__Http__Url</c>.
     /// </summary>
     public static async Task<ServiceProcess> StartAsync(
-        string? databasePath, IDictionary<string, string>? environment = null, string? workingDirectory = null, bool listenViaPort = false)
+        string? databasePath, IDictionary<string, string>? environment = null, string? workingDirectory = null,
+        bool listenViaPort = false, bool listenViaKestrelEndpoint = false)
     {
         var apiDirectory = ApiDirectory();
         var port = FreePort();
@@ -67,6 +69,10 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         if (listenViaPort)
         {
             start.Environment["PORT"] = port.ToString(CultureInfo.InvariantCulture);
+        }
+        else if (listenViaKestrelEndpoint)
+        {
+            start.Environment["Kestrel__Endpoints__Http__Url"] = address.ToString().TrimEnd('/');
         }
         else
         {
