@@ -316,6 +316,28 @@ public sealed class DuckDbJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task AfterARestartTheNewestRowsOfEveryTableAreStillKnownAsDuplicates()
+    {
+        // 1,000 recent keys: at least the newest 500 rows are known at any time. The newest here are order events,
+        // written after 600 chat messages and before 3 dead letters.
+        var start = new DateTime(2024, 2, 1, 10, 0, 0, DateTimeKind.Utc);
+        IngestRecord Order(int i) => Classify($$"""{"orderId":{{i + 1}},"cityCode":"IST"}""", $"o{i}", start.AddSeconds(1_000 + i));
+        using (var warehouse = await OpenAsync(recentKeys: 1_000))
+        {
+            await warehouse.WriteAsync([.. Enumerable.Range(0, 600).Select(i => Classify(Payloads.CourierStart(5_000 + i), $"c{i}", start.AddSeconds(i)))], CancellationToken.None);
+            await warehouse.WriteAsync([.. Enumerable.Range(0, 600).Select(Order)], CancellationToken.None);
+            await warehouse.WriteAsync([.. Enumerable.Range(0, 3).Select(i => Classify("[1,2,3]", $"d{i}", start.AddSeconds(2_000 + i)))], CancellationToken.None);
+        }
+
+        using var reopened = await OpenAsync(recentKeys: 1_000);
+        await reopened.WriteAsync([Classify(Payloads.CourierStart(9_999), "new", start.AddSeconds(3_000))], CancellationToken.None);
+        var again = await reopened.WriteAsync([.. Enumerable.Range(500, 100).Select(Order)], CancellationToken.None);
+
+        Assert.All(again, outcome => Assert.Equal(RowOutcome.Duplicate, outcome));
+        Assert.Equal(600L, Scalar(reopened, "SELECT count(*) FROM orders"));
+    }
+
+    [Fact]
     public async Task FileOfAnEarlierVersionLosesItsContentKeyIndexAndKeepsItsRows()
     {
         using (var old = new DuckDBConnection($"Data Source={Database}"))

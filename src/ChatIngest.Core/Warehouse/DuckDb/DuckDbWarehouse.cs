@@ -374,7 +374,7 @@ public sealed partial class DuckDbWarehouse(
         {
             var last = Replay(opened);
             var recent = new RecentKeys(options.Value.DuckDbRecentKeys);
-            Seed(connection, recent, options.Value.DuckDbRecentKeys / 2);
+            Seed(connection, recent, options.Value.DuckDbRecentKeys);
             journal = DuckDbJournal.Create(path, last, spareFailed: e => LogSpareFailed(logger, e.Message));
             keys = recent;
         }
@@ -465,11 +465,11 @@ public sealed partial class DuckDbWarehouse(
         return null;
     }
 
-    private static void Seed(DuckDBConnection connection, RecentKeys recent, int perTable)
+    private static void Seed(DuckDBConnection connection, RecentKeys recent, int newest)
     {
         using var command = connection.CreateCommand();
         command.CommandText = SqlScripts.Load("duckdb/recent_keys.sql");
-        command.Parameters.Add(new DuckDBParameter("limit", (long)perTable));
+        command.Parameters.Add(new DuckDBParameter("limit", (long)newest));
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
