@@ -30,7 +30,10 @@ public sealed class IngestMetrics
         invalid = meter.CreateCounter<long>("chatingest.messages.invalid", "{message}", "Messages parked in dead_letters.");
         rejected = meter.CreateCounter<long>("chatingest.push.rejected", "{request}", "Pushes answered 503 (queue full, warehouse down, deadline).");
         batchSize = meter.CreateHistogram<int>("chatingest.batch.size", "{row}", "Rows per group commit.");
-        commitDuration = meter.CreateHistogram<double>("chatingest.commit.duration", "s", "Time of one group commit, retries included.");
+        // In seconds, so the exporters' default buckets (0 to 10,000, made for milliseconds) would put every commit in
+        // the first; these run from 100 µs (a synced journal write) to a retry budget's 10 s.
+        commitDuration = meter.CreateHistogram("chatingest.commit.duration", "s", "Time of one group commit, retries included.", tags: null,
+            new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
         meter.CreateObservableGauge("chatingest.queue.depth", () => queue.Depth, "{request}", "Write requests waiting for the writer.");
     }
 

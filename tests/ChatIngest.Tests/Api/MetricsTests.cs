@@ -39,5 +39,12 @@ public sealed class MetricsTests
         Assert.True(Delta("chatingest_batch_size_count") >= 1);
         Assert.Equal(Delta("chatingest_batch_size_count"), Delta("chatingest_commit_duration_seconds_count"));
         Assert.True(after.ContainsKey("chatingest_queue_depth"), "the queue depth gauge is missing");
+
+        // Buckets in seconds, from below a millisecond to the seconds of a retry budget (not milliseconds' 0-10,000).
+        var bounds = after.Keys.Where(k => k.StartsWith("chatingest_commit_duration_seconds_bucket{", StringComparison.Ordinal))
+            .Select(k => k.Split("le=\"")[1].Split('"')[0]).Where(le => le != "+Inf")
+            .Select(le => double.Parse(le, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.InRange(bounds.Where(b => b > 0).Min(), 0, 0.001);
+        Assert.InRange(bounds.Max(), 5, 60);
     }
 }
