@@ -16,7 +16,9 @@ fi
 run gcloud builds submit --project="$PROJECT_ID" --region="$REGION" --tag="$IMAGE" .
 
 env_vars="Warehouse__Kind=BigQuery,Warehouse__ProjectId=$PROJECT_ID,Warehouse__Dataset=$DATASET,Warehouse__Location=$BQ_LOCATION"
-env_vars+=",Ingest__CommitRetryBudget=00:00:20"
+# A commit retries BigQuery for up to 20 s; a push waits 25 s for it, inside the subscription's 60 s ack deadline
+# (50-push-subscription.sh) and the 60 s request timeout below, so a slow commit still ends in an answer.
+env_vars+=",Ingest__CommitRetryBudget=00:00:20,Push__Deadline=00:00:25"
 push_auth() { echo "PushAuth__ServiceAccountEmail=$PUSH_SA,PushAuth__Audience=$1,PushAuth__SignatureCheckedByCloudRun=true"; }
 
 deploy() {

@@ -107,6 +107,31 @@ public sealed class DeployScriptTests
         Assert.Equal("BigQuery", revisions[^1]["Warehouse__Kind"]);
     }
 
+    [Fact]
+    public async Task TheDeployedTimeoutsNestCommitRetriesInsideThePushDeadlineInsideTheAckDeadlineAndRequestTimeout()
+    {
+        // A commit that retries for its whole budget still answers the push (204 or 503) before the push deadline; the
+        // push answers before Pub/Sub's ack deadline and Cloud Run's request timeout would cut it off.
+        var (result, calls) = await RunWithFakeGcloudAsync("40-cloud-run.sh", $"""
+              "run services describe"*"--format=value(status.url)"*) echo '{Url}' ;;
+            """);
+        Assert.True(result.ExitCode == 0, result.Error);
+        var environment = RevisionEnvironments(calls)[^1];
+        TimeSpan Setting(string key, TimeSpan otherwise) =>
+            environment.TryGetValue(key, out var value) ? TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture) : otherwise;
+        var commitBudget = Setting("Ingest__CommitRetryBudget", new ChatIngest.Core.Ingest.IngestOptions().CommitRetryBudget);
+        var pushDeadline = Setting("Push__Deadline", new PushOptions().Deadline);
+        var requestTimeout = TimeSpan.FromSeconds(int.Parse(Flag(calls.First(c => c.StartsWith("run deploy ", StringComparison.Ordinal)), "--timeout="), System.Globalization.CultureInfo.InvariantCulture));
+        var ackDeadline = TimeSpan.FromSeconds(int.Parse(Flag(Assert.Single(await DryRunAsync("50-push-subscription.sh")), "--ack-deadline="), System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.True(commitBudget < pushDeadline, $"commit retry budget {commitBudget} is not inside the push deadline {pushDeadline}");
+        Assert.True(pushDeadline < ackDeadline, $"push deadline {pushDeadline} is not inside the ack deadline {ackDeadline}");
+        Assert.True(pushDeadline < requestTimeout, $"push deadline {pushDeadline} is not inside Cloud Run's request timeout {requestTimeout}");
+    }
+
+    private static string Flag(string call, string flag) =>
+        call.Split(' ').Single(a => a.StartsWith(flag, StringComparison.Ordinal))[flag.Length..];
+
     /// <summary>
     /// Runs a deploy step (PROJECT_ID=demo) with a <c>gcloud</c> first on PATH that records its arguments, one call a
     /// line, answers as the <c>case "$*" in</c> arms in <paramref name="answers"/> say, and otherwise succeeds.
