@@ -6,6 +6,10 @@
 # Other options: --only b,c  --seconds N  --lines N  --orders-per-18 N (the mix; default 4). Results: bench/results/<time>.md and .json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [[ " $* " == *" --help "* || " $* " == *" -h "* ]]; then
+  sed -n '2,6p' "$0" | cut -c3-   # the usage above, without building anything or needing wrk
+  exit 0
+fi
 for tool in wrk curl python3; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install -y wrk curl python3)" >&2; exit 1; }
 done
