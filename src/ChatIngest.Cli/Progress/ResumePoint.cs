@@ -37,14 +37,7 @@ internal sealed class ResumePoint(long fromLine)
     {
         lock (gate)
         {
-            if (lines.First == lines.Last)
-            {
-                open.Remove(lines.First);
-            }
-            else
-            {
-                open.RemoveWhere(line => line >= lines.First && line <= lines.Last);
-            }
+            open.GetViewBetween(lines.First, lines.Last).Clear();
 
             if (!acknowledged)
             {
