@@ -3,8 +3,12 @@ using ChatIngest.Tests.Support;
 
 namespace ChatIngest.Cli.Tests.Generate;
 
-public sealed class GenerateOutFileTests
+public sealed class GenerateOutFileTests : IDisposable
 {
+    private readonly string directory = TempPaths.NewDirectory();
+
+    public void Dispose() => TempPaths.TryDelete(directory);
+
     /// <summary>Stderr that stops the run (as Ctrl-C does) at its first line: a progress line, so while lines are being written.</summary>
     private sealed class StopAtFirstLine(CancellationTokenSource stop) : StringWriter
     {
@@ -18,54 +22,38 @@ public sealed class GenerateOutFileTests
     [Fact]
     public async Task AnOutFileStoppedByCtrlCIsLeftAsItWasWithNothingBesideIt()
     {
-        var directory = TempPaths.NewDirectory();
-        try
-        {
-            var path = Path.Combine(directory, "data.ndjson");
-            await File.WriteAllTextAsync(path, "{\"orderId\": 1, \"cityCode\": \"IST\"}\n");
-            using var stop = new CancellationTokenSource();
-            var error = new StopAtFirstLine(stop);
+        var path = Path.Combine(directory, "data.ndjson");
+        await File.WriteAllTextAsync(path, "{\"orderId\": 1, \"cityCode\": \"IST\"}\n");
+        using var stop = new CancellationTokenSource();
+        var error = new StopAtFirstLine(stop);
 
-            var code = await CliApp.RunAsync(["generate", "-n", "10000000", "--out", path], CliRun.Context(error: error), stop.Token);
+        var code = await CliApp.RunAsync(["generate", "-n", "10000000", "--out", path], CliRun.Context(error: error), stop.Token);
 
-            Assert.Equal(130, code);
-            Assert.Equal("{\"orderId\": 1, \"cityCode\": \"IST\"}\n", await File.ReadAllTextAsync(path));
-            Assert.Equal([path], Directory.GetFiles(directory));
-            Assert.Contains(error.ToString().Split('\n'), l => l.StartsWith("generate: stopped (Ctrl-C or SIGTERM) after ", StringComparison.Ordinal)
-                && l.EndsWith($" lines; nothing was written to {path}.", StringComparison.Ordinal));
-        }
-        finally
-        {
-            TempPaths.TryDelete(directory);
-        }
+        Assert.Equal(130, code);
+        Assert.Equal("{\"orderId\": 1, \"cityCode\": \"IST\"}\n", await File.ReadAllTextAsync(path));
+        Assert.Equal([path], Directory.GetFiles(directory));
+        Assert.Contains(error.ToString().Split('\n'), l => l.StartsWith("generate: stopped (Ctrl-C or SIGTERM) after ", StringComparison.Ordinal)
+            && l.EndsWith($" lines; nothing was written to {path}.", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task AnOutFileIsReplacedWholeKeepingItsPermissionsWithNothingBesideIt()
     {
-        var directory = TempPaths.NewDirectory();
-        try
+        var path = Path.Combine(directory, "data.ndjson");
+        await File.WriteAllTextAsync(path, "old\n");
+        if (!OperatingSystem.IsWindows())
         {
-            var path = Path.Combine(directory, "data.ndjson");
-            await File.WriteAllTextAsync(path, "old\n");
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
-
-            await CliRun.GenerateAsync("-n", "50", "--seed", "5", "--out", path);
-            var toStdout = await CliRun.GenerateAsync("-n", "50", "--seed", "5");
-
-            Assert.Equal(toStdout.Stdout, await File.ReadAllBytesAsync(path));
-            Assert.Equal([path], Directory.GetFiles(directory));
-            if (!OperatingSystem.IsWindows())
-            {
-                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
-            }
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
-        finally
+
+        await CliRun.GenerateAsync("-n", "50", "--seed", "5", "--out", path);
+        var toStdout = await CliRun.GenerateAsync("-n", "50", "--seed", "5");
+
+        Assert.Equal(toStdout.Stdout, await File.ReadAllBytesAsync(path));
+        Assert.Equal([path], Directory.GetFiles(directory));
+        if (!OperatingSystem.IsWindows())
         {
-            TempPaths.TryDelete(directory);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
         }
     }
 }

@@ -3,8 +3,12 @@ using ChatIngest.Tests.Support;
 
 namespace ChatIngest.Cli.Tests.Generate;
 
-public sealed class GenerateOutputErrorTests
+public sealed class GenerateOutputErrorTests : IDisposable
 {
+    private readonly string directory = TempPaths.NewDirectory();
+
+    public void Dispose() => TempPaths.TryDelete(directory);
+
     /// <summary>Stdout on a full disk: takes a few bytes, then fails every write as the operating system does.</summary>
     private sealed class FullDisk(int room) : MemoryStream
     {
@@ -32,35 +36,19 @@ public sealed class GenerateOutputErrorTests
     [Fact]
     public async Task AnOutPathThatIsADirectoryIsOneLineAndExitCodeOne()
     {
-        var directory = TempPaths.NewDirectory();
-        try
-        {
-            var result = await CliRun.RunAsync(["generate", "-n", "10", "--out", directory]);
+        var result = await CliRun.RunAsync(["generate", "-n", "10", "--out", directory]);
 
-            Assert.Equal($"generate: cannot write {directory}: it is a directory", CannotWrite(result));
-        }
-        finally
-        {
-            TempPaths.TryDelete(directory);
-        }
+        Assert.Equal($"generate: cannot write {directory}: it is a directory", CannotWrite(result));
     }
 
     [Fact]
     public async Task AnOutPathBelowAFileIsOneLineAndExitCodeOne()
     {
-        var directory = TempPaths.NewDirectory();
-        try
-        {
-            var file = Path.Combine(directory, "file.ndjson");
-            await File.WriteAllTextAsync(file, "");
-            var result = await CliRun.RunAsync(["generate", "-n", "10", "--out", Path.Combine(file, "out.ndjson")]);
+        var file = Path.Combine(directory, "file.ndjson");
+        await File.WriteAllTextAsync(file, "");
+        var result = await CliRun.RunAsync(["generate", "-n", "10", "--out", Path.Combine(file, "out.ndjson")]);
 
-            Assert.Equal($"generate: cannot write {Path.Combine(file, "out.ndjson")}: The file '{file}' already exists", CannotWrite(result));
-        }
-        finally
-        {
-            TempPaths.TryDelete(directory);
-        }
+        Assert.Equal($"generate: cannot write {Path.Combine(file, "out.ndjson")}: The file '{file}' already exists", CannotWrite(result));
     }
 
     [Fact]
