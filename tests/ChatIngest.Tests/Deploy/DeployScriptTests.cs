@@ -1,3 +1,4 @@
+using System.Globalization;
 using ChatIngest.Api.Push;
 using ChatIngest.Tests.Support;
 using Microsoft.Extensions.Configuration;
@@ -118,11 +119,11 @@ public sealed class DeployScriptTests
         Assert.True(result.ExitCode == 0, result.Error);
         var environment = RevisionEnvironments(calls)[^1];
         TimeSpan Setting(string key, TimeSpan otherwise) =>
-            environment.TryGetValue(key, out var value) ? TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture) : otherwise;
+            environment.TryGetValue(key, out var value) ? TimeSpan.Parse(value, CultureInfo.InvariantCulture) : otherwise;
         var commitBudget = Setting("Ingest__CommitRetryBudget", new ChatIngest.Core.Ingest.IngestOptions().CommitRetryBudget);
         var pushDeadline = Setting("Push__Deadline", new PushOptions().Deadline);
-        var requestTimeout = TimeSpan.FromSeconds(int.Parse(Flag(calls.First(c => c.StartsWith("run deploy ", StringComparison.Ordinal)), "--timeout="), System.Globalization.CultureInfo.InvariantCulture));
-        var ackDeadline = TimeSpan.FromSeconds(int.Parse(Flag(Assert.Single(await DryRunAsync("50-push-subscription.sh")), "--ack-deadline="), System.Globalization.CultureInfo.InvariantCulture));
+        var requestTimeout = TimeSpan.FromSeconds(int.Parse(Flag(calls.First(c => c.StartsWith("run deploy ", StringComparison.Ordinal)), "--timeout="), CultureInfo.InvariantCulture));
+        var ackDeadline = TimeSpan.FromSeconds(int.Parse(Flag(Assert.Single(await DryRunAsync("50-push-subscription.sh")), "--ack-deadline="), CultureInfo.InvariantCulture));
 
         Assert.True(commitBudget < pushDeadline, $"commit retry budget {commitBudget} is not inside the push deadline {pushDeadline}");
         Assert.True(pushDeadline < ackDeadline, $"push deadline {pushDeadline} is not inside the ack deadline {ackDeadline}");

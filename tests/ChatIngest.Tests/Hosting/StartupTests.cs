@@ -83,7 +83,7 @@ public sealed class StartupTests : IDisposable
 
         await using var service = await ServiceProcess.StartAsync(
             Path.Combine(directory, "w.duckdb"), new Dictionary<string, string> { ["ASPNETCORE_URLS"] = taken },
-            workingDirectory: directory, listenViaKestrelEndpoint: true);
+            workingDirectory: directory, listenVia: ListenVia.KestrelEndpoint);
 
         using var health = await service.Client.GetAsync(new Uri("/healthz", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
@@ -118,7 +118,7 @@ public sealed class StartupTests : IDisposable
     [Fact]
     public async Task PortSetListensThereAndTheDefaultFileIsCreatedWithTablesAndView()
     {
-        await using (var service = await ServiceProcess.StartAsync(databasePath: null, workingDirectory: directory, listenViaPort: true))
+        await using (var service = await ServiceProcess.StartAsync(databasePath: null, workingDirectory: directory, listenVia: ListenVia.Port))
         {
             service.Signal(ServiceProcess.SigTerm);
             Assert.Equal(0, await service.WaitForExitAsync(TimeSpan.FromSeconds(30)));

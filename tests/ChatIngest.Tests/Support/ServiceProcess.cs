@@ -45,13 +45,12 @@ public sealed partial class ServiceProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts the service and waits until it is healthy. With no <paramref name="databasePath"/> it uses its default
-    /// (<c>data/chatingest.duckdb</c> under <paramref name="workingDirectory"/>); with <paramref name="listenViaPort"/>
-    /// it is told where to listen by <c>PORT</c>, as on Cloud Run, instead of <c>--urls</c>; with
-    /// <paramref name="listenViaKestrelEndpoint"/>, by <c>Kestrel__Endpoints__Http__Url</c>.
+    /// (<c>data/chatingest.duckdb</c> under <paramref name="workingDirectory"/>); <paramref name="listenVia"/> says how it
+    /// is told where to listen.
     /// </summary>
     public static async Task<ServiceProcess> StartAsync(
         string? databasePath, IDictionary<string, string>? environment = null, string? workingDirectory = null,
-        bool listenViaPort = false, bool listenViaKestrelEndpoint = false)
+        ListenVia listenVia = ListenVia.Urls)
     {
         var apiDirectory = ApiDirectory();
         var port = FreePort();
@@ -66,18 +65,18 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         start.ArgumentList.Add(Path.Combine(apiDirectory, "ChatIngest.Api.dll"));
         start.Environment.Remove("ASPNETCORE_URLS");
         start.Environment.Remove("PORT");
-        if (listenViaPort)
+        switch (listenVia)
         {
-            start.Environment["PORT"] = port.ToString(CultureInfo.InvariantCulture);
-        }
-        else if (listenViaKestrelEndpoint)
-        {
-            start.Environment["Kestrel__Endpoints__Http__Url"] = address.ToString().TrimEnd('/');
-        }
-        else
-        {
-            start.ArgumentList.Add("--urls");
-            start.ArgumentList.Add(address.ToString().TrimEnd('/'));
+            case ListenVia.Port:
+                start.Environment["PORT"] = port.ToString(CultureInfo.InvariantCulture);
+                break;
+            case ListenVia.KestrelEndpoint:
+                start.Environment["Kestrel__Endpoints__Http__Url"] = address.ToString().TrimEnd('/');
+                break;
+            default:
+                start.ArgumentList.Add("--urls");
+                start.ArgumentList.Add(address.ToString().TrimEnd('/'));
+                break;
         }
 
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
