@@ -38,7 +38,7 @@ internal sealed class DeliveryOptions(TimeSpan minBackoff, TimeSpan maxBackoff, 
     public Option<long> FromLine { get; } = new("--from-line")
     {
         Description = "Start at this SOURCE line, numbered as sed -n numbers lines (blank ones counted); the lines before it are read "
-            + "past, not sent. A run stopped by Ctrl-C names the line to go on from. Example: --from-line 1201 (default 1)",
+            + "past, not sent. A run stopped by Ctrl-C, or early by an answer no retry fixes, names the line to go on from. Example: --from-line 1201 (default 1)",
         DefaultValueFactory = _ => 1,
         CustomParser = r => Number.Parse(r, "--from-line", 1L, long.MaxValue),
     };

@@ -7,7 +7,8 @@ namespace ChatIngest.Cli.Common;
 /// <summary>
 /// The frame of a <c>replay</c> or <c>publish</c> run: open the source, show progress while the sender works,
 /// then print the summary, the failures (a bounded list) and why it stopped early, and choose the exit code
-/// (failures → 1, Ctrl-C → 130 with how far it got and the --from-line to go on from).
+/// (failures → 1, Ctrl-C → 130 with how far it got and the --from-line to go on from; a stop by what no retry fixes
+/// names that line too).
 /// </summary>
 internal static class DeliveryRun
 {
@@ -63,11 +64,19 @@ internal static class DeliveryRun
             await context.Error.WriteLineAsync($"{command}: stopped: {reason}");
         }
 
+        var goOn = $"--from-line {counters.ResumeLine}: the first line not acknowledged (lines after it may be sent twice).";
         if (cancellationToken.IsCancellationRequested)
         {
             await context.Error.WriteLineAsync($"{command}: stopped (Ctrl-C or SIGTERM) after reading {counters.Read:N0} lines; {counters.Acknowledged:N0} acknowledged. "
-                + $"To go on, run it again with --from-line {counters.ResumeLine}: the first line not acknowledged (lines after it may be sent twice).");
+                + $"To go on, run it again with {goOn}");
             return ExitCodes.Cancelled;
+        }
+
+        if (counters.StopReason is not null && counters.ResumeLine > fromLine)
+        {
+            // Stopped before the end by what no retry fixes (a token, a URL, an unreadable SOURCE): once it is fixed,
+            // the lines already acknowledged need not go again.
+            await context.Error.WriteLineAsync($"{command}: {counters.Acknowledged:N0} lines were acknowledged before it stopped. To go on once that is fixed, run it again with {goOn}");
         }
 
         return completed && counters.Failed == 0 && counters.Unconfirmed == 0 ? ExitCodes.Success : ExitCodes.Failed;

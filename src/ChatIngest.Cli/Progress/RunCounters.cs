@@ -1,4 +1,5 @@
 using System.Globalization;
+using ChatIngest.Cli.Sources;
 using ChatIngest.Core.Ingest;
 
 namespace ChatIngest.Cli.Progress;
@@ -42,22 +43,29 @@ internal sealed class RunCounters(long fromLine = 1)
     /// <summary>The line to give <c>--from-line</c> to go on from where the run is now (<see cref="ResumePoint"/>).</summary>
     public long ResumeLine => resume.Line;
 
-    /// <summary>True for a line before <c>--from-line</c>: it is not sent, and its bytes count as done (for the ETA).</summary>
-    public bool Skip(NdjsonLine line)
+    /// <summary>
+    /// Counts a line the source gave. False when it is not to be sent: a line before <c>--from-line</c> (its bytes
+    /// count as done, for the ETA) or one over <see cref="NdjsonLines.MaxLineBytes"/>, which no message can carry
+    /// (read, and failed with its number).
+    /// </summary>
+    public bool Take(NdjsonLine line)
     {
-        if (line.Number >= fromLine)
+        if (line.Number < fromLine)
         {
+            AddBytesDone(line.SourceBytes);
             return false;
         }
 
-        AddBytesDone(line.SourceBytes);
-        return true;
-    }
-
-    public void AddRead(long line)
-    {
         Interlocked.Increment(ref read);
-        resume.Read(line);
+        resume.Read(line.Number);
+        if (line.TooLong)
+        {
+            FailUnsent(line, string.Create(CultureInfo.InvariantCulture,
+                $"line {line.Number} is longer than {NdjsonLines.MaxLineBytes:N0} bytes, more than a Pub/Sub message holds; not sent"));
+            return false;
+        }
+
+        return true;
     }
 
     public void AddSent(long n = 1) => Interlocked.Add(ref sent, n);
@@ -92,6 +100,14 @@ internal sealed class RunCounters(long fromLine = 1)
                 problemsNotShown++;
             }
         }
+    }
+
+    /// <summary>A line no request can carry: it counts as sent and failed, and the run goes on.</summary>
+    public void FailUnsent(NdjsonLine line, string problem)
+    {
+        AddSent();
+        AddFailed(SentLines.One(line.Number), problem);
+        AddBytesDone(line.SourceBytes);
     }
 
     public void Stop(string reason) => Interlocked.CompareExchange(ref stopReason, reason, null);

@@ -28,93 +28,71 @@ internal sealed class PublishRunner(PublishSettings settings, CliContext context
         var publisher = new PubSubPublisher(http, endpoint, settings, context.Time, counters);
         var batch = new PublishBatch();
         long batchStarted = 0;
-        try
+        await using var lines = new LineFeed(source.ReadLinesAsync(cancellationToken), context.Time);
+        while (true)
         {
-            await using var lines = new LineFeed(source.ReadLinesAsync(cancellationToken), context.Time);
-            while (true)
+            // A batch that is not full waits for more lines at most --max-delay from its first line, so a SOURCE
+            // that trickles (tail -f … | publish -) is published as it comes; a file fills batches long before.
+            var wait = batch.Count == 0 ? (TimeSpan?)null : settings.MaxDelay - context.Time.GetElapsedTime(batchStarted);
+            if (await lines.NextAsync(wait, cancellationToken) is not { } more)
             {
-                // A batch that is not full waits for more lines at most --max-delay from its first line, so a SOURCE
-                // that trickles (tail -f … | publish -) is published as it comes; a file fills batches long before.
-                var wait = batch.Count == 0 ? (TimeSpan?)null : settings.MaxDelay - context.Time.GetElapsedTime(batchStarted);
-                if (await lines.NextAsync(wait, cancellationToken) is not { } more)
+                if (!await SendAsync(publisher, batch, cancellationToken))
                 {
-                    if (!await SendAsync(publisher, batch, cancellationToken))
-                    {
-                        return false;
-                    }
-
-                    batch = new PublishBatch();
-                    continue;
+                    return false;
                 }
 
-                if (!more)
-                {
-                    break;
-                }
-
-                var read = lines.Current;
-                if (counters.Skip(read))
-                {
-                    continue;
-                }
-
-                counters.AddRead(read.Number);
-                var line = read;
-                if (settings.Base64)
-                {
-                    if (Decoded(read.Data) is not { } data)
-                    {
-                        FailAlone(read, $"line {read.Number} is not base64 (--base64)");
-                        continue;
-                    }
-
-                    line = read with { Data = data };
-                }
-
-                if (PublishBatch.IsTooLarge(line.Data))
-                {
-                    FailAlone(line, $"line {line.Number} is too large for one publish request ({line.Data.Length:N0} bytes)");
-                    continue;
-                }
-
-                if (!batch.CanAdd(line.Data))
-                {
-                    if (!await SendAsync(publisher, batch, cancellationToken))
-                    {
-                        return false;
-                    }
-
-                    batch = new PublishBatch();
-                }
-
-                if (batch.Count == 0)
-                {
-                    batchStarted = context.Time.GetTimestamp();
-                }
-
-                batch.Add(line);
-            }
-        }
-        catch (LineTooLongException e)
-        {
-            // The reader cannot go past it, but the lines batched before it are whole: publish them, then stop there.
-            if (batch.Count == 0 || await SendAsync(publisher, batch, cancellationToken))
-            {
-                counters.Stop($"nothing from line {e.LineNumber} on was published: {e.Message}");
+                batch = new PublishBatch();
+                continue;
             }
 
-            return false;
+            if (!more)
+            {
+                break;
+            }
+
+            var read = lines.Current;
+            if (!counters.Take(read))
+            {
+                continue;
+            }
+
+            var line = read;
+            if (settings.Base64)
+            {
+                if (Decoded(read.Data) is not { } data)
+                {
+                    counters.FailUnsent(read, $"line {read.Number} is not base64 (--base64)");
+                    continue;
+                }
+
+                line = read with { Data = data };
+            }
+
+            if (PublishBatch.IsTooLarge(line.Data))
+            {
+                counters.FailUnsent(line, $"line {line.Number} is too large for one publish request ({line.Data.Length:N0} bytes)");
+                continue;
+            }
+
+            if (!batch.CanAdd(line.Data))
+            {
+                if (!await SendAsync(publisher, batch, cancellationToken))
+                {
+                    return false;
+                }
+
+                batch = new PublishBatch();
+            }
+
+            if (batch.Count == 0)
+            {
+                batchStarted = context.Time.GetTimestamp();
+            }
+
+            batch.Add(line);
         }
 
         return batch.Count == 0 || await SendAsync(publisher, batch, cancellationToken);
-    }
-
-    /// <summary>A line no request can carry: it counts as sent and failed, and the run goes on.</summary>
-    private void FailAlone(NdjsonLine line, string reason)
-    {
-        counters.AddSent();
-        counters.AddFailed(SentLines.One(line.Number), reason);
-        counters.AddBytesDone(line.SourceBytes);
     }
 
     private static byte[]? Decoded(byte[] line)

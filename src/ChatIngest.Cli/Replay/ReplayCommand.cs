@@ -14,7 +14,7 @@ internal static class ReplayCommand
             Send each line of SOURCE to a ChatIngest push endpoint as a Pub/Sub push delivery (a wrapped envelope with
             messageId/message_id, publishTime/publish_time, base64 data and the subscription). 102/200/201/202/204
             acknowledge; 429, 5xx, other answers, timeouts and connection errors are retried with exponential backoff, as
-            Pub/Sub push does. A 400 or 413 fails that line alone; 401, 403, 404, 405, 415 and redirects (wrong --token or
+            Pub/Sub push does. A 400 or 413 fails that line alone, as does a line over 10 MiB (not sent); 401, 403, 404, 405, 415 and redirects (wrong --token or
             --to) stop the run at once. A --to ending in /pubsub/push/unwrapped needs --unwrapped, one ending in /pubsub/push must not
             have it, and /replay (which takes the file itself) is refused.
 

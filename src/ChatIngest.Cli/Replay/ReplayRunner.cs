@@ -23,14 +23,17 @@ internal sealed class ReplayRunner(ReplaySettings settings, CliContext context, 
         var nextId = FirstMessageId();
         try
         {
-            await foreach (var line in source.ReadLinesAsync(stop.Token))
+            // Through a LineFeed, so that Ctrl-C or a fatal answer also ends a wait for a line that does not come
+            // (an idle stdin): a read from a pipe cannot be cancelled.
+            await using var lines = new LineFeed(source.ReadLinesAsync(stop.Token), context.Time);
+            while (await lines.NextAsync(wait: null, stop.Token) is true)
             {
-                if (counters.Skip(line))
+                var line = lines.Current;
+                if (!counters.Take(line))
                 {
                     continue;
                 }
 
-                counters.AddRead(line.Number);
                 if (pacer is not null)
                 {
                     await pacer.WaitAsync(stop.Token);

@@ -7,9 +7,20 @@ namespace ChatIngest.Core.Ingest;
 
 /// <summary>
 /// One line of an NDJSON stream as raw bytes (no line break), how many stream bytes it took, and its number in the
-/// stream (from 1, blank lines counted, as an editor or <c>sed -n</c> numbers them).
+/// stream (from 1, blank lines counted, as an editor or <c>sed -n</c> numbers them). <see cref="TooLong"/>: a line over
+/// the reader's limit, read past and not kept (<see cref="TooLongLines.Yield"/>); its <see cref="Data"/> is empty.
 /// </summary>
-public readonly record struct NdjsonLine(byte[] Data, long SourceBytes, long Number);
+public readonly record struct NdjsonLine(byte[] Data, long SourceBytes, long Number, bool TooLong = false);
+
+/// <summary>What <see cref="NdjsonLineReader"/> does at a line over its limit.</summary>
+public enum TooLongLines
+{
+    /// <summary>End the lines there with <see cref="LineTooLongException"/>: a request body is refused from that line on.</summary>
+    Stop,
+
+    /// <summary>Read past it and yield it as a <see cref="NdjsonLine.TooLong"/> line, then go on: a CLI fails that line alone.</summary>
+    Yield,
+}
 
 /// <summary>A line longer than the reader's limit: the read stops there. <see cref="LineNumber"/> counts as <see cref="NdjsonLine.Number"/> does.</summary>
 public sealed class LineTooLongException(int maxLineBytes, long lineNumber)
@@ -29,12 +40,13 @@ public sealed class CompressedNdjsonException(string format) : IOException($"It 
 /// buffer) in memory, so a line goes on exactly as it is, even if it is not valid UTF-8. The stream's start is
 /// <see cref="NdjsonStart"/>'s: a byte order mark is skipped, a compressed file is refused. Blank lines are skipped;
 /// a trailing <c>\r</c> is dropped. A line over the limit ends the lines with <see cref="LineTooLongException"/>, after
-/// every line before it.
+/// every line before it, or is read past in pieces and yielded as too long (<see cref="TooLongLines"/>).
 /// </summary>
 public static class NdjsonLineReader
 {
     public static async IAsyncEnumerable<NdjsonLine> ReadLinesAsync(
-        PipeReader reader, int maxLineBytes, [EnumeratorCancellation] CancellationToken cancellationToken)
+        PipeReader reader, int maxLineBytes, [EnumeratorCancellation] CancellationToken cancellationToken,
+        TooLongLines tooLongLines = TooLongLines.Stop)
     {
         if (await NdjsonStart.ReadAsync(reader, cancellationToken) is { } format)
         {
@@ -42,30 +54,63 @@ public static class NdjsonLineReader
         }
 
         long number = 0;
+        long skipping = -1; // the bytes of a too-long line read past so far, while its end has not come (Yield only)
         while (true)
         {
             var result = await reader.ReadAsync(cancellationToken);
             var buffer = result.Buffer;
             var lines = new List<NdjsonLine>();
             var tooLong = false;
-            while (buffer.PositionOf((byte)'\n') is { } end)
+            if (skipping >= 0)
+            {
+                var end = buffer.PositionOf((byte)'\n');
+                var past = end is { } e ? buffer.GetPosition(1, e) : buffer.End;
+                skipping += buffer.Slice(0, past).Length;
+                buffer = buffer.Slice(past);
+                if (end is not null || result.IsCompleted)
+                {
+                    lines.Add(new NdjsonLine([], skipping, ++number, TooLong: true));
+                    skipping = -1;
+                }
+            }
+
+            while (skipping < 0 && buffer.PositionOf((byte)'\n') is { } end)
             {
                 var line = buffer.Slice(0, end);
-                if (line.Length > maxLineBytes)
+                if (line.Length > maxLineBytes && tooLongLines == TooLongLines.Stop)
                 {
                     tooLong = true;
                     break;
                 }
 
-                Add(lines, line, line.Length + 1, ++number);
+                if (line.Length > maxLineBytes)
+                {
+                    lines.Add(new NdjsonLine([], line.Length + 1, ++number, TooLong: true));
+                }
+                else
+                {
+                    Add(lines, line, line.Length + 1, ++number);
+                }
+
                 buffer = buffer.Slice(buffer.GetPosition(1, end));
             }
 
-            if (!tooLong)
+            if (!tooLong && skipping < 0)
             {
-                if (buffer.Length > maxLineBytes)
+                if (buffer.Length > maxLineBytes && tooLongLines == TooLongLines.Stop)
                 {
                     tooLong = true;
+                }
+                else if (buffer.Length > maxLineBytes)
+                {
+                    // Too long already and not ended: read past it piece by piece, holding none of it.
+                    skipping = buffer.Length;
+                    buffer = buffer.Slice(buffer.End);
+                    if (result.IsCompleted)
+                    {
+                        lines.Add(new NdjsonLine([], skipping, ++number, TooLong: true));
+                        skipping = -1;
+                    }
                 }
                 else if (result.IsCompleted && !buffer.IsEmpty)
                 {

@@ -8,6 +8,9 @@ namespace ChatIngest.Cli.Tests.Cli;
 
 public sealed class ProgressAndCancellationTests
 {
+    /// <summary>Only a guard against hanging: each wait ends as soon as what it waits for happens.</summary>
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
+
     /// <summary>Collects lines and lets a test wait for the next one.</summary>
     private sealed class LineWaiter : StringWriter
     {
@@ -111,6 +114,32 @@ public sealed class ProgressAndCancellationTests
         Assert.Equal(130, result.ExitCode);
         Assert.Contains("replay: stopped (Ctrl-C or SIGTERM) after reading 11 lines; 9 acknowledged. "
             + "To go on, run it again with --from-line 3: the first line not acknowledged (lines after it may be sent twice).", result.Error.Split('\n'));
+    }
+
+    [Fact]
+    public async Task CtrlCWhileReplayWaitsForALineOnAnIdleStdinStopsItAndNamesTheLineToGoOnFrom()
+    {
+        using var stop = new CancellationTokenSource();
+        await using var server = await LoopbackServer.StartAsync(http =>
+        {
+            http.Response.StatusCode = 204;
+            return Task.CompletedTask;
+        });
+        using var stdin = new PipeStdin();
+        var error = new LineWaiter();
+        var context = CliRun.Context(error: error, stdinStream: stdin);
+
+        var run = CliApp.RunAsync(["replay", "-", "--to", new Uri(server.Address, "/pubsub/push").ToString()], context, stop.Token);
+        await stdin.WriteLinesAsync("""{"orderId": 1, "cityCode": "IST"}""", """{"orderId": 2, "cityCode": "BER"}""");
+        while (!(await error.NextLine.WaitAsync(Guard)).Contains("acknowledged 2,", StringComparison.Ordinal))
+        {
+            // Progress lines come every 200 ms; once one says both are acknowledged, the run waits for a third line.
+        }
+
+        await stop.CancelAsync();
+        Assert.Equal(130, await run.WaitAsync(Guard));
+        Assert.Contains("replay: stopped (Ctrl-C or SIGTERM) after reading 2 lines; 2 acknowledged. "
+            + "To go on, run it again with --from-line 3: the first line not acknowledged (lines after it may be sent twice).", error.ToString().Split('\n'));
     }
 
     [Fact]

@@ -195,7 +195,7 @@ public sealed class PublishTests
     }
 
     [Fact]
-    public async Task ALineTheReaderCannotTakeStopsTheRunAfterTheLinesBeforeItArePublished()
+    public async Task ALineOverPubSubsLimitFailsAloneAndTheLinesAroundItArePublished()
     {
         await using var fake = await FakePubSub.StartAsync();
         var lines = SmallLines(3);
@@ -203,8 +203,38 @@ public sealed class PublishTests
         var result = await PublishAsync(fake, [lines[0], lines[1], new string('x', 11 * 1024 * 1024), lines[2]]);
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Equal(lines[..2], fake.Messages);
-        Assert.Contains("publish: stopped: nothing from line 3 on was published: Line 3 is longer than 10,485,760 bytes.", result.Error.Split('\n'));
+        Assert.Equal(lines, fake.Messages);
+        Assert.Contains("publish: failed: line 3 is longer than 10,485,760 bytes, more than a Pub/Sub message holds; not sent", result.Error.Split('\n'));
+        Assert.Contains("publish: read 4 lines; sent 4, acknowledged 3, retried 0, failed 1", result.Error.Split('\n'));
+        Assert.DoesNotContain("publish: stopped", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AStopAfterSomeBatchesNamesTheFirstLineNotPublishedAsTheLineToGoOnFrom()
+    {
+        var requests = 0;
+        await using var server = await LoopbackServer.StartAsync(async http =>
+        {
+            if (Interlocked.Increment(ref requests) == 1)
+            {
+                await Microsoft.AspNetCore.Http.HttpResponseJsonExtensions.WriteAsJsonAsync(http.Response,
+                    new { messageIds = Enumerable.Range(1, 1000).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)) });
+                return;
+            }
+
+            http.Response.StatusCode = 403; // the account lost its role on the topic
+            await Microsoft.AspNetCore.Http.HttpResponseJsonExtensions.WriteAsJsonAsync(http.Response,
+                new { error = new { code = 403, message = "Refused by the test.", status = "PERMISSION_DENIED" } });
+        });
+
+        var result = await CliRun.RunAsync(["publish", "-", "--topic", FakePubSub.Topic],
+            new Dictionary<string, string> { ["PUBSUB_EMULATOR_HOST"] = $"{server.Address.Host}:{server.Address.Port}" }, Ndjson(SmallLines(2_500)));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("publish: stopped: nothing from line 1001 on was published: HTTP 403 Forbidden: PERMISSION_DENIED: Refused by the test. "
+            + "The account needs roles/pubsub.publisher on the topic", result.Error.Split('\n'));
+        Assert.Contains("publish: 1,000 lines were acknowledged before it stopped. To go on once that is fixed, run it again with --from-line 1001: "
+            + "the first line not acknowledged (lines after it may be sent twice).", result.Error.Split('\n'));
     }
 
     [Fact]

@@ -236,6 +236,53 @@ public sealed class ReplayDeliveryTests
     }
 
     [Fact]
+    public async Task ALineOverPubSubsLimitFailsAloneWithoutBeingSentAndTheLinesAroundItAreDelivered()
+    {
+        var received = new ConcurrentQueue<string>();
+        await using var server = await LoopbackServer.StartAsync(async http =>
+        {
+            received.Enqueue(Data(await JsonSerializer.DeserializeAsync<JsonElement>(http.Request.Body)));
+            http.Response.StatusCode = 204;
+        });
+        var stdin = Encoding.UTF8.GetBytes($"{Lines[0]}\n{new string('x', 11 * 1024 * 1024)}\n{Lines[1]}\n");
+
+        var result = await CliRun.RunAsync(["replay", "-", "--to", new Uri(server.Address, "/pubsub/push").ToString()], stdin: stdin);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(Lines[..2].Order(StringComparer.Ordinal), received.Order(StringComparer.Ordinal));
+        Assert.Contains("replay: failed: line 2 is longer than 10,485,760 bytes, more than a Pub/Sub message holds; not sent", result.Error.Split('\n'));
+        Assert.Contains("replay: read 3 lines; sent 3, acknowledged 2, retried 0, failed 1", result.Error.Split('\n'));
+    }
+
+    [Fact]
+    public async Task AStopByAnAnswerNoRetryFixesNamesTheLineToGoOnFromOnceThatIsFixed()
+    {
+        var stdin = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(1, 10).Select(i => $"{{\"orderId\": {i}, \"cityCode\": \"IST\"}}\n")));
+        await using var server = await LoopbackServer.StartAsync(async http =>
+        {
+            var data = Data(await JsonSerializer.DeserializeAsync<JsonElement>(http.Request.Body));
+            http.Response.StatusCode = JsonDocument.Parse(data).RootElement.GetProperty("orderId").GetInt32() <= 5 ? 204 : 401; // the token expired
+        });
+
+        var result = await CliRun.RunAsync(["replay", "-", "--to", new Uri(server.Address, "/pubsub/push").ToString(), "--concurrency", "1"], stdin: stdin);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(result.Error.Split('\n'), l => l.StartsWith("replay: stopped: ", StringComparison.Ordinal) && l.Contains("HTTP 401", StringComparison.Ordinal));
+        Assert.Contains("replay: 5 lines were acknowledged before it stopped. To go on once that is fixed, run it again with --from-line 6: "
+            + "the first line not acknowledged (lines after it may be sent twice).", result.Error.Split('\n'));
+    }
+
+    [Fact]
+    public async Task AStopBeforeAnyLineWasAcknowledgedNamesNoLineToGoOnFrom()
+    {
+        var (result, _) = await ReplayAsync(_ => 401, "--concurrency", "1");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("replay: stopped: ", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("--from-line", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnUnexpectedErrorInADeliveryStopsTheRunWithOneLineNamingIt()
     {
         using var broken = new BrokenHandler();

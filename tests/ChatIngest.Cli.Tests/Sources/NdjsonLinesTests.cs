@@ -53,27 +53,24 @@ public sealed class NdjsonLinesTests
     }
 
     [Fact]
-    public async Task ALineOverPubSubsLimitStopsTheReadNamingItsNumberAfterTheLinesBeforeIt()
+    public async Task ALineOverPubSubsLimitIsReadPastAndComesAsTooLongWithTheLinesAfterIt()
     {
         var source = new MemoryStream();
-        source.Write("\n{\"orderId\": 1}\n"u8);
-        var tooLong = new byte[NdjsonLines.MaxLineBytes + 1];
-        Array.Fill(tooLong, (byte)'x');
-        source.Write(tooLong);
+        source.Write("\n"u8);
+        source.Write(Enumerable.Repeat((byte)'a', NdjsonLines.MaxLineBytes).ToArray()); // at the limit: a line like any other
+        source.Write("\n"u8);
+        source.Write(Enumerable.Repeat((byte)'x', NdjsonLines.MaxLineBytes + 1).ToArray());
         source.Write("\n{\"orderId\": 2}\n"u8);
-        var read = new List<long>();
+        source.Write(Enumerable.Repeat((byte)'y', (3 * NdjsonLines.MaxLineBytes) + 5).ToArray()); // the last line, with no line break
 
-        var refused = await Assert.ThrowsAsync<LineTooLongException>(async () =>
-        {
-            await foreach (var line in NdjsonLines.ReadAsync(new MemoryStream(source.ToArray()), CancellationToken.None))
-            {
-                read.Add(line.Number);
-            }
-        });
+        var lines = await ReadLinesAsync(source.ToArray());
 
-        Assert.Equal([2], read);
-        Assert.Equal(3, refused.LineNumber);
-        Assert.Equal("Line 3 is longer than 10,485,760 bytes.", refused.Message);
+        Assert.Equal([2, 3, 4, 5], lines.ConvertAll(line => line.Number));
+        Assert.Equal([false, true, false, true], lines.ConvertAll(line => line.TooLong));
+        Assert.Equal(NdjsonLines.MaxLineBytes, lines[0].Data.Length);
+        Assert.Equal(["", "{\"orderId\": 2}", ""], lines[1..].ConvertAll(line => Encoding.UTF8.GetString(line.Data)));
+        Assert.Equal([NdjsonLines.MaxLineBytes + 1L, NdjsonLines.MaxLineBytes + 2L, 15L, (3L * NdjsonLines.MaxLineBytes) + 5],
+            lines.ConvertAll(line => line.SourceBytes));
     }
 
     [Fact]
