@@ -133,6 +133,10 @@ public sealed class ReadEndpointTests : IClassFixture<ReadEndpointTests.SeededAp
     [InlineData("/conversations?city_code=IST&city_code=LON", "city_code is given 2 times")]
     [InlineData("/dead-letters?reason=not_json&reason=not_json", "reason is given 2 times")]
     [InlineData("/stats?started_after=2024-02-01T10:00:00Z&started_after=2024-02-01T11:00:00Z", "started_after is given 2 times")]
+    [InlineData("/conversations?city=IST", "city is not a query parameter of this read.\",\"status\":400,\"detail\":\"This read takes city_code, first_message_by, started_after, started_before, limit, page_token.")]
+    [InlineData("/stats?limit=10", "limit is not a query parameter of this read.\",\"status\":400,\"detail\":\"This read takes started_after, started_before.")]
+    [InlineData("/dead-letters?reasons=not_json", "reasons is not a query parameter")]
+    [InlineData("/conversations/1?city_code=IST", "This read takes no query parameters.")]
     [InlineData("/conversations?started_after=2024-02-01T12:00:00Z&started_before=2024-02-01T11:00:00Z", "later than started_before")]
     [InlineData("/conversations?first_message_by=Restaurant", "first_message_by")]
     [InlineData("/conversations?page_token=garbage", "next_page_token")]
@@ -146,6 +150,15 @@ public sealed class ReadEndpointTests : IClassFixture<ReadEndpointTests.SeededAp
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains(named, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AQueryParameterIsKnownInAnyCaseAsBindingTakesIt()
+    {
+        var page = await client.GetJsonAsync("/conversations?LIMIT=5&City_Code=IST");
+
+        Assert.Equal(5, page.GetProperty("items").GetArrayLength());
+        Assert.All(page.GetProperty("items").EnumerateArray(), row => Assert.Equal("IST", row.GetProperty("city_code").GetString()));
     }
 
     [Fact]
