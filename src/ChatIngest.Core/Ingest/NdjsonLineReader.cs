@@ -54,69 +54,58 @@ public static class NdjsonLineReader
         }
 
         long number = 0;
-        long skipping = -1; // the bytes of a too-long line read past so far, while its end has not come (Yield only)
+        long skipped = -1; // the bytes of a too-long line read past so far, its end not come yet (Yield); -1 outside one
         while (true)
         {
             var result = await reader.ReadAsync(cancellationToken);
             var buffer = result.Buffer;
             var lines = new List<NdjsonLine>();
             var tooLong = false;
-            if (skipping >= 0)
+            while (true)
             {
-                var end = buffer.PositionOf((byte)'\n');
-                var past = end is { } e ? buffer.GetPosition(1, e) : buffer.End;
-                skipping += buffer.Slice(0, past).Length;
-                buffer = buffer.Slice(past);
-                if (end is not null || result.IsCompleted)
+                if (skipped >= 0)
                 {
-                    lines.Add(new NdjsonLine([], skipping, ++number, TooLong: true));
-                    skipping = -1;
-                }
-            }
+                    // Read past it up to its line break or the stream's end, holding none of it.
+                    var lineBreak = buffer.PositionOf((byte)'\n');
+                    var past = lineBreak is { } at ? buffer.GetPosition(1, at) : buffer.End;
+                    skipped += buffer.Slice(0, past).Length;
+                    buffer = buffer.Slice(past);
+                    if (lineBreak is null && !result.IsCompleted)
+                    {
+                        break;
+                    }
 
-            while (skipping < 0 && buffer.PositionOf((byte)'\n') is { } end)
-            {
-                var line = buffer.Slice(0, end);
-                if (line.Length > maxLineBytes && tooLongLines == TooLongLines.Stop)
+                    lines.Add(new NdjsonLine([], skipped, ++number, TooLong: true));
+                    skipped = -1;
+                }
+
+                var end = buffer.PositionOf((byte)'\n');
+                var length = end is { } e ? buffer.Slice(0, e).Length : buffer.Length; // a line not ended yet counts too
+                if (length > maxLineBytes)
                 {
-                    tooLong = true;
+                    if (tooLongLines == TooLongLines.Stop)
+                    {
+                        tooLong = true;
+                        break;
+                    }
+
+                    skipped = 0;
+                    continue;
+                }
+
+                if (end is not { } lineEnd)
+                {
                     break;
                 }
 
-                if (line.Length > maxLineBytes)
-                {
-                    lines.Add(new NdjsonLine([], line.Length + 1, ++number, TooLong: true));
-                }
-                else
-                {
-                    Add(lines, line, line.Length + 1, ++number);
-                }
-
-                buffer = buffer.Slice(buffer.GetPosition(1, end));
+                Add(lines, buffer.Slice(0, lineEnd), length + 1, ++number);
+                buffer = buffer.Slice(buffer.GetPosition(1, lineEnd));
             }
 
-            if (!tooLong && skipping < 0)
+            if (!tooLong && skipped < 0 && result.IsCompleted && !buffer.IsEmpty)
             {
-                if (buffer.Length > maxLineBytes && tooLongLines == TooLongLines.Stop)
-                {
-                    tooLong = true;
-                }
-                else if (buffer.Length > maxLineBytes)
-                {
-                    // Too long already and not ended: read past it piece by piece, holding none of it.
-                    skipping = buffer.Length;
-                    buffer = buffer.Slice(buffer.End);
-                    if (result.IsCompleted)
-                    {
-                        lines.Add(new NdjsonLine([], skipping, ++number, TooLong: true));
-                        skipping = -1;
-                    }
-                }
-                else if (result.IsCompleted && !buffer.IsEmpty)
-                {
-                    Add(lines, buffer, buffer.Length, ++number);
-                    buffer = buffer.Slice(buffer.End);
-                }
+                Add(lines, buffer, buffer.Length, ++number);
+                buffer = buffer.Slice(buffer.End);
             }
 
             // Past a line that is too long nothing more is read, but the read must still end here: Kestrel drains the
