@@ -18,8 +18,12 @@ public sealed class ReplayDeliveryTests
 {
     private static readonly string[] Lines = ["""{"orderId": 1, "cityCode": "IST"}""", """{"orderId": 2, "cityCode": "BER"}""", "not json at all"];
 
-    private static async Task<(CliResult Result, List<JsonElement> Received)> ReplayAsync(
-        Func<JsonElement, int> answer, params string[] options)
+    private static Task<(CliResult Result, List<JsonElement> Received)> ReplayAsync(
+        Func<JsonElement, int> answer, params string[] options) => ReplayLinesAsync(Lines, answer, options);
+
+    /// <summary>Replays <paramref name="lines"/> from stdin; each envelope received, with its Authorization header.</summary>
+    private static async Task<(CliResult Result, List<JsonElement> Received)> ReplayLinesAsync(
+        string[] lines, Func<JsonElement, int> answer, params string[] options)
     {
         var received = new ConcurrentQueue<JsonElement>();
         await using var server = await LoopbackServer.StartAsync(async http =>
@@ -37,7 +41,7 @@ public sealed class ReplayDeliveryTests
             }
         });
 
-        var stdin = Encoding.UTF8.GetBytes(string.Join('\n', Lines) + "\n");
+        var stdin = Encoding.UTF8.GetBytes(string.Join('\n', lines) + "\n");
         var result = await CliRun.RunAsync(["replay", "-", "--to", new Uri(server.Address, "/pubsub/push").ToString(), "--min-backoff", "1ms", "--max-backoff", "5ms", .. options], stdin: stdin);
         return (result, received.ToList());
     }
@@ -238,18 +242,10 @@ public sealed class ReplayDeliveryTests
     [Fact]
     public async Task ALineOverPubSubsLimitFailsAloneWithoutBeingSentAndTheLinesAroundItAreDelivered()
     {
-        var received = new ConcurrentQueue<string>();
-        await using var server = await LoopbackServer.StartAsync(async http =>
-        {
-            received.Enqueue(Data(await JsonSerializer.DeserializeAsync<JsonElement>(http.Request.Body)));
-            http.Response.StatusCode = 204;
-        });
-        var stdin = Encoding.UTF8.GetBytes($"{Lines[0]}\n{new string('x', 11 * 1024 * 1024)}\n{Lines[1]}\n");
-
-        var result = await CliRun.RunAsync(["replay", "-", "--to", new Uri(server.Address, "/pubsub/push").ToString()], stdin: stdin);
+        var (result, received) = await ReplayLinesAsync([Lines[0], new string('x', 11 * 1024 * 1024), Lines[1]], _ => 204);
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Equal(Lines[..2].Order(StringComparer.Ordinal), received.Order(StringComparer.Ordinal));
+        Assert.Equal(Lines[..2].Order(StringComparer.Ordinal), received.Select(r => Data(r.GetProperty("envelope"))).Order(StringComparer.Ordinal));
         Assert.Contains("replay: failed: line 2 is longer than 10,485,760 bytes, more than a Pub/Sub message holds; not sent", result.Error.Split('\n'));
         Assert.Contains("replay: read 3 lines; sent 3, acknowledged 2, retried 0, failed 1", result.Error.Split('\n'));
     }
@@ -257,14 +253,10 @@ public sealed class ReplayDeliveryTests
     [Fact]
     public async Task AStopByAnAnswerNoRetryFixesNamesTheLineToGoOnFromOnceThatIsFixed()
     {
-        var stdin = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(1, 10).Select(i => $"{{\"orderId\": {i}, \"cityCode\": \"IST\"}}\n")));
-        await using var server = await LoopbackServer.StartAsync(async http =>
-        {
-            var data = Data(await JsonSerializer.DeserializeAsync<JsonElement>(http.Request.Body));
-            http.Response.StatusCode = JsonDocument.Parse(data).RootElement.GetProperty("orderId").GetInt32() <= 5 ? 204 : 401; // the token expired
-        });
+        var lines = Enumerable.Range(1, 10).Select(i => $$"""{"orderId": {{i}}, "cityCode": "IST"}""").ToArray();
 
-        var result = await CliRun.RunAsync(["replay", "-", "--to", new Uri(server.Address, "/pubsub/push").ToString(), "--concurrency", "1"], stdin: stdin);
+        var (result, _) = await ReplayLinesAsync(lines, // the token expires after line 5
+            e => JsonDocument.Parse(Data(e)).RootElement.GetProperty("orderId").GetInt32() <= 5 ? 204 : 401, "--concurrency", "1");
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains(result.Error.Split('\n'), l => l.StartsWith("replay: stopped: ", StringComparison.Ordinal) && l.Contains("HTTP 401", StringComparison.Ordinal));
