@@ -212,26 +212,14 @@ public sealed class PublishTests
     [Fact]
     public async Task AStopAfterSomeBatchesNamesTheFirstLineNotPublishedAsTheLineToGoOnFrom()
     {
-        var requests = 0;
-        await using var server = await LoopbackServer.StartAsync(async http =>
-        {
-            if (Interlocked.Increment(ref requests) == 1)
-            {
-                await Microsoft.AspNetCore.Http.HttpResponseJsonExtensions.WriteAsJsonAsync(http.Response,
-                    new { messageIds = Enumerable.Range(1, 1000).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)) });
-                return;
-            }
+        await using var fake = await FakePubSub.StartAsync();
+        fake.FailAfter(accepted: 1, 403); // the account lost its role on the topic
+        fake.FailureMessage = "Refused by the fake.";
 
-            http.Response.StatusCode = 403; // the account lost its role on the topic
-            await Microsoft.AspNetCore.Http.HttpResponseJsonExtensions.WriteAsJsonAsync(http.Response,
-                new { error = new { code = 403, message = "Refused by the test.", status = "PERMISSION_DENIED" } });
-        });
-
-        var result = await CliRun.RunAsync(["publish", "-", "--topic", FakePubSub.Topic],
-            new Dictionary<string, string> { ["PUBSUB_EMULATOR_HOST"] = $"{server.Address.Host}:{server.Address.Port}" }, Ndjson(SmallLines(2_500)));
+        var result = await PublishAsync(fake, SmallLines(2_500));
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("publish: stopped: nothing from line 1001 on was published: HTTP 403 Forbidden: PERMISSION_DENIED: Refused by the test. "
+        Assert.Contains("publish: stopped: nothing from line 1001 on was published: HTTP 403 Forbidden: PERMISSION_DENIED: Refused by the fake. "
             + "The account needs roles/pubsub.publisher on the topic", result.Error.Split('\n'));
         Assert.Contains("publish: 1,000 lines were acknowledged before it stopped. To go on once that is fixed, run it again with --from-line 1001: "
             + "the first line not acknowledged (lines after it may be sent twice).", result.Error.Split('\n'));

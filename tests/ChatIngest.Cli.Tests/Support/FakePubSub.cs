@@ -13,8 +13,8 @@ internal sealed record PublishRequest(string Path, string? Authorization, int Bo
 /// <summary>
 /// An in-process fake of Pub/Sub's <c>topics.publish</c> REST call (GCP.md §3) on 127.0.0.1: checks the request
 /// limits (≤ 1,000 messages, body under 10 MB) and answers <c>messageIds</c>; answers 404 for unknown topics and the
-/// queued failure codes (e.g. 429, 503) before succeeding, to prove retries, with Google's error body if asked; can
-/// answer a publish with ids missing.
+/// queued failure codes (e.g. 429, 503) before succeeding, to prove retries, or one code to every request after some
+/// were accepted, with Google's error body if asked; can answer a publish with ids missing.
 /// </summary>
 internal sealed class FakePubSub : IAsyncDisposable
 {
@@ -24,6 +24,7 @@ internal sealed class FakePubSub : IAsyncDisposable
     private LoopbackServer? server;
     private long nextId = 1000;
     private int idsMissing;
+    private (int Accepted, int Code)? failAfter;
 
     public ConcurrentQueue<PublishRequest> Accepted { get; } = new();
     public ConcurrentQueue<string> Violations { get; } = new();
@@ -52,6 +53,9 @@ internal sealed class FakePubSub : IAsyncDisposable
     /// <summary>The next publish request accepted, in the order they came.</summary>
     public Task<PublishRequest> NextAcceptedAsync() => arrivals.Reader.ReadAsync().AsTask();
 
+    /// <summary>Once <paramref name="accepted"/> publishes were accepted, every later request is answered <paramref name="code"/>.</summary>
+    public void FailAfter(int accepted, int code) => failAfter = (accepted, code);
+
     /// <summary>The next successful publish answers 200 with <paramref name="count"/> fewer message ids than messages.</summary>
     public void DropIdsFromNextAnswer(int count) => idsMissing = count;
 
@@ -67,7 +71,13 @@ internal sealed class FakePubSub : IAsyncDisposable
             return;
         }
 
-        if (failures.TryDequeue(out var code))
+        var failing = failures.TryDequeue(out var code);
+        if (!failing && failAfter is { } after && Accepted.Count >= after.Accepted)
+        {
+            (failing, code) = (true, after.Code);
+        }
+
+        if (failing)
         {
             http.Response.StatusCode = code;
             if (FailureMessage is not null)
