@@ -1,5 +1,3 @@
-using System.IO.Pipelines;
-using System.Text;
 using ChatIngest.Cli.Tests.Support;
 
 namespace ChatIngest.Cli.Tests.Publish;
@@ -13,30 +11,27 @@ public sealed class PublishFromAPipeTests
     private static string[] Lines(int from, int count) =>
         Enumerable.Range(from, count).Select(i => $$"""{"orderId": {{10_000_000 + i}}, "cityCode": "IST"}""").ToArray();
 
-    private static async Task WriteAsync(Pipe pipe, string[] lines) =>
-        await pipe.Writer.WriteAsync(Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + "\n"))));
-
     [Fact]
     public async Task APartialBatchIsPublishedOnceItsFirstLineHasWaitedMaxDelay()
     {
         await using var fake = await FakePubSub.StartAsync();
-        var pipe = new Pipe();
+        using var stdin = new PipeStdin();
         var time = new WatchedTime(TimeSpan.FromSeconds(2));
         var error = new StringWriter();
-        var context = CliRun.Context(error: error, time: time, stdinStream: pipe.Reader.AsStream(),
+        var context = CliRun.Context(error: error, time: time, stdinStream: stdin,
             environment: new Dictionary<string, string> { ["PUBSUB_EMULATOR_HOST"] = fake.Host });
         var waiting = time.NextTimerSet;
 
         var run = CliApp.RunAsync(["publish", "-", "--topic", FakePubSub.Topic, "--max-delay", "2s"], context);
-        await WriteAsync(pipe, Lines(1, 3));
+        await stdin.WriteLinesAsync(Lines(1, 3));
         await waiting.WaitAsync(Guard); // three lines in hand, and no more to read: the wait for the fourth has begun
         var published = fake.NextAcceptedAsync();
         Assert.False(published.IsCompleted);
         time.Advance(TimeSpan.FromSeconds(2));
 
         Assert.Equal(Lines(1, 3), (await published.WaitAsync(Guard)).Data);
-        await WriteAsync(pipe, Lines(4, 2));
-        await pipe.Writer.CompleteAsync();
+        await stdin.WriteLinesAsync(Lines(4, 2));
+        stdin.End();
         Assert.True(await run.WaitAsync(Guard) == 0, error.ToString());
         Assert.Equal([3, 2], fake.Accepted.Select(r => r.Data.Count));
         Assert.Equal(Lines(1, 5), fake.Messages);

@@ -23,6 +23,9 @@ internal sealed class PipeStdin : Stream
     public async Task WriteLinesAsync(params string[] lines) =>
         await pipe.Writer.WriteAsync(Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + "\n"))));
 
+    /// <summary>Closes the write end: the reader sees the end of stdin.</summary>
+    public void End() => pipe.Writer.Complete();
+
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         reader.ReadAsync(buffer, CancellationToken.None);
 
