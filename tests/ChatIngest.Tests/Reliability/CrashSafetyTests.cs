@@ -36,8 +36,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
                 var rows = (await ViewReader.ReadAllAsync(restarted.Client)).ToDictionary(r => r.OrderId);
                 viewRows = rows.Count;
                 output.WriteLine($"acknowledged {load.Acknowledged.Count} before SIGKILL, view rows after restart {viewRows}");
-                var lost = load.Acknowledged.Where(id => !rows.ContainsKey(id)).ToList();
-                Assert.True(lost.Count == 0, $"{lost.Count} of {load.Acknowledged.Count} acknowledged rows are missing after the crash, e.g. {string.Join(", ", lost.Take(5))}");
+                load.AssertEveryAcknowledgedIn(rows.Keys.ToHashSet(), " after the crash");
                 foreach (var (orderId, row) in rows)
                 {
                     // Every pushed message was a courier's first and only message of its own order (Payloads.CourierStart).

@@ -31,8 +31,7 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output)
 
             var stored = DuckDbFile.ConversationOrderIds(database);
             output.WriteLine($"acknowledged {load.Acknowledged.Count}, refused with 503 while stopping {load.Refused}, rows in the file {stored.Count}");
-            var lost = load.Acknowledged.Where(id => !stored.Contains(id)).ToList();
-            Assert.True(lost.Count == 0, $"{lost.Count} of {load.Acknowledged.Count} acknowledged rows are missing, e.g. {string.Join(", ", lost.Take(5))}");
+            load.AssertEveryAcknowledgedIn(stored);
         }
         finally
         {

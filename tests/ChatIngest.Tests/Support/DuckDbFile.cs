@@ -20,4 +20,14 @@ public static class DuckDbFile
 
         return ids;
     }
+
+    /// <summary>The rows of <c>conversations</c>, duplicates included (<see cref="ConversationOrderIds"/> folds them).</summary>
+    public static long ConversationRowCount(string path)
+    {
+        using var connection = new DuckDBConnection($"Data Source={path}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM conversations";
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
 }

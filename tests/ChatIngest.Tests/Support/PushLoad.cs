@@ -23,18 +23,29 @@ public sealed class PushLoad
 
     public IReadOnlyCollection<long> Acknowledged => acknowledged;
 
-    /// <summary>Pushes answered 503 (refused while stopping): not acknowledged, Pub/Sub would redeliver them.</summary>
+    /// <summary>Pushes answered anything but 204 (503 while stopping, or while the disk is full): Pub/Sub would redeliver them.</summary>
     public int Refused => refused;
 
-    public async Task WaitForAcknowledgedAsync(int count)
+    /// <summary>Fails, naming a few, when the row of an acknowledged push is not among <paramref name="stored"/>.</summary>
+    public void AssertEveryAcknowledgedIn(IReadOnlySet<long> stored, string when = "")
     {
-        for (var i = 0; i < 6000 && acknowledged.Count < count; i++)
+        var lost = acknowledged.Where(id => !stored.Contains(id)).ToList();
+        Assert.True(lost.Count == 0, $"{lost.Count} of {acknowledged.Count} acknowledged rows are missing{when}, e.g. {string.Join(", ", lost.Take(5))}");
+    }
+
+    public Task WaitForAcknowledgedAsync(int count) => WaitForAsync(() => acknowledged.Count, count, "acknowledged");
+
+    public Task WaitForRefusedAsync(int count) => WaitForAsync(() => Volatile.Read(ref refused), count, "refused");
+
+    private async Task WaitForAsync(Func<int> counted, int count, string what)
+    {
+        for (var i = 0; i < 6000 && counted() < count; i++)
         {
             Assert.False(clients.All(c => c.IsCompleted), "every load client stopped early");
             await Task.Delay(10);
         }
 
-        Assert.True(acknowledged.Count >= count, $"only {acknowledged.Count} pushes were acknowledged in a minute");
+        Assert.True(counted() >= count, $"only {counted()} pushes were {what} in a minute");
     }
 
     /// <summary>Waits for every client to stop by itself (the service went away), telling them to after a minute.</summary>
