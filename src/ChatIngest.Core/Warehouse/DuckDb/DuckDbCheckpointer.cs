@@ -1,3 +1,4 @@
+using DuckDB.NET.Data;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -34,6 +35,10 @@ internal sealed partial class DuckDbCheckpointer(
                 try
                 {
                     warehouse.CheckpointIfDue();
+                }
+                catch (DuckDBException e) when (DuckDbLoader.IsInvalidated(e))
+                {
+                    return; // the loader says so and stops the service (DuckDbLoader.Invalidate)
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

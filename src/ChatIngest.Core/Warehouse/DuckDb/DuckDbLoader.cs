@@ -305,7 +305,7 @@ internal sealed partial class DuckDbLoader : IDisposable
             long sequence;
             lock (gate)
             {
-                while (!IsDue())
+                while (!Invalidated && !IsDue())
                 {
                     if (stopping && pending.Rows == 0)
                     {
@@ -313,6 +313,11 @@ internal sealed partial class DuckDbLoader : IDisposable
                     }
 
                     Monitor.Wait(gate, pending.Rows == 0 ? Timeout.InfiniteTimeSpan : options.DuckDbLoadInterval / 4);
+                }
+
+                if (Invalidated)
+                {
+                    break; // found by a checkpoint (Invalidate)
                 }
 
                 batch = pending; // two buffers, swapped: no large array per load
@@ -383,7 +388,21 @@ internal sealed partial class DuckDbLoader : IDisposable
     /// DuckDB's state after a fatal error (a checkpoint that could not write, the disk full): every later statement fails
     /// with "database has been invalidated … must be restarted", even once the cause is gone.
     /// </summary>
-    private static bool IsInvalidated(Exception e) => e.Message.Contains("database has been invalidated", StringComparison.Ordinal);
+    internal static bool IsInvalidated(Exception e) => e.Message.Contains("database has been invalidated", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Stops the loader for an invalidated database found outside a load: by a checkpoint, which runs when no rows
+    /// wait, so that no load would ever find it. The loader then reports it and stops the service, as for a load.
+    /// </summary>
+    internal void Invalidate(Exception e)
+    {
+        lock (gate)
+        {
+            Invalidated = true;
+            lastFailure = e;
+            Monitor.PulseAll(gate);
+        }
+    }
 
     /// <summary>Ends the transaction a failed load may have left open (a failed COMMIT leaves it aborted).</summary>
     private void RollBack()

@@ -38,9 +38,13 @@ public sealed partial class DuckDbWarehouse(
     private DuckDbLoader? loader;
     private DuckDbJournal? journal;
     private RecentKeys? keys;
+    private bool invalidatedWhenClosed;
 
-    /// <summary>DuckDB invalidated the database: the loader stopped and the host was asked to stop (exit code 1).</summary>
-    public bool Invalidated => loader?.Invalidated == true;
+    /// <summary>
+    /// DuckDB invalidated the database: the loader stopped and the host was asked to stop (exit code 1). Still true once
+    /// the host has disposed the warehouse, which is when the exit code is taken.
+    /// </summary>
+    public bool Invalidated => Volatile.Read(ref loader) is { } current ? current.Invalidated : invalidatedWhenClosed;
 
     private string ConnectionString => $"Data Source={path}"
         + (options.Value.DuckDbMemoryLimitMegabytes is { } megabytes ? string.Create(CultureInfo.InvariantCulture, $";memory_limit={megabytes}MB") : "")
@@ -161,9 +165,17 @@ public sealed partial class DuckDbWarehouse(
             }
 
             var started = time.GetTimestamp();
-            TrimCache(current); // what was cached since the last trim: the checkpoint's own buffers then start lower
-            current.Checkpoint();
-            TrimCache(current); // what the checkpoint wrote
+            try
+            {
+                TrimCache(current); // what was cached since the last trim: the checkpoint's own buffers then start lower
+                current.Checkpoint();
+                TrimCache(current); // what the checkpoint wrote
+            }
+            catch (DuckDBException e) when (DuckDbLoader.IsInvalidated(e))
+            {
+                current.Invalidate(e); // a checkpoint that could not write (the disk full) leaves DuckDB unusable
+                throw;
+            }
 
             var milliseconds = time.GetElapsedTime(started).TotalMilliseconds;
             LogCheckpointed(logger, milliseconds);
@@ -216,6 +228,7 @@ public sealed partial class DuckDbWarehouse(
         var wal = new FileInfo(path + ".wal");
         var walBytes = wal.Exists ? wal.Length : 0;
         return walBytes > 0
+            && !current.Invalidated
             && (time.GetElapsedTime(current.LastLoad) >= options.Value.DuckDbIdleCheckpointAfter
                 || current.ChatsSinceCheckpoint >= options.Value.DuckDbCheckpointRows
                 || current.OrdersSinceCheckpoint >= options.Value.DuckDbCheckpointOrderRows
@@ -305,6 +318,7 @@ public sealed partial class DuckDbWarehouse(
     {
         lock (writeLock)
         {
+            invalidatedWhenClosed |= loader?.Invalidated == true;
             loader?.Dispose();
             loader = null;
             journal?.Dispose();
@@ -347,6 +361,7 @@ public sealed partial class DuckDbWarehouse(
     /// <summary>Opens the database, replays the journal into it, and starts the loader. Under the write lock.</summary>
     private void Open()
     {
+        FileSizeLimitSignal.Handle();
         var connection = new DuckDBConnection(ConnectionString);
         connection.Open();
         try

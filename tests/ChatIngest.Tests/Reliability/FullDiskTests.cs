@@ -1,0 +1,106 @@
+using System.Net;
+using ChatIngest.Tests.Support;
+using Xunit.Abstractions;
+
+namespace ChatIngest.Tests.Reliability;
+
+/// <summary>
+/// The disk filling up under the service (a real child process on a real DuckDB file). The full disk is the process's
+/// file size limit (<see cref="FileSizeLimit"/>), set and lifted while it runs: writes past it fail as they would on a
+/// full disk, with EFBIG instead of ENOSPC, and by default the kernel would also kill the process for them (SIGXFSZ).
+/// </summary>
+public sealed class FullDiskTests(ITestOutputHelper output)
+{
+    private static readonly DateTime Published = new(2024, 2, 1, 10, 1, 0, DateTimeKind.Utc);
+
+    [Fact]
+    public async Task PushesWhileTheDiskIsFullGet503AndOnceThereIsRoomAreTakenAgainWithEveryAcknowledgedRowStoredOnce()
+    {
+        var directory = TempPaths.NewDirectory();
+        var database = Path.Combine(directory, "full.duckdb");
+        try
+        {
+            PushLoad load;
+            await using (var service = await ServiceProcess.StartAsync(database, new Dictionary<string, string>
+            {
+                ["Ingest__CommitRetryBudget"] = "00:00:00.300", // 503 soon, not after 4 s of retries
+                ["Warehouse__DuckDbIdleCheckpointAfter"] = "01:00:00", // a checkpoint that finds the disk full is the next test
+            }))
+            {
+                // Some thousand pushes fill the journal's segment; the spare segment, prepared from 1 MiB on, cannot be
+                // written.
+                FileSizeLimit.Set(service.Id, 1536 * 1024);
+                load = new PushLoad(service.Client, clients: 8);
+                await load.WaitForRefusedAsync(20);
+                var acknowledgedWhileFull = load.Acknowledged.Count;
+                output.WriteLine($"{acknowledgedWhileFull} acknowledged and {load.Refused} refused before there was room again");
+
+                Assert.Contains("Could not prepare a spare journal segment", service.Output, StringComparison.Ordinal);
+                Assert.DoesNotContain("invalidated", service.Output, StringComparison.Ordinal);
+                Assert.False(File.Exists(database + ".journal.spare.tmp"), "the spare's failed preparation left its file on the full disk");
+
+                FileSizeLimit.Lift(service.Id);
+                await load.WaitForAcknowledgedAsync(acknowledgedWhileFull + 1000);
+
+                service.Signal(ServiceProcess.SigTerm);
+                Assert.Equal(0, await service.WaitForExitAsync(TimeSpan.FromMinutes(1)));
+                await load.StoppedAsync();
+            }
+
+            var stored = DuckDbFile.ConversationOrderIds(database);
+            load.AssertEveryAcknowledgedIn(stored);
+            Assert.Equal(stored.Count, DuckDbFile.ConversationRowCount(database));
+        }
+        finally
+        {
+            TempPaths.TryDelete(directory);
+        }
+    }
+
+    [Fact]
+    public async Task ACheckpointThatFindsTheDiskFullStopsTheServiceWithExitCode1AndTheRestartHasEveryAcknowledgedRow()
+    {
+        var directory = TempPaths.NewDirectory();
+        var database = Path.Combine(directory, "full.duckdb");
+        var orderIds = Enumerable.Range(1, 300).Select(i => 700_000_000L + i).ToList();
+        try
+        {
+            await using (var service = await ServiceProcess.StartAsync(database, new Dictionary<string, string>
+            {
+                ["Warehouse__DuckDbIdleCheckpointAfter"] = "00:00:03",
+            }))
+            {
+                foreach (var orderId in orderIds)
+                {
+                    using var pushed = await service.Client.PushAsync(Payloads.CourierStart(orderId), $"full-{orderId}", Published);
+                    Assert.Equal(HttpStatusCode.NoContent, pushed.StatusCode);
+                }
+
+                // A read returns once every acknowledged row is in the tables: then nothing waits to be loaded, and only
+                // the idle checkpoint, due 3 s after the last load, writes to the database file again.
+                using (var read = await service.Client.GetAsync("/conversations?limit=1"))
+                {
+                    Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+                }
+
+                FileSizeLimit.Set(service.Id, 64 * 1024);
+                Assert.Equal(1, await service.WaitForExitAsync(TimeSpan.FromMinutes(1)));
+                Assert.Contains("DuckDB invalidated the database", service.Output, StringComparison.Ordinal);
+            }
+
+            await using (var restarted = await ServiceProcess.StartAsync(database))
+            {
+                var rows = await ViewReader.ReadAllAsync(restarted.Client);
+                Assert.Equal(orderIds, rows.Select(r => r.OrderId).Order());
+                restarted.Signal(ServiceProcess.SigTerm);
+                Assert.Equal(0, await restarted.WaitForExitAsync(TimeSpan.FromMinutes(1)));
+            }
+
+            Assert.Equal(orderIds.Count, DuckDbFile.ConversationRowCount(database));
+        }
+        finally
+        {
+            TempPaths.TryDelete(directory);
+        }
+    }
+}
