@@ -35,6 +35,7 @@ public sealed class FullDiskTests(ITestOutputHelper output)
                 var acknowledgedWhileFull = load.Acknowledged.Count;
                 output.WriteLine($"{acknowledgedWhileFull} acknowledged and {load.Refused} refused before there was room again");
 
+                Assert.Equal([HttpStatusCode.ServiceUnavailable], load.RefusedWith);
                 Assert.Contains("Could not prepare a spare journal segment", service.Output, StringComparison.Ordinal);
                 Assert.DoesNotContain("invalidated", service.Output, StringComparison.Ordinal);
                 Assert.False(File.Exists(database + ".journal.spare.tmp"), "the spare's failed preparation left its file on the full disk");

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using ChatIngest.Tests.Support;
@@ -32,6 +33,7 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output)
             var stored = DuckDbFile.ConversationOrderIds(database);
             output.WriteLine($"acknowledged {load.Acknowledged.Count}, refused with 503 while stopping {load.Refused}, rows in the file {stored.Count}");
             load.AssertEveryAcknowledgedIn(stored);
+            Assert.All(load.RefusedWith, code => Assert.Equal(HttpStatusCode.ServiceUnavailable, code)); // a nack Pub/Sub retries
         }
         finally
         {

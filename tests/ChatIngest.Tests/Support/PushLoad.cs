@@ -11,6 +11,7 @@ namespace ChatIngest.Tests.Support;
 public sealed class PushLoad
 {
     private readonly ConcurrentBag<long> acknowledged = [];
+    private readonly ConcurrentDictionary<HttpStatusCode, int> refusedWith = new();
     private readonly CancellationTokenSource stop = new();
     private readonly Task[] clients;
     private int refused;
@@ -25,6 +26,9 @@ public sealed class PushLoad
 
     /// <summary>Pushes answered anything but 204 (503 while stopping, or while the disk is full): Pub/Sub would redeliver them.</summary>
     public int Refused => refused;
+
+    /// <summary>The status codes of the refused pushes, each once.</summary>
+    public IReadOnlyCollection<HttpStatusCode> RefusedWith => [.. refusedWith.Keys];
 
     /// <summary>Fails, naming a few, when the row of an acknowledged push is not among <paramref name="stored"/>.</summary>
     public void AssertEveryAcknowledgedIn(IReadOnlySet<long> stored, string when = "")
@@ -69,6 +73,7 @@ public sealed class PushLoad
                 }
                 else
                 {
+                    refusedWith.AddOrUpdate(response.StatusCode, 1, (_, n) => n + 1);
                     Interlocked.Increment(ref refused);
                 }
             }
