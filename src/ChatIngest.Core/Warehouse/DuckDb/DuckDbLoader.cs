@@ -363,8 +363,7 @@ internal sealed partial class DuckDbLoader : IDisposable
                     lastFailure = e;
                     if (invalid)
                     {
-                        Invalidated = true;
-                        Monitor.PulseAll(gate); // reads and writes waiting for a load fail now, not at their timeouts
+                        Invalidate(e);
                     }
 
                     if (invalid || (stopping && failures >= 5))
@@ -391,8 +390,9 @@ internal sealed partial class DuckDbLoader : IDisposable
     internal static bool IsInvalidated(Exception e) => e.Message.Contains("database has been invalidated", StringComparison.Ordinal);
 
     /// <summary>
-    /// Stops the loader for an invalidated database found outside a load: by a checkpoint, which runs when no rows
-    /// wait, so that no load would ever find it. The loader then reports it and stops the service, as for a load.
+    /// Stops the loader for an invalidated database, found by a load or by a checkpoint (which runs when no rows wait,
+    /// so that no load would ever find it). Reads and writes waiting for a load fail now, not at their timeouts; the
+    /// loader's thread reports it and stops the service.
     /// </summary>
     internal void Invalidate(Exception e)
     {

@@ -228,7 +228,6 @@ public sealed partial class DuckDbWarehouse(
         var wal = new FileInfo(path + ".wal");
         var walBytes = wal.Exists ? wal.Length : 0;
         return walBytes > 0
-            && !current.Invalidated
             && (time.GetElapsedTime(current.LastLoad) >= options.Value.DuckDbIdleCheckpointAfter
                 || current.ChatsSinceCheckpoint >= options.Value.DuckDbCheckpointRows
                 || current.OrdersSinceCheckpoint >= options.Value.DuckDbCheckpointOrderRows
