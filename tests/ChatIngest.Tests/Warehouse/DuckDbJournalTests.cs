@@ -173,7 +173,8 @@ public sealed class DuckDbJournalTests : IDisposable
     public async Task ADatabaseDuckDbInvalidatedStopsTheServiceReadsFailAtOnceAndTheRowsWaitInTheJournal()
     {
         var lifetime = new StoppingLifetime();
-        using (var warehouse = await OpenAsync(lifetime: lifetime))
+        var warehouse = await OpenAsync(lifetime: lifetime);
+        using (warehouse)
         {
             await warehouse.WriteAsync([Classify(Payloads.CourierStart(1), "a")], CancellationToken.None);
             warehouse.Flush();
@@ -188,8 +189,33 @@ public sealed class DuckDbJournalTests : IDisposable
             Assert.Contains("invalidated", read.Message, StringComparison.Ordinal);
         }
 
+        Assert.True(warehouse.Invalidated, "forgotten once the host disposed it: the service's exit code would be 0, not 1");
         using var reopened = await OpenAsync();
         Assert.Equal("2 0", Counts(reopened)); // the restart loads what was acknowledged
+    }
+
+    [Fact]
+    public async Task AReadWhileLoadsKeepFailingIsRefusedWithTheCauseAndSeesEveryRowOnceLoadsWorkAgain()
+    {
+        using var warehouse = await OpenAsync();
+        await warehouse.WriteAsync([Classify(Payloads.CourierStart(1), "a")], CancellationToken.None);
+        warehouse.Flush();
+        var loadsFail = true;
+        warehouse.Loader!.FaultBeforeLoad = () =>
+        {
+            if (Volatile.Read(ref loadsFail))
+            {
+                throw new IOException("No space left on device");
+            }
+        };
+        await warehouse.WriteAsync([Classify(Payloads.CourierStart(2), "b")], CancellationToken.None); // journaled: acknowledged
+
+        // Not the timeout's "in time" (30 s): the cause, once three loads in a row have failed.
+        var read = await Assert.ThrowsAsync<WarehouseUnavailableException>(() => warehouse.GetStatsAsync(new StatsQuery(), CancellationToken.None));
+        Assert.Equal("Acknowledged rows could not be loaded into DuckDB: No space left on device", read.Message);
+
+        Volatile.Write(ref loadsFail, false);
+        Assert.Equal("2 0", Counts(warehouse)); // the loader tried again: the read waits for the row as before
     }
 
     /// <summary>Records the warehouse asking the host to stop.</summary>

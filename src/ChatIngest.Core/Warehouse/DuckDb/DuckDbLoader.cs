@@ -50,6 +50,14 @@ internal sealed partial class DuckDbLoader : IDisposable
     private long ordersSinceCheckpoint;
     private long chatsSinceCheckpoint;
     private Exception? lastFailure;
+    private int failedLoads; // in a row, up to now
+    private long failedLoadsEver;
+
+    /// <summary>
+    /// Loads failed in a row (~0.4 s of retries) after which a read waiting for them fails with the cause, once one more
+    /// has failed while it waited (the cause may be gone by the next try).
+    /// </summary>
+    private const int ReadsGiveUpAfterFailedLoads = 3;
 
     public DuckDbLoader(DuckDBConnection connection, string databasePath, WarehouseOptions options, TimeProvider time, ILogger logger,
         Action? invalidated = null)
@@ -127,22 +135,28 @@ internal sealed partial class DuckDbLoader : IDisposable
         }
     }
 
-    /// <summary>Returns once everything enqueued before the call is in the tables (reads see what was acknowledged).</summary>
+    /// <summary>
+    /// Returns once everything enqueued before the call is in the tables (reads see what was acknowledged). Throws, for a
+    /// 503, at the timeout, or sooner with the cause when loads keep failing (the disk full), rather than make the read wait.
+    /// </summary>
     public void Flush(TimeSpan timeout)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         lock (gate)
         {
             var target = enqueued;
+            var failedBefore = failedLoadsEver;
             while (loaded < target)
             {
                 flushRequested = true;
                 Monitor.PulseAll(gate);
                 var left = deadline - Stopwatch.GetTimestamp();
-                if (left <= 0 || !thread.IsAlive || Invalidated)
+                var loadsKeepFailing = failedLoads >= ReadsGiveUpAfterFailedLoads && failedLoadsEver > failedBefore;
+                if (left <= 0 || !thread.IsAlive || Invalidated || loadsKeepFailing)
                 {
-                    throw new WarehouseUnavailableException(Invalidated
-                        ? "DuckDB invalidated the database after a fatal error and must be reopened; the service is stopping so that a restart does."
+                    throw new WarehouseUnavailableException(
+                        Invalidated ? "DuckDB invalidated the database after a fatal error and must be reopened; the service is stopping so that a restart does."
+                        : loadsKeepFailing ? $"Acknowledged rows could not be loaded into DuckDB: {lastFailure!.Message}"
                         : "Acknowledged rows could not be loaded into DuckDB in time.", lastFailure);
                 }
 
@@ -340,6 +354,7 @@ internal sealed partial class DuckDbLoader : IDisposable
                     loadingRows = 0;
                     loaded = sequence;
                     lastFailure = null;
+                    failedLoads = 0;
                     Monitor.PulseAll(gate);
                 }
             }
@@ -361,6 +376,9 @@ internal sealed partial class DuckDbLoader : IDisposable
                     pending = batch;
                     loadingRows = 0;
                     lastFailure = e;
+                    failedLoads = failures;
+                    failedLoadsEver++;
+                    Monitor.PulseAll(gate); // a read waiting for these rows may give up now
                     if (invalid)
                     {
                         Invalidate(e);
