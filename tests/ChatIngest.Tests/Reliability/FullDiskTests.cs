@@ -24,7 +24,6 @@ public sealed class FullDiskTests(ITestOutputHelper output)
             await using (var service = await ServiceProcess.StartAsync(database, new Dictionary<string, string>
             {
                 ["Ingest__CommitRetryBudget"] = "00:00:00.300", // 503 soon, not after 4 s of retries
-                ["Warehouse__DuckDbIdleCheckpointAfter"] = "01:00:00", // a checkpoint that finds the disk full is the next test
             }))
             {
                 // Some thousand pushes fill the journal's segment; the spare segment, prepared from 1 MiB on, cannot be
@@ -58,8 +57,10 @@ public sealed class FullDiskTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
-    public async Task ACheckpointThatFindsTheDiskFullStopsTheServiceWithExitCode1AndTheRestartHasEveryAcknowledgedRow()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ACheckpointIsPutOffWhileTheDiskHasNoRoomForItReadsGoOnAndNoRestartIsNeeded(bool stopBeforeThereIsRoom)
     {
         var directory = TempPaths.NewDirectory();
         var database = Path.Combine(directory, "full.duckdb");
@@ -78,15 +79,36 @@ public sealed class FullDiskTests(ITestOutputHelper output)
                 }
 
                 // A read returns once every acknowledged row is in the tables: then nothing waits to be loaded, and only
-                // the idle checkpoint, due 3 s after the last load, writes to the database file again.
+                // the idle checkpoint, due 3 s after the last load, would write to the database file. Before checkpoints
+                // were put off, this one found the disk full: DuckDB invalidated the database, and the service stopped
+                // itself with exit code 1.
                 using (var read = await service.Client.GetAsync("/conversations?limit=1"))
                 {
                     Assert.Equal(HttpStatusCode.OK, read.StatusCode);
                 }
 
+                var walBefore = new FileInfo(database + ".wal").Length;
+                Assert.True(walBefore > 0, "the pushes left nothing in DuckDB's WAL for a checkpoint to fold in");
                 FileSizeLimit.Set(service.Id, 64 * 1024);
-                Assert.Equal(1, await service.WaitForExitAsync(TimeSpan.FromMinutes(1)));
-                Assert.Contains("DuckDB invalidated the database", service.Output, StringComparison.Ordinal);
+                await Wait.UntilAsync(() => service.Output.Contains("DuckDB checkpoint put off", StringComparison.Ordinal)
+                    || service.Output.Contains("invalidated", StringComparison.Ordinal), "the checkpoint being put off");
+                Assert.DoesNotContain("invalidated", service.Output, StringComparison.Ordinal);
+                await Task.Delay(TimeSpan.FromSeconds(1.5)); // the checkpointer finds it due again every 250 ms meanwhile
+
+                var rows = await ViewReader.ReadAllAsync(service.Client);
+                Assert.Equal(orderIds, rows.Select(r => r.OrderId).Order());
+                Assert.Equal(walBefore, new FileInfo(database + ".wal").Length); // not folded in: no checkpoint ran
+
+                if (!stopBeforeThereIsRoom)
+                {
+                    FileSizeLimit.Lift(service.Id);
+                    await Wait.UntilAsync(() => !File.Exists(database + ".wal") || new FileInfo(database + ".wal").Length == 0, "the checkpoint once there was room");
+                    Assert.Contains("room for a DuckDB checkpoint", service.Output, StringComparison.Ordinal);
+                }
+
+                service.Signal(ServiceProcess.SigTerm);
+                Assert.Equal(0, await service.WaitForExitAsync(TimeSpan.FromMinutes(1)));
+                Assert.DoesNotContain("invalidated", service.Output, StringComparison.Ordinal);
             }
 
             await using (var restarted = await ServiceProcess.StartAsync(database))

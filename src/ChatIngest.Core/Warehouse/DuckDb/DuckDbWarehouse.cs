@@ -29,6 +29,9 @@ public sealed partial class DuckDbWarehouse(
     /// <summary>How long a write waits for the loader to make room before it fails (the writer retries, then 503).</summary>
     private static readonly TimeSpan RoomTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>Room a checkpoint needs on the disk besides half the WAL's size (see <see cref="HasRoomForCheckpoint"/>).</summary>
+    private const long CheckpointHeadroom = 4L * 1024 * 1024;
+
     private readonly string path = Path.GetFullPath(options.Value.DuckDbPath);
     private readonly Lock writeLock = new();
     private readonly List<JournalEntry> writeEntries = [];
@@ -39,6 +42,7 @@ public sealed partial class DuckDbWarehouse(
     private DuckDbJournal? journal;
     private RecentKeys? keys;
     private bool invalidatedWhenClosed;
+    private bool checkpointPutOff;
 
     /// <summary>
     /// DuckDB invalidated the database: the loader stopped and the host was asked to stop (exit code 1). Still true once
@@ -164,6 +168,11 @@ public sealed partial class DuckDbWarehouse(
                 return false;
             }
 
+            if (!HasRoomForCheckpoint())
+            {
+                return false;
+            }
+
             var started = time.GetTimestamp();
             try
             {
@@ -223,10 +232,43 @@ public sealed partial class DuckDbWarehouse(
         current.Flush(ReadFlushTimeout);
     }
 
+    private long WalBytes => new FileInfo(path + ".wal") is { Exists: true } wal ? wal.Length : 0;
+
+    /// <summary>
+    /// Whether the disk has room for a checkpoint. One that runs out of room invalidates the database, and only a restart
+    /// opens it again, so while the disk clearly has too little it is put off, and runs once there is room. The bar is
+    /// half the WAL's size plus <see cref="CheckpointHeadroom"/>: at checkpoints of the benchmark's pushes the file grew
+    /// by up to 0.45 times the WAL's size. A higher bar would be safer for checkpoints that need more (dead letters of
+    /// random bytes grew the file by up to 1.8 times), but while a checkpoint is put off loads fill the room with WAL, so
+    /// a higher bar would want more room freed before the service goes on than a restart needs (docs/reliability.md).
+    /// A checkpoint that needs more than the bar still ends in the invalidation. Under the database lock.
+    /// </summary>
+    private bool HasRoomForCheckpoint()
+    {
+        var needed = (WalBytes / 2) + CheckpointHeadroom;
+        if (DiskRoom.For(path) is { } room && room < needed)
+        {
+            if (!checkpointPutOff)
+            {
+                checkpointPutOff = true;
+                LogCheckpointPutOff(logger, path, room, needed);
+            }
+
+            return false;
+        }
+
+        if (checkpointPutOff)
+        {
+            checkpointPutOff = false;
+            LogCheckpointResumed(logger, path);
+        }
+
+        return true;
+    }
+
     private bool IsDue(DuckDbLoader current)
     {
-        var wal = new FileInfo(path + ".wal");
-        var walBytes = wal.Exists ? wal.Length : 0;
+        var walBytes = WalBytes;
         return walBytes > 0
             && (time.GetElapsedTime(current.LastLoad) >= options.Value.DuckDbIdleCheckpointAfter
                 || current.ChatsSinceCheckpoint >= options.Value.DuckDbCheckpointRows
@@ -557,6 +599,12 @@ public sealed partial class DuckDbWarehouse(
 
     [LoggerMessage(EventId = 207, Level = LogLevel.Error, Message = "Journal segment {Segment} is damaged: {What}. A copy of it is kept as {Copy}")]
     private static partial void LogJournalDamaged(ILogger logger, string segment, string what, string copy);
+
+    [LoggerMessage(EventId = 210, Level = LogLevel.Warning, Message = "DuckDB checkpoint put off: the disk has {Room} bytes of room for {Path}, and the checkpoint may need {Needed}; it runs once there is room")]
+    private static partial void LogCheckpointPutOff(ILogger logger, string path, long room, long needed);
+
+    [LoggerMessage(EventId = 211, Level = LogLevel.Information, Message = "The disk has room for a DuckDB checkpoint of {Path} again")]
+    private static partial void LogCheckpointResumed(ILogger logger, string path);
 
     [LoggerMessage(EventId = 209, Level = LogLevel.Warning, Message = "Could not prepare a spare journal segment ({Error}); the next segment grows instead, which syncs slower. It is tried again for a later segment")]
     private static partial void LogSpareFailed(ILogger logger, string error);
