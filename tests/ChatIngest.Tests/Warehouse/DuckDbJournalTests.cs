@@ -385,6 +385,36 @@ public sealed class DuckDbJournalTests : IDisposable
         Assert.Equal("IST", (await warehouse.GetConversationAsync(9, CancellationToken.None))?.CityCode);
     }
 
+    [Fact]
+    public async Task OpeningAFileWhoseViewIsCurrentWritesNothing()
+    {
+        using (await OpenAsync())
+        {
+        }
+
+        // What a start writes would fail it on a full disk (exit code 2) where it could otherwise serve reads.
+        using var reopened = await OpenAsync();
+        Assert.Equal(0, WalBytes());
+    }
+
+    [Fact]
+    public async Task AViewDefinedFromAnotherVersionOfViewSqlIsDefinedAgainAtOpen()
+    {
+        using (var old = new DuckDBConnection($"Data Source={Database}"))
+        {
+            old.Open();
+            DuckDbWarehouse.Execute(old, SqlScripts.Load("duckdb/tables.sql"));
+            DuckDbWarehouse.Execute(old, "CREATE VIEW customer_courier_conversations AS SELECT 1 AS order_id");
+        }
+
+        using var warehouse = await OpenAsync();
+        await warehouse.WriteAsync([Classify(Payloads.Order(9, "IST"), "1"), Classify(Payloads.CourierStart(9), "2")], CancellationToken.None);
+
+        Assert.Equal("IST", (await warehouse.GetConversationAsync(9, CancellationToken.None))?.CityCode);
+    }
+
+    private long WalBytes() => new FileInfo(Database + ".wal") is { Exists: true } wal ? wal.Length : 0;
+
     private async Task<DuckDbWarehouse> OpenAsync(
         TimeSpan? loadInterval = null, int maxPendingRows = 200_000, int recentKeys = 1_000_000, TimeSpan? idleCheckpointAfter = null, int? threads = null,
         Microsoft.Extensions.Hosting.IHostApplicationLifetime? lifetime = null)

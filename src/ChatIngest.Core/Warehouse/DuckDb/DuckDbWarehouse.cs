@@ -1,5 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using ChatIngest.Core.Ingest;
 using ChatIngest.Core.Messages;
 using DuckDB.NET.Data;
@@ -414,7 +416,7 @@ public sealed partial class DuckDbWarehouse(
             }
 
             Execute(connection, SqlScripts.Load("duckdb/tables.sql"));
-            Execute(connection, SqlScripts.Load("duckdb/view.sql"));
+            DefineView(connection);
             Execute(connection, SqlScripts.Load("duckdb/stage.sql"));
             // A global setting; DuckDB takes no parameter here, and the value is a validated integer.
             Execute(connection, string.Create(CultureInfo.InvariantCulture, $"SET checkpoint_threshold = '{4L * options.Value.DuckDbCheckpointWalMegabytes}MB'"));
@@ -442,6 +444,21 @@ public sealed partial class DuckDbWarehouse(
 
         opened.Start();
         Volatile.Write(ref loader, opened);
+    }
+
+    /// <summary>
+    /// Defines the view when <c>view.sql</c> changed since the file's view was defined from it, not at every open: a
+    /// CREATE OR REPLACE writes DuckDB's WAL, so on a full disk it alone would stop a start that needs to write nothing.
+    /// </summary>
+    private static void DefineView(DuckDBConnection connection)
+    {
+        var view = SqlScripts.Load("duckdb/view.sql");
+        var version = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(view)));
+        if (Scalar(connection, SqlScripts.Load("duckdb/view_version.sql")) as string != version)
+        {
+            // The version is hex digits: nothing to quote.
+            Execute(connection, $"BEGIN TRANSACTION;\n{view}\nCOMMENT ON VIEW customer_courier_conversations IS '{version}';\nCOMMIT;");
+        }
     }
 
     /// <summary>
