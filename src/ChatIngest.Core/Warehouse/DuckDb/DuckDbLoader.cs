@@ -50,7 +50,7 @@ internal sealed partial class DuckDbLoader : IDisposable
     private long ordersSinceCheckpoint;
     private long chatsSinceCheckpoint;
     private Exception? lastFailure;
-    private int failedLoads; // in a row, up to now
+    private int failedLoads; // in a row, up to now; written by the loader's thread only, under the gate
     private long failedLoadsEver;
 
     /// <summary>
@@ -311,7 +311,6 @@ internal sealed partial class DuckDbLoader : IDisposable
 
     private void Run()
     {
-        var failures = 0;
         while (true)
         {
             PendingFrames batch;
@@ -346,7 +345,6 @@ internal sealed partial class DuckDbLoader : IDisposable
             {
                 FaultBeforeLoad?.Invoke();
                 Load(batch, end);
-                failures = 0;
                 batch.Clear();
                 lock (gate)
                 {
@@ -366,8 +364,8 @@ internal sealed partial class DuckDbLoader : IDisposable
                     RollBack(); // a failed COMMIT leaves the connection in an aborted transaction
                 }
 
-                failures++;
-                LogLoadFailed(logger, batch.Rows, failures, e);
+                var attempt = failedLoads + 1; // only this thread writes it
+                LogLoadFailed(logger, batch.Rows, attempt, e);
                 lock (gate)
                 {
                     batch.Add(pending); // keep the journal's order
@@ -376,7 +374,7 @@ internal sealed partial class DuckDbLoader : IDisposable
                     pending = batch;
                     loadingRows = 0;
                     lastFailure = e;
-                    failedLoads = failures;
+                    failedLoads = attempt;
                     failedLoadsEver++;
                     Monitor.PulseAll(gate); // a read waiting for these rows may give up now
                     if (invalid)
@@ -384,13 +382,13 @@ internal sealed partial class DuckDbLoader : IDisposable
                         Invalidate(e);
                     }
 
-                    if (invalid || (stopping && failures >= 5))
+                    if (invalid || (stopping && attempt >= 5))
                     {
                         break; // the journal keeps them: the next start loads them
                     }
                 }
 
-                Thread.Sleep(TimeSpan.FromMilliseconds(Math.Min(2000, 50 << Math.Min(failures, 6))));
+                Thread.Sleep(TimeSpan.FromMilliseconds(Math.Min(2000, 50 << Math.Min(attempt, 6))));
             }
         }
 
