@@ -2,7 +2,7 @@ using DuckDB.NET.Data;
 
 namespace ChatIngest.Tests.Support;
 
-/// <summary>Reads a warehouse file directly, once no service holds it.</summary>
+/// <summary>Reads a warehouse file directly: its tables once no service holds it, its WAL's size at any time.</summary>
 public static class DuckDbFile
 {
     public static HashSet<long> ConversationOrderIds(string path)
@@ -30,4 +30,7 @@ public static class DuckDbFile
         command.CommandText = "SELECT count(*) FROM conversations";
         return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
+
+    /// <summary>The size of DuckDB's WAL beside <paramref name="path"/>: 0 when there is none (everything is checkpointed).</summary>
+    public static long WalBytes(string path) => new FileInfo(path + ".wal") is { Exists: true } wal ? wal.Length : 0;
 }

@@ -394,7 +394,7 @@ public sealed class DuckDbJournalTests : IDisposable
 
         // What a start writes would fail it on a full disk (exit code 2) where it could otherwise serve reads.
         using var reopened = await OpenAsync();
-        Assert.Equal(0, WalBytes());
+        Assert.Equal(0, DuckDbFile.WalBytes(Database));
     }
 
     [Fact]
@@ -412,8 +412,6 @@ public sealed class DuckDbJournalTests : IDisposable
 
         Assert.Equal("IST", (await warehouse.GetConversationAsync(9, CancellationToken.None))?.CityCode);
     }
-
-    private long WalBytes() => new FileInfo(Database + ".wal") is { Exists: true } wal ? wal.Length : 0;
 
     private async Task<DuckDbWarehouse> OpenAsync(
         TimeSpan? loadInterval = null, int maxPendingRows = 200_000, int recentKeys = 1_000_000, TimeSpan? idleCheckpointAfter = null, int? threads = null,
