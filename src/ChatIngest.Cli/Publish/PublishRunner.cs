@@ -28,6 +28,15 @@ internal sealed class PublishRunner(PublishSettings settings, CliContext context
         var publisher = new PubSubPublisher(http, endpoint, settings, context.Time, counters);
         var batch = new PublishBatch();
         long batchStarted = 0;
+
+        // Publishes the batch (full, or due) and starts the next; false when the run is to stop.
+        async Task<bool> SendBatchAsync()
+        {
+            var sent = await SendAsync(publisher, batch, cancellationToken);
+            batch = new PublishBatch();
+            return sent;
+        }
+
         await using var lines = new LineFeed(source.ReadLinesAsync(cancellationToken), context.Time);
         while (true)
         {
@@ -36,12 +45,11 @@ internal sealed class PublishRunner(PublishSettings settings, CliContext context
             var wait = batch.Count == 0 ? (TimeSpan?)null : settings.MaxDelay - context.Time.GetElapsedTime(batchStarted);
             if (await lines.NextAsync(wait, cancellationToken) is not { } more)
             {
-                if (!await SendAsync(publisher, batch, cancellationToken))
+                if (!await SendBatchAsync())
                 {
                     return false;
                 }
 
-                batch = new PublishBatch();
                 continue;
             }
 
@@ -74,14 +82,9 @@ internal sealed class PublishRunner(PublishSettings settings, CliContext context
                 continue;
             }
 
-            if (!batch.CanAdd(line.Data))
+            if (!batch.CanAdd(line.Data) && !await SendBatchAsync())
             {
-                if (!await SendAsync(publisher, batch, cancellationToken))
-                {
-                    return false;
-                }
-
-                batch = new PublishBatch();
+                return false;
             }
 
             if (batch.Count == 0)
