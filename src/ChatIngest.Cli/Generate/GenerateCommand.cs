@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using ChatIngest.Cli.Progress;
+using ChatIngest.Core;
 
 namespace ChatIngest.Cli.Generate;
 
@@ -37,6 +38,9 @@ internal static class GenerateCommand
         var faults = new FaultInjector(settings);
         long written = 0;
 
+        // A file size limit (ulimit -f) met by --out, or by stdout sent to a file, then fails the write (EFBIG), which
+        // is reported below, instead of ending the process mid-write with the temporary file left behind.
+        ProcessFileSizeLimit.HandleSignal();
         var target = outPath ?? "stdout";
         OutputFile? file = null;
         Stream output;
@@ -74,7 +78,7 @@ internal static class GenerateCommand
                     return ExitCodes.BrokenPipe;
                 }
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException || ProcessFileSizeLimit.IsExceededBy(e))
             {
                 var left = file is { Replaces: true } ? $"nothing was written to {outPath}" : "the output is incomplete";
                 await context.Error.WriteLineAsync($"generate: cannot write {target}: {WriteFailure(e, file?.WritingTo)} after {written:N0} lines; {left}.");
@@ -136,6 +140,13 @@ internal static class GenerateCommand
         if (path is not null && Directory.Exists(path))
         {
             return "it is a directory";
+        }
+
+        if (ProcessFileSizeLimit.IsExceededBy(e))
+        {
+            return ProcessFileSizeLimit.Bytes is { } limit && (path is null || !File.Exists(path) || new FileInfo(path).Length >= limit)
+                ? string.Create(CultureInfo.InvariantCulture, $"File too large (the file size limit, ulimit -f, is {limit:N0} bytes)")
+                : "File too large for its file system";
         }
 
         var reason = (e.InnerException ?? e).Message;

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using ChatIngest.Cli.Tests.Support;
 using ChatIngest.Tests.Support;
 
@@ -6,6 +7,12 @@ namespace ChatIngest.Cli.Tests.Generate;
 public sealed class GenerateOutputErrorTests : IDisposable
 {
     private readonly string directory = TempPaths.NewDirectory();
+
+    /// <summary>
+    /// A limit the generated lines pass within a second, and that the runtime itself lives with: its executable memory
+    /// is a memory file counted against the limit too, and under ~2 MB the runtime stops with "Out of memory".
+    /// </summary>
+    private const long FileSizeLimitBytes = 8L * 1024 * 1024;
 
     public void Dispose() => TempPaths.TryDelete(directory);
 
@@ -70,5 +77,33 @@ public sealed class GenerateOutputErrorTests : IDisposable
         var result = await CliRun.RunAsync(["generate", "-n", "10000", "--out", "/dev/full"]);
 
         Assert.StartsWith("generate: cannot write /dev/full: No space left on device after ", CannotWrite(result), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnOutFilePastTheFileSizeLimitSaysSoAndLeavesNothingBesideIt()
+    {
+        var path = Path.Combine(directory, "data.ndjson");
+        await File.WriteAllTextAsync(path, "{\"orderId\": 1, \"cityCode\": \"IST\"}\n");
+
+        var result = await CliProcess.RunUnderFileSizeLimitAsync(["generate", "-n", "60000", "--out", path], FileSizeLimitBytes);
+
+        Assert.Matches(
+            $@"^generate: cannot write {Regex.Escape(path)}: File too large \(the file size limit, ulimit -f, is 8,388,608 bytes\) after [\d,]+ lines; nothing was written to {Regex.Escape(path)}\.$",
+            CannotWrite(result));
+        Assert.Equal("{\"orderId\": 1, \"cityCode\": \"IST\"}\n", await File.ReadAllTextAsync(path));
+        Assert.Equal([path], Directory.GetFiles(directory));
+    }
+
+    [Fact]
+    public async Task StdoutToAFilePastTheFileSizeLimitSaysSoAndExitsOne()
+    {
+        var path = Path.Combine(directory, "data.ndjson");
+
+        var result = await CliProcess.RunUnderFileSizeLimitAsync(["generate", "-n", "60000"], FileSizeLimitBytes, stdoutFile: path);
+
+        Assert.Matches(
+            @"^generate: cannot write stdout: File too large \(the file size limit, ulimit -f, is 8,388,608 bytes\) after [\d,]+ lines; the output is incomplete\.$",
+            CannotWrite(result));
+        Assert.Equal(FileSizeLimitBytes, new FileInfo(path).Length);
     }
 }

@@ -25,22 +25,50 @@ internal static class CliProcess
         return new CliResult(process.ExitCode, System.Text.Encoding.UTF8.GetBytes(first + "\n"), "", await stderr);
     }
 
-    private static Process Start(string[] args, IDictionary<string, string> environment)
+    /// <summary>
+    /// Runs the CLI under a file size limit from its first instruction on (<c>prlimit --fsize</c>, in bytes, what
+    /// <c>ulimit -f</c> sets in blocks), its stdout sent to <paramref name="stdoutFile"/> when one is given, as
+    /// <c>&gt; file</c> does.
+    /// </summary>
+    public static async Task<CliResult> RunUnderFileSizeLimitAsync(string[] args, long bytes, string? stdoutFile = null)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "ChatIngest.Cli.dll");
-        Assert.True(File.Exists(dll), $"{dll} is missing: the test project must reference src/ChatIngest.Cli.");
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        using var process = Start(
+            ["-c", "out=$1; shift; if [ -n \"$out\" ]; then exec \"$@\" > \"$out\"; else exec \"$@\"; fi", "sh", stdoutFile ?? "",
+                "prlimit", $"--fsize={bytes}", "--", Dotnet, "exec", Dll, .. args],
+            new Dictionary<string, string>(),
+            "/bin/sh");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return new CliResult(process.ExitCode, System.Text.Encoding.UTF8.GetBytes(await stdout), "", await stderr);
+    }
+
+    private static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+
+    private static string Dll
+    {
+        get
+        {
+            var dll = Path.Combine(AppContext.BaseDirectory, "ChatIngest.Cli.dll");
+            Assert.True(File.Exists(dll), $"{dll} is missing: the test project must reference src/ChatIngest.Cli.");
+            return dll;
+        }
+    }
+
+    private static Process Start(string[] args, IDictionary<string, string> environment) => Start(["exec", Dll, .. args], environment, Dotnet);
+
+    private static Process Start(string[] arguments, IDictionary<string, string> environment, string program)
+    {
+        var start = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(dll);
-        foreach (var arg in args)
+        foreach (var argument in arguments)
         {
-            start.ArgumentList.Add(arg);
+            start.ArgumentList.Add(argument);
         }
 
         start.Environment.Remove("CI");

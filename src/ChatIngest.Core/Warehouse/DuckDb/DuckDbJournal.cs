@@ -369,9 +369,8 @@ internal sealed class DuckDbJournal : IDisposable
 
             File.Move(temporary, sparePath, overwrite: true);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentOutOfRangeException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException || ProcessFileSizeLimit.IsExceededBy(e))
         {
-            // .NET throws ArgumentOutOfRangeException for EFBIG, a write past the process's file size limit.
             TryDelete(temporary); // else deleted at the next open
             spareFailed?.Invoke(e);
             throw;

@@ -404,7 +404,7 @@ public sealed partial class DuckDbWarehouse(
     /// <summary>Opens the database, replays the journal into it, and starts the loader. Under the write lock.</summary>
     private void Open()
     {
-        FileSizeLimitSignal.Handle();
+        ProcessFileSizeLimit.HandleSignal();
         var connection = new DuckDBConnection(ConnectionString);
         connection.Open();
         try
