@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace ChatIngest.Api.Hosting;
 
 /// <summary>The composition root: what <c>Program.cs</c> adds and uses, in one place.</summary>
-internal static class ChatIngestHosting
+internal static partial class ChatIngestHosting
 {
     public static WebApplicationBuilder AddChatIngest(this WebApplicationBuilder builder)
     {
@@ -62,7 +62,11 @@ internal static class ChatIngestHosting
     {
         app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
         ListenUrls.ThrowIfTaken(app.Configuration);
-        await app.Services.GetRequiredService<IWarehouse>().InitializeAsync(CancellationToken.None);
+        using (StartupSignals.ReportWhileOpening(Console.Error, app.Services.GetRequiredService<TimeProvider>()))
+        {
+            LogOpening(app.Logger);
+            await app.Services.GetRequiredService<IWarehouse>().InitializeAsync(CancellationToken.None);
+        }
     }
 
     /// <summary>
@@ -100,4 +104,7 @@ internal static class ChatIngestHosting
         app.MapMetrics();
         return app;
     }
+
+    [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "Opening the warehouse")]
+    private static partial void LogOpening(ILogger logger);
 }

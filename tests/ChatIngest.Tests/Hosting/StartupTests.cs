@@ -1,13 +1,15 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
 using ChatIngest.Tests.Support;
 using DuckDB.NET.Data;
 
 namespace ChatIngest.Tests.Hosting;
 
 /// <summary>Start-up as a user sees it: the real process, its working directory, its settings.</summary>
-public sealed class StartupTests : IDisposable
+public sealed partial class StartupTests : IDisposable
 {
     private readonly string directory = TempPaths.NewDirectory();
 
@@ -102,6 +104,25 @@ public sealed class StartupTests : IDisposable
         Assert.Contains($"'{file}' is a file, not a directory", line, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(ServiceProcess.SigTerm, 143, "SIGTERM")]
+    [InlineData(ServiceProcess.SigInt, 130, "Ctrl-C (SIGINT)")]
+    public async Task ASignalWhileTheWarehouseOpensEndsTheProcessWithALineSayingSo(int signal, int exitCode, string named)
+    {
+        // A FIFO where the DuckDB file should be: DuckDB waits in its first read of it, as an open that takes long does.
+        var path = Path.Combine(directory, "slow.duckdb");
+        Assert.Equal(0, Fifo.Make(path));
+        await using var service = await ServiceProcess.StartAsync(path, waitUntilHealthy: false);
+        await Wait.UntilAsync(() => service.Output.Contains("Opening the warehouse", StringComparison.Ordinal), "the open");
+
+        service.Signal(signal);
+
+        Assert.Equal(exitCode, await service.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Matches(
+            $@"(?m)^chatingest: {Regex.Escape(named)} while the warehouse was opening \([\d.]+ s\): stopped before serving; nothing was acknowledged, and the next start opens it again\.$",
+            service.Output);
+    }
+
     [Fact]
     public async Task AFileThatIsNotADuckDbDatabaseStopsStartUpWithOneLine()
     {
@@ -150,5 +171,11 @@ public sealed class StartupTests : IDisposable
             Path.Combine(directory, "urls.duckdb"), new Dictionary<string, string> { ["PORT"] = "1" });
         using var ready = await service.Client.GetAsync("/readyz");
         Assert.True(ready.IsSuccessStatusCode);
+    }
+
+    private static partial class Fifo
+    {
+        [LibraryImport("libc", EntryPoint = "mkfifo", StringMarshalling = StringMarshalling.Utf8)]
+        public static partial int Make(string path, uint mode = 0x180); // 0600
     }
 }

@@ -13,6 +13,7 @@ namespace ChatIngest.Tests.Support;
 /// </summary>
 public sealed partial class ServiceProcess : IAsyncDisposable
 {
+    public const int SigInt = 2;
     public const int SigKill = 9;
     public const int SigTerm = 15;
 
@@ -44,13 +45,13 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts the service and waits until it is healthy. With no <paramref name="databasePath"/> it uses its default
-    /// (<c>data/chatingest.duckdb</c> under <paramref name="workingDirectory"/>); <paramref name="listenVia"/> says how it
-    /// is told where to listen.
+    /// Starts the service and, unless <paramref name="waitUntilHealthy"/> is false, waits until it is healthy. With no
+    /// <paramref name="databasePath"/> it uses its default (<c>data/chatingest.duckdb</c> under
+    /// <paramref name="workingDirectory"/>); <paramref name="listenVia"/> says how it is told where to listen.
     /// </summary>
     public static async Task<ServiceProcess> StartAsync(
         string? databasePath, IDictionary<string, string>? environment = null, string? workingDirectory = null,
-        ListenVia listenVia = ListenVia.Urls)
+        ListenVia listenVia = ListenVia.Urls, bool waitUntilHealthy = true)
     {
         var apiDirectory = ApiDirectory();
         var port = FreePort();
@@ -97,7 +98,11 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => service.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await service.WaitUntilHealthyAsync();
+        if (waitUntilHealthy)
+        {
+            await service.WaitUntilHealthyAsync();
+        }
+
         return service;
     }
 

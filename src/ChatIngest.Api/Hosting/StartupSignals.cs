@@ -1,0 +1,36 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace ChatIngest.Api.Hosting;
+
+/// <summary>
+/// SIGTERM or Ctrl-C while the warehouse opens, before the host handles signals itself. Opening takes seconds on a large
+/// file (more with a journal to load, or on a slow disk), and Cloud Run may stop an instance that is still starting. The
+/// signal still ends the process as its default action does (exit code 143 or 130): nothing was acknowledged yet, and
+/// the next start opens the warehouse from what is on disk, as after a crash. Waiting for the open instead could
+/// outlast the grace period, and running the process's exit while DuckDB is mid-open is not safe. What this adds is the
+/// line saying why the process ended, written at once (the logger writes from a queue the signal would cut short).
+/// </summary>
+internal static class StartupSignals
+{
+    /// <summary>Until disposed, a SIGTERM or SIGINT writes one line to <paramref name="error"/> before it ends the process.</summary>
+    public static IDisposable ReportWhileOpening(TextWriter error, TimeProvider time)
+    {
+        var started = time.GetTimestamp();
+        void Report(PosixSignalContext context) => error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"chatingest: {(context.Signal == PosixSignal.SIGINT ? "Ctrl-C (SIGINT)" : "SIGTERM")} while the warehouse was opening ({time.GetElapsedTime(started).TotalSeconds:0.0} s): stopped before serving; nothing was acknowledged, and the next start opens it again."));
+
+        return new Registrations(PosixSignalRegistration.Create(PosixSignal.SIGTERM, Report), PosixSignalRegistration.Create(PosixSignal.SIGINT, Report));
+    }
+
+    private sealed class Registrations(params PosixSignalRegistration[] registrations) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var registration in registrations)
+            {
+                registration.Dispose();
+            }
+        }
+    }
+}
