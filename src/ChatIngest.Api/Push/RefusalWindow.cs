@@ -68,6 +68,7 @@ internal sealed class RefusalWindow : IDisposable
             counted = 0;
             lastLineAt = now;
         }
+
         if (count > 0)
         {
             logCount(count, Math.Round(seconds, 1));
