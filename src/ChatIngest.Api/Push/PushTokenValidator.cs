@@ -83,14 +83,43 @@ internal sealed class PushTokenValidator(IOptions<PushAuthOptions> options, IOpt
             return (await JsonWebSignature.VerifySignedTokenAsync<GoogleJsonWebSignature.Payload>(token, verification, cancellationToken)
                 .WaitAsync(push.Value.Deadline, time, cancellationToken), default);
         }
-        catch (Exception e) when (e is InvalidJwtException or FormatException or ArgumentException or Newtonsoft.Json.JsonException
-            or System.Security.Cryptography.CryptographicException)
+        catch (InvalidJwtException e)
         {
             return (null, PushAuthResult.Unauthenticated($"The token is not a valid Google-signed token: {e.Message}"));
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or Newtonsoft.Json.JsonException
+            or System.Security.Cryptography.CryptographicException)
+        {
+            // The library throws these for a token it cannot read, and for keys it cannot read: an answer that is not a
+            // JWKS (an egress proxy's sign-in page, a truncated body, no keys). A token that reads is not the cause, and
+            // then the keys are, as when they cannot be fetched at all: 503, and Pub/Sub retries.
+            return ReadClaims(token) is null
+                ? (null, PushAuthResult.Unauthenticated($"The token is not a valid Google-signed token: {e.Message}"))
+                : (null, PushAuthResult.KeysUnavailable($"The token signing keys at {settings.CertificatesUrl} could not be read: {e.Message}"));
         }
         catch (Exception e) when (e is HttpRequestException or TimeoutException)
         {
             return (null, PushAuthResult.KeysUnavailable($"The token signing keys could not be fetched: {e.Message}"));
+        }
+    }
+
+    /// <summary>
+    /// The token's claims, read as the library reads them (its header too), without checking anything; null when it
+    /// is not three base64url parts whose first two are JSON objects of the token's header and claims.
+    /// </summary>
+    private static GoogleJsonWebSignature.Payload? ReadClaims(string token)
+    {
+        try
+        {
+            var parts = token.Split('.');
+            return parts.Length == 3
+                && NewtonsoftJsonSerializer.Instance.Deserialize<GoogleJsonWebSignature.Header>(Encoding.UTF8.GetString(Base64Url.DecodeFromChars(parts[0]))) is not null
+                    ? NewtonsoftJsonSerializer.Instance.Deserialize<GoogleJsonWebSignature.Payload>(Encoding.UTF8.GetString(Base64Url.DecodeFromChars(parts[1])))
+                    : null;
+        }
+        catch (Exception e) when (e is FormatException or Newtonsoft.Json.JsonException)
+        {
+            return null;
         }
     }
 
@@ -108,19 +137,7 @@ internal sealed class PushTokenValidator(IOptions<PushAuthOptions> options, IOpt
                 + "Behind Cloud Run with --no-allow-unauthenticated, set PushAuth__SignatureCheckedByCloudRun=true."));
         }
 
-        GoogleJsonWebSignature.Payload? payload;
-        try
-        {
-            var parts = token.Split('.');
-            payload = parts.Length == 3
-                ? NewtonsoftJsonSerializer.Instance.Deserialize<GoogleJsonWebSignature.Payload>(Encoding.UTF8.GetString(Base64Url.DecodeFromChars(parts[1])))
-                : null;
-        }
-        catch (Exception e) when (e is FormatException or Newtonsoft.Json.JsonException)
-        {
-            payload = null;
-        }
-
+        var payload = ReadClaims(token);
         var now = time.GetUtcNow();
         var problem = payload switch
         {

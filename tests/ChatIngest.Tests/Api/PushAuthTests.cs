@@ -4,6 +4,8 @@ using System.Text;
 using System.Text.Json;
 using ChatIngest.Api.Push;
 using ChatIngest.Tests.Support;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 
 namespace ChatIngest.Tests.Api;
@@ -61,6 +63,8 @@ public sealed class PushAuthTests : IAsyncLifetime
         { "empty bearer", "Bearer " },
         { "not a JWT", "Bearer not-a-token" },
         { "garbage segments", "Bearer abc.def.ghi" },
+        // JSON, but not of the claims' types: still the token's fault (401), not the keys' (503).
+        { "claims of the wrong type", "Bearer " + Base64Url("{\"alg\":\"RS256\",\"kid\":\"test-key-1\"}") + "." + Base64Url("{\"exp\":\"soon\"}") + ".c2ln" },
     };
 
     [Theory]
@@ -163,6 +167,26 @@ public sealed class PushAuthTests : IAsyncLifetime
         Assert.Equal(0, (await keylessClient.GetJsonAsync("/conversations")).GetProperty("items").GetArrayLength());
     }
 
+    [Theory]
+    [InlineData(200, "text/html", "<html><body>Sign in to the proxy</body></html>")]
+    [InlineData(200, "application/json", "{\"keys\": \"none\"}")]
+    [InlineData(200, "application/json", "")]
+    [InlineData(500, "application/json", "{\"error\": \"backend\"}")]
+    public async Task SigningKeysThatCannotBeReadAnswer503SoPubSubRetries(int status, string contentType, string body)
+    {
+        // An egress proxy's sign-in page, a truncated or wrong answer: the keys, not the token, are what is wrong.
+        await using var keys = await LoopbackServer.StartAsync((WebApplication a) => a.MapGet("/certs", () => Results.Text(body, contentType, statusCode: status)));
+        var settings = tokens.Settings();
+        settings["PushAuth:CertificatesUrl"] = keys.Address + "certs";
+        await using var keyless = new ChatIngestApp(settings);
+        var keylessClient = keyless.CreateClient();
+        using var response = await keylessClient.PushAsync(PushEnvelopes.Create(Payloads.CourierStart(9), "m-9", Published), "Bearer " + tokens.Sign());
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.Contains("signing keys", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ATokenWhoseSignatureCloudRunRemovedGets401NamingTheSettingUnlessItIsOn()
     {
@@ -194,6 +218,8 @@ public sealed class PushAuthTests : IAsyncLifetime
         Assert.Equal(0, (await client.GetJsonAsync("/conversations")).GetProperty("items").GetArrayLength());
         Assert.Equal(0, (await client.GetJsonAsync("/dead-letters")).GetProperty("items").GetArrayLength());
     }
+
+    private static string Base64Url(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     private static string Pad(string base64Url)
     {
