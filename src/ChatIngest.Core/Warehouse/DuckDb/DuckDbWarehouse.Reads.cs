@@ -13,9 +13,7 @@ public sealed partial class DuckDbWarehouse
         try
         {
             using var read = BeginRead();
-            var connection = read.Connection;
-            using var command = connection.CreateCommand();
-            command.CommandText = "SELECT count(*) FROM orders";
+            using var command = read.Command("SELECT count(*) FROM orders");
             command.ExecuteScalar();
             return Task.FromResult(true);
         }
@@ -29,9 +27,7 @@ public sealed partial class DuckDbWarehouse
     public Task<Page<ConversationRow>> ListConversationsAsync(ConversationQuery query, CancellationToken cancellationToken)
     {
         using var read = BeginRead();
-        var connection = read.Connection;
-        using var command = connection.CreateCommand();
-        command.CommandText = SqlScripts.Load("duckdb/list_conversations.sql");
+        using var command = read.Command(SqlScripts.Load("duckdb/list_conversations.sql"));
         command.Parameters.Add(new DuckDBParameter("city_code", (object?)query.CityCode ?? DBNull.Value));
         command.Parameters.Add(new DuckDBParameter("first_message_by", (object?)query.FirstMessageBy ?? DBNull.Value));
         command.Parameters.Add(new DuckDBParameter("started_after", (object?)query.StartedAfter ?? DBNull.Value));
@@ -44,9 +40,7 @@ public sealed partial class DuckDbWarehouse
     public Task<ConversationRow?> GetConversationAsync(long orderId, CancellationToken cancellationToken)
     {
         using var read = BeginRead();
-        var connection = read.Connection;
-        using var command = connection.CreateCommand();
-        command.CommandText = SqlScripts.Load("duckdb/get_conversation.sql");
+        using var command = read.Command(SqlScripts.Load("duckdb/get_conversation.sql"));
         command.Parameters.Add(new DuckDBParameter("order_id", orderId));
         return Task.FromResult(ReadConversations(command).SingleOrDefault());
     }
@@ -54,9 +48,7 @@ public sealed partial class DuckDbWarehouse
     public Task<Page<DeadLetterRow>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken)
     {
         using var read = BeginRead();
-        var connection = read.Connection;
-        using var command = connection.CreateCommand();
-        command.CommandText = SqlScripts.Load("duckdb/list_dead_letters.sql");
+        using var command = read.Command(SqlScripts.Load("duckdb/list_dead_letters.sql"));
         command.Parameters.Add(new DuckDBParameter("reason", (object?)query.Reason ?? DBNull.Value));
         command.Parameters.Add(new DuckDBParameter("after_received_at", (object?)query.After?.ReceivedAt ?? DBNull.Value));
         command.Parameters.Add(new DuckDBParameter("after_message_id", (object?)query.After?.MessageId ?? DBNull.Value));
@@ -82,8 +74,7 @@ public sealed partial class DuckDbWarehouse
     public Task<ConversationStats> GetStatsAsync(StatsQuery query, CancellationToken cancellationToken)
     {
         using var read = BeginRead();
-        var connection = read.Connection;
-        return Task.FromResult(DuckDbStatsReader.Read(connection, query));
+        return Task.FromResult(DuckDbStatsReader.Read(read.Connection, query));
     }
 
     /// <summary>
@@ -101,6 +92,14 @@ public sealed partial class DuckDbWarehouse
     private readonly struct ReadLease(DuckDBConnection connection, ReaderWriterLockSlim reads) : IDisposable
     {
         public DuckDBConnection Connection => connection;
+
+        /// <summary>A command on this read's connection; the caller disposes it.</summary>
+        public DuckDBCommand Command(string sql)
+        {
+            var command = connection.CreateCommand();
+            command.CommandText = sql;
+            return command;
+        }
 
         public void Dispose()
         {
