@@ -8,10 +8,7 @@ internal static class CliProcess
     public static async Task<CliResult> RunAsync(string[] args, IDictionary<string, string> environment)
     {
         using var process = Start(args, environment);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return new CliResult(process.ExitCode, System.Text.Encoding.UTF8.GetBytes(await stdout), "", await stderr);
+        return await RunToExitAsync(process);
     }
 
     /// <summary>Reads the first line of stdout and then closes the pipe, as <c>| head -1</c> does.</summary>
@@ -37,6 +34,12 @@ internal static class CliProcess
                 "prlimit", $"--fsize={bytes}", "--", Dotnet, "exec", Dll, .. args],
             new Dictionary<string, string>(),
             "/bin/sh");
+        return await RunToExitAsync(process);
+    }
+
+    /// <summary>Everything the process writes to stdout and stderr, and its exit code.</summary>
+    private static async Task<CliResult> RunToExitAsync(Process process)
+    {
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
