@@ -9,7 +9,7 @@ namespace ChatIngest.Core.Ingest;
 /// <summary>
 /// The content key of a JSON object (VIEW.md "Duplicates"): equal objects — all keys and values, in any key order and
 /// whitespace — get the same key. It is the first 128 bits of SHA-256 over a canonical form with keys sorted
-/// ordinally, strings re-escaped one way, and integers written one way.
+/// ordinally, strings re-escaped one way, and numbers written one way per value (<see cref="CanonicalNumber"/>).
 /// <para>
 /// Names and strings that are printable ASCII without escapes (nearly all of them) are sorted and written from the
 /// document's own UTF-8 bytes: for them the bytes sort as the strings do, and the writer escapes them as it would
@@ -115,13 +115,14 @@ internal static class CanonicalJson
                 }
 
                 return null;
-            case JsonValueKind.Number when JsonMarshal.GetRawUtf8Value(element) is [(byte)'-', (byte)'0']:
-                // Integers are written as the Int64 they parse to: the same digits (JSON has no leading zeros or
-                // plus sign), but -0 is 0. Other numbers keep their text.
-                writer.WriteNumberValue(0);
+            case JsonValueKind.Number:
+                // Nearly every number is an integer whose text is already canonical (JSON has no leading zeros or
+                // plus sign); others are written as their value's one text: 1.0 and 1e0 are 1, -0 is 0.
+                var literal = JsonMarshal.GetRawUtf8Value(element);
+                writer.WriteRawValue(CanonicalNumber.IsCanonicalInteger(literal) ? literal : CanonicalNumber.Format(literal), skipInputValidation: true);
                 return null;
             default:
-                // Other numbers, true, false, null: their text is already canonical enough.
+                // true, false, null: their text is canonical.
                 writer.WriteRawValue(JsonMarshal.GetRawUtf8Value(element), skipInputValidation: true);
                 return null;
         }

@@ -98,6 +98,7 @@ public static class ViewModel
             .Select(p => JsonSerializer.Serialize(p.Key) + ":" + Canonical(p.Value))) + "}",
         JsonArray a => "[" + string.Join(",", a.Select(Canonical)) + "]",
         null => "null",
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number => JsonNumberValue.Parse(v.ToJsonString()).ToString(), // equal by value
         _ => node.ToJsonString(),
     };
 

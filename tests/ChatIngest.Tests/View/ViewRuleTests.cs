@@ -150,6 +150,20 @@ public sealed class ViewRuleTests : IDisposable
     }
 
     [Fact]
+    public async Task NumbersEqualInValueButWrittenOtherwiseAreTheSameMessage()
+    {
+        // A replay tool that re-serializes JSON may write 1.0 as 1, or 100 as 1e2: equal JSON, one message.
+        await PushAsync(Chat(15, "Courier Android", "2024-02-01T10:00:00Z", true, extra: ",\"rating\":1.0,\"tip\":100"), "1", T0);
+        await PushAsync(Chat(15, "Courier Android", "2024-02-01T10:00:00Z", true, extra: ",\"rating\":1,\"tip\":1E+2"), "2", T0.AddSeconds(1));
+        await PushAsync(Chat(15, "Courier Android", "2024-02-01T10:00:00Z", true, extra: ",\"rating\":10e-1,\"tip\":100.000"), "3", T0.AddSeconds(2));
+        Assert.Equal(1, (await RowAsync(15)).NumMessagesCourier);
+
+        // Values that differ past a double's precision stay different messages.
+        await PushAsync(Chat(15, "Courier Android", "2024-02-01T10:00:00Z", true, extra: ",\"rating\":1.0000000000000000000001,\"tip\":100"), "4", T0.AddSeconds(3));
+        Assert.Equal(2, (await RowAsync(15)).NumMessagesCourier);
+    }
+
+    [Fact]
     public async Task LastStageOnATieInTimeIsTheOnePublishedLastThenTheLargestMessageId()
     {
         await PushAsync(Chat(11, "Courier Android", "2024-02-01T10:00:00Z", true, "ACCEPTED"), "1", T0);
