@@ -115,9 +115,17 @@ internal static class PushEndpoints
         var request = new WriteRequest([record]);
         if (!queue.TryEnqueue(request))
         {
+            if (queue.IsClosed)
+            {
+                metrics.Rejected("stopping");
+                log.Stopping(messageId);
+                return Problems.Unavailable(http, options, "ChatIngest is stopping.",
+                    "It takes no new pushes while it stores the ones it has; retry later (Pub/Sub does, on another instance if there is one).");
+            }
+
             metrics.Rejected("queue_full");
             log.QueueFull(messageId);
-            return Problems.Unavailable(http, options, "ChatIngest is at capacity.", "The ingest queue is full or shutting down; retry later.");
+            return Problems.Unavailable(http, options, "ChatIngest is at capacity.", "The ingest queue is full; retry later.");
         }
 
         try

@@ -15,6 +15,7 @@ internal sealed partial class PushLog : IDisposable
     private readonly RefusalWindow queueFull;
     private readonly RefusalWindow warehouseUnavailable;
     private readonly RefusalWindow deadlinePassed;
+    private readonly RefusalWindow stopping;
     private readonly double deadlineMs;
 
     public PushLog(ILogger<PushLog> logger, IOptions<PushOptions> options, TimeProvider time, IHostApplicationLifetime lifetime)
@@ -24,6 +25,7 @@ internal sealed partial class PushLog : IDisposable
         queueFull = new RefusalWindow(time, RefusalLogWindow, (count, seconds) => LogQueueFullCount(count, seconds));
         warehouseUnavailable = new RefusalWindow(time, RefusalLogWindow, (count, seconds) => LogWarehouseUnavailableCount(count, seconds));
         deadlinePassed = new RefusalWindow(time, RefusalLogWindow, (count, seconds) => LogDeadlinePassedCount(count, seconds, deadlineMs));
+        stopping = new RefusalWindow(time, RefusalLogWindow, (count, seconds) => LogStoppingCount(count, seconds));
 
         // Once the writer has drained, not at the container's disposal: a line logged while the container disposes
         // its singletons can miss the log providers.
@@ -54,17 +56,26 @@ internal sealed partial class PushLog : IDisposable
         }
     }
 
+    public void Stopping(string messageId)
+    {
+        if (stopping.Take())
+        {
+            LogStopping(messageId);
+        }
+    }
+
     public void Dispose()
     {
         queueFull.Dispose();
         warehouseUnavailable.Dispose();
         deadlinePassed.Dispose();
+        stopping.Dispose();
     }
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Debug, Message = "Push {MessageId} stored; answering 204")]
     public partial void Stored(string messageId);
 
-    [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Push {MessageId} refused: the ingest queue is full or closing; answering 503")]
+    [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Push {MessageId} refused: the ingest queue is full; answering 503")]
     private partial void LogQueueFull(string messageId);
 
     [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Push {MessageId} not stored: the warehouse is unavailable; answering 503")]
@@ -79,7 +90,7 @@ internal sealed partial class PushLog : IDisposable
     [LoggerMessage(EventId = 305, Level = LogLevel.Information, Message = "Push authentication is on: tokens must be for audience {Audience} and account {ServiceAccountEmail}")]
     public partial void AuthOn(string audience, string serviceAccountEmail);
 
-    [LoggerMessage(EventId = 306, Level = LogLevel.Warning, Message = "{Count} more pushes refused in the last {Seconds} s: the ingest queue is full or closing; answered 503")]
+    [LoggerMessage(EventId = 306, Level = LogLevel.Warning, Message = "{Count} more pushes refused in the last {Seconds} s: the ingest queue is full; answered 503")]
     private partial void LogQueueFullCount(long count, double seconds);
 
     [LoggerMessage(EventId = 307, Level = LogLevel.Warning, Message = "{Count} more pushes not stored in the last {Seconds} s: the warehouse is unavailable; answered 503")]
@@ -87,4 +98,10 @@ internal sealed partial class PushLog : IDisposable
 
     [LoggerMessage(EventId = 308, Level = LogLevel.Warning, Message = "{Count} more pushes not committed within {DeadlineMs} ms in the last {Seconds} s; answered 503")]
     private partial void LogDeadlinePassedCount(long count, double seconds, double deadlineMs);
+
+    [LoggerMessage(EventId = 309, Level = LogLevel.Information, Message = "Push {MessageId} refused: the service is stopping; answering 503")]
+    private partial void LogStopping(string messageId);
+
+    [LoggerMessage(EventId = 315, Level = LogLevel.Information, Message = "{Count} more pushes refused in the last {Seconds} s: the service is stopping; answered 503")]
+    private partial void LogStoppingCount(long count, double seconds);
 }

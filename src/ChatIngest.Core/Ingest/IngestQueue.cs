@@ -22,7 +22,12 @@ public sealed class IngestQueue(IOptions<IngestOptions> options)
     /// <summary>Requests waiting for the writer.</summary>
     public int Depth => channel.Reader.Count;
 
-    /// <summary>False when the queue is full or closed for shutdown.</summary>
+    private volatile bool closed;
+
+    /// <summary>Whether <see cref="Close"/> was called: the service is stopping.</summary>
+    public bool IsClosed => closed;
+
+    /// <summary>False when the queue is full or closed for shutdown (<see cref="IsClosed"/> tells which).</summary>
     public bool TryEnqueue(WriteRequest request) => channel.Writer.TryWrite(request);
 
     /// <summary>Waits for room; throws <see cref="ChannelClosedException"/> once the queue is closed.</summary>
@@ -30,5 +35,9 @@ public sealed class IngestQueue(IOptions<IngestOptions> options)
         channel.Writer.WriteAsync(request, cancellationToken);
 
     /// <summary>Stops accepting; what is queued is still written.</summary>
-    public void Close() => channel.Writer.TryComplete();
+    public void Close()
+    {
+        closed = true;
+        channel.Writer.TryComplete();
+    }
 }

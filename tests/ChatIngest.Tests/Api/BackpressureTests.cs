@@ -1,11 +1,17 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using ChatIngest.Core.Ingest;
 using ChatIngest.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace ChatIngest.Tests.Api;
 
-/// <summary>A full queue or a down warehouse answers 503 with Retry-After at once; nothing queues without bound.</summary>
+/// <summary>
+/// A full queue, a stopping service or a down warehouse answers 503 with Retry-After at once; nothing queues without
+/// bound.
+/// </summary>
 public sealed class BackpressureTests
 {
     private const int Capacity = 3;
@@ -51,6 +57,51 @@ public sealed class BackpressureTests
         var stored = (await client.GetJsonAsync("/conversations")).GetProperty("items").EnumerateArray()
             .Select(row => row.GetProperty("order_id").GetInt64()).ToArray();
         Assert.Equal([1L, 2L, 3L, 4L], stored);
+    }
+
+    [Fact]
+    public async Task APushAfterTheStopBeganAnswers503SayingSoAndThePushesAlreadyQueuedAreStored()
+    {
+        var warehouse = new ControlledWarehouse();
+        warehouse.Hold();
+        var logs = new CapturedLogs();
+        await using var app = new ChatIngestApp(
+            new Dictionary<string, string?> { ["Ingest:MaxBatchRows"] = "1", ["Push:Deadline"] = "00:10:00" },
+            configureServices: services => { warehouse.Register(services); logs.Register(services); });
+        var client = app.CreateClient();
+        var queue = app.Services.GetRequiredService<IngestQueue>();
+
+        // One push held inside the warehouse and one queued behind it when the stop begins (SIGTERM's first step).
+        var held = client.PushAsync(Payloads.CourierStart(1), "held-1", Published);
+        await warehouse.Entered.WaitAsync(TimeSpan.FromSeconds(60));
+        var queued = client.PushAsync(Payloads.CourierStart(2), "queued-2", Published);
+        await Wait.UntilAsync(() => queue.Depth == 1);
+        var writer = app.Services.GetServices<IHostedService>().OfType<IngestWriter>().Single();
+        var stopped = writer.StopAsync(CancellationToken.None);
+
+        for (var order = 100; order < 103; order++)
+        {
+            using var refused = await client.PushAsync(Payloads.CourierStart(order), $"refused-{order}", Published);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Equal("2", refused.Headers.RetryAfter?.ToString());
+            var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal("ChatIngest is stopping.", problem.GetProperty("title").GetString());
+        }
+
+        Assert.Contains(logs.Entries, e => e.EventId == 309 && e.Values["MessageId"] as string == "refused-100");
+        Assert.DoesNotContain(logs.Entries, e => e.EventId is 301 or 309 && e.Values["MessageId"] as string == "refused-101"); // counted, not logged
+
+        warehouse.Release();
+        await stopped.WaitAsync(TimeSpan.FromSeconds(60));
+        foreach (var response in await Task.WhenAll(held, queued))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+            response.Dispose();
+        }
+
+        var stored = (await client.GetJsonAsync("/conversations")).GetProperty("items").EnumerateArray()
+            .Select(row => row.GetProperty("order_id").GetInt64()).ToArray();
+        Assert.Equal([1L, 2L], stored);
     }
 
     [Fact]

@@ -33,7 +33,9 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output)
             var stored = DuckDbFile.ConversationOrderIds(database);
             output.WriteLine($"acknowledged {load.Acknowledged.Count}, refused with 503 while stopping {load.Refused}, rows in the file {stored.Count}");
             load.AssertEveryAcknowledgedIn(stored);
-            Assert.All(load.RefusedWith, code => Assert.Equal(HttpStatusCode.ServiceUnavailable, code)); // a nack Pub/Sub retries
+            // Any push refused while stopping got 503, a nack Pub/Sub retries. Whether one arrives in that window is up to
+            // timing; BackpressureTests proves the stopping answer itself.
+            Assert.All(load.RefusedWith, code => Assert.Equal(HttpStatusCode.ServiceUnavailable, code));
         }
         finally
         {
