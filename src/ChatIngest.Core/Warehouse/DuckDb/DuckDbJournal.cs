@@ -31,7 +31,7 @@ namespace ChatIngest.Core.Warehouse.DuckDb;
 /// </para>
 /// Not thread-safe for appends: the warehouse appends under its write lock.
 /// </summary>
-internal sealed class DuckDbJournal : IDisposable
+internal sealed partial class DuckDbJournal : IDisposable
 {
     public const long SegmentBytes = 64L * 1024 * 1024;
     public const int HeaderBytes = 16;
@@ -73,32 +73,6 @@ internal sealed class DuckDbJournal : IDisposable
     public Task SparePrepared => preparing ?? Task.CompletedTask;
 
     /// <summary>
-    /// The bytes a prepared segment holds: its size plus room for the frame that takes it past that size, so the
-    /// last frames of a segment are written over prepared blocks too.
-    /// </summary>
-    private long PreparedBytes => segmentBytes + Math.Min(segmentBytes / 4, 4 * ZeroChunkBytes);
-
-    /// <summary>
-    /// How much a segment holds before a spare is written if none is there. In a growing segment little, so that a busy
-    /// service moves off its first one within a second or so, while one that writes a few rows (a test, a quiet day)
-    /// prepares nothing; in a spare, half of it, which leaves the loader time to release the previous segment as the
-    /// next spare.
-    /// </summary>
-    private long PrepareAfterBytes => segmentPrepared ? segmentBytes / 2 : Math.Min(segmentBytes / 4, ZeroChunkBytes);
-
-    /// <summary>The journal's segments on disk, oldest first.</summary>
-    public static IReadOnlyList<Segment> List(string databasePath)
-    {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(databasePath))!;
-        var prefix = Path.GetFileName(databasePath) + ".journal.";
-        return [.. Directory.EnumerateFiles(directory, prefix + "*")
-            .Select(f => (File: f, Suffix: Path.GetFileName(f)[prefix.Length..]))
-            .Where(f => f.Suffix.Length > 0 && f.Suffix.All(char.IsAsciiDigit))
-            .Select(f => new Segment(long.Parse(f.Suffix, CultureInfo.InvariantCulture), f.File))
-            .OrderBy(s => s.Generation)];
-    }
-
-    /// <summary>
     /// Opens a new segment after <paramref name="lastGeneration"/> for appending: the spare a previous run prepared,
     /// if there is one. Appends are direct writes where the file system takes them, else buffered writes and fdatasync;
     /// <paramref name="tryDirect"/> false keeps to the latter, and it and <paramref name="segmentBytes"/> are for tests.
@@ -115,59 +89,6 @@ internal sealed class DuckDbJournal : IDisposable
 
         journal.StartSegment(lastGeneration + 1);
         return journal;
-    }
-
-    /// <summary>
-    /// The payloads of one segment's whole frames after <paramref name="offset"/>, with the offset each one ends at.
-    /// The first frame that does not check ends the segment and is cut off with everything after it: a prepared
-    /// segment's zeros, what an older generation left in a recycled one, or a frame a crash tore (only the last write
-    /// can be, and its group was never acknowledged). When a whole frame of this generation follows right after it,
-    /// the damage is no crash's: the bad frame is skipped, the rest read, the file left as it is, and
-    /// <paramref name="damaged"/> told, as it is of a damaged header with whole frames after it.
-    /// </summary>
-    public static IEnumerable<(byte[] Payload, long End)> ReadFrames(Segment segment, long offset, Action<string>? damaged = null)
-    {
-        using var file = new FileStream(segment.Path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
-        var header = new byte[HeaderBytes];
-        var magic = file.ReadAtLeast(header, HeaderBytes, throwOnEndOfStream: false) < HeaderBytes ? 0 : BinaryPrimitives.ReadUInt64LittleEndian(header);
-        uint salt;
-        if (magic is Magic or MagicWithoutGeneration && BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(8)) == segment.Generation)
-        {
-            salt = magic == Magic ? Salt(segment.Generation) : 0;
-        }
-        else if (JournalFrames.At(file, HeaderBytes, Salt(segment.Generation)).Payload is not null)
-        {
-            damaged?.Invoke("its header is damaged, but whole frames follow it; they are read");
-            salt = Salt(segment.Generation);
-        }
-        else
-        {
-            yield break; // a segment whose header never reached the disk held no acknowledged frame
-        }
-
-        var position = Math.Max(offset, HeaderBytes);
-        while (position < file.Length)
-        {
-            var (payload, length) = JournalFrames.At(file, position, salt);
-            if (payload is not null)
-            {
-                position += FrameHeaderBytes + length;
-                yield return (payload, position);
-                continue;
-            }
-
-            var next = position + FrameHeaderBytes + length;
-            if (length > 0 && JournalFrames.At(file, next, salt).Payload is not null)
-            {
-                damaged?.Invoke($"the frame at offset {position} ({length} bytes) fails its CRC check and whole frames follow it; it is skipped and they are read");
-                position = next;
-                continue;
-            }
-
-            file.SetLength(position);
-            file.Flush(flushToDisk: true);
-            yield break;
-        }
     }
 
     /// <summary>Appends one frame and syncs it to disk; returns where it ends. Starts a new segment first when due.</summary>
@@ -226,35 +147,6 @@ internal sealed class DuckDbJournal : IDisposable
 
         return new JournalPosition(Generation, Length);
     }
-
-    /// <summary>
-    /// Releases the segments older than <paramref name="generation"/> (the tables hold all of them): the newest becomes
-    /// the spare if there is none and it is of full size (its blocks are on disk), the others are deleted.
-    /// </summary>
-    public static void Release(string databasePath, long generation, long segmentBytes = SegmentBytes)
-    {
-        var released = List(databasePath).Where(s => s.Generation < generation).ToList();
-        var spare = SparePath(databasePath);
-        for (var i = 0; i < released.Count; i++)
-        {
-            if (i == released.Count - 1 && !File.Exists(spare) && new FileInfo(released[i].Path).Length >= segmentBytes)
-            {
-                try
-                {
-                    File.Move(released[i].Path, spare);
-                    continue;
-                }
-                catch (IOException)
-                {
-                    // a spare was written meanwhile
-                }
-            }
-
-            File.Delete(released[i].Path);
-        }
-    }
-
-    private static string SparePath(string databasePath) => databasePath + ".journal.spare";
 
     public void Dispose()
     {
@@ -348,48 +240,6 @@ internal sealed class DuckDbJournal : IDisposable
     }
 
     /// <summary>
-    /// Writes a zero-filled segment's worth of blocks, syncs it, and only then names it the spare. A failure (the disk
-    /// full, say) deletes what was written, which would otherwise hold the disk's last free space, and is reported.
-    /// </summary>
-    private void PrepareSpare()
-    {
-        var temporary = sparePath + ".tmp";
-        try
-        {
-            using (var file = File.OpenHandle(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                var zeros = new byte[ZeroChunkBytes];
-                for (var offset = 0L; offset < PreparedBytes; offset += zeros.Length)
-                {
-                    RandomAccess.Write(file, zeros.AsSpan(0, (int)Math.Min(zeros.Length, PreparedBytes - offset)), offset);
-                }
-
-                RandomAccess.FlushToDisk(file);
-            }
-
-            File.Move(temporary, sparePath, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException || ProcessFileSizeLimit.IsExceededBy(e))
-        {
-            TryDelete(temporary); // else deleted at the next open
-            spareFailed?.Invoke(e);
-            throw;
-        }
-    }
-
-    /// <summary>Deletes a file that holds nothing needed, where it can; where it cannot, a later open deals with it.</summary>
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-        }
-    }
-
-    /// <summary>
     /// What a frame's CRC is XORed with in its segment: a recycled segment's old frames, written under another
     /// generation, never pass as frames of the new one.
     /// </summary>
@@ -426,9 +276,4 @@ internal sealed class DuckDbJournal : IDisposable
         _ = LinuxFiles.Fsync(fd);
         _ = LinuxFiles.Close(fd);
     }
-
-    internal readonly record struct Segment(long Generation, string Path);
 }
-
-/// <summary>A point in the journal: the end of a frame in a generation's segment.</summary>
-internal readonly record struct JournalPosition(long Generation, long Offset);
