@@ -2,6 +2,7 @@
 SELECT *
 FROM customer_courier_conversations
 WHERE (CAST($city_code AS VARCHAR) IS NULL OR city_code = CAST($city_code AS VARCHAR))
+  AND (CAST($has_city AS BOOLEAN) IS NULL OR (city_code IS NOT NULL) = CAST($has_city AS BOOLEAN))
   AND (CAST($first_message_by AS VARCHAR) IS NULL OR first_message_by = CAST($first_message_by AS VARCHAR))
   AND (CAST($started_after AS TIMESTAMP) IS NULL OR conversation_started_at >= CAST($started_after AS TIMESTAMP))
   AND (CAST($started_before AS TIMESTAMP) IS NULL OR conversation_started_at < CAST($started_before AS TIMESTAMP))

@@ -13,7 +13,8 @@ internal static class ConversationEndpoints
         var group = app.MapGroup("/conversations").WithTags("Conversations").RequireStrictQuery();
         group.MapGet("/", ListAsync)
             .WithSummary("Rows of the view, ordered by order_id, keyset-paged")
-            .WithDescription("started_after is inclusive, started_before exclusive; page_token comes from next_page_token.")
+            .WithDescription("started_after is inclusive, started_before exclusive; has_city=false keeps the conversations whose order "
+                + "event has not arrived (city_code null), has_city=true the others; page_token comes from next_page_token.")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/{order_id:long}", GetAsync).WithSummary("One order's row of the view")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -28,6 +29,7 @@ internal static class ConversationEndpoints
     internal static async Task<Results<Ok<ConversationPage>, ProblemHttpResult>> ListAsync(
         IWarehouse warehouse,
         [FromQuery(Name = "city_code")] string? cityCode,
+        [FromQuery(Name = "has_city")] string? hasCity,
         [FromQuery(Name = "first_message_by")] string? firstMessageBy,
         [FromQuery(Name = "started_after")] string? startedAfter,
         [FromQuery(Name = "started_before")] string? startedBefore,
@@ -37,6 +39,11 @@ internal static class ConversationEndpoints
     {
         if (!QueryParsing.TryLimit(limit, out var pageSize, out var error)
             || !QueryParsing.TryStartedRange(startedAfter, startedBefore, out var after, out var before, out error))
+        {
+            return Problems.BadRequest("A query parameter is invalid.", error);
+        }
+
+        if (!TryCity(cityCode, hasCity, out var withCity, out error))
         {
             return Problems.BadRequest("A query parameter is invalid.", error);
         }
@@ -67,7 +74,7 @@ internal static class ConversationEndpoints
             afterOrderId = last;
         }
 
-        var query = new ConversationQuery(cityCode, role, after, before, afterOrderId, pageSize);
+        var query = new ConversationQuery(cityCode, role, after, before, afterOrderId, pageSize, withCity);
         var page = await warehouse.ListConversationsAsync(query, cancellationToken);
         return TypedResults.Ok(new ConversationPage(page.Items, page.NextPageToken));
     }
@@ -79,6 +86,40 @@ internal static class ConversationEndpoints
         return row is null
             ? NoConversation($"The view has no row for order {orderId}: no valid chat message for it has been stored.")
             : TypedResults.Ok(row);
+    }
+
+    /// <summary>
+    /// has_city is true or false (any case); a city_code is never empty (VIEW.md), so an empty one is a mistake, and
+    /// city_code with has_city=false could match nothing.
+    /// </summary>
+    private static bool TryCity(string? cityCode, string? hasCity, out bool? withCity, out string error)
+    {
+        withCity = null;
+        error = string.Empty;
+        if (hasCity is not null)
+        {
+            if (!bool.TryParse(hasCity, out var parsed))
+            {
+                error = $"has_city must be true or false; got '{hasCity}'.";
+                return false;
+            }
+
+            withCity = parsed;
+        }
+
+        if (cityCode is { Length: 0 })
+        {
+            error = "city_code must not be empty; for the conversations whose order event has not arrived (city_code null), use has_city=false.";
+            return false;
+        }
+
+        if (cityCode is not null && withCity == false)
+        {
+            error = $"city_code={cityCode} and has_city=false match nothing together: a conversation with a city_code has a city.";
+            return false;
+        }
+
+        return true;
     }
 
     private static ProblemHttpResult NoConversation(string detail) =>

@@ -133,12 +133,15 @@ public sealed class ReadEndpointTests : IClassFixture<ReadEndpointTests.SeededAp
     [InlineData("/conversations?city_code=IST&city_code=LON", "city_code is given 2 times")]
     [InlineData("/dead-letters?reason=not_json&reason=not_json", "reason is given 2 times")]
     [InlineData("/stats?started_after=2024-02-01T10:00:00Z&started_after=2024-02-01T11:00:00Z", "started_after is given 2 times")]
-    [InlineData("/conversations?city=IST", "city is not a query parameter of this read.\",\"status\":400,\"detail\":\"This read takes city_code, first_message_by, started_after, started_before, limit, page_token.")]
+    [InlineData("/conversations?city=IST", "city is not a query parameter of this read.\",\"status\":400,\"detail\":\"This read takes city_code, has_city, first_message_by, started_after, started_before, limit, page_token.")]
     [InlineData("/stats?limit=10", "limit is not a query parameter of this read.\",\"status\":400,\"detail\":\"This read takes started_after, started_before.")]
     [InlineData("/dead-letters?reasons=not_json", "reasons is not a query parameter")]
     [InlineData("/conversations/1?city_code=IST", "This read takes no query parameters.")]
     [InlineData("/conversations?started_after=2024-02-01T12:00:00Z&started_before=2024-02-01T11:00:00Z", "later than started_before")]
     [InlineData("/conversations?first_message_by=Restaurant", "first_message_by")]
+    [InlineData("/conversations?has_city=no", "has_city must be true or false; got 'no'.")]
+    [InlineData("/conversations?city_code=", "city_code must not be empty; for the conversations whose order event has not arrived (city_code null), use has_city=false.")]
+    [InlineData("/conversations?city_code=IST&has_city=false", "city_code=IST and has_city=false match nothing together")]
     [InlineData("/conversations?page_token=garbage", "next_page_token")]
     [InlineData("/dead-letters?limit=-1", "limit")]
     [InlineData("/dead-letters?reason=bogus", "reason must be one of not_base64, empty_data")]
@@ -159,6 +162,35 @@ public sealed class ReadEndpointTests : IClassFixture<ReadEndpointTests.SeededAp
 
         Assert.Equal(5, page.GetProperty("items").GetArrayLength());
         Assert.All(page.GetProperty("items").EnumerateArray(), row => Assert.Equal("IST", row.GetProperty("city_code").GetString()));
+    }
+
+    [Fact]
+    public async Task HasCityFalseListsTheConversationsWhoseOrderEventHasNotArrivedAndTrueTheOthers()
+    {
+        using var app = new ChatIngestApp();
+        var appClient = app.CreateClient();
+        var published = new DateTime(2024, 2, 1, 10, 0, 0, DateTimeKind.Utc);
+        foreach (var orderId in new long[] { 1, 2, 3, 4, 5 })
+        {
+            using var chat = await appClient.PushAsync(Payloads.CourierStart(orderId), $"chat-{orderId}", published);
+            chat.EnsureSuccessStatusCode();
+        }
+
+        foreach (var (orderId, city) in new[] { (2L, "IST"), (4L, "LON"), (6L, "AMS") }) // 6: an order event without a chat
+        {
+            using var order = await appClient.PushAsync(Payloads.Order(orderId, city), $"order-{orderId}", published);
+            order.EnsureSuccessStatusCode();
+        }
+
+        async Task<long[]> OrderIds(string query) => [.. (await appClient.GetJsonAsync("/conversations?" + query))
+            .GetProperty("items").EnumerateArray().Select(i => i.GetProperty("order_id").GetInt64())];
+
+        Assert.Equal(new long[] { 1L, 3L, 5L }, await OrderIds("has_city=false"));
+        Assert.Equal(new long[] { 2L, 4L }, await OrderIds("has_city=true"));
+        Assert.Equal(new long[] { 2L, 4L }, await OrderIds("has_city=TRUE"));
+        Assert.Equal(new long[] { 4L }, await OrderIds("has_city=true&city_code=LON"));
+        Assert.Equal(new long[] { 3L, 5L }, await OrderIds("has_city=false&limit=2&page_token=" + Uri.EscapeDataString(PageToken.ForConversation(1))));
+        Assert.Equal(new long[] { 1L, 2L, 3L, 4L, 5L }, await OrderIds(""));
     }
 
     [Fact]

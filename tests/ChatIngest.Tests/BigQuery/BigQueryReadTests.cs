@@ -83,12 +83,13 @@ public sealed class BigQueryReadTests
         var startedAfter = new DateTime(2024, 2, 1, 10, 0, 0, DateTimeKind.Utc);
 
         var page = await services.Warehouse().ListConversationsAsync(
-            new ConversationQuery(CityCode: "IST", StartedAfter: startedAfter, AfterOrderId: 0, Limit: 2), CancellationToken.None);
+            new ConversationQuery(CityCode: "IST", StartedAfter: startedAfter, AfterOrderId: 0, Limit: 2, HasCity: true), CancellationToken.None);
 
         Assert.Equal([1L, 2L], page.Items.Select(r => r.OrderId));
         Assert.True(PageToken.TryReadConversation(page.NextPageToken!, out var last) && last == 2);
         var query = Assert.Single(fake.Queries);
         Assert.Equal(("STRING", "IST"), query.Parameters["city_code"]);
+        Assert.Equal(("BOOL", "true"), query.Parameters["has_city"]);
         Assert.Equal(("STRING", null), query.Parameters["first_message_by"]);
         Assert.Equal(("TIMESTAMP", "2024-02-01 10:00:00.000000+00:00"), query.Parameters["started_after"]);
         Assert.Equal(("TIMESTAMP", null), query.Parameters["started_before"]);

@@ -49,6 +49,7 @@ internal sealed partial class BigQueryWarehouse(
         var rows = await client.QueryAsync(Sql("list_conversations.sql"),
         [
             QueryParameter.String("city_code", query.CityCode),
+            QueryParameter.Bool("has_city", query.HasCity),
             QueryParameter.String("first_message_by", query.FirstMessageBy),
             QueryParameter.Timestamp("started_after", query.StartedAfter),
             QueryParameter.Timestamp("started_before", query.StartedBefore),

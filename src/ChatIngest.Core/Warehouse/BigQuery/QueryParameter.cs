@@ -11,6 +11,8 @@ internal sealed record QueryParameter(string Name, string Type, string? Value)
 {
     public static QueryParameter String(string name, string? value) => new(name, "STRING", value);
 
+    public static QueryParameter Bool(string name, bool? value) => new(name, "BOOL", value is { } b ? (b ? "true" : "false") : null);
+
     public static QueryParameter Int64(string name, long? value) =>
         new(name, "INT64", value?.ToString(CultureInfo.InvariantCulture));
 

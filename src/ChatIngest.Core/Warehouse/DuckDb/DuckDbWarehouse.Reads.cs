@@ -29,6 +29,7 @@ public sealed partial class DuckDbWarehouse
         using var read = BeginRead();
         using var command = read.Command(SqlScripts.Load("duckdb/list_conversations.sql"));
         command.Parameters.Add(new DuckDBParameter("city_code", (object?)query.CityCode ?? DBNull.Value));
+        command.Parameters.Add(new DuckDBParameter("has_city", (object?)query.HasCity ?? DBNull.Value));
         command.Parameters.Add(new DuckDBParameter("first_message_by", (object?)query.FirstMessageBy ?? DBNull.Value));
         command.Parameters.Add(new DuckDBParameter("started_after", (object?)query.StartedAfter ?? DBNull.Value));
         command.Parameters.Add(new DuckDBParameter("started_before", (object?)query.StartedBefore ?? DBNull.Value));
