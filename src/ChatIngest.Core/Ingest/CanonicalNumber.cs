@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics;
 using System.Text;
 
@@ -92,14 +93,14 @@ internal static class CanonicalNumber
         }
 
         var scientific = count == 1 ? significant : significant[..1] + "." + significant[1..];
-        return scientific + "e" + (beforePoint - 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return scientific + "e" + (beforePoint - 1).ToString(CultureInfo.InvariantCulture);
     }
 
     private static BigInteger ParseExponent(ReadOnlySpan<byte> text)
     {
         var negative = text[0] == '-';
         var digits = text[0] is (byte)'-' or (byte)'+' ? text[1..] : text;
-        var value = BigInteger.Parse(Encoding.ASCII.GetString(digits), System.Globalization.CultureInfo.InvariantCulture);
+        var value = BigInteger.Parse(Encoding.ASCII.GetString(digits), CultureInfo.InvariantCulture);
         return negative ? -value : value;
     }
 }
