@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Globalization;
 using System.Numerics;
 using System.Text;
@@ -28,6 +29,17 @@ internal static class CanonicalNumber
         literal.Length - (literal[0] == '-' ? 1 : 0) <= MaxPlainLength
         && literal.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0
         && !(literal is [(byte)'-', (byte)'0']);
+
+    /// <summary>
+    /// The value of a valid JSON number literal as a 64-bit integer, however it is written (<c>7</c>, <c>7.0</c>,
+    /// <c>7e0</c>, <c>700E-2</c>); false when the value has a fraction or is out of range. JSON has one number type,
+    /// so a tool that writes every number as a float (pandas does, in a column with a gap) still sends integers.
+    /// </summary>
+    public static bool TryGetInt64(ReadOnlySpan<byte> literal, out long value)
+    {
+        var canonical = Format(literal);
+        return Utf8Parser.TryParse(canonical, out value, out var consumed) && consumed == canonical.Length;
+    }
 
     /// <summary>The canonical text of a valid JSON number literal (RFC 8259's grammar, as the reader checked it).</summary>
     public static byte[] Format(ReadOnlySpan<byte> literal)

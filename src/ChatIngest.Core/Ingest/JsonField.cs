@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using ChatIngest.Core.Messages;
 
@@ -9,6 +10,7 @@ internal readonly record struct FieldError(string Reason, string Message);
 /// <summary>
 /// VIEW.md's rules for one raw JSON field. Each check reads the value it checked, so a valid message is read once;
 /// a failure names the field. Absent is <see cref="InvalidReason.MissingField"/>; JSON <c>null</c> is the wrong type.
+/// An integer is a number whose value is whole, in whatever form it is written (<c>7.0</c>, <c>7e0</c>).
 /// </summary>
 internal static class JsonField
 {
@@ -16,7 +18,8 @@ internal static class JsonField
     {
         value = 0;
         return field is not { } e ? Missing(name)
-            : e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out value) ? null
+            : e.ValueKind == JsonValueKind.Number
+              && (e.TryGetInt64(out value) || CanonicalNumber.TryGetInt64(JsonMarshal.GetRawUtf8Value(e), out value)) ? null
             : new FieldError(InvalidReason.WrongType, $"{name} must be a 64-bit integer");
     }
 

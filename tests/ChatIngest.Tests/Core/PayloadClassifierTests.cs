@@ -1,6 +1,8 @@
+using System.Numerics;
 using System.Text;
 using ChatIngest.Core.Ingest;
 using ChatIngest.Core.Messages;
+using ChatIngest.Tests.Support;
 
 namespace ChatIngest.Tests.Core;
 
@@ -108,6 +110,63 @@ public sealed class PayloadClassifierTests
         Assert.IsType<ChatMessageRecord>(Classify(ValidChat)); // the base message is valid: only `field` breaks it
         var record = Assert.IsType<DeadLetterRecord>(Classify(fields.ToJsonString()));
         Assert.Equal((reason, true), (record.Reason, record.Detail.StartsWith(field, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void AnIntegerFieldTakesAWholeNumberInAnyFormAndRefusesFractionsAndValuesPast64Bits()
+    {
+        // VIEW.md's "integer" is a JSON number, and JSON has one number type: 7.0 and 7e0 are 7.
+        var random = new Random(20261125);
+        var (whole, refused) = (0, 0);
+        for (var i = 0; i < 3_000; i++)
+        {
+            var digits = JsonNumberForms.RandomDigits(random, random.Next(1, 21)).TrimEnd('0');
+            var written = JsonNumberForms.Write(random, random.Next(2) == 0, digits, random.Next(-4, 20));
+            var number = JsonNumberValue.Parse(written);
+            var value = number.Exponent >= 0 ? number.Significand * BigInteger.Pow(10, (int)number.Exponent) : (BigInteger?)null;
+
+            var record = Classify(ValidChat.Replace("\"fromId\":1,", $"\"fromId\":{written},", StringComparison.Ordinal));
+            if (value is { } v && v >= long.MinValue && v <= long.MaxValue)
+            {
+                Assert.True(record is ChatMessageRecord { FromId: var fromId } && fromId == (long)v, $"{written} is {v}");
+                whole++;
+            }
+            else
+            {
+                Assert.True(record is DeadLetterRecord { Reason: InvalidReason.WrongType } parked && parked.Detail.StartsWith("fromId", StringComparison.Ordinal), $"{written} is not a 64-bit integer");
+                refused++;
+            }
+        }
+
+        Assert.True(whole > 500 && refused > 500, $"{whole} whole, {refused} refused");
+    }
+
+    [Theory]
+    [InlineData("7.0", 7L)]
+    [InlineData("7e0", 7L)]
+    [InlineData("700E-2", 7L)]
+    [InlineData("0.07e+2", 7L)]
+    [InlineData("9223372036854775807.000", long.MaxValue)]
+    [InlineData("9.223372036854775807e18", long.MaxValue)]
+    [InlineData("-9223372036854775808e0", long.MinValue)]
+    [InlineData("9223372036854775808.0", null)]
+    [InlineData("1e19", null)]
+    [InlineData("7.5", null)]
+    [InlineData("7.0000000000000000000001", null)]
+    [InlineData("1e400", null)]
+    [InlineData("1e-400", null)]
+    public void AnOrderIdWrittenAsAWholeNumberIsThatOrder(string written, long? orderId)
+    {
+        var record = Classify($$"""{"orderId":{{written}},"cityCode":"IST"}""");
+        if (orderId is { } id)
+        {
+            Assert.Equal(id <= 0 ? InvalidReason.InvalidValue : null, (record as DeadLetterRecord)?.Reason);
+            Assert.Equal(id > 0 ? id : null, (record as OrderEventRecord)?.OrderId);
+        }
+        else
+        {
+            Assert.Equal(InvalidReason.WrongType, Assert.IsType<DeadLetterRecord>(record).Reason);
+        }
     }
 
     [Theory]

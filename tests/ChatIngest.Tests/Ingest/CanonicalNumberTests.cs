@@ -1,7 +1,7 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using ChatIngest.Core.Ingest;
+using ChatIngest.Tests.Support;
 
 namespace ChatIngest.Tests.Ingest;
 
@@ -20,13 +20,13 @@ public sealed class CanonicalNumberTests
         for (var i = 0; i < 2_000; i++)
         {
             // A value: a sign, up to 40 significant digits and a power of ten, some far past a double's range.
-            var digits = RandomDigits(random, random.Next(1, 41)).TrimEnd('0');
+            var digits = JsonNumberForms.RandomDigits(random, random.Next(1, 41)).TrimEnd('0');
             digits = digits.Length == 0 ? "0" : digits;
             var exponent = random.Next(4) == 0 ? random.Next(-400, 400) : random.Next(-12, 12);
             var negative = random.Next(2) == 0;
             var value = digits == "0" ? "0" : $"{(negative ? "-" : "")}{digits}e{exponent}";
 
-            var written = Write(random, negative && digits != "0", digits, exponent);
+            var written = JsonNumberForms.Write(random, negative && digits != "0", digits, exponent);
             var key = Key(written);
             if (keysByValue.TryGetValue(value, out var earlier))
             {
@@ -38,7 +38,7 @@ public sealed class CanonicalNumberTests
                 keysByValue[value] = key;
             }
 
-            Assert.Equal(key, Key(Write(random, negative && digits != "0", digits, exponent))); // another form of it
+            Assert.Equal(key, Key(JsonNumberForms.Write(random, negative && digits != "0", digits, exponent))); // another form of it
         }
 
         Assert.InRange(keysByValue.Count, 1_000, 2_000);
@@ -93,46 +93,5 @@ public sealed class CanonicalNumberTests
         using var document = JsonDocument.Parse($$"""{"n":{{number}}}""");
         Assert.True(CanonicalJson.TryComputeKey(document.RootElement, out var key, out _));
         return key;
-    }
-
-    /// <summary>digits × 10^exponent in one random JSON form.</summary>
-    private static string Write(Random random, bool negative, string digits, int exponent)
-    {
-        // all = digits × 10^padRight, and int.frac = all × 10^-(its fraction's length): shift the exponent to match.
-        var padLeft = random.Next(0, 4);
-        var padRight = random.Next(0, 4);
-        var all = new string('0', padLeft) + digits + new string('0', padRight);
-        var shown = exponent - padRight;
-        var point = random.Next(0, all.Length + 1); // digits after it become a fraction
-        var integer = all[..point].TrimStart('0');
-        var fraction = all[point..];
-        shown += fraction.Length;
-        var text = new StringBuilder(negative ? "-" : "");
-        text.Append(integer.Length == 0 ? "0" : integer);
-        if (fraction.Length > 0)
-        {
-            text.Append('.').Append(fraction);
-        }
-
-        if (shown != 0 || random.Next(3) == 0)
-        {
-            text.Append(random.Next(2) == 0 ? 'e' : 'E');
-            text.Append(shown < 0 ? "-" : random.Next(2) == 0 ? "+" : "");
-            text.Append(new string('0', random.Next(0, 3))).Append(Math.Abs(shown).ToString(CultureInfo.InvariantCulture));
-        }
-
-        return text.ToString();
-    }
-
-    private static string RandomDigits(Random random, int count)
-    {
-        var digits = new StringBuilder(count);
-        digits.Append((char)('1' + random.Next(9)));
-        for (var i = 1; i < count; i++)
-        {
-            digits.Append((char)('0' + random.Next(10)));
-        }
-
-        return digits.ToString();
     }
 }

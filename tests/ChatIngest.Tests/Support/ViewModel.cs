@@ -29,7 +29,7 @@ public static class ViewModel
                      .OrderBy(m => m.PublishTime).ThenBy(m => m.MessageId, MessageIdOrder.Instance))
         {
             var node = JsonNode.Parse(order.Json)!;
-            cities.TryAdd(node["orderId"]!.GetValue<long>(), node["cityCode"]!.GetValue<string>());
+            cities.TryAdd(Integer(node["orderId"]), node["cityCode"]!.GetValue<string>());
         }
 
         var chats = distinct.Where(IsChat).Select(ToChat).ToList();
@@ -88,8 +88,15 @@ public static class ViewModel
         var role = sender.StartsWith("courier", StringComparison.OrdinalIgnoreCase) ? "Courier" : "Customer";
         var sent = DateTimeOffset.Parse(node["messageSentTime"]!.GetValue<string>(), CultureInfo.InvariantCulture).UtcDateTime;
         sent = new DateTime(sent.Ticks - (sent.Ticks % 10), DateTimeKind.Utc); // the warehouse keeps microseconds
-        return new Chat(node["orderId"]!.GetValue<long>(), role, sent, node["chatStartedByMessage"]!.GetValue<bool>(),
+        return new Chat(Integer(node["orderId"]), role, sent, node["chatStartedByMessage"]!.GetValue<bool>(),
             node["orderStage"]!.GetValue<string>(), m);
+    }
+
+    /// <summary>An integer field's value however it is written (7, 7.0, 7e0): JSON has one number type.</summary>
+    private static long Integer(JsonNode? node)
+    {
+        var number = JsonNumberValue.Parse(node!.ToJsonString());
+        return (long)(number.Significand * System.Numerics.BigInteger.Pow(10, (int)number.Exponent));
     }
 
     private static string Canonical(JsonNode? node) => node switch

@@ -164,6 +164,19 @@ public sealed class ViewRuleTests : IDisposable
     }
 
     [Fact]
+    public async Task AnOrderIdWrittenAsAFloatIsThatOrderAndTheSameMessage()
+    {
+        // A tool that writes every number as a float (pandas does, in a column with a gap) sends 16.0 for order 16.
+        await PushAsync(Chat(16, "Courier Android", "2024-02-01T10:00:00Z", true), "1", T0);
+        await PushAsync(Chat(16, "Courier Android", "2024-02-01T10:00:00Z", true).Replace("\"orderId\":16", "\"orderId\":16.0", StringComparison.Ordinal), "2", T0.AddSeconds(1));
+        await PushAsync(Chat(16, "Customer iOS", "2024-02-01T10:00:30Z").Replace("\"orderId\":16", "\"orderId\":1.6e1", StringComparison.Ordinal), "3", T0.AddSeconds(2));
+        await PushAsync(Order(16, "IST").Replace("\"orderId\":16", "\"orderId\":160E-1", StringComparison.Ordinal), "4", T0.AddSeconds(3));
+
+        var row = await RowAsync(16);
+        Assert.Equal((1L, 1L, "IST", 30L), (row.NumMessagesCourier, row.NumMessagesCustomer, row.CityCode, row.FirstResponsetimeDelaySeconds));
+    }
+
+    [Fact]
     public async Task LastStageOnATieInTimeIsTheOnePublishedLastThenTheLargestMessageId()
     {
         await PushAsync(Chat(11, "Courier Android", "2024-02-01T10:00:00Z", true, "ACCEPTED"), "1", T0);
