@@ -1,14 +1,15 @@
 // Drives GET /dashboard of a running ChatIngest in Debian's chromium (playwright-core, no bundled browser):
 // loads the page on an empty warehouse, replays an NDJSON file through POST /replay, waits for the page's own polling
-// to show it, takes laptop and phone screenshots, and prints one JSON report on stdout for the xunit test to judge.
-// Usage: node dashboard.mjs <base-url> <ndjson-file> <screenshot-dir>
+// to show it, takes laptop and phone screenshots, optionally replays a second file and waits for that too, and prints
+// one JSON report on stdout for the xunit test to judge.
+// Usage: node dashboard.mjs <base-url> <ndjson-file> <screenshot-dir> [later-ndjson-file]
 import { readFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 
-const [baseUrl, replayFile, shotDir] = process.argv.slice(2);
+const [baseUrl, replayFile, shotDir, laterFile] = process.argv.slice(2);
 if (!baseUrl || !replayFile || !shotDir) {
-  console.error('usage: node dashboard.mjs <base-url> <ndjson-file> <screenshot-dir>');
+  console.error('usage: node dashboard.mjs <base-url> <ndjson-file> <screenshot-dir> [later-ndjson-file]');
   process.exit(2);
 }
 
@@ -33,19 +34,26 @@ try {
   const totals = () => page.evaluate(() => Object.fromEntries(
     [...document.querySelectorAll('.totals dd')].map((dd) => [dd.id, dd.textContent.trim()])));
 
+  const replayAndWait = async (file) => {
+    const response = await fetch(`${baseUrl}/replay`, {
+      method: 'POST', headers: { 'Content-Type': 'application/x-ndjson' }, body: await readFile(file),
+    });
+    const result = { status: response.status, body: await response.json() };
+    // The poll after the next one starts only once the replay is committed, so it shows all of it.
+    await waitForUpdates((await updates()) + 2);
+    return result;
+  };
+  const cityLinks = () => page.$$eval('#table-response tbody th a, #table-starters tbody th a',
+    (links) => links.map((a) => [a.closest('table').id, a.textContent, a.getAttribute('href')]));
+
   const loaded = await page.goto(`${baseUrl}/dashboard`);
   report.status = loaded?.status();
   await waitForUpdates(1);
   report.totalsBeforeReplay = await totals();
 
-  const replay = await fetch(`${baseUrl}/replay`, {
-    method: 'POST', headers: { 'Content-Type': 'application/x-ndjson' }, body: await readFile(replayFile),
-  });
-  report.replay = { status: replay.status, body: await replay.json() };
-
-  // The poll after the next one starts only once the replay is committed, so it shows all of it.
-  await waitForUpdates((await updates()) + 2);
+  report.replay = await replayAndWait(replayFile);
   report.totalsAfterReplay = await totals();
+  report.cityLinks = await cityLinks();
   report.tableCities = await page.$$eval('#table-response tbody th', (cells) => cells.map((c) => c.textContent));
   report.chartLabels = await page.evaluate(() => Object.fromEntries(
     [...document.querySelectorAll('canvas')].map((c) => [c.id, Chart.getChart(c).data.labels])));
@@ -64,6 +72,11 @@ try {
   await page.waitForFunction(() => [...document.querySelectorAll('canvas')].every((c) => c.clientWidth <= window.innerWidth));
   report.phoneOverflowPixels = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   await page.screenshot({ path: report.screenshots[1], fullPage: true });
+
+  if (laterFile) {
+    report.laterReplay = await replayAndWait(laterFile);
+    report.cityLinksAfterLaterReplay = await cityLinks();
+  }
 } finally {
   await browser.close();
 }

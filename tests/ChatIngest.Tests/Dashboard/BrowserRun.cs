@@ -13,7 +13,7 @@ internal static class BrowserRun
 {
     private static readonly TimeSpan HangGuard = TimeSpan.FromMinutes(5);
 
-    public static async Task<JsonElement> DriveDashboardAsync(Uri baseAddress, string replayFile, string screenshotDirectory)
+    public static async Task<JsonElement> DriveDashboardAsync(Uri baseAddress, string replayFile, string screenshotDirectory, string? laterReplayFile = null)
     {
         var chromium = Environment.GetEnvironmentVariable("CHROMIUM_PATH") ?? "/usr/bin/chromium";
         Assert.True(File.Exists(chromium), $"{chromium} is missing: install Debian's chromium (apt-get install -y chromium), as .ci/run does.");
@@ -29,6 +29,11 @@ internal static class BrowserRun
             RedirectStandardError = true,
             ArgumentList = { "dashboard.mjs", baseAddress.ToString().TrimEnd('/'), replayFile, screenshotDirectory },
         };
+        if (laterReplayFile is not null)
+        {
+            start.ArgumentList.Add(laterReplayFile);
+        }
+
         start.Environment["CHROMIUM_PATH"] = chromium;
 
         Process process;

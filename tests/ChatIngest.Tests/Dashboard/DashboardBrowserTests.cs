@@ -8,18 +8,29 @@ namespace ChatIngest.Tests.Dashboard;
 public sealed class DashboardBrowserTests : IDisposable
 {
     private readonly ChatIngestApp app = new();
+    private readonly string files = TempPaths.NewDirectory();
 
-    public void Dispose() => app.Dispose();
+    public void Dispose()
+    {
+        app.Dispose();
+        TempPaths.TryDelete(files);
+    }
 
     [Fact]
-    public async Task DashboardInChromiumFillsItselfWhileTheSeedIsReplayedAndShowsEveryCity()
+    public async Task DashboardInChromiumFillsItselfWhileTheSeedIsReplayedShowsEveryCityAndLinksEachToItsConversations()
     {
         // Real Kestrel: the browser needs a socket, not the in-memory test server.
         var address = app.ServeOnLoopback();
         var seed = TempPaths.SharedData("conversations.json");
         var screenshots = Path.Combine(TempPaths.RepositoryRoot(), "artifacts", "dashboard");
 
-        var report = await BrowserRun.DriveDashboardAsync(address, seed, screenshots);
+        // Then one conversation whose order event has not arrived, to give the tables a "(no city yet)" row.
+        var later = Path.Combine(files, "later.ndjson");
+        await File.WriteAllTextAsync(later, Payloads.CourierStart(999_999_999) + "\n");
+        var seedAndLater = Path.Combine(files, "seed-and-later.ndjson");
+        await File.WriteAllTextAsync(seedAndLater, (await File.ReadAllTextAsync(seed)).TrimEnd('\n') + "\n" + await File.ReadAllTextAsync(later));
+
+        var report = await BrowserRun.DriveDashboardAsync(address, seed, screenshots, later);
 
         var expected = ExpectedStats.FromNdjson(seed);
         var cities = expected.Cities.Select(g => g.Key!).ToList();
@@ -51,6 +62,32 @@ public sealed class DashboardBrowserTests : IDisposable
         Assert.All(Strings(report.GetProperty("ariaLabels")), label => Assert.False(string.IsNullOrWhiteSpace(label)));
         Assert.Equal(0, report.GetProperty("phoneOverflowPixels").GetInt32());
         Assert.All(Strings(report.GetProperty("screenshots")), path => Assert.True(new FileInfo(path).Length > 10_000, $"{path} is missing or blank"));
+
+        // Each city's name in both tables links to its conversations; "(no city yet)" to those without an order event.
+        using var client = new HttpClient { BaseAddress = address };
+        await AssertCityLinksListTheCitysConversationsAsync(client, report.GetProperty("cityLinks"), expected);
+        Assert.Equal(200, report.GetProperty("laterReplay").GetProperty("status").GetInt32());
+        var withLater = ExpectedStats.FromNdjson(seedAndLater);
+        Assert.Null(withLater.Cities.Last().Key);
+        await AssertCityLinksListTheCitysConversationsAsync(client, report.GetProperty("cityLinksAfterLaterReplay"), withLater);
+    }
+
+    private static async Task AssertCityLinksListTheCitysConversationsAsync(HttpClient client, JsonElement links, ExpectedStats expected)
+    {
+        var byTable = links.EnumerateArray().Select(l => (Table: l[0].GetString()!, Name: l[1].GetString()!, Href: l[2].GetString()!)).ToLookup(l => l.Table);
+        Assert.Equal(["table-response", "table-starters"], byTable.Select(t => t.Key).Order());
+        foreach (var table in byTable)
+        {
+            Assert.Equal(expected.Cities.Select(g => g.Key ?? "(no city yet)"), table.Select(l => l.Name));
+            foreach (var (link, city) in table.Zip(expected.Cities))
+            {
+                var page = await client.GetJsonAsync(link.Href);
+                var items = page.GetProperty("items").EnumerateArray().ToList();
+                Assert.True(items.Count == city.Count(), $"{link.Href} listed {items.Count} conversations, not {city.Count()}");
+                Assert.All(items, item => Assert.Equal(city.Key, item.GetProperty("city_code").GetString()));
+                Assert.Equal(JsonValueKind.Null, page.GetProperty("next_page_token").ValueKind);
+            }
+        }
     }
 
     private static List<string> Strings(JsonElement array) => array.EnumerateArray().Select(e => e.GetString() ?? "").ToList();

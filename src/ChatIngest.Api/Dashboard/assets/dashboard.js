@@ -59,12 +59,20 @@
   const cityName = (c) => c.city_code ?? NO_CITY;
   const text = (id, value) => { document.getElementById(id).textContent = value; };
 
+  // A row's first cell is its name, or { name, href } to link it.
   function table(id, headers, rows) {
     const el = document.getElementById(id);
     const head = `<thead><tr>${headers.map((h) => `<th scope="col">${h}</th>`).join('')}</tr></thead>`;
-    const body = rows.map((r) => `<tr>${r.map((v, i) => (i === 0 ? `<th scope="row">${escape(v)}</th>` : `<td>${number(v)}</td>`)).join('')}</tr>`);
+    const name = (v) => (v?.href ? `<a href="${escape(v.href)}">${escape(v.name)}</a>` : escape(v));
+    const body = rows.map((r) => `<tr>${r.map((v, i) => (i === 0 ? `<th scope="row">${name(v)}</th>` : `<td>${number(v)}</td>`)).join('')}</tr>`);
     el.innerHTML = `${head}<tbody>${body.join('')}</tbody>`;
   }
+
+  // A city's name links to its conversations (GET /conversations); the conversations without one yet, to those.
+  const cityLink = (c) => ({
+    name: cityName(c),
+    href: c.city_code === null ? '/conversations?has_city=false' : `/conversations?city_code=${encodeURIComponent(c.city_code)}`,
+  });
 
   function escape(value) {
     return String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -122,13 +130,13 @@
       [cities.map((c) => c.median_first_response_seconds), cities.map((c) => c.p90_first_response_seconds)],
       `Median and 90th percentile first-response seconds for ${cities.length} cities; the numbers are in the table below.`);
     table('table-response', ['City', 'Median (s)', 'p90 (s)', 'Conversations'],
-      cities.map((c) => [cityName(c), c.median_first_response_seconds, c.p90_first_response_seconds, c.conversations]));
+      cities.map((c) => [cityLink(c), c.median_first_response_seconds, c.p90_first_response_seconds, c.conversations]));
 
     draw(charts.starters, labels,
       [cities.map((c) => c.started_by_courier), cities.map((c) => c.started_by_customer)],
       `Conversations started by courier (${courier}) and by customer (${customer}) for ${cities.length} cities.`);
     table('table-starters', ['City', 'By courier', 'By customer'],
-      cities.map((c) => [cityName(c), c.started_by_courier, c.started_by_customer]));
+      cities.map((c) => [cityLink(c), c.started_by_courier, c.started_by_customer]));
 
     const stages = stats.last_stages;
     draw(charts.stages, stages.map((s) => s.stage), [stages.map((s) => s.conversations)],
