@@ -59,6 +59,22 @@ public sealed class DuckDbWriteTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ManyEarlierPublicationsLoadedTogetherLeaveTheFirstOfEachStored()
+    {
+        const int messages = 3_000;
+        await Write([.. Enumerable.Range(0, messages).Select(i => Classify(Payloads.CourierStart(10_000 + i), $"{i}", Published.AddSeconds(10)))]);
+
+        // Each message twice more, each time published earlier, all before the next read: one load stages both, and
+        // the stored row must take the earlier of the two (an UPDATE … FROM matching both took either).
+        await Write([.. Enumerable.Range(0, messages).Select(i => Classify(Payloads.CourierStart(10_000 + i), $"{messages + i}", Published.AddSeconds(5)))]);
+        await Write([.. Enumerable.Range(0, messages).Select(i => Classify(Payloads.CourierStart(10_000 + i), $"{(2 * messages) + i}", Published.AddSeconds(1)))]);
+
+        var firstPublications = Scalar($"SELECT count(*) FROM conversations WHERE publish_time = TIMESTAMP '{Published.AddSeconds(1):yyyy-MM-dd HH:mm:ss}' AND CAST(message_id AS BIGINT) >= {2 * messages}");
+        Assert.Equal(messages, Convert.ToInt64(firstPublications, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(messages, Count("conversations"));
+    }
+
+    [Fact]
     public async Task NewMessagesAroundDuplicatesAreEachStoredOnce()
     {
         var expected = 0;
