@@ -93,7 +93,7 @@ public sealed class BigQuerySettingsTests
     }
 
     private static Task<ChildProcess.Result> RunServiceAsync(string[] args, Dictionary<string, string?>? environment = null) =>
-        ChildProcess.RunAsync("dotnet", [ChildProcess.ApiAssembly, .. args], TempPaths.NewDirectory(), environment);
+        ChildProcess.RunServiceAsync(args, TempPaths.NewDirectory(), environment);
 
     private static int FreePort()
     {

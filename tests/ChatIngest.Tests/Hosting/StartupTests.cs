@@ -16,7 +16,7 @@ public sealed partial class StartupTests : IDisposable
     public void Dispose() => TempPaths.TryDelete(directory);
 
     private Task<ChildProcess.Result> RunAsync(Dictionary<string, string?> environment) =>
-        ChildProcess.RunAsync("dotnet", [ChildProcess.ApiAssembly], directory, environment);
+        ChildProcess.RunServiceAsync([], directory, environment);
 
     [Fact]
     public void TheServiceIsBuiltForWorkstationGc()

@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using ChatIngest.Core.Warehouse;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace ChatIngest.Tests.Support;
 
@@ -16,6 +18,7 @@ public sealed class ChatIngestApp : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> settings;
     private readonly Action<IServiceCollection>? configureServices;
     private readonly bool ownsDirectory;
+    private IDisposable? warehouse;
 
     public ChatIngestApp(
         IDictionary<string, string?>? settings = null,
@@ -47,6 +50,10 @@ public sealed class ChatIngestApp : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Development");
         builder.UseSetting("Warehouse:DuckDbPath", DatabasePath);
+
+        // The in-memory test server listens nowhere, but start-up checks that the URLs are free: without this it
+        // tries the default localhost:8080, and a service the developer runs there fails every test.
+        builder.UseSetting("urls", "http://127.0.0.1:0");
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
@@ -58,9 +65,25 @@ public sealed class ChatIngestApp : WebApplicationFactory<Program>
         }
     }
 
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        var host = base.CreateHost(builder);
+        warehouse = host.Services.GetService<IWarehouse>() as IDisposable; // opened by start-up already
+        return host;
+    }
+
+    /// <summary>
+    /// Stops the service and returns once its warehouse is closed. The factory's own dispose can return first: the
+    /// program's <c>RunAsync</c> disposes the same services on its own thread, and a second dispose returns at once.
+    /// A restart test that opened the file again meanwhile would have two DuckDB instances on it.
+    /// </summary>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
+        if (disposing)
+        {
+            warehouse?.Dispose(); // waits under the warehouse's lock for a close in progress, or closes it (a no-op after)
+        }
         if (disposing && ownsDirectory)
         {
             TempPaths.TryDelete(Path.GetDirectoryName(DatabasePath)!);

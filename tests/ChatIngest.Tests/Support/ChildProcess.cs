@@ -58,6 +58,21 @@ public static class ChildProcess
         }
     }
 
+    /// <summary>
+    /// Runs the service itself to its end. Unless the test says where it listens, it listens on a port the OS picks:
+    /// start-up checks the default localhost:8080 first, and a service the developer runs there would fail the test.
+    /// </summary>
+    public static Task<Result> RunServiceAsync(IEnumerable<string> arguments, string workingDirectory, IDictionary<string, string?>? environment = null)
+    {
+        var settings = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>());
+        if (!settings.Keys.Any(k => k is "ASPNETCORE_URLS" or "PORT" or "urls"))
+        {
+            settings["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        }
+
+        return RunAsync("dotnet", [ApiAssembly, .. arguments], workingDirectory, settings);
+    }
+
     /// <summary>The service's own entry assembly, as built beside the tests.</summary>
     public static string ApiAssembly => Path.Combine(AppContext.BaseDirectory, "ChatIngest.Api.dll");
 }
