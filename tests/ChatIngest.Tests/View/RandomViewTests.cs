@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using ChatIngest.Tests.Support;
+using DuckDB.NET.Data;
 
 namespace ChatIngest.Tests.View;
 
@@ -23,15 +24,18 @@ public sealed class RandomViewTests
     private static readonly string[] Cities = ["IST", "LON", "BER"];
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    public async Task RandomConversationsFullOfTiesGiveTheModelsRowsAcrossARestart(int seed)
+    [InlineData(1, null)]
+    [InlineData(2, null)]
+    [InlineData(3, null)]
+    [InlineData(4, 1_000)] // the smallest window of recent keys: older copies are stored again, the view must still count them once
+    [InlineData(5, 1_000)]
+    public async Task RandomConversationsFullOfTiesGiveTheModelsRowsAcrossARestart(int seed, int? recentKeys)
     {
         var random = new Random(seed);
         var usedIds = new HashSet<string>();
         var pushes = new List<PublishedMessage>();
-        for (var orderId = 1L; orderId <= 150; orderId++)
+        var deadLetters = new HashSet<string>();
+        for (var orderId = 1L; orderId <= (recentKeys is null ? 150 : 400); orderId++)
         {
             var payloads = new List<List<(string Key, object Value)>>();
             for (var i = random.Next(1, 7); i > 0; i--)
@@ -42,6 +46,18 @@ public sealed class RandomViewTests
             for (var i = random.Next(0, 4); i > 0; i--)
             {
                 payloads.Add([("orderId", orderId), ("cityCode", Cities[random.Next(Cities.Length)])]);
+            }
+
+            // Invalid messages among them: each distinct id is one dead letter, and none changes the view.
+            for (var i = random.Next(0, 2); i > 0; i--)
+            {
+                var invalid = new PublishedMessage(Invalid(random, orderId), NewId(random, usedIds), T0.AddMilliseconds(500 * random.Next(0, 8)));
+                deadLetters.Add(invalid.MessageId);
+                pushes.Add(invalid);
+                if (random.Next(3) == 0)
+                {
+                    pushes.Add(invalid); // redelivered
+                }
             }
 
             foreach (var fields in payloads)
@@ -62,26 +78,49 @@ public sealed class RandomViewTests
 
         var arrival = pushes.OrderBy(_ => random.Next()).ToList();
         var path = TempPaths.NewDatabasePath();
+        var settings = new Dictionary<string, string?>();
+        if (recentKeys is { } window)
+        {
+            settings["Warehouse:DuckDbRecentKeys"] = window.ToString(CultureInfo.InvariantCulture);
+        }
+
         try
         {
-            using (var before = new ChatIngestApp(databasePath: path))
+            using (var before = new ChatIngestApp(settings, path))
             {
-                await PushAllAsync(before.CreateClient(), arrival[..(arrival.Count / 2)]);
+                await PushAllAsync(before.CreateClient(), arrival[..(arrival.Count / 2)], random);
             }
 
-            using var after = new ChatIngestApp(databasePath: path);
+            using var after = new ChatIngestApp(settings, path);
             var client = after.CreateClient();
-            await PushAllAsync(client, arrival[(arrival.Count / 2)..]);
+            await PushAllAsync(client, arrival[(arrival.Count / 2)..], random);
 
-            var expected = ViewModel.Compute(pushes);
+            var expected = ViewModel.Compute(pushes.Where(m => !deadLetters.Contains(m.MessageId)));
             var actual = await ViewReader.ReadAllAsync(client);
             Assert.Equal(expected.Keys.Order(), actual.Select(r => r.OrderId));
             Assert.All(actual, row => Assert.Equal(expected[row.OrderId], row));
+            Assert.Equal(deadLetters.Order(StringComparer.Ordinal), (await DeadLetterIdsAsync(client)).Order(StringComparer.Ordinal));
+
+            if (recentKeys is not null)
+            {
+                after.Dispose();
+                Assert.True(StoredTwice(path) > 0, "no copy older than the window was stored again: the window was not exercised");
+            }
         }
         finally
         {
             TempPaths.TryDelete(Path.GetDirectoryName(path)!);
         }
+    }
+
+    /// <summary>Rows stored for a content key already in the table: copies older than the recent keys' window.</summary>
+    private static long StoredTwice(string path)
+    {
+        using var connection = new DuckDBConnection($"Data Source={path}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT (SELECT count(*) - count(DISTINCT content_key) FROM conversations) + (SELECT count(*) - count(DISTINCT content_key) FROM orders)";
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
     private static List<(string Key, object Value)> ChatFields(Random random, long orderId)
@@ -165,15 +204,45 @@ public sealed class RandomViewTests
         }
     }
 
-    private static async Task PushAllAsync(HttpClient client, IReadOnlyList<PublishedMessage> pushes)
+    /// <summary>An invalid message for the order: not JSON, a fraction for an id, an unknown sender, or a time without a zone.</summary>
+    private static string Invalid(Random random, long orderId) => random.Next(4) switch
     {
+        0 => $"not json {orderId}",
+        1 => $$"""{"orderId":{{orderId}}.5,"cityCode":"IST"}""",
+        2 => Payloads.Chat(orderId, "Restaurant web", "2024-02-01T10:00:00Z"),
+        _ => Payloads.Chat(orderId, "Courier Android", "2024-02-01 10:00:00"),
+    };
+
+    private static async Task<List<string>> DeadLetterIdsAsync(HttpClient client)
+    {
+        var ids = new List<string>();
+        string? token = null;
+        do
+        {
+            var page = await client.GetJsonAsync("/dead-letters?limit=1000" + (token is null ? "" : "&page_token=" + Uri.EscapeDataString(token)));
+            ids.AddRange(page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("message_id").GetString()!));
+            token = page.GetProperty("next_page_token").GetString();
+        }
+        while (token is not null);
+        return ids;
+    }
+
+    /// <summary>Each push in one of the forms Pub/Sub delivers: an envelope (camelCase or snake_case), or unwrapped with its metadata headers.</summary>
+    private static async Task PushAllAsync(HttpClient client, IReadOnlyList<PublishedMessage> pushes, Random random)
+    {
+        var forms = pushes.Select(_ => random.Next(3)).ToList();
         using var gate = new SemaphoreSlim(8);
-        await Task.WhenAll(pushes.Select(async m =>
+        await Task.WhenAll(pushes.Select(async (m, i) =>
         {
             await gate.WaitAsync();
             try
             {
-                using var response = await client.PushAsync(m.Json, m.MessageId, m.PublishTime);
+                using var response = forms[i] switch
+                {
+                    0 => await client.PushAsync(m.Json, m.MessageId, m.PublishTime),
+                    1 => await client.PushAsync(PushEnvelopes.Create(m.Json, m.MessageId, m.PublishTime, snakeCase: true)),
+                    _ => await client.PushUnwrappedAsync(m.Json, m.MessageId, m.PublishTime),
+                };
                 Assert.True(response.StatusCode == HttpStatusCode.NoContent, $"{m.Json}: {response.StatusCode}");
             }
             finally
