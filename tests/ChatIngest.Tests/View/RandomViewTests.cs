@@ -10,7 +10,8 @@ namespace ChatIngest.Tests.View;
 /// VIEW.md's rules all at once, on random conversations built to tie: few distinct sent times (written in other zones
 /// and precisions, some equal only once cut to microseconds), few publish times, message ids that order one way as
 /// numbers and another as strings, messages redelivered and republished in other JSON forms, differing order events,
-/// arrival order unrelated to publish order, and a restart half way. The service's rows must be the independent
+/// invalid messages, every push form, arrival order unrelated to publish order, and a restart half way (graceful, or a
+/// SIGKILL with everything since the start only in the journal). The service's rows must be the independent
 /// model's (<see cref="ViewModel"/>), which the hand-written cases in <see cref="ViewRuleTests"/> pin rule by rule.
 /// </summary>
 public sealed class RandomViewTests
@@ -32,10 +33,86 @@ public sealed class RandomViewTests
     public async Task RandomConversationsFullOfTiesGiveTheModelsRowsAcrossARestart(int seed, int? recentKeys)
     {
         var random = new Random(seed);
+        var (pushes, deadLetters) = Generate(random, orders: recentKeys is null ? 150 : 400);
+        var arrival = pushes.OrderBy(_ => random.Next()).ToList();
+        var path = TempPaths.NewDatabasePath();
+        var settings = new Dictionary<string, string?>();
+        if (recentKeys is { } window)
+        {
+            settings["Warehouse:DuckDbRecentKeys"] = window.ToString(CultureInfo.InvariantCulture);
+        }
+
+        try
+        {
+            using (var before = new ChatIngestApp(settings, path))
+            {
+                await PushAllAsync(before.CreateClient(), arrival[..(arrival.Count / 2)], random);
+            }
+
+            using var after = new ChatIngestApp(settings, path);
+            var client = after.CreateClient();
+            await PushAllAsync(client, arrival[(arrival.Count / 2)..], random);
+
+            await AssertTheModelsViewAsync(client, pushes, deadLetters);
+
+            if (recentKeys is not null)
+            {
+                after.Dispose();
+                Assert.True(StoredTwice(path) > 0, "no copy older than the window was stored again: the window was not exercised");
+            }
+        }
+        finally
+        {
+            TempPaths.TryDelete(Path.GetDirectoryName(path)!);
+        }
+    }
+
+    [Theory]
+    [InlineData(6, null)]
+    [InlineData(7, 1_000)]
+    public async Task RandomConversationsFullOfTiesGiveTheModelsRowsAcrossAKillDashNine(int seed, int? recentKeys)
+    {
+        var random = new Random(seed);
+        var (pushes, deadLetters) = Generate(random, orders: 150);
+        var arrival = pushes.OrderBy(_ => random.Next()).ToList();
+        var directory = TempPaths.NewDirectory();
+        var path = Path.Combine(directory, "crash.duckdb");
+        var settings = new Dictionary<string, string>();
+        if (recentKeys is { } window)
+        {
+            settings["Warehouse__DuckDbRecentKeys"] = window.ToString(CultureInfo.InvariantCulture);
+        }
+
+        try
+        {
+            // Nothing is loaded before the kill (no read, and a load interval longer than the test): every acknowledged
+            // row, earlier publication and dead letter of the first half is in the journal only, and the restart loads it.
+            await using (var service = await ServiceProcess.StartAsync(path, new Dictionary<string, string>(settings) { ["Warehouse__DuckDbLoadInterval"] = "00:01:00" }))
+            {
+                await PushAllAsync(service.Client, arrival[..(arrival.Count / 2)], random);
+                service.Signal(ServiceProcess.SigKill);
+                await service.WaitForExitAsync(TimeSpan.FromMinutes(1));
+            }
+
+            await using var restarted = await ServiceProcess.StartAsync(path, settings);
+            Assert.Contains("journaled rows that were acknowledged before the last stop", restarted.Output, StringComparison.Ordinal);
+            await PushAllAsync(restarted.Client, arrival[(arrival.Count / 2)..], random);
+
+            await AssertTheModelsViewAsync(restarted.Client, pushes, deadLetters);
+        }
+        finally
+        {
+            TempPaths.TryDelete(directory);
+        }
+    }
+
+    /// <summary>The pushes of random conversations for orders 1 to <paramref name="orders"/>, and the ids of the invalid ones.</summary>
+    private static (List<PublishedMessage> Pushes, HashSet<string> DeadLetters) Generate(Random random, int orders)
+    {
         var usedIds = new HashSet<string>();
         var pushes = new List<PublishedMessage>();
         var deadLetters = new HashSet<string>();
-        for (var orderId = 1L; orderId <= (recentKeys is null ? 150 : 400); orderId++)
+        for (var orderId = 1L; orderId <= orders; orderId++)
         {
             var payloads = new List<List<(string Key, object Value)>>();
             for (var i = random.Next(1, 7); i > 0; i--)
@@ -76,41 +153,17 @@ public sealed class RandomViewTests
             }
         }
 
-        var arrival = pushes.OrderBy(_ => random.Next()).ToList();
-        var path = TempPaths.NewDatabasePath();
-        var settings = new Dictionary<string, string?>();
-        if (recentKeys is { } window)
-        {
-            settings["Warehouse:DuckDbRecentKeys"] = window.ToString(CultureInfo.InvariantCulture);
-        }
+        return (pushes, deadLetters);
+    }
 
-        try
-        {
-            using (var before = new ChatIngestApp(settings, path))
-            {
-                await PushAllAsync(before.CreateClient(), arrival[..(arrival.Count / 2)], random);
-            }
-
-            using var after = new ChatIngestApp(settings, path);
-            var client = after.CreateClient();
-            await PushAllAsync(client, arrival[(arrival.Count / 2)..], random);
-
-            var expected = ViewModel.Compute(pushes.Where(m => !deadLetters.Contains(m.MessageId)));
-            var actual = await ViewReader.ReadAllAsync(client);
-            Assert.Equal(expected.Keys.Order(), actual.Select(r => r.OrderId));
-            Assert.All(actual, row => Assert.Equal(expected[row.OrderId], row));
-            Assert.Equal(deadLetters.Order(StringComparer.Ordinal), (await DeadLetterIdsAsync(client)).Order(StringComparer.Ordinal));
-
-            if (recentKeys is not null)
-            {
-                after.Dispose();
-                Assert.True(StoredTwice(path) > 0, "no copy older than the window was stored again: the window was not exercised");
-            }
-        }
-        finally
-        {
-            TempPaths.TryDelete(Path.GetDirectoryName(path)!);
-        }
+    /// <summary>The view is the model's for the valid pushes, and each invalid message id is one dead letter.</summary>
+    private static async Task AssertTheModelsViewAsync(HttpClient client, List<PublishedMessage> pushes, HashSet<string> deadLetters)
+    {
+        var expected = ViewModel.Compute(pushes.Where(m => !deadLetters.Contains(m.MessageId)));
+        var actual = await ViewReader.ReadAllAsync(client);
+        Assert.Equal(expected.Keys.Order(), actual.Select(r => r.OrderId));
+        Assert.All(actual, row => Assert.Equal(expected[row.OrderId], row));
+        Assert.Equal(deadLetters.Order(StringComparer.Ordinal), (await DeadLetterIdsAsync(client)).Order(StringComparer.Ordinal));
     }
 
     /// <summary>Rows stored for a content key already in the table: copies older than the recent keys' window.</summary>
