@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using ChatIngest.Core.Messages;
+using ChatIngest.Core.Warehouse;
 
 namespace ChatIngest.Tests.Stats;
 
@@ -66,6 +68,49 @@ public sealed class ExpectedStats
         .GroupBy(c => new DateTime(c.StartedAt.Ticks - (c.StartedAt.Ticks % TimeSpan.TicksPerMinute), DateTimeKind.Utc))
         .Select(g => (g.Key, g.Count()))
         .OrderBy(m => m.Key);
+
+    /// <summary>What <c>GET /stats</c> must answer for these view rows (the model's, for input the file form cannot say).</summary>
+    public static ExpectedStats FromRows(IEnumerable<ConversationRow> rows) => new([.. rows.Select(r => new Conversation(
+        r.CityCode, r.FirstMessageBy, r.ConversationStartedAt, r.FirstResponsetimeDelaySeconds, r.LastMessageOrderStage,
+        (int)(r.NumMessagesCourier + r.NumMessagesCustomer)))]);
+
+    /// <summary>Asserts that a <c>GET /stats</c> answer is what this input says.</summary>
+    public void AssertMatches(JsonElement stats)
+    {
+        Assert.Equal(Conversations.Count, stats.GetProperty("conversations").GetInt64());
+        Assert.Equal(Messages, stats.GetProperty("messages").GetInt64());
+
+        var cities = stats.GetProperty("cities").EnumerateArray().ToList();
+        var expectedCities = Cities.ToList();
+        Assert.Equal(expectedCities.Select(g => g.Key), cities.Select(c => c.GetProperty("city_code").GetString()));
+        foreach (var (city, actual) in expectedCities.Zip(cities))
+        {
+            Assert.Equal(city.Count(), actual.GetProperty("conversations").GetInt64());
+            Assert.Equal(city.Sum(c => c.Messages), actual.GetProperty("messages").GetInt64());
+            Assert.Equal(city.Count(c => c.FirstMessageBy == "Courier"), actual.GetProperty("started_by_courier").GetInt64());
+            Assert.Equal(city.Count(c => c.FirstMessageBy == "Customer"), actual.GetProperty("started_by_customer").GetInt64());
+            AssertClose(PercentileCont(city.Select(c => c.DelaySeconds), 0.5), actual.GetProperty("median_first_response_seconds"));
+            AssertClose(PercentileCont(city.Select(c => c.DelaySeconds), 0.9), actual.GetProperty("p90_first_response_seconds"));
+        }
+
+        Assert.Equal(
+            LastStages.Select(s => $"{s.Stage}={s.Count}"),
+            stats.GetProperty("last_stages").EnumerateArray().Select(s => $"{s.GetProperty("stage").GetString()}={s.GetProperty("conversations").GetInt64()}"));
+        Assert.Equal(
+            StartedPerMinute.Select(m => $"{Rfc3339.Format(m.Minute)}={m.Count}"),
+            stats.GetProperty("started_per_minute").EnumerateArray().Select(m => $"{m.GetProperty("minute").GetString()}={m.GetProperty("conversations").GetInt64()}"));
+    }
+
+    private static void AssertClose(double? expected, JsonElement actual)
+    {
+        if (expected is null)
+        {
+            Assert.Equal(JsonValueKind.Null, actual.ValueKind);
+            return;
+        }
+
+        Assert.Equal(expected.Value, actual.GetDouble(), 9);
+    }
 
     /// <summary>PERCENTILE_CONT: linear interpolation between the closest ranks of the sorted non-NULL values.</summary>
     public static double? PercentileCont(IEnumerable<long?> values, double fraction)

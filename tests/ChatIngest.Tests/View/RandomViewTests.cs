@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using ChatIngest.Tests.Stats;
 using ChatIngest.Tests.Support;
 using DuckDB.NET.Data;
 
@@ -156,7 +157,7 @@ public sealed class RandomViewTests
         return (pushes, deadLetters);
     }
 
-    /// <summary>The view is the model's for the valid pushes, and each invalid message id is one dead letter.</summary>
+    /// <summary>The view is the model's for the valid pushes, each invalid message id is one dead letter, and /stats agrees.</summary>
     private static async Task AssertTheModelsViewAsync(HttpClient client, List<PublishedMessage> pushes, HashSet<string> deadLetters)
     {
         var expected = ViewModel.Compute(pushes.Where(m => !deadLetters.Contains(m.MessageId)));
@@ -164,6 +165,7 @@ public sealed class RandomViewTests
         Assert.Equal(expected.Keys.Order(), actual.Select(r => r.OrderId));
         Assert.All(actual, row => Assert.Equal(expected[row.OrderId], row));
         Assert.Equal(deadLetters.Order(StringComparer.Ordinal), (await DeadLetterIdsAsync(client)).Order(StringComparer.Ordinal));
+        ExpectedStats.FromRows(expected.Values).AssertMatches(await client.GetJsonAsync("/stats")); // /stats aggregates the same rows
     }
 
     /// <summary>Rows stored for a content key already in the table: copies older than the recent keys' window.</summary>
