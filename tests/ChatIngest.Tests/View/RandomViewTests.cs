@@ -12,7 +12,7 @@ namespace ChatIngest.Tests.View;
 /// and precisions, some equal only once cut to microseconds), few publish times, message ids that order one way as
 /// numbers and another as strings, messages redelivered and republished in other JSON forms, differing order events,
 /// invalid messages, every push form, arrival order unrelated to publish order, and a restart half way (graceful, or a
-/// SIGKILL with everything since the start only in the journal). The service's rows must be the independent
+/// SIGKILL with everything since the start only in the journal) or the second half sent through /replay. The service's rows must be the independent
 /// model's (<see cref="ViewModel"/>), which the hand-written cases in <see cref="ViewRuleTests"/> pin rule by rule.
 /// </summary>
 public sealed class RandomViewTests
@@ -105,6 +105,36 @@ public sealed class RandomViewTests
         {
             TempPaths.TryDelete(directory);
         }
+    }
+
+    [Theory]
+    [InlineData(8)]
+    [InlineData(9)]
+    public async Task RandomConversationsHalfPushedHalfReplayedAsNdjsonGiveTheModelsRows(int seed)
+    {
+        var random = new Random(seed);
+        var (pushes, deadLetters) = Generate(random, orders: 150);
+        var arrival = pushes.OrderBy(_ => random.Next()).ToList();
+        var pushed = arrival[..(arrival.Count / 2)];
+        var replayed = arrival[(arrival.Count / 2)..].Where(m => !deadLetters.Contains(m.MessageId)).ToList();
+        using var app = new ChatIngestApp();
+        var client = app.CreateClient();
+        await PushAllAsync(client, pushed, random);
+
+        // Two replays of the rest, one after the other. A replay publishes its lines when it starts (after every push's
+        // 2024 publish time), with ids in line order, so the model sees each replay as one publish time.
+        var published = new List<PublishedMessage>(pushed);
+        var parts = new[] { replayed[..(replayed.Count / 2)], replayed[(replayed.Count / 2)..] };
+        for (var k = 0; k < parts.Length; k++)
+        {
+            using var body = new StringContent(string.Join("\n", parts[k].Select(m => m.Json)), Encoding.UTF8, "application/x-ndjson");
+            using var response = await client.PostAsync("/replay", body);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            published.AddRange(parts[k].Select((m, n) => m with { MessageId = $"replay-{n + 1:D10}", PublishTime = new DateTime(2100, 1, 1, 0, 0, k, DateTimeKind.Utc) }));
+        }
+
+        var pushedIds = pushed.Select(m => m.MessageId).ToHashSet();
+        await AssertTheModelsViewAsync(client, published, [.. deadLetters.Where(pushedIds.Contains)]);
     }
 
     /// <summary>The pushes of random conversations for orders 1 to <paramref name="orders"/>, and the ids of the invalid ones.</summary>
