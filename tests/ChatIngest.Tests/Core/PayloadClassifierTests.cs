@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Text;
 using ChatIngest.Core.Ingest;
 using ChatIngest.Core.Messages;
@@ -122,8 +121,7 @@ public sealed class PayloadClassifierTests
         {
             var digits = JsonNumberForms.RandomDigits(random, random.Next(1, 21)).TrimEnd('0');
             var written = JsonNumberForms.Write(random, random.Next(2) == 0, digits, random.Next(-4, 20));
-            var number = JsonNumberValue.Parse(written);
-            var value = number.Exponent >= 0 ? number.Significand * BigInteger.Pow(10, (int)number.Exponent) : (BigInteger?)null;
+            var value = JsonNumberValue.Parse(written).WholeValue;
 
             var record = Classify(ValidChat.Replace("\"fromId\":1,", $"\"fromId\":{written},", StringComparison.Ordinal));
             if (value is { } v && v >= long.MinValue && v <= long.MaxValue)

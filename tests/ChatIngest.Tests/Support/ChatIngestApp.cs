@@ -1,9 +1,9 @@
 using System.Net;
+using ChatIngest.Core.Warehouse;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
-using ChatIngest.Core.Warehouse;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -35,12 +35,10 @@ public sealed class ChatIngestApp : WebApplicationFactory<Program>
 
     /// <summary>
     /// Starts the service on real Kestrel at a loopback port the OS picks, for clients that need a socket (a browser,
-    /// the CLI); its address. The URLs say so too, so that start-up's check of them does not try the default 8080,
-    /// which a service the developer runs may hold.
+    /// the CLI); its address. The URLs every test app gets (<see cref="ConfigureWebHost"/>) already say the same.
     /// </summary>
     public Uri ServeOnLoopback()
     {
-        settings["urls"] = "http://127.0.0.1:0";
         UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         StartServer();
         return new Uri(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
@@ -80,11 +78,13 @@ public sealed class ChatIngestApp : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (disposing)
+        if (!disposing)
         {
-            warehouse?.Dispose(); // waits under the warehouse's lock for a close in progress, or closes it (a no-op after)
+            return;
         }
-        if (disposing && ownsDirectory)
+
+        warehouse?.Dispose(); // waits under the warehouse's lock for a close in progress, or closes it (a no-op after)
+        if (ownsDirectory)
         {
             TempPaths.TryDelete(Path.GetDirectoryName(DatabasePath)!);
         }

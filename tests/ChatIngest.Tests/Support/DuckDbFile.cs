@@ -22,12 +22,19 @@ public static class DuckDbFile
     }
 
     /// <summary>The rows of <c>conversations</c>, duplicates included (<see cref="ConversationOrderIds"/> folds them).</summary>
-    public static long ConversationRowCount(string path)
+    public static long ConversationRowCount(string path) => Count(path, "SELECT count(*) FROM conversations");
+
+    /// <summary>Rows of <c>orders</c> and <c>conversations</c> whose content key the table held already: copies stored
+    /// again once older than the writer's window of recent keys.</summary>
+    public static long RowsStoredAgain(string path) => Count(path,
+        "SELECT (SELECT count(*) - count(DISTINCT content_key) FROM conversations) + (SELECT count(*) - count(DISTINCT content_key) FROM orders)");
+
+    private static long Count(string path, string sql)
     {
         using var connection = new DuckDBConnection($"Data Source={path}");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM conversations";
+        command.CommandText = sql;
         return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 

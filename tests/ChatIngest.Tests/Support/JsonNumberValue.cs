@@ -32,6 +32,9 @@ public readonly partial record struct JsonNumberValue(BigInteger Significand, Bi
         return new JsonNumberValue(match.Groups["minus"].Success ? -significand : significand, exponent);
     }
 
+    /// <summary>The value when it is whole, or null when it has a fraction (for exponents that fit an <c>int</c>).</summary>
+    public BigInteger? WholeValue => Exponent < 0 ? null : Significand * BigInteger.Pow(10, checked((int)Exponent));
+
     [GeneratedRegex(@"^(?<minus>-)?(?<integer>0|[1-9][0-9]*)(?:\.(?<fraction>[0-9]+))?(?:[eE](?<exponent>[+-]?[0-9]+))?$")]
     private static partial Regex Grammar();
 }

@@ -78,6 +78,22 @@ public static class PushEnvelopes
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
+    /// <summary>Every item of a paged list (<c>items</c>, <c>next_page_token</c>), following the tokens to the last page.</summary>
+    public static async Task<List<JsonElement>> GetAllItemsAsync(this HttpClient client, string path)
+    {
+        var items = new List<JsonElement>();
+        var separator = path.Contains('?', StringComparison.Ordinal) ? "&" : "?";
+        string? token = null;
+        do
+        {
+            var page = await client.GetJsonAsync(path + (token is null ? "" : $"{separator}page_token={Uri.EscapeDataString(token)}"));
+            items.AddRange(page.GetProperty("items").EnumerateArray());
+            token = page.GetProperty("next_page_token").GetString();
+        }
+        while (token is not null);
+        return items;
+    }
+
     /// <summary>A publish time as Pub/Sub writes one: UTC, with the given fraction of a second.</summary>
     private static string Rfc3339(DateTime time, string fraction) =>
         time.ToUniversalTime().ToString($"yyyy-MM-dd'T'HH:mm:ss.{fraction}'Z'", System.Globalization.CultureInfo.InvariantCulture);

@@ -93,11 +93,7 @@ public static class ViewModel
     }
 
     /// <summary>An integer field's value however it is written (7, 7.0, 7e0): JSON has one number type.</summary>
-    private static long Integer(JsonNode? node)
-    {
-        var number = JsonNumberValue.Parse(node!.ToJsonString());
-        return (long)(number.Significand * System.Numerics.BigInteger.Pow(10, (int)number.Exponent));
-    }
+    private static long Integer(JsonNode? node) => (long)JsonNumberValue.Parse(node!.ToJsonString()).WholeValue!.Value;
 
     private static string Canonical(JsonNode? node) => node switch
     {

@@ -14,20 +14,8 @@ public static class ViewReader
         "last_message_time", "last_message_order_stage",
     ];
 
-    public static async Task<List<ConversationRow>> ReadAllAsync(HttpClient client, int pageSize = 1000)
-    {
-        var rows = new List<ConversationRow>();
-        string? token = null;
-        do
-        {
-            var page = await client.GetJsonAsync($"/conversations?limit={pageSize}" + (token is null ? "" : $"&page_token={Uri.EscapeDataString(token)}"));
-            rows.AddRange(page.GetProperty("items").EnumerateArray().Select(Parse));
-            token = page.GetProperty("next_page_token").GetString();
-        }
-        while (token is not null);
-
-        return rows;
-    }
+    public static async Task<List<ConversationRow>> ReadAllAsync(HttpClient client, int pageSize = 1000) =>
+        [.. (await client.GetAllItemsAsync($"/conversations?limit={pageSize}")).Select(Parse)];
 
     public static async Task<ConversationRow> ReadOneAsync(HttpClient client, long orderId) =>
         Parse(await client.GetJsonAsync($"/conversations/{orderId}"));

@@ -3,7 +3,6 @@ using System.Net;
 using System.Text;
 using ChatIngest.Tests.Stats;
 using ChatIngest.Tests.Support;
-using DuckDB.NET.Data;
 
 namespace ChatIngest.Tests.View;
 
@@ -12,8 +11,9 @@ namespace ChatIngest.Tests.View;
 /// and precisions, some equal only once cut to microseconds), few publish times, message ids that order one way as
 /// numbers and another as strings, messages redelivered and republished in other JSON forms, differing order events,
 /// invalid messages, every push form, arrival order unrelated to publish order, and a restart half way (graceful, or a
-/// SIGKILL with everything since the start only in the journal) or the second half sent through /replay. The service's rows must be the independent
-/// model's (<see cref="ViewModel"/>), which the hand-written cases in <see cref="ViewRuleTests"/> pin rule by rule.
+/// SIGKILL with everything since the start only in the journal) or the second half sent through /replay. The
+/// service's rows must be the independent model's (<see cref="ViewModel"/>), which the hand-written cases in
+/// <see cref="ViewRuleTests"/> pin rule by rule.
 /// </summary>
 public sealed class RandomViewTests
 {
@@ -59,7 +59,7 @@ public sealed class RandomViewTests
             if (recentKeys is not null)
             {
                 after.Dispose();
-                Assert.True(StoredTwice(path) > 0, "no copy older than the window was stored again: the window was not exercised");
+                Assert.True(DuckDbFile.RowsStoredAgain(path) > 0, "no copy older than the window was stored again: the window was not exercised");
             }
         }
         finally
@@ -159,32 +159,32 @@ public sealed class RandomViewTests
             // Invalid messages among them: each distinct id is one dead letter, and none changes the view.
             for (var i = random.Next(0, 2); i > 0; i--)
             {
-                var invalid = new PublishedMessage(Invalid(random, orderId), NewId(random, usedIds), T0.AddMilliseconds(500 * random.Next(0, 8)));
-                deadLetters.Add(invalid.MessageId);
-                pushes.Add(invalid);
-                if (random.Next(3) == 0)
-                {
-                    pushes.Add(invalid); // redelivered
-                }
+                deadLetters.Add(Publish(Invalid(random, orderId), redeliveredOneIn: 3));
             }
 
             foreach (var fields in payloads)
             {
                 for (var i = random.Next(1, 4); i > 0; i--)
                 {
-                    // A publication: the same message in one of its JSON forms, a fresh id, a publish time that may
-                    // tie; sometimes redelivered as it was (same id, same time).
-                    var publication = new PublishedMessage(Write(random, fields), NewId(random, usedIds), T0.AddMilliseconds(500 * random.Next(0, 8)));
-                    pushes.Add(publication);
-                    if (random.Next(4) == 0)
-                    {
-                        pushes.Add(publication);
-                    }
+                    Publish(Write(random, fields), redeliveredOneIn: 4); // the same message in one of its JSON forms
                 }
             }
         }
 
         return (pushes, deadLetters);
+
+        // A publication: a fresh id and a publish time that may tie; sometimes redelivered as it was (same id and time).
+        string Publish(string json, int redeliveredOneIn)
+        {
+            var publication = new PublishedMessage(json, NewId(random, usedIds), T0.AddMilliseconds(500 * random.Next(0, 8)));
+            pushes.Add(publication);
+            if (random.Next(redeliveredOneIn) == 0)
+            {
+                pushes.Add(publication);
+            }
+
+            return publication.MessageId;
+        }
     }
 
     /// <summary>The view is the model's for the valid pushes, each invalid message id is one dead letter, and /stats agrees.</summary>
@@ -194,18 +194,9 @@ public sealed class RandomViewTests
         var actual = await ViewReader.ReadAllAsync(client);
         Assert.Equal(expected.Keys.Order(), actual.Select(r => r.OrderId));
         Assert.All(actual, row => Assert.Equal(expected[row.OrderId], row));
-        Assert.Equal(deadLetters.Order(StringComparer.Ordinal), (await DeadLetterIdsAsync(client)).Order(StringComparer.Ordinal));
+        var stored = await client.GetAllItemsAsync("/dead-letters?limit=1000");
+        Assert.Equal(deadLetters.Order(StringComparer.Ordinal), stored.Select(i => i.GetProperty("message_id").GetString()!).Order(StringComparer.Ordinal));
         ExpectedStats.FromRows(expected.Values).AssertMatches(await client.GetJsonAsync("/stats")); // /stats aggregates the same rows
-    }
-
-    /// <summary>Rows stored for a content key already in the table: copies older than the recent keys' window.</summary>
-    private static long StoredTwice(string path)
-    {
-        using var connection = new DuckDBConnection($"Data Source={path}");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT (SELECT count(*) - count(DISTINCT content_key) FROM conversations) + (SELECT count(*) - count(DISTINCT content_key) FROM orders)";
-        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
     private static List<(string Key, object Value)> ChatFields(Random random, long orderId)
@@ -297,20 +288,6 @@ public sealed class RandomViewTests
         2 => Payloads.Chat(orderId, "Restaurant web", "2024-02-01T10:00:00Z"),
         _ => Payloads.Chat(orderId, "Courier Android", "2024-02-01 10:00:00"),
     };
-
-    private static async Task<List<string>> DeadLetterIdsAsync(HttpClient client)
-    {
-        var ids = new List<string>();
-        string? token = null;
-        do
-        {
-            var page = await client.GetJsonAsync("/dead-letters?limit=1000" + (token is null ? "" : "&page_token=" + Uri.EscapeDataString(token)));
-            ids.AddRange(page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("message_id").GetString()!));
-            token = page.GetProperty("next_page_token").GetString();
-        }
-        while (token is not null);
-        return ids;
-    }
 
     /// <summary>Each push in one of the forms Pub/Sub delivers: an envelope (camelCase or snake_case), or unwrapped with its metadata headers.</summary>
     private static async Task PushAllAsync(HttpClient client, IReadOnlyList<PublishedMessage> pushes, Random random)
