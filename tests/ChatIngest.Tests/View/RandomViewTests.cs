@@ -11,7 +11,8 @@ namespace ChatIngest.Tests.View;
 /// and precisions, some equal only once cut to microseconds), few publish times, message ids that order one way as
 /// numbers and another as strings, messages redelivered and republished in other JSON forms, differing order events,
 /// invalid messages, every push form, arrival order unrelated to publish order, and a restart half way (graceful, or a
-/// SIGKILL with everything since the start only in the journal) or the second half sent through /replay. The
+/// SIGKILL with everything since the start only in the journal) or the second half sent through /replay, or SIGKILLs
+/// under load with what was not acknowledged delivered again, as Pub/Sub does. The
 /// service's rows must be the independent model's (<see cref="ViewModel"/>), which the hand-written cases in
 /// <see cref="ViewRuleTests"/> pin rule by rule.
 /// </summary>
@@ -24,6 +25,9 @@ public sealed class RandomViewTests
     private static readonly string[] Senders = ["Courier Android", "Courier iOS", "courier web", "Customer iOS", "CUSTOMER Android"];
     private static readonly string[] Stages = ["ACCEPTED", "PICKED_UP", "IN_TRANSIT", "DELIVERED"];
     private static readonly string[] Cities = ["IST", "LON", "BER"];
+
+    /// <summary>What a start logs when it loads rows that were acknowledged but not yet loaded when the service died.</summary>
+    private const string JournalReplayed = "journaled rows that were acknowledged before the last stop";
 
     [Theory]
     [InlineData(1, null)]
@@ -96,8 +100,59 @@ public sealed class RandomViewTests
             }
 
             await using var restarted = await ServiceProcess.StartAsync(path, settings);
-            Assert.Contains("journaled rows that were acknowledged before the last stop", restarted.Output, StringComparison.Ordinal);
+            Assert.Contains(JournalReplayed, restarted.Output, StringComparison.Ordinal);
             await PushAllAsync(restarted.Client, arrival[(arrival.Count / 2)..], random);
+
+            await AssertTheModelsViewAsync(restarted.Client, pushes, deadLetters);
+        }
+        finally
+        {
+            TempPaths.TryDelete(directory);
+        }
+    }
+
+    [Theory]
+    [InlineData(10, null)]
+    [InlineData(11, 1_000)]
+    public async Task RandomConversationsGiveTheModelsRowsWhenKilledUnderLoadAndWhatWasNotAcknowledgedIsRedelivered(int seed, int? recentKeys)
+    {
+        var random = new Random(seed);
+        var (pushes, deadLetters) = Generate(random, orders: 1000);
+        var directory = TempPaths.NewDirectory();
+        var path = Path.Combine(directory, "crash.duckdb");
+
+        // Loads every few ms and checkpoints every 1,000 rows of a table, so a kill may land in a load or a checkpoint
+        // as well as in a push; each start journals to a new segment, so a start may load from several.
+        var settings = new Dictionary<string, string>
+        {
+            ["Warehouse__DuckDbLoadInterval"] = "00:00:00.005",
+            ["Warehouse__DuckDbCheckpointRows"] = "1000",
+            ["Warehouse__DuckDbCheckpointOrderRows"] = "1000",
+        };
+        if (recentKeys is { } window)
+        {
+            settings["Warehouse__DuckDbRecentKeys"] = window.ToString(CultureInfo.InvariantCulture);
+        }
+
+        try
+        {
+            // Pub/Sub delivers at least once: whatever was not acknowledged when the service died comes again (same id
+            // and publish time), in another order, and so do a few pushes that were.
+            var pending = pushes.OrderBy(_ => random.Next()).ToList();
+            var journalReplays = 0;
+            for (var kills = 0; kills < 3; kills++)
+            {
+                await using var service = await ServiceProcess.StartAsync(path, settings);
+                journalReplays += service.Output.Contains(JournalReplayed, StringComparison.Ordinal) ? 1 : 0;
+                var acknowledged = await PushUntilKilledAsync(service, pending, random, killAfter: random.Next(pending.Count / 4, pending.Count / 2));
+                await service.WaitForExitAsync(TimeSpan.FromMinutes(1));
+                pending = [.. pending.Where((_, i) => !acknowledged.Contains(i) || random.Next(20) == 0).OrderBy(_ => random.Next())];
+            }
+
+            await using var restarted = await ServiceProcess.StartAsync(path, settings);
+            journalReplays += restarted.Output.Contains(JournalReplayed, StringComparison.Ordinal) ? 1 : 0;
+            Assert.True(journalReplays > 0, "no restart loaded acknowledged rows from the journal: the kills did not test it");
+            await PushAllAsync(restarted.Client, pending, random);
 
             await AssertTheModelsViewAsync(restarted.Client, pushes, deadLetters);
         }
@@ -289,7 +344,7 @@ public sealed class RandomViewTests
         _ => Payloads.Chat(orderId, "Courier Android", "2024-02-01 10:00:00"),
     };
 
-    /// <summary>Each push in one of the forms Pub/Sub delivers: an envelope (camelCase or snake_case), or unwrapped with its metadata headers.</summary>
+    /// <summary>Each push in one of the forms Pub/Sub delivers, eight at a time; each must be acknowledged.</summary>
     private static async Task PushAllAsync(HttpClient client, IReadOnlyList<PublishedMessage> pushes, Random random)
     {
         var forms = pushes.Select(_ => random.Next(3)).ToList();
@@ -299,12 +354,7 @@ public sealed class RandomViewTests
             await gate.WaitAsync();
             try
             {
-                using var response = forms[i] switch
-                {
-                    0 => await client.PushAsync(m.Json, m.MessageId, m.PublishTime),
-                    1 => await client.PushAsync(PushEnvelopes.Create(m.Json, m.MessageId, m.PublishTime, snakeCase: true)),
-                    _ => await client.PushUnwrappedAsync(m.Json, m.MessageId, m.PublishTime),
-                };
+                using var response = await PushAsync(client, m, forms[i]);
                 Assert.True(response.StatusCode == HttpStatusCode.NoContent, $"{m.Json}: {response.StatusCode}");
             }
             finally
@@ -313,4 +363,58 @@ public sealed class RandomViewTests
             }
         }));
     }
+
+    /// <summary>
+    /// Pushes eight at a time and sends SIGKILL once <paramref name="killAfter"/> are acknowledged, pushes still in
+    /// flight; the indexes of those acknowledged before the service died.
+    /// </summary>
+    private static async Task<HashSet<int>> PushUntilKilledAsync(ServiceProcess service, List<PublishedMessage> pushes, Random random, int killAfter)
+    {
+        var forms = pushes.Select(_ => random.Next(3)).ToList();
+        var acknowledged = new HashSet<int>();
+        var killed = false;
+        using var gate = new SemaphoreSlim(8);
+        await Task.WhenAll(pushes.Select(async (m, i) =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                if (Volatile.Read(ref killed))
+                {
+                    return;
+                }
+
+                using var response = await PushAsync(service.Client, m, forms[i]);
+                Assert.True(response.StatusCode == HttpStatusCode.NoContent, $"{m.Json}: {response.StatusCode}");
+                lock (acknowledged)
+                {
+                    acknowledged.Add(i);
+                    if (acknowledged.Count == killAfter)
+                    {
+                        Volatile.Write(ref killed, true);
+                        service.Signal(ServiceProcess.SigKill);
+                    }
+                }
+            }
+            catch (HttpRequestException) when (Volatile.Read(ref killed))
+            {
+                // in flight when the service died: not acknowledged
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+
+        Assert.True(killed, $"only {acknowledged.Count} of {pushes.Count} pushes were acknowledged");
+        return acknowledged;
+    }
+
+    /// <summary>A push in one of the forms Pub/Sub delivers: an envelope (camelCase or snake_case), or unwrapped with its metadata headers.</summary>
+    private static Task<HttpResponseMessage> PushAsync(HttpClient client, PublishedMessage m, int form) => form switch
+    {
+        0 => client.PushAsync(m.Json, m.MessageId, m.PublishTime),
+        1 => client.PushAsync(PushEnvelopes.Create(m.Json, m.MessageId, m.PublishTime, snakeCase: true)),
+        _ => client.PushUnwrappedAsync(m.Json, m.MessageId, m.PublishTime),
+    };
 }
