@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using ChatIngest.Tests.Stats;
 using ChatIngest.Tests.Support;
 
@@ -16,7 +19,7 @@ namespace ChatIngest.Tests.View;
 /// service's rows must be the independent model's (<see cref="ViewModel"/>), which the hand-written cases in
 /// <see cref="ViewRuleTests"/> pin rule by rule.
 /// </summary>
-public sealed class RandomViewTests
+public sealed partial class RandomViewTests
 {
     private static readonly DateTime T0 = new(2024, 2, 1, 10, 0, 0, DateTimeKind.Utc);
 
@@ -171,26 +174,43 @@ public sealed class RandomViewTests
         var (pushes, deadLetters) = Generate(random, orders: 150);
         var arrival = pushes.OrderBy(_ => random.Next()).ToList();
         var pushed = arrival[..(arrival.Count / 2)];
-        var replayed = arrival[(arrival.Count / 2)..].Where(m => !deadLetters.Contains(m.MessageId)).ToList();
+        var replayed = arrival[(arrival.Count / 2)..];
         using var app = new ChatIngestApp();
         var client = app.CreateClient();
         await PushAllAsync(client, pushed, random);
 
-        // Two replays of the rest, one after the other. A replay publishes its lines when it starts (after every push's
-        // 2024 publish time), with ids in line order, so the model sees each replay as one publish time.
+        // Two replays of the rest, invalid lines among them, one after the other. A replay publishes its lines when it
+        // starts (after every push's 2024 publish time), with ids in line order, so the model sees each replay as one
+        // publish time. Each line is a message of its own: an invalid line twice in a replay is two dead letters.
         var published = new List<PublishedMessage>(pushed);
+        var expectedDeadLetters = deadLetters.Where(pushed.Select(m => m.MessageId).ToHashSet().Contains).ToHashSet();
         var parts = new[] { replayed[..(replayed.Count / 2)], replayed[(replayed.Count / 2)..] };
         for (var k = 0; k < parts.Length; k++)
         {
+            var seen = (await client.GetAllItemsAsync("/dead-letters?limit=1000")).Select(i => i.GetProperty("message_id").GetString()!).ToHashSet();
             using var body = new StringContent(string.Join("\n", parts[k].Select(m => m.Json)), Encoding.UTF8, "application/x-ndjson");
             using var response = await client.PostAsync("/replay", body);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            published.AddRange(parts[k].Select((m, n) => m with { MessageId = $"replay-{n + 1:D10}", PublishTime = new DateTime(2100, 1, 1, 0, 0, k, DateTimeKind.Utc) }));
+            var lines = parts[k].Select((m, n) => (Message: m, Id: $"{n + 1:D10}", Invalid: deadLetters.Contains(m.MessageId))).ToList();
+            published.AddRange(lines.Where(l => !l.Invalid).Select(l => l.Message with { MessageId = "replay-" + l.Id, PublishTime = new DateTime(2100, 1, 1, 0, 0, k, DateTimeKind.Utc) }));
+
+            // A replay's ids begin with its start in microseconds, which only the service knows: take it from the first
+            // new dead letter; every invalid line's id must be it and the line's number.
+            var invalid = lines.Where(l => l.Invalid).ToList();
+            Assert.Equal(invalid.Count, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("invalid").GetInt64());
+            if (invalid.Count > 0)
+            {
+                var first = (await client.GetAllItemsAsync("/dead-letters?limit=1000")).Select(i => i.GetProperty("message_id").GetString()!).First(id => !seen.Contains(id));
+                var prefix = ReplayIdPrefix().Match(first) is { Success: true } match ? match.Value : throw new InvalidOperationException($"not a replay's id: {first}");
+                expectedDeadLetters.UnionWith(invalid.Select(l => prefix + l.Id));
+            }
         }
 
-        var pushedIds = pushed.Select(m => m.MessageId).ToHashSet();
-        await AssertTheModelsViewAsync(client, published, [.. deadLetters.Where(pushedIds.Contains)]);
+        await AssertTheModelsViewAsync(client, published, expectedDeadLetters);
     }
+
+    [GeneratedRegex(@"^replay-[0-9]+-")]
+    private static partial Regex ReplayIdPrefix();
 
     /// <summary>The pushes of random conversations for orders 1 to <paramref name="orders"/>, and the ids of the invalid ones.</summary>
     private static (List<PublishedMessage> Pushes, HashSet<string> DeadLetters) Generate(Random random, int orders)
