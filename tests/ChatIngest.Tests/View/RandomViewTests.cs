@@ -10,7 +10,7 @@ using ChatIngest.Tests.Support;
 namespace ChatIngest.Tests.View;
 
 /// <summary>
-/// VIEW.md's rules all at once, on random conversations built to tie: few distinct sent times (written in other zones
+/// VIEW.md's rules all at once, on random conversations built to tie (<see cref="RandomConversations"/>): few distinct sent times (written in other zones
 /// and precisions, some equal only once cut to microseconds), few publish times, message ids that order one way as
 /// numbers and another as strings, messages redelivered and republished in other JSON forms, differing order events,
 /// invalid messages, every push form, arrival order unrelated to publish order, and a restart half way (graceful, or a
@@ -21,14 +21,6 @@ namespace ChatIngest.Tests.View;
 /// </summary>
 public sealed partial class RandomViewTests
 {
-    private static readonly DateTime T0 = new(2024, 2, 1, 10, 0, 0, DateTimeKind.Utc);
-
-    // 1.5 s and 1.5 s + 0.9 µs are one microsecond: a tie once stored, two values before.
-    private static readonly long[] SentOffsetsInTicks = [0, 10_000_000, 15_000_000, 15_000_009, 300_000_000, 610_000_001];
-    private static readonly string[] Senders = ["Courier Android", "Courier iOS", "courier web", "Customer iOS", "CUSTOMER Android"];
-    private static readonly string[] Stages = ["ACCEPTED", "PICKED_UP", "IN_TRANSIT", "DELIVERED"];
-    private static readonly string[] Cities = ["IST", "LON", "BER"];
-
     /// <summary>What a start logs when it loads rows that were acknowledged but not yet loaded when the service died.</summary>
     private const string JournalReplayed = "journaled rows that were acknowledged before the last stop";
 
@@ -41,7 +33,7 @@ public sealed partial class RandomViewTests
     public async Task RandomConversationsFullOfTiesGiveTheModelsRowsAcrossARestart(int seed, int? recentKeys)
     {
         var random = new Random(seed);
-        var (pushes, deadLetters) = Generate(random, orders: recentKeys is null ? 150 : 400);
+        var (pushes, deadLetters) = RandomConversations.Generate(random, orders: recentKeys is null ? 150 : 400);
         var arrival = pushes.OrderBy(_ => random.Next()).ToList();
         var path = TempPaths.NewDatabasePath();
         var settings = new Dictionary<string, string?>();
@@ -54,12 +46,12 @@ public sealed partial class RandomViewTests
         {
             using (var before = new ChatIngestApp(settings, path))
             {
-                await PushAllAsync(before.CreateClient(), arrival[..(arrival.Count / 2)], random);
+                await RandomConversations.PushAllAsync(before.CreateClient(), arrival[..(arrival.Count / 2)], random);
             }
 
             using var after = new ChatIngestApp(settings, path);
             var client = after.CreateClient();
-            await PushAllAsync(client, arrival[(arrival.Count / 2)..], random);
+            await RandomConversations.PushAllAsync(client, arrival[(arrival.Count / 2)..], random);
 
             await AssertTheModelsViewAsync(client, pushes, deadLetters);
 
@@ -81,7 +73,7 @@ public sealed partial class RandomViewTests
     public async Task RandomConversationsFullOfTiesGiveTheModelsRowsAcrossAKillDashNine(int seed, int? recentKeys)
     {
         var random = new Random(seed);
-        var (pushes, deadLetters) = Generate(random, orders: 150);
+        var (pushes, deadLetters) = RandomConversations.Generate(random, orders: 150);
         var arrival = pushes.OrderBy(_ => random.Next()).ToList();
         var directory = TempPaths.NewDirectory();
         var path = Path.Combine(directory, "crash.duckdb");
@@ -97,14 +89,14 @@ public sealed partial class RandomViewTests
             // row, earlier publication and dead letter of the first half is in the journal only, and the restart loads it.
             await using (var service = await ServiceProcess.StartAsync(path, new Dictionary<string, string>(settings) { ["Warehouse__DuckDbLoadInterval"] = "00:01:00" }))
             {
-                await PushAllAsync(service.Client, arrival[..(arrival.Count / 2)], random);
+                await RandomConversations.PushAllAsync(service.Client, arrival[..(arrival.Count / 2)], random);
                 service.Signal(ServiceProcess.SigKill);
                 await service.WaitForExitAsync(TimeSpan.FromMinutes(1));
             }
 
             await using var restarted = await ServiceProcess.StartAsync(path, settings);
             Assert.Contains(JournalReplayed, restarted.Output, StringComparison.Ordinal);
-            await PushAllAsync(restarted.Client, arrival[(arrival.Count / 2)..], random);
+            await RandomConversations.PushAllAsync(restarted.Client, arrival[(arrival.Count / 2)..], random);
 
             await AssertTheModelsViewAsync(restarted.Client, pushes, deadLetters);
         }
@@ -120,7 +112,7 @@ public sealed partial class RandomViewTests
     public async Task RandomConversationsGiveTheModelsRowsWhenKilledUnderLoadAndWhatWasNotAcknowledgedIsRedelivered(int seed, int? recentKeys)
     {
         var random = new Random(seed);
-        var (pushes, deadLetters) = Generate(random, orders: 1000);
+        var (pushes, deadLetters) = RandomConversations.Generate(random, orders: 1000);
         var directory = TempPaths.NewDirectory();
         var path = Path.Combine(directory, "crash.duckdb");
 
@@ -155,7 +147,7 @@ public sealed partial class RandomViewTests
             await using var restarted = await ServiceProcess.StartAsync(path, settings);
             journalReplays += restarted.Output.Contains(JournalReplayed, StringComparison.Ordinal) ? 1 : 0;
             Assert.True(journalReplays > 0, "no restart loaded acknowledged rows from the journal: the kills did not test it");
-            await PushAllAsync(restarted.Client, pending, random);
+            await RandomConversations.PushAllAsync(restarted.Client, pending, random);
 
             await AssertTheModelsViewAsync(restarted.Client, pushes, deadLetters);
         }
@@ -171,13 +163,13 @@ public sealed partial class RandomViewTests
     public async Task RandomConversationsHalfPushedHalfReplayedAsNdjsonGiveTheModelsRows(int seed)
     {
         var random = new Random(seed);
-        var (pushes, deadLetters) = Generate(random, orders: 150);
+        var (pushes, deadLetters) = RandomConversations.Generate(random, orders: 150);
         var arrival = pushes.OrderBy(_ => random.Next()).ToList();
         var pushed = arrival[..(arrival.Count / 2)];
         var replayed = arrival[(arrival.Count / 2)..];
         using var app = new ChatIngestApp();
         var client = app.CreateClient();
-        await PushAllAsync(client, pushed, random);
+        await RandomConversations.PushAllAsync(client, pushed, random);
 
         // Two replays of the rest, invalid lines among them, one after the other. A replay publishes its lines when it
         // starts (after every push's 2024 publish time), with ids in line order, so the model sees each replay as one
@@ -212,56 +204,6 @@ public sealed partial class RandomViewTests
     [GeneratedRegex(@"^replay-[0-9]+-")]
     private static partial Regex ReplayIdPrefix();
 
-    /// <summary>The pushes of random conversations for orders 1 to <paramref name="orders"/>, and the ids of the invalid ones.</summary>
-    private static (List<PublishedMessage> Pushes, HashSet<string> DeadLetters) Generate(Random random, int orders)
-    {
-        var usedIds = new HashSet<string>();
-        var pushes = new List<PublishedMessage>();
-        var deadLetters = new HashSet<string>();
-        for (var orderId = 1L; orderId <= orders; orderId++)
-        {
-            var payloads = new List<List<(string Key, object Value)>>();
-            for (var i = random.Next(1, 7); i > 0; i--)
-            {
-                payloads.Add(ChatFields(random, orderId));
-            }
-
-            for (var i = random.Next(0, 4); i > 0; i--)
-            {
-                payloads.Add([("orderId", orderId), ("cityCode", Cities[random.Next(Cities.Length)])]);
-            }
-
-            // Invalid messages among them: each distinct id is one dead letter, and none changes the view.
-            for (var i = random.Next(0, 2); i > 0; i--)
-            {
-                deadLetters.Add(Publish(Invalid(random, orderId), redeliveredOneIn: 3));
-            }
-
-            foreach (var fields in payloads)
-            {
-                for (var i = random.Next(1, 4); i > 0; i--)
-                {
-                    Publish(Write(random, fields), redeliveredOneIn: 4); // the same message in one of its JSON forms
-                }
-            }
-        }
-
-        return (pushes, deadLetters);
-
-        // A publication: a fresh id and a publish time that may tie; sometimes redelivered as it was (same id and time).
-        string Publish(string json, int redeliveredOneIn)
-        {
-            var publication = new PublishedMessage(json, NewId(random, usedIds), T0.AddMilliseconds(500 * random.Next(0, 8)));
-            pushes.Add(publication);
-            if (random.Next(redeliveredOneIn) == 0)
-            {
-                pushes.Add(publication);
-            }
-
-            return publication.MessageId;
-        }
-    }
-
     /// <summary>The view is the model's for the valid pushes, each invalid message id is one dead letter, and /stats agrees.</summary>
     private static async Task AssertTheModelsViewAsync(HttpClient client, List<PublishedMessage> pushes, HashSet<string> deadLetters)
     {
@@ -272,116 +214,6 @@ public sealed partial class RandomViewTests
         var stored = await client.GetAllItemsAsync("/dead-letters?limit=1000");
         Assert.Equal(deadLetters.Order(StringComparer.Ordinal), stored.Select(i => i.GetProperty("message_id").GetString()!).Order(StringComparer.Ordinal));
         ExpectedStats.FromRows(expected.Values).AssertMatches(await client.GetJsonAsync("/stats")); // /stats aggregates the same rows
-    }
-
-    private static List<(string Key, object Value)> ChatFields(Random random, long orderId)
-    {
-        var sender = Senders[random.Next(Senders.Length)];
-        List<(string, object)> fields =
-        [
-            ("senderAppType", sender), ("orderId", orderId), ("messageSentTime", SentTime(random)),
-            ("fromId", 11L), ("toId", 22L), ("courierId", 11L), ("customerId", 22L),
-            ("chatStartedByMessage", random.Next(3) == 0), ("orderStage", Stages[random.Next(Stages.Length)]),
-        ];
-        if (random.Next(2) == 0)
-        {
-            fields.Add(("rating", (long)random.Next(1, 3))); // few values: distinct messages may still be equal
-        }
-
-        return fields;
-    }
-
-    /// <summary>One of the few sent times, in a random zone and with or without a fraction.</summary>
-    private static string SentTime(Random random)
-    {
-        var utc = T0.AddTicks(SentOffsetsInTicks[random.Next(SentOffsetsInTicks.Length)]);
-        var offset = TimeSpan.FromMinutes(new[] { 0, 60, -330 }[random.Next(3)]);
-        var local = utc + offset;
-        var fraction = local.Ticks % TimeSpan.TicksPerSecond;
-        var text = local.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture)
-            + (fraction != 0 ? "." + fraction.ToString("D7", CultureInfo.InvariantCulture).TrimEnd('0')
-                : random.Next(2) == 0 ? ".000" : "");
-        return text + (offset == TimeSpan.Zero ? "Z" : (offset < TimeSpan.Zero ? "-" : "+") + offset.ToString(@"hh\:mm", CultureInfo.InvariantCulture));
-    }
-
-    /// <summary>The fields as a JSON object in a random key order and spacing, each integer in a random form.</summary>
-    private static string Write(Random random, List<(string Key, object Value)> fields)
-    {
-        var json = new StringBuilder("{");
-        foreach (var (key, value) in fields.OrderBy(_ => random.Next()))
-        {
-            json.Append(json.Length > 1 ? "," : "").Append(random.Next(2) == 0 ? " " : "").Append('"').Append(key).Append("\":");
-            json.Append(value switch
-            {
-                long n => IntegerForm(random, n),
-                bool b => b ? "true" : "false",
-                string s => "\"" + s + "\"",
-                _ => throw new InvalidOperationException(key),
-            });
-        }
-
-        return json.Append('}').ToString();
-    }
-
-    /// <summary>A positive integer as written plainly most of the time, else as <c>16.0</c>, <c>1.6e1</c> and the like.</summary>
-    private static string IntegerForm(Random random, long value)
-    {
-        var plain = value.ToString(CultureInfo.InvariantCulture);
-        if (random.Next(3) != 0)
-        {
-            return plain;
-        }
-
-        var digits = plain.TrimEnd('0');
-        return JsonNumberForms.Write(random, negative: false, digits, plain.Length - digits.Length);
-    }
-
-    /// <summary>A fresh message id: all digits of another length (9 &lt; 10 only as numbers), with leading zeros, or not numeric.</summary>
-    private static string NewId(Random random, HashSet<string> used)
-    {
-        while (true)
-        {
-            var number = random.Next(1, 100_000).ToString(CultureInfo.InvariantCulture);
-            var id = random.Next(10) switch
-            {
-                0 => "00" + number,
-                1 => "m" + number,
-                _ => number,
-            };
-            if (used.Add(id))
-            {
-                return id;
-            }
-        }
-    }
-
-    /// <summary>An invalid message for the order: not JSON, a fraction for an id, an unknown sender, or a time without a zone.</summary>
-    private static string Invalid(Random random, long orderId) => random.Next(4) switch
-    {
-        0 => $"not json {orderId}",
-        1 => $$"""{"orderId":{{orderId}}.5,"cityCode":"IST"}""",
-        2 => Payloads.Chat(orderId, "Restaurant web", "2024-02-01T10:00:00Z"),
-        _ => Payloads.Chat(orderId, "Courier Android", "2024-02-01 10:00:00"),
-    };
-
-    /// <summary>Each push in one of the forms Pub/Sub delivers, eight at a time; each must be acknowledged.</summary>
-    private static async Task PushAllAsync(HttpClient client, IReadOnlyList<PublishedMessage> pushes, Random random)
-    {
-        var forms = pushes.Select(_ => random.Next(3)).ToList();
-        using var gate = new SemaphoreSlim(8);
-        await Task.WhenAll(pushes.Select(async (m, i) =>
-        {
-            await gate.WaitAsync();
-            try
-            {
-                using var response = await PushAsync(client, m, forms[i]);
-                Assert.True(response.StatusCode == HttpStatusCode.NoContent, $"{m.Json}: {response.StatusCode}");
-            }
-            finally
-            {
-                gate.Release();
-            }
-        }));
     }
 
     /// <summary>
@@ -404,7 +236,7 @@ public sealed partial class RandomViewTests
                     return;
                 }
 
-                using var response = await PushAsync(service.Client, m, forms[i]);
+                using var response = await RandomConversations.PushAsync(service.Client, m, forms[i]);
                 Assert.True(response.StatusCode == HttpStatusCode.NoContent, $"{m.Json}: {response.StatusCode}");
                 lock (acknowledged)
                 {
@@ -429,12 +261,4 @@ public sealed partial class RandomViewTests
         Assert.True(killed, $"only {acknowledged.Count} of {pushes.Count} pushes were acknowledged");
         return acknowledged;
     }
-
-    /// <summary>A push in one of the forms Pub/Sub delivers: an envelope (camelCase or snake_case), or unwrapped with its metadata headers.</summary>
-    private static Task<HttpResponseMessage> PushAsync(HttpClient client, PublishedMessage m, int form) => form switch
-    {
-        0 => client.PushAsync(m.Json, m.MessageId, m.PublishTime),
-        1 => client.PushAsync(PushEnvelopes.Create(m.Json, m.MessageId, m.PublishTime, snakeCase: true)),
-        _ => client.PushUnwrappedAsync(m.Json, m.MessageId, m.PublishTime),
-    };
 }
