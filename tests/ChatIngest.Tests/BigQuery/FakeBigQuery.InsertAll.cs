@@ -12,8 +12,15 @@ public sealed partial class FakeBigQuery
     public bool ListsStoppedRows { get; set; } = true;
 
     /// <summary>
+    /// Whether a row whose insertId was seen is dropped (BigQuery's dedupe, here every time). BigQuery's is best
+    /// effort; false keeps every copy, as a dedupe that missed them all would.
+    /// </summary>
+    public bool DedupesInsertIds { get; set; } = true;
+
+    /// <summary>
     /// tabledata.insertAll as documented: 200 with <c>insertErrors</c> for failed rows; with skipInvalidRows=false one
-    /// invalid row keeps every other row out (answered <c>stopped</c>). Rows whose insertId was seen are dropped.
+    /// invalid row keeps every other row out (answered <c>stopped</c>). Rows whose insertId was seen are dropped
+    /// (<see cref="DedupesInsertIds"/>).
     /// </summary>
     private async Task<IResult> InsertAllAsync(HttpContext http, string project, string dataset, string table)
     {
@@ -83,7 +90,7 @@ public sealed partial class FakeBigQuery
                     continue;
                 }
 
-                target.Add(parsed[i].InsertId, parsed[i].Json);
+                target.Add(parsed[i].InsertId, parsed[i].Json, DedupesInsertIds);
             }
         }
 
@@ -115,11 +122,11 @@ public sealed record FakeTable(string Name, bool IsView)
 
     public int NextCall() => Interlocked.Increment(ref calls);
 
-    public void Add(string insertId, JsonObject json)
+    public void Add(string insertId, JsonObject json, bool dedupe)
     {
         lock (rows)
         {
-            if (insertIds.Add(insertId))
+            if (insertIds.Add(insertId) || !dedupe)
             {
                 rows.Add((JsonObject)json.DeepClone());
             }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using ChatIngest.Core.Warehouse;
+using ChatIngest.Tests.Stats;
 
 namespace ChatIngest.Tests.Support;
 
@@ -68,6 +70,42 @@ public static class RandomConversations
 
             return publication.MessageId;
         }
+    }
+
+    /// <summary>
+    /// The view is the model's for the valid pushes, each invalid message id is one dead letter, and /stats agrees; so do
+    /// the list's filters and /stats over a window of start times.
+    /// </summary>
+    public static async Task AssertServedAsTheModelAsync(HttpClient client, List<PublishedMessage> pushes, HashSet<string> deadLetters)
+    {
+        var expected = ViewModel.Compute(pushes.Where(m => !deadLetters.Contains(m.MessageId)));
+        var actual = await ViewReader.ReadAllAsync(client);
+        Assert.Equal(expected.Keys.Order(), actual.Select(r => r.OrderId));
+        Assert.All(actual, row => Assert.Equal(expected[row.OrderId], row));
+        var stored = await client.GetAllItemsAsync("/dead-letters?limit=1000");
+        Assert.Equal(deadLetters.Order(StringComparer.Ordinal), stored.Select(i => i.GetProperty("message_id").GetString()!).Order(StringComparer.Ordinal));
+        ExpectedStats.FromRows(expected.Values).AssertMatches(await client.GetJsonAsync("/stats")); // /stats aggregates the same rows
+
+        // The window starts at a time conversations start at (inclusive; 1.5 s and 1.5 s + 0.9 µs are one microsecond
+        // once stored) and ends at another (exclusive).
+        var (after, before) = (T0.AddSeconds(1.5), T0.AddMinutes(5));
+        var window = $"started_after={after:yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'}&started_before={before:yyyy-MM-dd'T'HH:mm:ss'Z'}";
+        bool InWindow(ConversationRow r) => r.ConversationStartedAt >= after && r.ConversationStartedAt < before;
+        foreach (var (query, keep) in new (string, Func<ConversationRow, bool>)[]
+        {
+            ("city_code=IST", r => r.CityCode == "IST"),
+            ("has_city=false", r => r.CityCode is null),
+            ("first_message_by=Customer", r => r.FirstMessageBy == "Customer"),
+            (window, InWindow),
+            ($"city_code=LON&first_message_by=Courier&{window}", r => r.CityCode == "LON" && r.FirstMessageBy == "Courier" && InWindow(r)),
+        })
+        {
+            var ids = (await client.GetAllItemsAsync($"/conversations?limit=1000&{query}")).Select(i => i.GetProperty("order_id").GetInt64());
+            Assert.Equal(expected.Values.Where(keep).Select(r => r.OrderId).Order(), ids);
+        }
+
+        Assert.Contains(expected.Values, InWindow);
+        ExpectedStats.FromRows(expected.Values.Where(InWindow)).AssertMatches(await client.GetJsonAsync($"/stats?{window}"));
     }
 
     private static List<(string Key, object Value)> ChatFields(Random random, long orderId)

@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using ChatIngest.Tests.Stats;
 using ChatIngest.Tests.Support;
 
 namespace ChatIngest.Tests.View;
@@ -53,7 +52,7 @@ public sealed partial class RandomViewTests
             var client = after.CreateClient();
             await RandomConversations.PushAllAsync(client, arrival[(arrival.Count / 2)..], random);
 
-            await AssertTheModelsViewAsync(client, pushes, deadLetters);
+            await RandomConversations.AssertServedAsTheModelAsync(client, pushes, deadLetters);
 
             if (recentKeys is not null)
             {
@@ -98,7 +97,7 @@ public sealed partial class RandomViewTests
             Assert.Contains(JournalReplayed, restarted.Output, StringComparison.Ordinal);
             await RandomConversations.PushAllAsync(restarted.Client, arrival[(arrival.Count / 2)..], random);
 
-            await AssertTheModelsViewAsync(restarted.Client, pushes, deadLetters);
+            await RandomConversations.AssertServedAsTheModelAsync(restarted.Client, pushes, deadLetters);
         }
         finally
         {
@@ -149,7 +148,7 @@ public sealed partial class RandomViewTests
             Assert.True(journalReplays > 0, "no restart loaded acknowledged rows from the journal: the kills did not test it");
             await RandomConversations.PushAllAsync(restarted.Client, pending, random);
 
-            await AssertTheModelsViewAsync(restarted.Client, pushes, deadLetters);
+            await RandomConversations.AssertServedAsTheModelAsync(restarted.Client, pushes, deadLetters);
         }
         finally
         {
@@ -198,23 +197,11 @@ public sealed partial class RandomViewTests
             }
         }
 
-        await AssertTheModelsViewAsync(client, published, expectedDeadLetters);
+        await RandomConversations.AssertServedAsTheModelAsync(client, published, expectedDeadLetters);
     }
 
     [GeneratedRegex(@"^replay-[0-9]+-")]
     private static partial Regex ReplayIdPrefix();
-
-    /// <summary>The view is the model's for the valid pushes, each invalid message id is one dead letter, and /stats agrees.</summary>
-    private static async Task AssertTheModelsViewAsync(HttpClient client, List<PublishedMessage> pushes, HashSet<string> deadLetters)
-    {
-        var expected = ViewModel.Compute(pushes.Where(m => !deadLetters.Contains(m.MessageId)));
-        var actual = await ViewReader.ReadAllAsync(client);
-        Assert.Equal(expected.Keys.Order(), actual.Select(r => r.OrderId));
-        Assert.All(actual, row => Assert.Equal(expected[row.OrderId], row));
-        var stored = await client.GetAllItemsAsync("/dead-letters?limit=1000");
-        Assert.Equal(deadLetters.Order(StringComparer.Ordinal), stored.Select(i => i.GetProperty("message_id").GetString()!).Order(StringComparer.Ordinal));
-        ExpectedStats.FromRows(expected.Values).AssertMatches(await client.GetJsonAsync("/stats")); // /stats aggregates the same rows
-    }
 
     /// <summary>
     /// Pushes eight at a time and sends SIGKILL once <paramref name="killAfter"/> are acknowledged, pushes still in
