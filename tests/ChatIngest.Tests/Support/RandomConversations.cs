@@ -74,7 +74,7 @@ public static class RandomConversations
 
     /// <summary>
     /// The view is the model's for the valid pushes, each invalid message id is one dead letter, and /stats agrees; so do
-    /// the list's filters and /stats over a window of start times.
+    /// the list's filters, /stats over a window of start times and single orders.
     /// </summary>
     public static async Task AssertServedAsTheModelAsync(HttpClient client, List<PublishedMessage> pushes, HashSet<string> deadLetters)
     {
@@ -106,6 +106,15 @@ public static class RandomConversations
 
         Assert.Contains(expected.Values, InWindow);
         ExpectedStats.FromRows(expected.Values.Where(InWindow)).AssertMatches(await client.GetJsonAsync($"/stats?{window}"));
+
+        // One order at a time, and an order with no chat message (an order event only, or nothing at all) is 404.
+        foreach (var orderId in expected.Keys.Where(id => id % 16 == 1))
+        {
+            Assert.Equal(expected[orderId], await ViewReader.ReadOneAsync(client, orderId));
+        }
+
+        using var missing = await client.GetAsync($"/conversations/{expected.Keys.Max() + 1}");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
 
     private static List<(string Key, object Value)> ChatFields(Random random, long orderId)
