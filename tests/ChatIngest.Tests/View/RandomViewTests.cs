@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using ChatIngest.Tests.BigQuery;
 using ChatIngest.Tests.Support;
 
 namespace ChatIngest.Tests.View;
@@ -13,7 +14,7 @@ namespace ChatIngest.Tests.View;
 /// and precisions, some equal only once cut to microseconds), few publish times, message ids that order one way as
 /// numbers and another as strings, messages redelivered and republished in other JSON forms, differing order events,
 /// invalid messages, every push form, arrival order unrelated to publish order, and a restart half way (graceful, or a
-/// SIGKILL with everything since the start only in the journal) or the second half sent through /replay, or SIGKILLs
+/// SIGKILL with everything since the start only in the journal) or the second half sent through /replay (on BigQuery too), or SIGKILLs
 /// under load with what was not acknowledged delivered again, as Pub/Sub does. The
 /// service's rows must be the independent model's (<see cref="ViewModel"/>), which the hand-written cases in
 /// <see cref="ViewRuleTests"/> pin rule by rule.
@@ -157,16 +158,23 @@ public sealed partial class RandomViewTests
     }
 
     [Theory]
-    [InlineData(8)]
-    [InlineData(9)]
-    public async Task RandomConversationsHalfPushedHalfReplayedAsNdjsonGiveTheModelsRows(int seed)
+    [InlineData(8, false)]
+    [InlineData(9, false)]
+    [InlineData(12, true)] // on BigQuery (the fake runs the service's BigQuery SQL in DuckDB)
+    public async Task RandomConversationsHalfPushedHalfReplayedAsNdjsonGiveTheModelsRows(int seed, bool bigQuery)
     {
         var random = new Random(seed);
         var (pushes, deadLetters) = RandomConversations.Generate(random, orders: 150);
         var arrival = pushes.OrderBy(_ => random.Next()).ToList();
         var pushed = arrival[..(arrival.Count / 2)];
         var replayed = arrival[(arrival.Count / 2)..];
-        using var app = new ChatIngestApp();
+        await using var fake = bigQuery ? await FakeBigQuery.StartAsync() : null;
+        if (fake is not null)
+        {
+            fake.Answer = BigQueryInDuckDb.Answer(fake);
+        }
+
+        using var app = new ChatIngestApp(fake?.Settings());
         var client = app.CreateClient();
         await RandomConversations.PushAllAsync(client, pushed, random);
 
@@ -198,6 +206,7 @@ public sealed partial class RandomViewTests
         }
 
         await RandomConversations.AssertServedAsTheModelAsync(client, published, expectedDeadLetters);
+        Assert.True(fake is null || fake.Rows("conversations").Count > 0, "the rows did not go to BigQuery");
     }
 
     [GeneratedRegex(@"^replay-[0-9]+-")]
