@@ -10,14 +10,14 @@ using ChatIngest.Tests.Support;
 namespace ChatIngest.Tests.View;
 
 /// <summary>
-/// VIEW.md's rules all at once, on random conversations built to tie (<see cref="RandomConversations"/>): few distinct sent times (written in other zones
-/// and precisions, some equal only once cut to microseconds), few publish times, message ids that order one way as
-/// numbers and another as strings, messages redelivered and republished in other JSON forms, differing order events,
-/// invalid messages, every push form, arrival order unrelated to publish order, and a restart half way (graceful, or a
-/// SIGKILL with everything since the start only in the journal) or the second half sent through /replay (on BigQuery too), or SIGKILLs
-/// under load with what was not acknowledged delivered again, as Pub/Sub does. The
-/// service's rows must be the independent model's (<see cref="ViewModel"/>), which the hand-written cases in
-/// <see cref="ViewRuleTests"/> pin rule by rule.
+/// VIEW.md's rules all at once, on random conversations built to tie (<see cref="RandomConversations"/>): few distinct
+/// sent times (written in other zones and precisions, some equal only once cut to microseconds), few publish times,
+/// message ids that order one way as numbers and another as strings, messages redelivered and republished in other
+/// JSON forms, differing order events, invalid messages, every push form, arrival order unrelated to publish order.
+/// Then a restart half way (graceful, or a SIGKILL with everything since the start only in the journal), the second
+/// half sent through /replay (on BigQuery too), or SIGKILLs under load with what was not acknowledged delivered again,
+/// as Pub/Sub does. The service's rows must be the independent model's (<see cref="ViewModel"/>), which the
+/// hand-written cases in <see cref="ViewRuleTests"/> pin rule by rule.
 /// </summary>
 public sealed partial class RandomViewTests
 {
