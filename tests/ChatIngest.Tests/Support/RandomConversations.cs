@@ -153,17 +153,34 @@ public static class RandomConversations
         var json = new StringBuilder("{");
         foreach (var (key, value) in fields.OrderBy(_ => random.Next()))
         {
-            json.Append(json.Length > 1 ? "," : "").Append(random.Next(2) == 0 ? " " : "").Append('"').Append(key).Append("\":");
+            json.Append(json.Length > 1 ? "," : "").Append(random.Next(2) == 0 ? " " : "").Append(StringForm(random, key)).Append(':');
             json.Append(value switch
             {
                 long n => IntegerForm(random, n),
                 bool b => b ? "true" : "false",
-                string s => "\"" + s + "\"",
+                string s => StringForm(random, s),
                 _ => throw new InvalidOperationException(key),
             });
         }
 
         return json.Append('}').ToString();
+    }
+
+    /// <summary>A JSON string as written plainly most of the time, else with some of its characters as <c>\u</c> escapes.</summary>
+    private static string StringForm(Random random, string value)
+    {
+        if (random.Next(4) != 0)
+        {
+            return "\"" + value + "\"";
+        }
+
+        var json = new StringBuilder("\"");
+        foreach (var c in value)
+        {
+            json.Append(random.Next(3) == 0 ? ((int)c).ToString(random.Next(2) == 0 ? "x4" : "X4", CultureInfo.InvariantCulture).Insert(0, "\\u") : c.ToString());
+        }
+
+        return json.Append('"').ToString();
     }
 
     /// <summary>A positive integer as written plainly most of the time, else as <c>16.0</c>, <c>1.6e1</c> and the like.</summary>
