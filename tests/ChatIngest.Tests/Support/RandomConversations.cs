@@ -20,7 +20,7 @@ public static class RandomConversations
     private static readonly long[] SentOffsetsInTicks = [0, 10_000_000, 15_000_000, 15_000_009, 300_000_000, 610_000_001];
     private static readonly string[] Senders = ["Courier Android", "Courier iOS", "courier web", "Customer iOS", "CUSTOMER Android"];
     private static readonly string[] Stages = ["ACCEPTED", "PICKED_UP", "IN_TRANSIT", "DELIVERED"];
-    private static readonly string[] Cities = ["IST", "LON", "BER"];
+    private static readonly string[] Cities = ["IST", "LON", "BER", "İZM"]; // İ: non-ASCII, and sorts after Z
 
     /// <summary>The pushes of random conversations for orders 1 to <paramref name="orders"/>, and the ids of the invalid ones.</summary>
     public static (List<PublishedMessage> Pushes, HashSet<string> DeadLetters) Generate(Random random, int orders)
@@ -94,6 +94,7 @@ public static class RandomConversations
         foreach (var (query, keep) in new (string, Func<ConversationRow, bool>)[]
         {
             ("city_code=IST", r => r.CityCode == "IST"),
+            ($"city_code={Uri.EscapeDataString("İZM")}", r => r.CityCode == "İZM"),
             ("has_city=false", r => r.CityCode is null),
             ("first_message_by=Customer", r => r.FirstMessageBy == "Customer"),
             (window, InWindow),
