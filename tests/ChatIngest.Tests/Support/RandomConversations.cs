@@ -82,8 +82,7 @@ public static class RandomConversations
         var actual = await ViewReader.ReadAllAsync(client);
         Assert.Equal(expected.Keys.Order(), actual.Select(r => r.OrderId));
         Assert.All(actual, row => Assert.Equal(expected[row.OrderId], row));
-        var stored = await client.GetAllItemsAsync("/dead-letters?limit=7");
-        Assert.Equal(deadLetters.Order(StringComparer.Ordinal), stored.Select(i => i.GetProperty("message_id").GetString()!).Order(StringComparer.Ordinal));
+        Assert.Equal(deadLetters.Order(StringComparer.Ordinal), (await DeadLetterIdsAsync(client, pageSize: 7)).Order(StringComparer.Ordinal));
         ExpectedStats.FromRows(expected.Values).AssertMatches(await client.GetJsonAsync("/stats")); // /stats aggregates the same rows
 
         // The window starts at a time conversations start at (inclusive; 1.5 s and 1.5 s + 0.9 µs are one microsecond
@@ -118,6 +117,10 @@ public static class RandomConversations
         using var missing = await client.GetAsync($"/conversations/{expected.Keys.Max() + 1}");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
+
+    /// <summary>The message id of every dead letter the service lists, all pages.</summary>
+    public static async Task<List<string>> DeadLetterIdsAsync(HttpClient client, int pageSize = 1000) =>
+        [.. (await client.GetAllItemsAsync($"/dead-letters?limit={pageSize}")).Select(i => i.GetProperty("message_id").GetString()!)];
 
     private static List<(string Key, object Value)> ChatFields(Random random, long orderId)
     {

@@ -186,7 +186,7 @@ public sealed partial class RandomViewTests
         var parts = new[] { replayed[..(replayed.Count / 2)], replayed[(replayed.Count / 2)..] };
         for (var k = 0; k < parts.Length; k++)
         {
-            var seen = (await client.GetAllItemsAsync("/dead-letters?limit=1000")).Select(i => i.GetProperty("message_id").GetString()!).ToHashSet();
+            var seen = (await RandomConversations.DeadLetterIdsAsync(client)).ToHashSet();
             using var body = new StringContent(string.Join("\n", parts[k].Select(m => m.Json)), Encoding.UTF8, "application/x-ndjson");
             using var response = await client.PostAsync("/replay", body);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -199,7 +199,7 @@ public sealed partial class RandomViewTests
             Assert.Equal(invalid.Count, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("invalid").GetInt64());
             if (invalid.Count > 0)
             {
-                var first = (await client.GetAllItemsAsync("/dead-letters?limit=1000")).Select(i => i.GetProperty("message_id").GetString()!).First(id => !seen.Contains(id));
+                var first = (await RandomConversations.DeadLetterIdsAsync(client)).First(id => !seen.Contains(id));
                 var prefix = ReplayIdPrefix().Match(first) is { Success: true } match ? match.Value : throw new InvalidOperationException($"not a replay's id: {first}");
                 expectedDeadLetters.UnionWith(invalid.Select(l => prefix + l.Id));
             }
