@@ -117,7 +117,7 @@ internal static partial class BigQueryInDuckDb
     {
         sql = TableName().Replace(sql, "$1");
         sql = StorageClauses().IsMatch(sql) ? StorageClauses().Replace(sql, ")") : throw new InvalidOperationException($"no PARTITION BY to take out of:\n{sql}");
-        foreach (var (bigQuery, duckDb) in new[] { ("STRING", "VARCHAR"), ("INT64", "BIGINT"), ("BOOL", "BOOLEAN"), ("BYTES", "BLOB"), ("TIMESTAMP", "TIMESTAMP") })
+        foreach (var (bigQuery, duckDb) in new[] { ("STRING", "VARCHAR"), ("INT64", "BIGINT"), ("BOOL", "BOOLEAN"), ("BYTES", "BLOB") }) // TIMESTAMP is TIMESTAMP in both
         {
             sql = Regex.Replace(sql, $@"(?<=^\s+\w+\s+){bigQuery}(?=\s)", duckDb, RegexOptions.Multiline);
         }
