@@ -3,7 +3,6 @@ using System.Numerics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using ChatIngest.Core.Messages;
 using ChatIngest.Core.Warehouse;
 using ChatIngest.Core.Warehouse.BigQuery;
 using DuckDB.NET.Data;
@@ -20,7 +19,15 @@ namespace ChatIngest.Tests.BigQuery;
 /// </summary>
 internal static partial class BigQueryInDuckDb
 {
-    private static readonly string[] Tables = ["orders", "conversations", "dead_letters"];
+    /// <summary>BigQuery's column types in <c>sql/bigquery/</c>, and DuckDB's for each.</summary>
+    private static readonly Dictionary<string, string> ColumnTypes = new(StringComparer.Ordinal)
+    {
+        ["STRING"] = "VARCHAR",
+        ["INT64"] = "BIGINT",
+        ["BOOL"] = "BOOLEAN",
+        ["BYTES"] = "BLOB",
+        ["TIMESTAMP"] = "TIMESTAMP",
+    };
 
     /// <summary>BigQuery's spellings that DuckDB lacks, as <c>sql/bigquery/</c> writes them, and DuckDB's for the same.</summary>
     private static readonly (string BigQuery, string DuckDb)[] Spellings =
@@ -64,11 +71,11 @@ internal static partial class BigQueryInDuckDb
         connection.Open();
         Execute(connection, "SET default_null_order = 'nulls_first_on_asc_last_on_desc'");
         Execute(connection, "CREATE TEMP MACRO bigquery_div(a, b) AS (a // b)"); // both truncate toward zero
-        foreach (var table in Tables)
+        foreach (var table in fake.Tables.Values.Where(t => !t.IsView).Select(t => t.Name))
         {
-            var create = TranslateTable(BigQueryWarehouse.ForDataset(Settings, $"create_{table}.sql"));
-            Execute(connection, create);
-            var columns = ColumnDefinition().Matches(create).Select(m => (Name: m.Groups[1].Value, Type: m.Groups[2].Value)).ToList();
+            var create = BigQueryWarehouse.ForDataset(Settings, $"create_{table}.sql");
+            Execute(connection, TranslateTable(create));
+            var columns = ColumnDefinition().Matches(create).Select(m => (Name: m.Groups[2].Value, Type: m.Groups[3].Value)).ToList();
             using var appender = connection.CreateAppender(table);
             foreach (var row in fake.Rows(table))
             {
@@ -81,14 +88,15 @@ internal static partial class BigQueryInDuckDb
                         JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
                         var v => v.ToJsonString(), // true, false, a number
                     };
-                    _ = text is null ? append.AppendNullValue() : type switch
+                    _ = FromText(type, text) switch
                     {
-                        "VARCHAR" => append.AppendValue(text),
-                        "BIGINT" => append.AppendValue(long.Parse(text, CultureInfo.InvariantCulture)),
-                        "BOOLEAN" => append.AppendValue(bool.Parse(text)),
-                        "TIMESTAMP" => append.AppendValue(Rfc3339.TryParseUtc(text, out var utc) ? utc : throw new FormatException($"{table}.{name}: {text}")),
-                        "BLOB" => append.AppendValue(Convert.FromBase64String(text)),
-                        _ => throw new InvalidOperationException($"{table}.{name}: no loader for {type}"),
+                        null => append.AppendNullValue(),
+                        string value => append.AppendValue(value),
+                        long value => append.AppendValue(value),
+                        bool value => append.AppendValue(value),
+                        DateTime value => append.AppendValue(value),
+                        byte[] value => append.AppendValue(value),
+                        var value => throw new InvalidOperationException($"{table}.{name}: cannot append a {value.GetType().Name}"),
                     };
                 }
 
@@ -117,12 +125,7 @@ internal static partial class BigQueryInDuckDb
     {
         sql = TableName().Replace(sql, "$1");
         sql = StorageClauses().IsMatch(sql) ? StorageClauses().Replace(sql, ")") : throw new InvalidOperationException($"no PARTITION BY to take out of:\n{sql}");
-        foreach (var (bigQuery, duckDb) in new[] { ("STRING", "VARCHAR"), ("INT64", "BIGINT"), ("BOOL", "BOOLEAN"), ("BYTES", "BLOB") }) // TIMESTAMP is TIMESTAMP in both
-        {
-            sql = Regex.Replace(sql, $@"(?<=^\s+\w+\s+){bigQuery}(?=\s)", duckDb, RegexOptions.Multiline);
-        }
-
-        return sql;
+        return ColumnDefinition().Replace(sql, m => $"{m.Groups[1].Value}{ColumnTypes[m.Groups[3].Value]}{m.Groups[4].Value}");
     }
 
     /// <summary>Binds the query's named parameters as DuckDB's, each cast to its BigQuery type; the SQL to run.</summary>
@@ -130,51 +133,42 @@ internal static partial class BigQueryInDuckDb
     {
         foreach (var (name, (type, value)) in query.Parameters)
         {
-            command.Parameters.Add(new DuckDBParameter(name, value is null ? DBNull.Value : type switch
-            {
-                "STRING" => value,
-                "INT64" => long.Parse(value, CultureInfo.InvariantCulture),
-                "BOOL" => bool.Parse(value),
-                "TIMESTAMP" => DateTime.ParseExact(value, "yyyy-MM-dd HH:mm:ss.ffffff'+00:00'", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal),
-                _ => throw new InvalidOperationException($"@{name}: no binding for {type}"),
-            }));
+            command.Parameters.Add(new DuckDBParameter(name, FromText(type, value) ?? DBNull.Value));
         }
 
-        return NamedParameter().Replace(query.Sql, m => $"CAST(${m.Groups[1].Value} AS {DuckDbType(query.Parameters[m.Groups[1].Value].Type)})");
+        return NamedParameter().Replace(query.Sql, m => $"CAST(${m.Groups[1].Value} AS {ColumnTypes[query.Parameters[m.Groups[1].Value].Type]})");
     }
 
-    private static string DuckDbType(string bigQueryType) => bigQueryType switch
+    /// <summary>
+    /// A value of a BigQuery type from its text: a row's field as insertAll sent it, or a query parameter's value. A
+    /// TIMESTAMP is RFC 3339 in a row and <c>yyyy-MM-dd HH:mm:ss.ffffff+00:00</c> in a parameter.
+    /// </summary>
+    private static object? FromText(string type, string? text) => text is null ? null : type switch
     {
-        "STRING" => "VARCHAR",
-        "INT64" => "BIGINT",
-        "BOOL" => "BOOLEAN",
-        "TIMESTAMP" => "TIMESTAMP",
-        _ => throw new InvalidOperationException($"no DuckDB type for {bigQueryType}"),
+        "STRING" => text,
+        "INT64" => long.Parse(text, CultureInfo.InvariantCulture),
+        "BOOL" => bool.Parse(text),
+        "TIMESTAMP" => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture).UtcDateTime,
+        "BYTES" => Convert.FromBase64String(text),
+        _ => throw new InvalidOperationException($"no value of type {type}"),
     };
 
+    /// <summary>The BigQuery type of a result column: the types the service's queries give.</summary>
     private static string BigQueryType(string duckDbType) => duckDbType switch
     {
-        "BIGINT" or "INTEGER" or "HUGEINT" or "SMALLINT" or "TINYINT" => "INT64",
-        "DOUBLE" or "FLOAT" => "FLOAT64",
-        "VARCHAR" => "STRING",
-        "BOOLEAN" => "BOOL",
-        "BLOB" => "BYTES",
-        _ when duckDbType.StartsWith("TIMESTAMP", StringComparison.Ordinal) => "TIMESTAMP",
-        _ when duckDbType.StartsWith("DECIMAL", StringComparison.Ordinal) => "FLOAT64",
-        _ => throw new InvalidOperationException($"no BigQuery type for DuckDB's {duckDbType}"),
+        "HUGEINT" => "INT64", // DuckDB's SUM of BIGINTs
+        "DOUBLE" => "FLOAT64",
+        _ => ColumnTypes.FirstOrDefault(t => t.Value == duckDbType).Key ?? throw new InvalidOperationException($"no BigQuery type for DuckDB's {duckDbType}"),
     };
 
     /// <summary>A value as BigQuery's REST answer carries it with <c>useInt64Timestamp</c>.</summary>
     private static string WireValue(object value, string type) => (type, value) switch
     {
         ("TIMESTAMP", DateTime t) => ((t - DateTime.UnixEpoch).Ticks / 10).ToString(CultureInfo.InvariantCulture),
-        ("BOOL", bool b) => b ? "true" : "false",
-        ("BYTES", byte[] bytes) => Convert.ToBase64String(bytes),
         ("BYTES", Stream stream) => Convert.ToBase64String(ReadAll(stream)),
         ("FLOAT64", double d) => d.ToString("R", CultureInfo.InvariantCulture),
-        ("FLOAT64", decimal m) => m.ToString(CultureInfo.InvariantCulture),
         ("INT64", BigInteger n) => n.ToString(CultureInfo.InvariantCulture),
-        ("INT64", IConvertible n) => Convert.ToInt64(n, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture),
+        ("INT64", long n) => n.ToString(CultureInfo.InvariantCulture),
         ("STRING", string s) => s,
         _ => throw new InvalidOperationException($"no wire form for {value.GetType().Name} as {type}"),
     };
@@ -193,13 +187,13 @@ internal static partial class BigQueryInDuckDb
         command.ExecuteNonQuery();
     }
 
-    [GeneratedRegex(@"`demo-project\.chat\.(\w+)`")]
+    [GeneratedRegex(@"`[\w-]+\.\w+\.(\w+)`")] // `project.dataset.table`
     private static partial Regex TableName();
 
     [GeneratedRegex(@"\)\s*PARTITION BY .*\z", RegexOptions.Singleline)]
     private static partial Regex StorageClauses();
 
-    [GeneratedRegex(@"^\s+(\w+)\s+(VARCHAR|BIGINT|BOOLEAN|TIMESTAMP|BLOB)\s", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^(\s+(\w+)\s+)(STRING|INT64|BOOL|TIMESTAMP|BYTES)(\s)", RegexOptions.Multiline)]
     private static partial Regex ColumnDefinition();
 
     [GeneratedRegex(@"TIMESTAMP_TRUNC\((\w+), (\w+)\)")]
