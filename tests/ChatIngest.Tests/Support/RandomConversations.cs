@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using ChatIngest.Core.Messages;
 using ChatIngest.Core.Warehouse;
 using ChatIngest.Tests.Stats;
 
@@ -88,7 +89,7 @@ public static class RandomConversations
         // The window starts at a time conversations start at (inclusive; 1.5 s and 1.5 s + 0.9 µs are one microsecond
         // once stored) and ends at another (exclusive).
         var (after, before) = (T0.AddSeconds(1.5), T0.AddMinutes(5));
-        var window = $"started_after={after:yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'}&started_before={before:yyyy-MM-dd'T'HH:mm:ss'Z'}";
+        var window = $"started_after={Rfc3339.Format(after)}&started_before={Rfc3339.Format(before)}";
         bool InWindow(ConversationRow r) => r.ConversationStartedAt >= after && r.ConversationStartedAt < before;
         foreach (var (query, keep) in new (string, Func<ConversationRow, bool>)[]
         {
@@ -101,8 +102,8 @@ public static class RandomConversations
         })
         {
             // small pages: each next page's keyset is combined with the filters
-            var ids = (await client.GetAllItemsAsync($"/conversations?limit=13&{query}")).Select(i => i.GetProperty("order_id").GetInt64());
-            Assert.Equal(expected.Values.Where(keep).Select(r => r.OrderId).Order(), ids);
+            var rows = await ViewReader.ReadAllAsync(client, pageSize: 13, query);
+            Assert.Equal(expected.Values.Where(keep).Select(r => r.OrderId).Order(), rows.Select(r => r.OrderId));
         }
 
         Assert.Contains(expected.Values, InWindow);

@@ -14,8 +14,9 @@ public static class ViewReader
         "last_message_time", "last_message_order_stage",
     ];
 
-    public static async Task<List<ConversationRow>> ReadAllAsync(HttpClient client, int pageSize = 1000) =>
-        [.. (await client.GetAllItemsAsync($"/conversations?limit={pageSize}")).Select(Parse)];
+    /// <summary>Every row, all pages; <paramref name="filters"/> is the query's other parameters (<c>city_code=IST</c>).</summary>
+    public static async Task<List<ConversationRow>> ReadAllAsync(HttpClient client, int pageSize = 1000, string filters = "") =>
+        [.. (await client.GetAllItemsAsync($"/conversations?limit={pageSize}" + (filters.Length > 0 ? "&" + filters : ""))).Select(Parse)];
 
     public static async Task<ConversationRow> ReadOneAsync(HttpClient client, long orderId) =>
         Parse(await client.GetJsonAsync($"/conversations/{orderId}"));

@@ -77,11 +77,7 @@ public sealed partial class RandomViewTests
         var arrival = pushes.OrderBy(_ => random.Next()).ToList();
         var directory = TempPaths.NewDirectory();
         var path = Path.Combine(directory, "crash.duckdb");
-        var settings = new Dictionary<string, string>();
-        if (recentKeys is { } window)
-        {
-            settings["Warehouse__DuckDbRecentKeys"] = window.ToString(CultureInfo.InvariantCulture);
-        }
+        var settings = ProcessSettings(recentKeys);
 
         try
         {
@@ -118,16 +114,10 @@ public sealed partial class RandomViewTests
 
         // Loads every few ms and checkpoints every 1,000 rows of a table, so a kill may land in a load or a checkpoint
         // as well as in a push; each start journals to a new segment, so a start may load from several.
-        var settings = new Dictionary<string, string>
-        {
-            ["Warehouse__DuckDbLoadInterval"] = "00:00:00.005",
-            ["Warehouse__DuckDbCheckpointRows"] = "1000",
-            ["Warehouse__DuckDbCheckpointOrderRows"] = "1000",
-        };
-        if (recentKeys is { } window)
-        {
-            settings["Warehouse__DuckDbRecentKeys"] = window.ToString(CultureInfo.InvariantCulture);
-        }
+        var settings = ProcessSettings(recentKeys);
+        settings["Warehouse__DuckDbLoadInterval"] = "00:00:00.005";
+        settings["Warehouse__DuckDbCheckpointRows"] = "1000";
+        settings["Warehouse__DuckDbCheckpointOrderRows"] = "1000";
 
         try
         {
@@ -209,6 +199,11 @@ public sealed partial class RandomViewTests
         await RandomConversations.AssertServedAsTheModelAsync(client, published, expectedDeadLetters);
         Assert.True(fake is null || fake.Rows("conversations").Count > 0, "the rows did not go to BigQuery");
     }
+
+    /// <summary>A service process's environment: the window of recent keys when one is given, else the default.</summary>
+    private static Dictionary<string, string> ProcessSettings(int? recentKeys) => recentKeys is { } window
+        ? new() { ["Warehouse__DuckDbRecentKeys"] = window.ToString(CultureInfo.InvariantCulture) }
+        : [];
 
     [GeneratedRegex(@"^replay-[0-9]+-")]
     private static partial Regex ReplayIdPrefix();
