@@ -79,7 +79,10 @@ public static class ViewModel
             last.Stage);
     }
 
-    private static bool IsChat(PublishedMessage m) => JsonNode.Parse(m.Json)!["senderAppType"] is not null;
+    /// <summary>What makes two messages the same message (VIEW.md's duplicates): equal JSON objects, numbers by value.</summary>
+    public static string SameMessageKey(string json) => Canonical(JsonNode.Parse(json));
+
+    public static bool IsChat(PublishedMessage m) => JsonNode.Parse(m.Json)!["senderAppType"] is not null;
 
     private static Chat ToChat(PublishedMessage m)
     {
