@@ -136,6 +136,30 @@ public sealed partial class StartupTests : IDisposable
         Assert.Contains("Warehouse__DuckDbPath", line, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("chat.json")]
+    [InlineData("conversations.json")] // its view would be named like a table of the service's
+    [InlineData("orders.csv")]
+    [InlineData("replay.ndjson")]
+    public async Task ADataFileDuckDbWouldOpenInMemoryStopsStartUpWithOneLineAndIsLeftAsItWas(string name)
+    {
+        // DuckDB opens an existing CSV or JSON file as an in-memory database with a view over it: a service started on
+        // one would acknowledge pushes and keep none of them past its journal.
+        var path = Path.Combine(directory, name);
+        var content = name.EndsWith(".csv", StringComparison.Ordinal)
+            ? "orderId,cityCode\n1,IST\n"
+            : string.Join('\n', File.ReadLines(TempPaths.SharedData("conversations.json")).Take(3)) + "\n";
+        await File.WriteAllTextAsync(path, content);
+
+        var result = await RunAsync(new() { ["Warehouse__DuckDbPath"] = path });
+
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.StartsWith($"chatingest: Warehouse__DuckDbPath '{path}' cannot be opened: DuckDB opened it as a data file", line, StringComparison.Ordinal);
+        Assert.Equal(content, await File.ReadAllTextAsync(path));
+        Assert.Equal([path], Directory.GetFiles(directory));
+    }
+
     [Fact]
     public async Task PortSetListensThereAndTheDefaultFileIsCreatedWithTablesAndView()
     {

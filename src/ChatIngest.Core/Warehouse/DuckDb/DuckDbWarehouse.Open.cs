@@ -17,6 +17,12 @@ public sealed partial class DuckDbWarehouse
         connection.Open();
         try
         {
+            if (Scalar(connection, SqlScripts.Load("duckdb/database_path.sql")) is not string { Length: > 0 })
+            {
+                throw new InvalidDataException("DuckDB opened it as a data file to read (CSV, JSON, Parquet), in memory, "
+                    + "not as a database file, so nothing written would be kept. Name a DuckDB file, or a path that does not exist yet");
+            }
+
             if (Convert.ToInt64(Scalar(connection, SqlScripts.Load("duckdb/keyed_tables.sql")), CultureInfo.InvariantCulture) > 0)
             {
                 Execute(connection, "BEGIN TRANSACTION;\n" + SqlScripts.Load("duckdb/unkey_tables.sql") + "\nCOMMIT;");
