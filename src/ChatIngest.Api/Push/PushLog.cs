@@ -16,6 +16,8 @@ internal sealed partial class PushLog : IDisposable
     private readonly RefusalWindow warehouseUnavailable;
     private readonly RefusalWindow deadlinePassed;
     private readonly RefusalWindow stopping;
+    private readonly RefusalWindow keysUnavailable;
+    private readonly RefusalWindow tokenRefused;
     private readonly double deadlineMs;
 
     public PushLog(ILogger<PushLog> logger, IOptions<PushOptions> options, TimeProvider time, IHostApplicationLifetime lifetime)
@@ -26,6 +28,8 @@ internal sealed partial class PushLog : IDisposable
         warehouseUnavailable = new RefusalWindow(time, RefusalLogWindow, (count, seconds) => LogWarehouseUnavailableCount(count, seconds));
         deadlinePassed = new RefusalWindow(time, RefusalLogWindow, (count, seconds) => LogDeadlinePassedCount(count, seconds, deadlineMs));
         stopping = new RefusalWindow(time, RefusalLogWindow, (count, seconds) => LogStoppingCount(count, seconds));
+        keysUnavailable = new RefusalWindow(time, RefusalLogWindow, (count, seconds) => LogKeysUnavailableCount(count, seconds));
+        tokenRefused = new RefusalWindow(time, RefusalLogWindow, (count, seconds) => LogTokenRefusedCount(count, seconds));
 
         // Once the writer has drained, not at the container's disposal: a line logged while the container disposes
         // its singletons can miss the log providers.
@@ -64,12 +68,32 @@ internal sealed partial class PushLog : IDisposable
         }
     }
 
+    /// <summary>A push refused because the keys that check its token could not be had: the operator's problem, not the token's.</summary>
+    public void KeysUnavailable(string detail)
+    {
+        if (keysUnavailable.Take())
+        {
+            LogKeysUnavailable(detail);
+        }
+    }
+
+    /// <summary>A push refused for its token (401 or 403): a stranger, or a subscription set up for another audience or account.</summary>
+    public void TokenRefused(int status, string detail)
+    {
+        if (tokenRefused.Take())
+        {
+            LogTokenRefused(status, detail);
+        }
+    }
+
     public void Dispose()
     {
         queueFull.Dispose();
         warehouseUnavailable.Dispose();
         deadlinePassed.Dispose();
         stopping.Dispose();
+        keysUnavailable.Dispose();
+        tokenRefused.Dispose();
     }
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Debug, Message = "Push {MessageId} stored; answering 204")]
@@ -104,4 +128,16 @@ internal sealed partial class PushLog : IDisposable
 
     [LoggerMessage(EventId = 315, Level = LogLevel.Information, Message = "{Count} more pushes refused in the last {Seconds} s: the service is stopping; answered 503")]
     private partial void LogStoppingCount(long count, double seconds);
+
+    [LoggerMessage(EventId = 316, Level = LogLevel.Warning, Message = "Push refused: {Detail}; answering 503, and Pub/Sub retries")]
+    private partial void LogKeysUnavailable(string detail);
+
+    [LoggerMessage(EventId = 317, Level = LogLevel.Warning, Message = "{Count} more pushes refused in the last {Seconds} s: the token signing keys could not be had; answered 503")]
+    private partial void LogKeysUnavailableCount(long count, double seconds);
+
+    [LoggerMessage(EventId = 318, Level = LogLevel.Warning, Message = "Push refused ({Status}) for its token: {Detail}")]
+    private partial void LogTokenRefused(int status, string detail);
+
+    [LoggerMessage(EventId = 319, Level = LogLevel.Warning, Message = "{Count} more pushes refused for their tokens in the last {Seconds} s; answered 401 or 403")]
+    private partial void LogTokenRefusedCount(long count, double seconds);
 }

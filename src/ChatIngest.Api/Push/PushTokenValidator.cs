@@ -99,7 +99,7 @@ internal sealed class PushTokenValidator(IOptions<PushAuthOptions> options, IOpt
         }
         catch (Exception e) when (e is HttpRequestException or TimeoutException)
         {
-            return (null, PushAuthResult.KeysUnavailable($"The token signing keys could not be fetched: {e.Message}"));
+            return (null, PushAuthResult.KeysUnavailable($"The token signing keys at {settings.CertificatesUrl} could not be fetched: {e.Message}"));
         }
     }
 

@@ -7,6 +7,7 @@ using ChatIngest.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 
 namespace ChatIngest.Tests.Api;
 
@@ -158,13 +159,48 @@ public sealed class PushAuthTests : IAsyncLifetime
         port.Stop(); // nothing listens there now
         var settings = tokens.Settings();
         settings["PushAuth:CertificatesUrl"] = closed;
-        await using var keyless = new ChatIngestApp(settings);
-        var keylessClient = keyless.CreateClient();
-        using var response = await keylessClient.PushAsync(PushEnvelopes.Create(Payloads.CourierStart(8), "m-8", Published), "Bearer " + tokens.Sign());
+        var logs = new CapturedLogs();
+        await using (var keyless = new ChatIngestApp(settings, configureServices: logs.Register))
+        {
+            var keylessClient = keyless.CreateClient();
+            for (var order = 1; order <= 3; order++)
+            {
+                using var response = await keylessClient.PushAsync(PushEnvelopes.Create(Payloads.CourierStart(order), $"m-{order}", Published), "Bearer " + tokens.Sign());
 
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.NotNull(response.Headers.RetryAfter);
-        Assert.Equal(0, (await keylessClient.GetJsonAsync("/conversations")).GetProperty("items").GetArrayLength());
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+                Assert.NotNull(response.Headers.RetryAfter);
+                var detail = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString();
+                Assert.StartsWith($"The token signing keys at {closed} could not be fetched: ", detail, StringComparison.Ordinal);
+            }
+
+            Assert.Equal(0, (await keylessClient.GetJsonAsync("/conversations")).GetProperty("items").GetArrayLength());
+        }
+
+        // The operator's log says why, once, naming the URL; the two refusals after it are one line as the service stops.
+        var line = Assert.Single(logs.Entries, e => e.EventId == 316);
+        Assert.Equal(LogLevel.Warning, line.Level);
+        Assert.Contains($"The token signing keys at {closed} could not be fetched", line.Message, StringComparison.Ordinal);
+        Assert.Equal(2L, Assert.Single(logs.Entries, e => e.EventId == 317).Values["Count"]);
+    }
+
+    [Fact]
+    public async Task ARefusedTokenIsLoggedWithItsStatusAndWhy()
+    {
+        var logs = new CapturedLogs();
+        await using (var logged = new ChatIngestApp(tokens.Settings(), configureServices: logs.Register))
+        {
+            var loggedClient = logged.CreateClient();
+            using var forbidden = await loggedClient.PushAsync(PushEnvelopes.Create(Payloads.CourierStart(1), "m-1", Published), "Bearer " + tokens.Sign(audience: "https://someone-else.example/push"));
+            Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+            using var anonymous = await loggedClient.PushAsync(PushEnvelopes.Create(Payloads.CourierStart(2), "m-2", Published), authorization: null);
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        }
+
+        // A subscription set up for another audience refuses every push: the log says so, not only the 403s.
+        var line = Assert.Single(logs.Entries, e => e.EventId == 318);
+        Assert.Equal(403, line.Values["Status"]);
+        Assert.Contains("another audience", line.Message, StringComparison.Ordinal);
+        Assert.Equal(1L, Assert.Single(logs.Entries, e => e.EventId == 319).Values["Count"]);
     }
 
     [Theory]
@@ -184,7 +220,7 @@ public sealed class PushAuthTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.NotNull(response.Headers.RetryAfter);
-        Assert.Contains("signing keys", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith($"The token signing keys at {keys.Address}certs could not be ", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
