@@ -23,6 +23,7 @@ internal sealed class RunCounters(long fromLine = 1)
     private long acknowledged;
     private long retries;
     private long failed;
+    private long notSent;
     private long bytesDone;
     private long problemsNotShown;
     private string? stopReason;
@@ -34,11 +35,14 @@ internal sealed class RunCounters(long fromLine = 1)
     public long Retries => Volatile.Read(ref retries);
     public long Failed => Volatile.Read(ref failed);
 
+    /// <summary>Failed lines no request could carry, so never sent (counted in <see cref="Failed"/> too).</summary>
+    public long NotSent => Volatile.Read(ref notSent);
+
     /// <summary>Why the run stopped before the end of SOURCE (the first reason given), or null.</summary>
     public string? StopReason => Volatile.Read(ref stopReason);
 
     /// <summary>Sent but neither acknowledged nor failed: in flight when the run stopped.</summary>
-    public long Unconfirmed => Sent - Acknowledged - Failed;
+    public long Unconfirmed => Sent - Acknowledged - (Failed - NotSent);
 
     /// <summary>The line to give <c>--from-line</c> to go on from where the run is now (<see cref="ResumePoint"/>).</summary>
     public long ResumeLine => resume.Line;
@@ -102,10 +106,10 @@ internal sealed class RunCounters(long fromLine = 1)
         }
     }
 
-    /// <summary>A line no request can carry: it counts as sent and failed, and the run goes on.</summary>
+    /// <summary>A line no request can carry: it counts as failed and not sent, and the run goes on.</summary>
     public void FailUnsent(NdjsonLine line, string problem)
     {
-        AddSent();
+        Interlocked.Increment(ref notSent);
         AddFailed(SentLines.One(line.Number), problem);
         AddBytesDone(line.SourceBytes);
     }
@@ -125,5 +129,5 @@ internal sealed class RunCounters(long fromLine = 1)
         string.Create(CultureInfo.InvariantCulture, $"acknowledged {Acknowledged:N0}, retries {Retries:N0}, failed {Failed:N0}"));
 
     public string Summary(string command) => string.Create(CultureInfo.InvariantCulture,
-        $"{command}: read {Read:N0} lines; sent {Sent:N0}, acknowledged {Acknowledged:N0}, retried {Retries:N0}, failed {Failed:N0}{(Unconfirmed > 0 ? $", unconfirmed {Unconfirmed:N0}" : "")}");
+        $"{command}: read {Read:N0} lines; sent {Sent:N0}, acknowledged {Acknowledged:N0}, retried {Retries:N0}, failed {Failed:N0}{(NotSent > 0 ? $" ({NotSent:N0} not sent)" : "")}{(Unconfirmed > 0 ? $", unconfirmed {Unconfirmed:N0}" : "")}");
 }

@@ -130,6 +130,7 @@ public sealed class PublishTests
         Assert.Equal(1, result.ExitCode); // one line failed
         Assert.Equal(data.Select(Convert.ToBase64String), fake.Accepted.SelectMany(r => r.Base64Data));
         Assert.Contains("line 2 is not base64 (--base64)", result.Error, StringComparison.Ordinal);
+        Assert.Contains("publish: read 3 lines; sent 2, acknowledged 2, retried 0, failed 1 (1 not sent)", result.Error.Split('\n'));
     }
 
     [Fact]
@@ -205,7 +206,7 @@ public sealed class PublishTests
         Assert.Equal(1, result.ExitCode);
         Assert.Equal(lines, fake.Messages);
         Assert.Contains("publish: failed: line 3 is longer than 10,485,760 bytes, more than a Pub/Sub message holds; not sent", result.Error.Split('\n'));
-        Assert.Contains("publish: read 4 lines; sent 4, acknowledged 3, retried 0, failed 1", result.Error.Split('\n'));
+        Assert.Contains("publish: read 4 lines; sent 3, acknowledged 3, retried 0, failed 1 (1 not sent)", result.Error.Split('\n'));
         Assert.DoesNotContain("publish: stopped", result.Error, StringComparison.Ordinal);
     }
 
