@@ -137,23 +137,25 @@ internal static class ReplayEndpoints
         catch (Exception e) when (e is WarehouseUnavailableException or System.Threading.Channels.ChannelClosedException)
         {
             return Problems.Unavailable(http, options, "The warehouse did not take the replay.",
-                $"Stopped after {lineNumber} lines; replaying the whole file again is safe (duplicates change nothing).");
+                $"Stopped after {Lines(lineNumber)}; replaying the whole file again is safe (duplicates change nothing).");
         }
 
         if (stopped)
         {
             return Problems.Unavailable(http, options, "The service is stopping.",
-                $"Stopped reading after {lineNumber} lines, which are stored; send the lines after them again (or the whole file: duplicates change nothing).");
+                $"Stopped reading after {Lines(lineNumber)}, which {(lineNumber == 1 ? "is" : "are")} stored; send the lines after them again (or the whole file: duplicates change nothing).");
         }
 
         if (tooLong is not null)
         {
             return TypedResults.Problem(
                 title: "A replay line is too long.",
-                detail: $"{tooLong.Message} It and the rest were not read; the {lineNumber} lines before it are stored. Replaying the whole file again is safe.",
+                detail: $"{tooLong.Message} It and the rest were not read; {(lineNumber == 0 ? "no line before it was stored" : $"the {Lines(lineNumber)} before it {(lineNumber == 1 ? "is" : "are")} stored")}. Replaying the whole file again is safe.",
                 statusCode: StatusCodes.Status413PayloadTooLarge);
         }
 
         return TypedResults.Ok(new ReplayResult(lineNumber, total.Orders, total.Messages, total.Duplicates, total.Invalid));
     }
+
+    private static string Lines(long count) => count == 1 ? "1 line" : string.Create(CultureInfo.InvariantCulture, $"{count:N0} lines");
 }

@@ -140,9 +140,21 @@ public sealed class ReplayEndpointTests : IDisposable
         var (status, body) = await ReplayAsync("\n" + SeedData.Lines[0] + "\n" + new string('x', 5000) + "\n" + SeedData.Lines[1]);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
-        Assert.StartsWith("Line 3 is longer than 4,096 bytes. It and the rest were not read; the 1 lines before it are stored.",
+        Assert.StartsWith("Line 3 is longer than 4,096 bytes. It and the rest were not read; the 1 line before it is stored.",
             body.GetProperty("detail").GetString(), StringComparison.Ordinal);
         var row = (await client.GetJsonAsync("/conversations")).GetProperty("items");
         Assert.Equal(1, row.GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData(0, "no line before it was stored")]
+    [InlineData(3, "the 3 lines before it are stored")]
+    public async Task A413SaysHowManyLinesBeforeItAreStoredInWords(int before, string said)
+    {
+        var (status, body) = await ReplayAsync(string.Join("\n", SeedData.Lines.Take(before).Append(new string('x', 5000))));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+        Assert.StartsWith($"Line {before + 1} is longer than 4,096 bytes. It and the rest were not read; {said}.",
+            body.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 }

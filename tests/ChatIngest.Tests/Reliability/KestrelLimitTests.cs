@@ -120,7 +120,7 @@ public sealed class KestrelLimitTests : IDisposable
             using var response = await service.Client.SendAsync(request);
 
             Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-            Assert.Contains("Line 2 is longer than 4,096 bytes. It and the rest were not read; the 1 lines before it are stored.",
+            Assert.Contains("Line 2 is longer than 4,096 bytes. It and the rest were not read; the 1 line before it is stored.",
                 await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
