@@ -37,6 +37,16 @@ public sealed class GenerateOutFileTests : IDisposable
     }
 
     [Fact]
+    public async Task TheProgressLineSaysHowManyConversationsOfHowManyAreStarted()
+    {
+        var result = await CliRun.GenerateAsync("-n", "250", "--out", Path.Combine(directory, "data.ndjson"));
+
+        // Without a terminal the last progress line is written when the run ends: all of them started by then.
+        var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("generate: ", StringComparison.Ordinal) && l.Contains(" | ", StringComparison.Ordinal));
+        Assert.EndsWith(" | 250 of 250 conversations started", line.TrimEnd('\r'), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnOutFileIsReplacedWholeKeepingItsPermissionsWithNothingBesideIt()
     {
         var path = Path.Combine(directory, "data.ndjson");
