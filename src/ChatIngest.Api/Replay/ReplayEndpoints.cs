@@ -85,8 +85,8 @@ internal static class ReplayEndpoints
         // Read as NDJSON, compressed bytes would only be parked line by line as invalid messages. Decompressing here
         // is not offered: .NET's decompressors end a truncated stream as if it were whole, so a cut-off file would be
         // replayed in part and answered 200. A compressed file sent without the header is the line reader's to refuse.
-        ProblemHttpResult Compressed(string what) => Problems.Compressed(http, "The replay body must not be compressed.",
-            $"{what}; nothing was stored. Send the NDJSON as it is, e.g. gunzip -c file.ndjson.gz | curl -X POST -T - ….");
+        ProblemHttpResult Compressed(string what, string format = "gzip") => Problems.Compressed(http, "The replay body must not be compressed.",
+            $"{what}; nothing was stored. Send the NDJSON as it is, e.g. {NdjsonStart.Decompression(format).Command} file.ndjson{NdjsonStart.Decompression(format).Extension} | curl -X POST -T - ….");
 
         if (ContentEncodings.IsEncoded(http.Request, out var encoding))
         {
@@ -124,7 +124,7 @@ internal static class ReplayEndpoints
             catch (CompressedNdjsonException e)
             {
                 // Thrown before the first line, so nothing was sent to the writer.
-                return Compressed($"The body is {e.Format}-compressed (it starts with {e.Format}'s magic bytes)");
+                return Compressed($"The body is {e.Format}-compressed (it starts with {e.Format}'s magic bytes)", e.Format);
             }
 
             await SendChunkAsync(last: true);

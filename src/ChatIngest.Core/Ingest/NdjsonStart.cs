@@ -14,12 +14,16 @@ public static class NdjsonStart
     private static ReadOnlySpan<byte> Bom => [0xEF, 0xBB, 0xBF];
 
     // Magic numbers that cannot begin UTF-8 text (each has a byte no UTF-8 text starts with or continues with there).
-    private static readonly (string Name, byte[] Magic)[] Compressed =
+    private static readonly (string Name, byte[] Magic, string Decompress, string Extension)[] Compressed =
     [
-        ("gzip", [0x1F, 0x8B]),
-        ("zstd", [0x28, 0xB5, 0x2F, 0xFD]),
-        ("xz", [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]),
+        ("gzip", [0x1F, 0x8B], "gunzip -c", ".gz"),
+        ("zstd", [0x28, 0xB5, 0x2F, 0xFD], "zstd -dc", ".zst"),
+        ("xz", [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], "xz -dc", ".xz"),
     ];
+
+    /// <summary>The command that writes a file of <paramref name="format"/> (as <see cref="ReadAsync"/> names it) to stdout decompressed, and the file's usual extension.</summary>
+    public static (string Command, string Extension) Decompression(string format) =>
+        Compressed.FirstOrDefault(c => c.Name == format) is { Name: not null } c ? (c.Decompress, c.Extension) : ("gunzip -c", ".gz");
 
     private static readonly int LongestMagic = Compressed.Max(c => c.Magic.Length);
 

@@ -85,5 +85,6 @@ public sealed class NdjsonLinesTests
         var refused = await Assert.ThrowsAsync<CompressedNdjsonException>(() => ReadAsync(file.ToArray()));
 
         Assert.Contains("gzip-compressed", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("e.g. gunzip -c FILE | ", refused.Message, StringComparison.Ordinal);
     }
 }

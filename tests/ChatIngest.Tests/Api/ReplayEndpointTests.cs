@@ -124,6 +124,20 @@ public sealed class ReplayEndpointTests : IDisposable
         Assert.Equal(0, (await client.GetJsonAsync("/dead-letters")).GetProperty("items").GetArrayLength());
     }
 
+    [Theory]
+    [InlineData(new byte[] { 0x1F, 0x8B }, "gzip", "gunzip -c file.ndjson.gz | curl")]
+    [InlineData(new byte[] { 0x28, 0xB5, 0x2F, 0xFD }, "zstd", "zstd -dc file.ndjson.zst | curl")]
+    [InlineData(new byte[] { 0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00 }, "xz", "xz -dc file.ndjson.xz | curl")]
+    public async Task ACompressedFileIs415WithTheCommandThatDecompressesItsFormat(byte[] magic, string format, string command)
+    {
+        var (status, body) = await ReplayAsync([.. magic, .. Encoding.UTF8.GetBytes("rest of the file")]);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, status);
+        var detail = body.GetProperty("detail").GetString();
+        Assert.StartsWith($"The body is {format}-compressed", detail, StringComparison.Ordinal);
+        Assert.Contains(command, detail, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task AnIdentityEncodedBodyIsReadAsItIs()
     {
