@@ -153,7 +153,10 @@ internal sealed class PushSender(HttpClient http, ReplaySettings settings, TimeP
         }
     }
 
-    /// <summary>A problem-details body's title and detail (a title that only repeats the status left out), else the body's start.</summary>
+    /// <summary>
+    /// A problem-details body's title and detail (a title that only repeats the status left out, so ASP.NET's bare 404
+    /// problem adds nothing), else the body's start.
+    /// </summary>
     private static string Explain(string body, string? reason)
     {
         try
@@ -163,9 +166,9 @@ internal sealed class PushSender(HttpClient http, ReplaySettings settings, TimeP
             {
                 var title = AnswerText.Text(json.RootElement, "title");
                 var said = $"{(title == reason ? null : title)} {AnswerText.Text(json.RootElement, "detail")}".Trim();
-                if (said.Length > 0)
+                if (said.Length > 0 || json.RootElement.TryGetProperty("title", out _))
                 {
-                    return said;
+                    return said; // a problem whose title only repeats the status says nothing more
                 }
             }
         }

@@ -208,6 +208,19 @@ public sealed class ReplayDeliveryTests
     }
 
     [Fact]
+    public async Task AProblemThatOnlyRepeatsTheStatusIsNotPrintedAsJson()
+    {
+        // What ASP.NET answers for a path it does not map: {"type":…,"title":"Not Found","status":404,"traceId":…}.
+        await using var server = await LoopbackServer.StartAsync(http => Results.Problem(statusCode: 404).ExecuteAsync(http));
+        var stdin = Encoding.UTF8.GetBytes(Lines[0] + "\n");
+
+        var result = await CliRun.RunAsync(["replay", "-", "--to", new Uri(server.Address, "/push").ToString(), "--concurrency", "1"], stdin: stdin);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"replay: stopped: {new Uri(server.Address, "/push")} answered HTTP 404 Not Found. Check the --to URL.", result.Error.Split('\n'));
+    }
+
+    [Fact]
     public async Task ARedirectIsNotFollowedAndStopsTheRunNamingWhereItPoints()
     {
         var paths = new ConcurrentQueue<string>();
