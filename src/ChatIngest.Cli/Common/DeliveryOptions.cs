@@ -14,23 +14,22 @@ internal sealed class DeliveryOptions(TimeSpan minBackoff, TimeSpan maxBackoff, 
         Description = LineSource.Help + " Example: data/generated.ndjson",
     };
 
-    public Option<TimeSpan> MinBackoff { get; } = new("--min-backoff")
+    // Durations have no DefaultValueFactory: help would print it as 00:00:01 beside the description's "default 1s".
+    public Option<TimeSpan?> MinBackoff { get; } = new("--min-backoff")
     {
         Description = $"First wait before retrying a failed send; doubles per attempt (0 to 1h). Example: --min-backoff 500ms (default {Duration.Format(minBackoff)})",
-        DefaultValueFactory = _ => minBackoff,
         CustomParser = r => Duration.Parse(r, "--min-backoff", TimeSpan.Zero, LongestBackoff),
     };
 
-    public Option<TimeSpan> MaxBackoff { get; } = new("--max-backoff")
+    public Option<TimeSpan?> MaxBackoff { get; } = new("--max-backoff")
     {
         Description = $"Longest wait between retries (0 to 1h). Example: --max-backoff 30s (default {Duration.Format(maxBackoff)})",
-        DefaultValueFactory = _ => maxBackoff,
         CustomParser = r => Duration.Parse(r, "--max-backoff", TimeSpan.Zero, LongestBackoff),
     };
 
     public Option<int> MaxAttempts { get; } = new("--max-attempts")
     {
-        Description = $"Attempts per send before it counts as failed. Example: --max-attempts 10 (default {maxAttempts})",
+        Description = $"Attempts per send before it counts as failed. Example: --max-attempts 10",
         DefaultValueFactory = _ => maxAttempts,
         CustomParser = r => Number.Parse(r, "--max-attempts", 1, 1_000),
     };
@@ -38,7 +37,7 @@ internal sealed class DeliveryOptions(TimeSpan minBackoff, TimeSpan maxBackoff, 
     public Option<long> FromLine { get; } = new("--from-line")
     {
         Description = "Start at this SOURCE line, numbered as sed -n numbers lines (blank ones counted); the lines before it are read "
-            + "past, not sent. A run stopped by Ctrl-C, or early by an answer no retry fixes, names the line to go on from. Example: --from-line 1201 (default 1)",
+            + "past, not sent. A run stopped by Ctrl-C, or early by an answer no retry fixes, names the line to go on from. Example: --from-line 1201",
         DefaultValueFactory = _ => 1,
         CustomParser = r => Number.Parse(r, "--from-line", 1L, long.MaxValue),
     };
@@ -66,9 +65,9 @@ internal sealed class DeliveryOptions(TimeSpan minBackoff, TimeSpan maxBackoff, 
         });
     }
 
-    /// <summary>A command validator runs before defaults are filled in: an option not typed has no result yet.</summary>
-    private static TimeSpan Given(CommandResult result, Option<TimeSpan> option, TimeSpan otherwise) =>
-        result.GetResult(option) is null ? otherwise : result.GetValue(option);
+    /// <summary>A duration as typed, or <paramref name="otherwise"/> when it was not.</summary>
+    private static TimeSpan Given(CommandResult result, Option<TimeSpan?> option, TimeSpan otherwise) =>
+        result.GetResult(option) is null ? otherwise : result.GetValue(option) ?? otherwise;
 
-    public Backoff ReadBackoff(ParseResult parse) => new(parse.GetValue(MinBackoff), parse.GetValue(MaxBackoff));
+    public Backoff ReadBackoff(ParseResult parse) => new(parse.GetValue(MinBackoff) ?? minBackoff, parse.GetValue(MaxBackoff) ?? maxBackoff);
 }

@@ -29,11 +29,10 @@ internal static partial class PublishCommand
                 + "published as the bytes it stands for: for data that is not one line of UTF-8 text. A line that is not base64 fails alone. "
                 + "Example: --base64 (with jq -r '.[].message.data' held.json > held.b64)",
         };
-        var maxDelay = new Option<TimeSpan>("--max-delay")
+        var maxDelay = new Option<TimeSpan?>("--max-delay") // no DefaultValueFactory: help would print 00:00:01 beside "default 1s"
         {
             Description = "Longest a line waits, counted from the first line of its batch, for the batch to fill before it is published anyway "
                 + "(0 to 1h): for a SOURCE that trickles, e.g. tail -f app.log | publish -. Example: --max-delay 200ms (default 1s)",
-            DefaultValueFactory = _ => TimeSpan.FromSeconds(1),
             CustomParser = r => Duration.Parse(r, "--max-delay", TimeSpan.Zero, TimeSpan.FromHours(1)),
         };
         var command = new Command("publish", """
@@ -67,7 +66,7 @@ internal static partial class PublishCommand
                 Backoff = delivery.ReadBackoff(parse),
                 MaxAttempts = parse.GetValue(delivery.MaxAttempts),
                 Base64 = parse.GetValue(base64),
-                MaxDelay = parse.GetValue(maxDelay),
+                MaxDelay = parse.GetValue(maxDelay) ?? TimeSpan.FromSeconds(1),
             };
             return await DeliveryRun.RunAsync(context, "publish", parse.GetValue(delivery.Source)!, parse.GetValue(delivery.FromLine),
                 (source, counters) => new PublishRunner(settings, context, counters).RunAsync(source, cancellationToken),

@@ -32,7 +32,7 @@ internal sealed class ReplayOptions
 
     public Option<int> Concurrency { get; } = new("--concurrency", "-c")
     {
-        Description = "Deliveries in flight at once. Example: --concurrency 32 (default 8)",
+        Description = "Deliveries in flight at once. Example: --concurrency 32",
         DefaultValueFactory = _ => 8,
         CustomParser = r => Number.Parse(r, "--concurrency", 1, 1024),
     };
@@ -57,10 +57,12 @@ internal sealed class ReplayOptions
             + "Example: --unwrapped --to http://localhost:8080/pubsub/push/unwrapped",
     };
 
-    public Option<TimeSpan> AckDeadline { get; } = new("--ack-deadline")
+    private static readonly TimeSpan DefaultAckDeadline = TimeSpan.FromSeconds(10);
+
+    // No DefaultValueFactory: help would print it as 00:00:10 beside the description's "default 10s".
+    public Option<TimeSpan?> AckDeadline { get; } = new("--ack-deadline")
     {
-        Description = "How long to wait for an answer before the attempt counts as a nack, like a subscription's ack deadline (1ms to 10m). Example: --ack-deadline 30s (default 10s)",
-        DefaultValueFactory = _ => TimeSpan.FromSeconds(10),
+        Description = $"How long to wait for an answer before the attempt counts as a nack, like a subscription's ack deadline (1ms to 10m). Example: --ack-deadline 30s (default {Duration.Format(DefaultAckDeadline)})",
         CustomParser = r => Duration.Parse(r, "--ack-deadline", TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(10)),
     };
 
@@ -131,6 +133,6 @@ internal sealed class ReplayOptions
         Token = parse.GetValue(Token),
         Subscription = parse.GetValue(Subscription)!,
         Unwrapped = parse.GetValue(Unwrapped),
-        AckDeadline = parse.GetValue(AckDeadline),
+        AckDeadline = parse.GetValue(AckDeadline) ?? DefaultAckDeadline,
     };
 }

@@ -105,6 +105,8 @@ public sealed class CommandLineTests
         {
             Assert.Contains(option.Name, result.Out, StringComparison.Ordinal);
             Assert.Contains("Example: " + option.Name, option.Description, StringComparison.Ordinal);
+            // Help adds "[default: …]" for a default value of its own: a description that says it too says it twice.
+            Assert.False(option.HasDefaultValue && option.Description!.Contains("(default", StringComparison.Ordinal), $"{option.Name}'s default is shown twice");
         }
 
         foreach (var argument in command.Arguments)
