@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using ChatIngest.Cli.Generate;
 using ChatIngest.Cli.Publish;
 using ChatIngest.Cli.Replay;
@@ -26,7 +27,20 @@ internal static class CliApp
             ProcessTerminationTimeout = context.ProcessTerminationTimeout,
         };
 
+        // A usage error in a command is its message alone, then where help is: help's 25–40 lines after it on stdout
+        // would scroll the message out of sight. Without a command, help is what there is to say.
+        var inCommand = parse.Action is ParseErrorAction && parse.CommandResult.Command is not RootCommand;
+        if (inCommand)
+        {
+            ((ParseErrorAction)parse.Action!).ShowHelp = false;
+        }
+
         var code = await parse.InvokeAsync(configuration, cancellationToken);
+        if (inCommand)
+        {
+            await context.Error.WriteLineAsync($"Run '{parse.CommandResult.Command.Name} --help' for its options and examples.");
+        }
+
         return parse.Errors.Count > 0 ? ExitCodes.Usage : code;
     }
 }

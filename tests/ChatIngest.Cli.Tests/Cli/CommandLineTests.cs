@@ -41,9 +41,13 @@ public sealed class CommandLineTests
     {
         var result = await CliRun.RunAsync(args);
 
+        // The error, then where help is; not help itself, whose lines would scroll the error out of sight.
         Assert.Equal(2, result.ExitCode);
-        var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Contains(named, line, StringComparison.Ordinal);
+        var lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.Contains(named, lines[0], StringComparison.Ordinal);
+        Assert.Equal($"Run '{args[0]} --help' for its options and examples.", lines[1]);
+        Assert.Empty(result.Out);
     }
 
     [Theory]

@@ -17,7 +17,7 @@ public sealed class GenerateOptionRangeTests
 
         Assert.Equal(2, result.ExitCode);
         Assert.Empty(result.Stdout);
-        Assert.Equal([error], result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal([error, "Run 'generate --help' for its options and examples."], result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
     [Fact]

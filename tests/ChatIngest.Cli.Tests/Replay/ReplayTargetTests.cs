@@ -15,6 +15,6 @@ public sealed class ReplayTargetTests
         var result = await CliRun.RunAsync(["replay", "-", "--to", to, .. options], stdin: "{}\n"u8.ToArray());
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Equal([error], result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal([error, "Run 'replay --help' for its options and examples."], result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 }
