@@ -29,14 +29,14 @@ internal static class CliApp
 
         // A usage error in a command is its message alone, then where help is: help's 25–40 lines after it on stdout
         // would scroll the message out of sight. Without a command, help is what there is to say.
-        var inCommand = parse.Action is ParseErrorAction && parse.CommandResult.Command is not RootCommand;
-        if (inCommand)
+        var usageError = parse.CommandResult.Command is RootCommand ? null : parse.Action as ParseErrorAction;
+        if (usageError is not null)
         {
-            ((ParseErrorAction)parse.Action!).ShowHelp = false;
+            usageError.ShowHelp = false;
         }
 
         var code = await parse.InvokeAsync(configuration, cancellationToken);
-        if (inCommand)
+        if (usageError is not null)
         {
             await context.Error.WriteLineAsync($"Run '{parse.CommandResult.Command.Name} --help' for its options and examples.");
         }

@@ -85,12 +85,16 @@ internal static class ReplayEndpoints
         // Read as NDJSON, compressed bytes would only be parked line by line as invalid messages. Decompressing here
         // is not offered: .NET's decompressors end a truncated stream as if it were whole, so a cut-off file would be
         // replayed in part and answered 200. A compressed file sent without the header is the line reader's to refuse.
-        ProblemHttpResult Compressed(string what, string format = "gzip") => Problems.Compressed(http, "The replay body must not be compressed.",
-            $"{what}; nothing was stored. Send the NDJSON as it is, e.g. {NdjsonStart.Decompression(format).Command} file.ndjson{NdjsonStart.Decompression(format).Extension} | curl -X POST -T - ….");
+        ProblemHttpResult Compressed(string what, string format)
+        {
+            var (command, extension) = NdjsonStart.Decompression(format);
+            return Problems.Compressed(http, "The replay body must not be compressed.",
+                $"{what}; nothing was stored. Send the NDJSON as it is, e.g. {command} file.ndjson{extension} | curl -X POST -T - ….");
+        }
 
         if (ContentEncodings.IsEncoded(http.Request, out var encoding))
         {
-            return Compressed($"Content-Encoding '{encoding}' is not read here");
+            return Compressed($"Content-Encoding '{encoding}' is not read here", encoding);
         }
 
         // The service stopping ends the read, not the lines read: they are stored and the answer says how far it got.
@@ -143,14 +147,14 @@ internal static class ReplayEndpoints
         if (stopped)
         {
             return Problems.Unavailable(http, options, "The service is stopping.",
-                $"Stopped reading after {Lines(lineNumber)}, which {(lineNumber == 1 ? "is" : "are")} stored; send the lines after them again (or the whole file: duplicates change nothing).");
+                $"Stopped reading after {Lines(lineNumber)}, which {Are(lineNumber)} stored; send the lines after them again (or the whole file: duplicates change nothing).");
         }
 
         if (tooLong is not null)
         {
             return TypedResults.Problem(
                 title: "A replay line is too long.",
-                detail: $"{tooLong.Message} It and the rest were not read; {(lineNumber == 0 ? "no line before it was stored" : $"the {Lines(lineNumber)} before it {(lineNumber == 1 ? "is" : "are")} stored")}. Replaying the whole file again is safe.",
+                detail: $"{tooLong.Message} It and the rest were not read; {(lineNumber == 0 ? "no line before it was stored" : $"the {Lines(lineNumber)} before it {Are(lineNumber)} stored")}. Replaying the whole file again is safe.",
                 statusCode: StatusCodes.Status413PayloadTooLarge);
         }
 
@@ -158,4 +162,6 @@ internal static class ReplayEndpoints
     }
 
     private static string Lines(long count) => count == 1 ? "1 line" : string.Create(CultureInfo.InvariantCulture, $"{count:N0} lines");
+
+    private static string Are(long count) => count == 1 ? "is" : "are";
 }

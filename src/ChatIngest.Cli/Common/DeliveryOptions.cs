@@ -66,8 +66,7 @@ internal sealed class DeliveryOptions(TimeSpan minBackoff, TimeSpan maxBackoff, 
     }
 
     /// <summary>A duration as typed, or <paramref name="otherwise"/> when it was not.</summary>
-    private static TimeSpan Given(CommandResult result, Option<TimeSpan?> option, TimeSpan otherwise) =>
-        result.GetResult(option) is null ? otherwise : result.GetValue(option) ?? otherwise;
+    private static TimeSpan Given(CommandResult result, Option<TimeSpan?> option, TimeSpan otherwise) => result.GetValue(option) ?? otherwise;
 
     public Backoff ReadBackoff(ParseResult parse) => new(parse.GetValue(MinBackoff) ?? minBackoff, parse.GetValue(MaxBackoff) ?? maxBackoff);
 }

@@ -154,6 +154,6 @@ internal static class GenerateCommand
     }
 
     /// <summary><c>generate: 45,079 lines, …, elapsed 00:00:01 | 10,000 of 10,000 conversations started</c></summary>
-    internal static ProgressReading ProgressOf(long lines, long started, long conversations) =>
+    private static ProgressReading ProgressOf(long lines, long started, long conversations) =>
         new(lines, "lines", started, conversations, string.Create(CultureInfo.InvariantCulture, $"{started:N0} of {conversations:N0} conversations started"));
 }

@@ -14,6 +14,8 @@ internal static partial class PublishCommand
     [GeneratedRegex("^projects/[^/\\s]+/topics/[A-Za-z][A-Za-z0-9._~+%-]{2,254}$")]
     private static partial Regex TopicName();
 
+    private static readonly TimeSpan DefaultMaxDelay = TimeSpan.FromSeconds(1);
+
     public static Command Create(CliContext context)
     {
         var delivery = new DeliveryOptions(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(60), maxAttempts: 8);
@@ -32,7 +34,7 @@ internal static partial class PublishCommand
         var maxDelay = new Option<TimeSpan?>("--max-delay") // no DefaultValueFactory: help would print 00:00:01 beside "default 1s"
         {
             Description = "Longest a line waits, counted from the first line of its batch, for the batch to fill before it is published anyway "
-                + "(0 to 1h): for a SOURCE that trickles, e.g. tail -f app.log | publish -. Example: --max-delay 200ms (default 1s)",
+                + $"(0 to 1h): for a SOURCE that trickles, e.g. tail -f app.log | publish -. Example: --max-delay 200ms (default {Duration.Format(DefaultMaxDelay)})",
             CustomParser = r => Duration.Parse(r, "--max-delay", TimeSpan.Zero, TimeSpan.FromHours(1)),
         };
         var command = new Command("publish", """
@@ -66,7 +68,7 @@ internal static partial class PublishCommand
                 Backoff = delivery.ReadBackoff(parse),
                 MaxAttempts = parse.GetValue(delivery.MaxAttempts),
                 Base64 = parse.GetValue(base64),
-                MaxDelay = parse.GetValue(maxDelay) ?? TimeSpan.FromSeconds(1),
+                MaxDelay = parse.GetValue(maxDelay) ?? DefaultMaxDelay,
             };
             return await DeliveryRun.RunAsync(context, "publish", parse.GetValue(delivery.Source)!, parse.GetValue(delivery.FromLine),
                 (source, counters) => new PublishRunner(settings, context, counters).RunAsync(source, cancellationToken),

@@ -166,7 +166,7 @@ internal sealed class PushSender(HttpClient http, ReplaySettings settings, TimeP
             {
                 var title = AnswerText.Text(json.RootElement, "title");
                 var said = $"{(title == reason ? null : title)} {AnswerText.Text(json.RootElement, "detail")}".Trim();
-                if (said.Length > 0 || json.RootElement.TryGetProperty("title", out _))
+                if (said.Length > 0 || title is not null)
                 {
                     return said; // a problem whose title only repeats the status says nothing more
                 }

@@ -21,9 +21,16 @@ public static class NdjsonStart
         ("xz", [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], "xz -dc", ".xz"),
     ];
 
-    /// <summary>The command that writes a file of <paramref name="format"/> (as <see cref="ReadAsync"/> names it) to stdout decompressed, and the file's usual extension.</summary>
-    public static (string Command, string Extension) Decompression(string format) =>
-        Compressed.FirstOrDefault(c => c.Name == format) is { Name: not null } c ? (c.Decompress, c.Extension) : ("gunzip -c", ".gz");
+    /// <summary>
+    /// The command that writes a file of <paramref name="format"/> (as <see cref="ReadAsync"/> or a Content-Encoding
+    /// names it) to stdout decompressed, and the file's usual extension; gzip's for a format not listed here.
+    /// </summary>
+    public static (string Command, string Extension) Decompression(string format)
+    {
+        var known = Array.Find(Compressed, c => c.Name.Equals(format, StringComparison.OrdinalIgnoreCase));
+        var (_, _, command, extension) = known.Name is null ? Compressed[0] : known;
+        return (command, extension);
+    }
 
     private static readonly int LongestMagic = Compressed.Max(c => c.Magic.Length);
 

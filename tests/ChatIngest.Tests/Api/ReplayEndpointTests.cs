@@ -94,16 +94,18 @@ public sealed class ReplayEndpointTests : IDisposable
     }
 
     [Theory]
-    [InlineData("gzip")]
-    [InlineData("br")]
-    [InlineData("x-anything")]
-    public async Task ACompressedBodyIs415ProblemAndNothingIsStored(string encoding)
+    [InlineData("gzip", "gunzip -c file.ndjson.gz | curl")]
+    [InlineData("zstd", "zstd -dc file.ndjson.zst | curl")]
+    [InlineData("br", "gunzip -c file.ndjson.gz | curl")] // no decompressor of its own to name: gzip's as the example
+    [InlineData("x-anything", "gunzip -c file.ndjson.gz | curl")]
+    public async Task ACompressedBodyIs415ProblemAndNothingIsStored(string encoding, string command)
     {
         // The lines are plain NDJSON, so a service that ignored the header would store them.
         var (status, body) = await ReplayAsync(string.Join("\n", SeedData.Lines.Take(10)), encoding);
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, status);
         Assert.Contains($"'{encoding}'", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains(command, body.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(0, (await client.GetJsonAsync("/dead-letters")).GetProperty("items").GetArrayLength());
         Assert.Equal(0, (await client.GetJsonAsync("/conversations")).GetProperty("items").GetArrayLength());
     }
