@@ -14,7 +14,8 @@ internal sealed class PushAuthFilter(PushTokenValidator validator, IOptions<Inge
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        var result = await validator.ValidateAsync(http.Request.Headers.Authorization, http.RequestAborted);
+        var result = await validator.ValidateAsync(
+            http.Request.Headers.Authorization, http.Request.Headers[PushTokenValidator.ServerlessAuthorizationHeader], http.RequestAborted);
         switch (result.Outcome)
         {
             case PushAuthOutcome.Accepted:

@@ -34,7 +34,13 @@ internal sealed class PushTokenValidator(IOptions<PushAuthOptions> options, IOpt
     /// </summary>
     private volatile AcceptedToken? lastAccepted;
 
-    public async ValueTask<PushAuthResult> ValidateAsync(string? authorization, CancellationToken cancellationToken)
+    /// <summary>The header Cloud Run's invoker check reads instead of <c>Authorization</c> when a request has both.</summary>
+    public const string ServerlessAuthorizationHeader = "X-Serverless-Authorization";
+
+    /// <param name="authorization">The request's <c>Authorization</c> header: the token checked.</param>
+    /// <param name="serverlessAuthorization">Its <see cref="ServerlessAuthorizationHeader"/>, if any: with one, Cloud Run's
+    /// invoker check was made on that header and <c>Authorization</c> was passed on unchecked.</param>
+    public async ValueTask<PushAuthResult> ValidateAsync(string? authorization, string? serverlessAuthorization, CancellationToken cancellationToken)
     {
         const string scheme = "Bearer ";
         if (authorization is null || !authorization.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) || authorization.Length == scheme.Length)
@@ -43,12 +49,21 @@ internal sealed class PushTokenValidator(IOptions<PushAuthOptions> options, IOpt
         }
 
         var token = authorization[scheme.Length..].Trim();
+        var signatureRemoved = token.EndsWith("." + RemovedSignature, StringComparison.Ordinal);
+        if (signatureRemoved && serverlessAuthorization is not null)
+        {
+            // Anyone Cloud Run lets in (run.invoker) could otherwise put claims of their choosing in Authorization.
+            return PushAuthResult.Unauthenticated(
+                $"The token's signature was removed ({RemovedSignature}), but the request also has an {ServerlessAuthorizationHeader} header: "
+                + "Cloud Run's invoker check was made on that header, and Authorization was passed on unchecked. Pub/Sub sends only Authorization.");
+        }
+
         if (lastAccepted is { } last && string.Equals(last.Token, token, StringComparison.Ordinal) && time.GetUtcNow() < last.ExpiresAt)
         {
             return PushAuthResult.Accepted;
         }
 
-        var (payload, refusal) = token.EndsWith("." + RemovedSignature, StringComparison.Ordinal)
+        var (payload, refusal) = signatureRemoved
             ? ReadCheckedByCloudRun(token)
             : await VerifyAsync(token, cancellationToken);
         if (payload is null)

@@ -9,7 +9,8 @@ namespace ChatIngest.Tests.Api;
 /// <summary>
 /// Push auth behind Cloud Run's invoker check (<c>--no-allow-unauthenticated</c>), which verifies Pub/Sub's token and
 /// passes it on with its signature replaced by SIGNATURE_REMOVED_BY_GOOGLE: with PushAuth__SignatureCheckedByCloudRun
-/// the claims are still checked here; a token that keeps its signature is still checked in full.
+/// the claims are still checked here, unless the request also has X-Serverless-Authorization (then Cloud Run checked
+/// that header, not this token); a token that keeps its signature is still checked in full.
 /// </summary>
 public sealed class CloudRunPushAuthTests : IAsyncLifetime
 {
@@ -101,6 +102,35 @@ public sealed class CloudRunPushAuthTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ATokenWithoutSignatureBesideAnXServerlessAuthorizationHeaderGets401AndStoresNothing()
+    {
+        // With both headers, Cloud Run checks X-Serverless-Authorization (here a caller's own genuine token) and passes
+        // Authorization on untouched: claims there that name the push account were never checked by anyone.
+        var callersOwn = (PushTokenValidator.ServerlessAuthorizationHeader, "Bearer " + GoogleTokens.RemoveSignature(tokens.Sign(email: "reader@demo.iam.gserviceaccount.com")));
+
+        using var forged = await PushAsync(7, GoogleTokens.RemoveSignature(tokens.Sign()), callersOwn);
+        using var signed = await PushAsync(8, tokens.Sign(), callersOwn);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
+        Assert.Equal("application/problem+json", forged.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(PushTokenValidator.ServerlessAuthorizationHeader, System.Text.Json.JsonDocument.Parse(await forged.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NoContent, signed.StatusCode); // a token that keeps its signature is checked in full here
+        Assert.Equal([8L], (await client.GetJsonAsync("/conversations")).GetProperty("items").EnumerateArray().Select(r => r.GetProperty("order_id").GetInt64()));
+    }
+
+    [Fact]
+    public async Task AnAcceptedTokenWithoutSignatureIsNotAcceptedAgainBesideAnXServerlessAuthorizationHeader()
+    {
+        // The last accepted token is remembered; the same text beside the other header is still refused.
+        var token = GoogleTokens.RemoveSignature(tokens.Sign());
+        using var first = await PushAsync(7, token);
+
+        using var again = await PushAsync(8, token, (PushTokenValidator.ServerlessAuthorizationHeader, "Bearer x"));
+
+        Assert.Equal((HttpStatusCode.NoContent, HttpStatusCode.Unauthorized), (first.StatusCode, again.StatusCode));
+    }
+
+    [Fact]
     public void TheSettingIsRefusedOffCloudRunAndWithoutPushAuth()
     {
         var offCloudRun = new PushAuthOptionsValidator(new ConfigurationBuilder().Build()).Validate(null, new PushAuthOptions
@@ -124,6 +154,6 @@ public sealed class CloudRunPushAuthTests : IAsyncLifetime
         Assert.True(whole.Succeeded);
     }
 
-    private Task<HttpResponseMessage> PushAsync(long orderId, string token) =>
-        client.PushAsync(PushEnvelopes.Create(Payloads.CourierStart(orderId), $"m-{orderId}", Published), "Bearer " + token);
+    private Task<HttpResponseMessage> PushAsync(long orderId, string token, params (string Name, string Value)[] headers) =>
+        client.PushAsync(PushEnvelopes.Create(Payloads.CourierStart(orderId), $"m-{orderId}", Published), "Bearer " + token, headers);
 }

@@ -21,13 +21,19 @@ public static class PushEnvelopes
 
     public static Task<HttpResponseMessage> PushAsync(this HttpClient client, string envelope) => client.PushAsync(envelope, authorization: null);
 
-    /// <summary>A push with this <c>Authorization</c> header (none when null), as Pub/Sub sends its OIDC token.</summary>
-    public static async Task<HttpResponseMessage> PushAsync(this HttpClient client, string envelope, string? authorization)
+    /// <summary>A push with this <c>Authorization</c> header (none when null), as Pub/Sub sends its OIDC token, and any
+    /// other headers given.</summary>
+    public static async Task<HttpResponseMessage> PushAsync(this HttpClient client, string envelope, string? authorization, params (string Name, string Value)[] headers)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/pubsub/push") { Content = new StringContent(envelope, Encoding.UTF8, "application/json") };
         if (authorization is not null)
         {
             request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
         }
 
         return await client.SendAsync(request);
