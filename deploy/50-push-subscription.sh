@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # 5. The push subscription: OIDC token from the push service account with the service URL as audience, an ack
-#    deadline above the service's commit budget, exponential redelivery backoff, and the dead-letter topic.
+#    deadline above the service's commit budget, exponential redelivery backoff, the dead-letter topic, and no expiry
+#    (Pub/Sub deletes a subscription idle for 31 days by default, and a topic without one drops what is published).
 #    PUSH_UNWRAPPED=true delivers each message's data as the body, with its id and publish time in headers
 #    (--push-no-wrapper --push-no-wrapper-write-metadata), to /pubsub/push/unwrapped; otherwise the wrapped envelope
 #    goes to /pubsub/push, and an update clears an unwrapped setting left from before.
@@ -20,7 +21,7 @@ fi
 settings=(--project="$PROJECT_ID" --push-endpoint="$endpoint"
   --push-auth-service-account="$PUSH_SA" --push-auth-token-audience="$url"
   --ack-deadline="$ACK_DEADLINE" --min-retry-delay=10s --max-retry-delay=600s
-  --dead-letter-topic="$DLQ_TOPIC" --max-delivery-attempts="$MAX_DELIVERY_ATTEMPTS")
+  --expiration-period=never --dead-letter-topic="$DLQ_TOPIC" --max-delivery-attempts="$MAX_DELIVERY_ATTEMPTS")
 if missing gcloud pubsub subscriptions describe "$SUBSCRIPTION" --project="$PROJECT_ID"; then
   run gcloud pubsub subscriptions create "$SUBSCRIPTION" --topic="$TOPIC" "${settings[@]}" "${wrapper[@]}"
 else

@@ -12,7 +12,7 @@ public sealed class DeployScriptTests
     private const string Agent = "serviceAccount:service-123@gcp-sa-pubsub.iam.gserviceaccount.com";
 
     [Fact]
-    public async Task PushSubscriptionHasOidcAckDeadlineRetryAndDeadLetterPolicies()
+    public async Task PushSubscriptionHasOidcAckDeadlineRetryAndDeadLetterPoliciesAndNeverExpires()
     {
         var lines = await DryRunAsync("50-push-subscription.sh");
 
@@ -20,7 +20,7 @@ public sealed class DeployScriptTests
             "+ gcloud pubsub subscriptions create chatingest-push --topic=chat-messages --project=demo"
             + $" --push-endpoint={Url}/pubsub/push --push-auth-service-account=chatingest-push@demo.iam.gserviceaccount.com"
             + $" --push-auth-token-audience={Url} --ack-deadline=60 --min-retry-delay=10s --max-retry-delay=600s"
-            + " --dead-letter-topic=chat-messages-dead-letter --max-delivery-attempts=100",
+            + " --expiration-period=never --dead-letter-topic=chat-messages-dead-letter --max-delivery-attempts=100",
             Assert.Single(lines));
     }
 
@@ -49,6 +49,7 @@ public sealed class DeployScriptTests
         var update = Assert.Single(calls[1..]);
         Assert.StartsWith("pubsub subscriptions update chatingest-push --project=demo", update, StringComparison.Ordinal);
         Assert.Contains($" --push-endpoint={Url}{path} ", update, StringComparison.Ordinal);
+        Assert.Contains(" --expiration-period=never ", update, StringComparison.Ordinal); // one left expiring is mended
         Assert.EndsWith(" --max-delivery-attempts=100 " + wrapperFlags, update, StringComparison.Ordinal);
     }
 
