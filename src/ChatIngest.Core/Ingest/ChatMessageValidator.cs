@@ -9,8 +9,6 @@ namespace ChatIngest.Core.Ingest;
 /// </summary>
 internal static class ChatMessageValidator
 {
-    public const int MaxStringLength = 1024;
-
     public static FieldError? Validate(ChatMessagePayload p, Delivery delivery, string contentKey, out ChatMessageRecord? record)
     {
         record = null;
@@ -48,7 +46,7 @@ internal static class ChatMessageValidator
              ?? JsonField.Int64(p.CourierId, "courierId", out courierId)
              ?? JsonField.Int64(p.CustomerId, "customerId", out customerId)
              ?? JsonField.Boolean(p.ChatStartedByMessage, "chatStartedByMessage", out startedByMessage)
-             ?? JsonField.NonEmptyString(p.OrderStage, "orderStage", MaxStringLength, out orderStage)) is { } error3)
+             ?? JsonField.NonEmptyString(p.OrderStage, "orderStage", out orderStage)) is { } error3)
         {
             return error3;
         }

@@ -43,12 +43,27 @@ internal static class JsonField
         return null;
     }
 
-    public static FieldError? NonEmptyString(JsonElement? field, string name, int maxLength, out string value) =>
-        String(field, name, out value)
-        ?? (value.Length <= maxLength && !string.IsNullOrWhiteSpace(value) ? null
-            : new FieldError(InvalidReason.InvalidValue, string.IsNullOrWhiteSpace(value)
-                ? $"{name} must not be empty or only white space"
-                : $"{name} must be at most {maxLength} characters; it has {value.Length}"));
+    /// <summary>
+    /// VIEW.md's "non-empty" string: at least one character; white space counts, as the contract says nothing of it.
+    /// <paramref name="maxLength"/> counts characters (Unicode code points, as BigQuery's <c>CHAR_LENGTH</c> does), not
+    /// UTF-16 units: an emoji is one.
+    /// </summary>
+    public static FieldError? NonEmptyString(JsonElement? field, string name, out string value, int maxLength = int.MaxValue)
+    {
+        if (String(field, name, out value) is { } error)
+        {
+            return error;
+        }
+
+        if (value.Length == 0)
+        {
+            return new FieldError(InvalidReason.InvalidValue, $"{name} must not be empty");
+        }
+
+        // UTF-16 units are never fewer than characters: the count is needed only past the limit.
+        return value.Length <= maxLength || CodePoints(value) <= maxLength ? null
+            : new FieldError(InvalidReason.InvalidValue, $"{name} must be at most {maxLength} characters; it has {CodePoints(value)}");
+    }
 
     public static FieldError? Boolean(JsonElement? field, string name, out bool value)
     {
@@ -59,4 +74,17 @@ internal static class JsonField
     }
 
     private static FieldError Missing(string name) => new(InvalidReason.MissingField, $"{name} is required");
+
+    /// <summary>Characters, as Unicode scalar values: a surrogate pair is one (a lone surrogate, which JSON decoding
+    /// does not let through, would count as one too).</summary>
+    private static int CodePoints(string value)
+    {
+        var count = 0;
+        foreach (var _ in value.EnumerateRunes())
+        {
+            count++;
+        }
+
+        return count;
+    }
 }

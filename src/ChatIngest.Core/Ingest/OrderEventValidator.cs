@@ -15,7 +15,7 @@ internal static class OrderEventValidator
             return orderIdError;
         }
 
-        if (JsonField.NonEmptyString(p.CityCode, "cityCode", MaxCityCodeLength, out var cityCode) is { } cityError)
+        if (JsonField.NonEmptyString(p.CityCode, "cityCode", out var cityCode, MaxCityCodeLength) is { } cityError)
         {
             return cityError;
         }

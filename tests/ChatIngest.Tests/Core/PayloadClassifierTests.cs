@@ -95,7 +95,7 @@ public sealed class PayloadClassifierTests
     [InlineData("courierId", null, InvalidReason.MissingField)]
     [InlineData("customerId", "[]", InvalidReason.WrongType)]
     [InlineData("chatStartedByMessage", "\"true\"", InvalidReason.WrongType)]
-    [InlineData("orderStage", "\"  \"", InvalidReason.InvalidValue)]
+    [InlineData("orderStage", "\"\"", InvalidReason.InvalidValue)]
     [InlineData("orderStage", null, InvalidReason.MissingField)]
     public void EachChatFieldRuleGivesItsReasonAndNamesTheField(string field, string? value, string reason)
     {
@@ -178,9 +178,46 @@ public sealed class PayloadClassifierTests
         Assert.Equal((reason, true), (record.Reason, record.Detail.StartsWith(field, StringComparison.Ordinal)));
     }
 
+    public static TheoryData<string, string> StringLimits() => new()
+    {
+        { Payloads.Order(1, ""), "cityCode must not be empty" },
+        { Payloads.Order(1, "ISTANBUL-ISTANBUL-ISTANBUL-ISTANBUL-ISTANBUL-ISTANBUL-ISTANBUL-ANKARA"), "cityCode must be at most 64 characters; it has 69" },
+        { Payloads.Order(1, string.Concat(Enumerable.Repeat("\ud83d\ude9a", 65))), "cityCode must be at most 64 characters; it has 65" }, // 🚚, two UTF-16 units each
+        { Payloads.CourierStart(1, stage: ""), "orderStage must not be empty" },
+    };
+
     [Theory]
-    [InlineData("""{"orderId":1,"cityCode":"   "}""", "cityCode must not be empty or only white space")]
-    [InlineData("""{"orderId":1,"cityCode":"ISTANBUL-ISTANBUL-ISTANBUL-ISTANBUL-ISTANBUL-ISTANBUL-ISTANBUL-ANKARA"}""", "cityCode must be at most 64 characters; it has 69")]
+    [MemberData(nameof(StringLimits))]
     public void AStringRuleSaysWhichOfItsLimitsFailed(string json, string detail) =>
         Assert.Equal(detail, Assert.IsType<DeadLetterRecord>(Classify(json)).Detail);
+
+    public static TheoryData<string, string> NonEmptyStrings() => new()
+    {
+        { "white space is not empty", " " },
+        { "a tab and a no-break space, escaped", @"\t\u00a0" },
+        { "64 characters of two UTF-16 units each", string.Concat(Enumerable.Repeat("\ud83d\ude9a", 64)) },
+    };
+
+    [Theory]
+    [MemberData(nameof(NonEmptyStrings))]
+    public void ACityCodeIsValidWhenNonEmptyAndAtMost64Characters(string why, string json)
+    {
+        var record = Classify(Payloads.Order(1, json));
+
+        var expected = System.Text.Json.JsonDocument.Parse($"\"{json}\"").RootElement.GetString();
+        Assert.True(record is OrderEventRecord { CityCode: var city } && city == expected, $"{why}: {record}");
+    }
+
+    [Theory]
+    [InlineData(" ")]
+    [InlineData("\t")]
+    [InlineData(null)]
+    public void AnOrderStageIsValidWhenNonEmptyWhateverItsLength(string? stage)
+    {
+        var text = stage ?? new string('S', 100_000); // VIEW.md sets no upper limit
+
+        var record = Classify(Payloads.CourierStart(1, stage: text.Replace("\t", "\\t", StringComparison.Ordinal)));
+
+        Assert.Equal(text, Assert.IsType<ChatMessageRecord>(record).OrderStage);
+    }
 }
