@@ -1,7 +1,8 @@
--- One page of the view, keyset-paged by order_id. A NULL parameter means "no filter".
+-- One page of the view, keyset-paged by order_id. A NULL parameter means "no filter". Text comes as UTF-8 bytes
+-- (decode): a text parameter would end at a NUL.
 SELECT *
 FROM customer_courier_conversations
-WHERE (CAST($city_code AS VARCHAR) IS NULL OR city_code = CAST($city_code AS VARCHAR))
+WHERE (CAST($city_code AS BLOB) IS NULL OR city_code = decode(CAST($city_code AS BLOB)))
   AND (CAST($has_city AS BOOLEAN) IS NULL OR (city_code IS NOT NULL) = CAST($has_city AS BOOLEAN))
   AND (CAST($first_message_by AS VARCHAR) IS NULL OR first_message_by = CAST($first_message_by AS VARCHAR))
   AND (CAST($started_after AS TIMESTAMP) IS NULL OR conversation_started_at >= CAST($started_after AS TIMESTAMP))

@@ -194,6 +194,29 @@ public sealed class ReadEndpointTests : IClassFixture<ReadEndpointTests.SeededAp
     }
 
     [Fact]
+    public async Task ACityCodeFilterMatchesTheWholeValueANulCharacterIncluded()
+    {
+        // DuckDB binds a text parameter as a C string, which ends at a NUL: "A\0garbage" matched city "A".
+        using var app = new ChatIngestApp();
+        var appClient = app.CreateClient();
+        var published = new DateTime(2024, 2, 1, 10, 0, 0, DateTimeKind.Utc);
+        foreach (var (orderId, city) in new[] { (1L, "A\\u0000B"), (2L, "A"), (3L, "AB") })
+        {
+            using var chat = await appClient.PushAsync(Payloads.CourierStart(orderId), $"chat-{orderId}", published);
+            using var order = await appClient.PushAsync(Payloads.Order(orderId, city), $"order-{orderId}", published);
+            Assert.Equal((HttpStatusCode.NoContent, HttpStatusCode.NoContent), (chat.StatusCode, order.StatusCode));
+        }
+
+        async Task<long[]> OrderIds(string cityCode) => [.. (await appClient.GetJsonAsync("/conversations?city_code=" + Uri.EscapeDataString(cityCode)))
+            .GetProperty("items").EnumerateArray().Select(i => i.GetProperty("order_id").GetInt64())];
+
+        Assert.Equal(new[] { 1L }, await OrderIds("A\0B"));
+        Assert.Equal(new[] { 2L }, await OrderIds("A"));
+        Assert.Empty(await OrderIds("A\0garbage"));
+        Assert.Empty(await OrderIds("\0"));
+    }
+
+    [Fact]
     public async Task DeadLettersOfOneReasonPageOnTheirOwn()
     {
         using var mixed = new ChatIngestApp();

@@ -28,7 +28,7 @@ public sealed partial class DuckDbWarehouse
     {
         using var read = BeginRead();
         using var command = read.Command(SqlScripts.Load("duckdb/list_conversations.sql"));
-        command.Parameters.Add(new DuckDBParameter("city_code", (object?)query.CityCode ?? DBNull.Value));
+        command.Parameters.Add(new DuckDBParameter("city_code", Text(query.CityCode)));
         command.Parameters.Add(new DuckDBParameter("has_city", (object?)query.HasCity ?? DBNull.Value));
         command.Parameters.Add(new DuckDBParameter("first_message_by", (object?)query.FirstMessageBy ?? DBNull.Value));
         command.Parameters.Add(new DuckDBParameter("started_after", (object?)query.StartedAfter ?? DBNull.Value));
@@ -37,6 +37,12 @@ public sealed partial class DuckDbWarehouse
         command.Parameters.Add(new DuckDBParameter("limit", (long)query.Limit + 1));
         return Task.FromResult(Page.FromLookahead(ReadConversations(command), query.Limit, r => PageToken.ForConversation(r.OrderId)));
     }
+
+    /// <summary>
+    /// A text parameter as its UTF-8 bytes, which the SQL decodes: DuckDB.NET binds a string as a C string, which ends
+    /// at the first NUL, so a filter "A\0B" would have matched "A". Text from a request or a stored row may hold a NUL.
+    /// </summary>
+    private static object Text(string? value) => value is null ? DBNull.Value : System.Text.Encoding.UTF8.GetBytes(value);
 
     public Task<ConversationRow?> GetConversationAsync(long orderId, CancellationToken cancellationToken)
     {
@@ -50,9 +56,9 @@ public sealed partial class DuckDbWarehouse
     {
         using var read = BeginRead();
         using var command = read.Command(SqlScripts.Load("duckdb/list_dead_letters.sql"));
-        command.Parameters.Add(new DuckDBParameter("reason", (object?)query.Reason ?? DBNull.Value));
+        command.Parameters.Add(new DuckDBParameter("reason", Text(query.Reason)));
         command.Parameters.Add(new DuckDBParameter("after_received_at", (object?)query.After?.ReceivedAt ?? DBNull.Value));
-        command.Parameters.Add(new DuckDBParameter("after_message_id", (object?)query.After?.MessageId ?? DBNull.Value));
+        command.Parameters.Add(new DuckDBParameter("after_message_id", Text(query.After?.MessageId)));
         command.Parameters.Add(new DuckDBParameter("limit", (long)query.Limit + 1));
         var rows = new List<DeadLetterRow>();
         using (var reader = command.ExecuteReader())
