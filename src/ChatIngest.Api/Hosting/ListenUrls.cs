@@ -17,16 +17,13 @@ internal static class ListenUrls
     {
         if (builder.Configuration["urls"] is { } urls && !string.IsNullOrWhiteSpace(urls))
         {
-            // Checked here: Kestrel's own parse fails inside the host's start, which logs a stack trace first.
+            // Checked here: Kestrel's own checks fail inside the host's start, which logs a stack trace first.
             foreach (var url in Each(urls))
             {
-                try
+                var problem = Problem(url);
+                if (problem is not null)
                 {
-                    BindingAddress.Parse(url);
-                }
-                catch (FormatException)
-                {
-                    throw new InvalidSettingException($"ASPNETCORE_URLS (or --urls) has '{url}', which is not a URL to listen on such as http://localhost:8080.");
+                    throw new InvalidSettingException($"ASPNETCORE_URLS (or --urls) has '{url}', {problem}.");
                 }
             }
 
@@ -77,6 +74,26 @@ internal static class ListenUrls
                 }
             }
         }
+    }
+
+    /// <summary>What Kestrel would refuse in a URL to listen on, or null.</summary>
+    private static string? Problem(string url)
+    {
+        BindingAddress address;
+        try
+        {
+            address = BindingAddress.Parse(url);
+        }
+        catch (FormatException)
+        {
+            return "which is not a URL to listen on such as http://localhost:8080";
+        }
+
+        return !string.Equals(address.Scheme, "http", StringComparison.OrdinalIgnoreCase) && !string.Equals(address.Scheme, "https", StringComparison.OrdinalIgnoreCase)
+                ? "but Kestrel listens on http:// or https:// URLs only"
+            : !address.IsUnixPipe && address.Port is < IPEndPoint.MinPort or > IPEndPoint.MaxPort
+                ? $"whose port must be from {IPEndPoint.MinPort} to {IPEndPoint.MaxPort}"
+            : null;
     }
 
     /// <summary>The URLs of a <c>--urls</c> value, as Kestrel splits it.</summary>

@@ -47,6 +47,9 @@ public sealed partial class StartupTests : IDisposable
     [InlineData("Warehouse__DuckDbThreads", "many", "Warehouse__DuckDbThreads")]
     [InlineData("PushAuth__SignatureCheckedByCloudRun", "yes", "PushAuth__SignatureCheckedByCloudRun")]
     [InlineData("ASPNETCORE_URLS", "localhost:8195", "ASPNETCORE_URLS")]
+    [InlineData("ASPNETCORE_URLS", "http://127.0.0.1:99999", "ASPNETCORE_URLS")]
+    [InlineData("ASPNETCORE_URLS", "http://127.0.0.1:-1", "ASPNETCORE_URLS")]
+    [InlineData("ASPNETCORE_URLS", "ftp://127.0.0.1:8195", "ASPNETCORE_URLS")]
     public async Task ABadSettingStopsStartUpWithOneLineNamingIt(string key, string value, string named)
     {
         var result = await RunAsync(new() { [key] = value });
