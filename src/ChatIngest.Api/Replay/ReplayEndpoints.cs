@@ -154,7 +154,8 @@ internal static class ReplayEndpoints
         {
             return TypedResults.Problem(
                 title: "A replay line is too long.",
-                detail: $"{tooLong.Message} It and the rest were not read; {(lineNumber == 0 ? "no line before it was stored" : $"the {Lines(lineNumber)} before it {Are(lineNumber)} stored")}. Replaying the whole file again is safe.",
+                detail: $"{tooLong.Message} It and the rest were not read; {(lineNumber == 0 ? "no line before it was stored" : $"the {Lines(lineNumber)} before it {Are(lineNumber)} stored")}. "
+                    + $"No Pub/Sub message is that long, so the file would stop here again: to go on, send the lines after it, e.g. tail -n +{tooLong.LineNumber + 1} FILE | curl -X POST -T - ….",
                 statusCode: StatusCodes.Status413PayloadTooLarge);
         }
 

@@ -158,6 +158,7 @@ public sealed class ReplayEndpointTests : IDisposable
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
         Assert.StartsWith("Line 3 is longer than 4,096 bytes. It and the rest were not read; the 1 line before it is stored.",
             body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("send the lines after it, e.g. tail -n +4 FILE", body.GetProperty("detail").GetString(), StringComparison.Ordinal); // not "replay it all again"
         var row = (await client.GetJsonAsync("/conversations")).GetProperty("items");
         Assert.Equal(1, row.GetArrayLength());
     }
