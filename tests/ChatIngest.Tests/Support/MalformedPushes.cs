@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using ChatIngest.Core.Ingest;
 
 namespace ChatIngest.Tests.Support;
 
@@ -78,7 +79,7 @@ public sealed class MalformedPushes(int seed)
                 message.Replace("\"orderStage\":\"ACCEPTED\"", "\"orderStage\":null", StringComparison.Ordinal)))),
             5 => ("invalid UTF-8", [.. Encoding.UTF8.GetBytes(message[..20]), .. InvalidUtf8(), .. Encoding.UTF8.GetBytes(message[20..])]),
             6 => ("overlong string", Encoding.UTF8.GetBytes(random.Next(2) == 0
-                ? message.Replace("ACCEPTED", new string('S', random.Next(1025, 20_000)), StringComparison.Ordinal)
+                ? Payloads.Order(1, new string('C', random.Next(OrderEventValidator.MaxCityCodeLength + 1, 20_000))) // orderStage has no limit
                 : message.Replace("Courier Android", new string('X', random.Next(1, 20_000)), StringComparison.Ordinal))),
             7 => ("not an object", Encoding.UTF8.GetBytes(Pick("[1,2]", "\"text\"", "42", "null", "true"))),
             8 => ("duplicate key", Encoding.UTF8.GetBytes(message.Replace("\"orderId\":1", "\"orderId\":1,\"orderId\":2", StringComparison.Ordinal))),
