@@ -10,11 +10,21 @@ internal static class EnvelopeErrors
 {
     private const string WrongType = "The JSON value could not be converted to ";
 
+    private const string Envelope = "a Pub/Sub push envelope, {\"message\":{…},\"subscription\":…}";
+
+    /// <summary>What an empty push body is told.</summary>
+    public const string Empty = $"The body is empty: a push carries {Envelope}.";
+
     public static string Describe(JsonException e)
     {
-        if (e.Path is not { Length: > 2 } path || !e.Message.StartsWith(WrongType, StringComparison.Ordinal))
+        if (!e.Message.StartsWith(WrongType, StringComparison.Ordinal))
         {
             return e.Message;
+        }
+
+        if (e.Path is not { Length: > 2 } path)
+        {
+            return $"The body must be a JSON object: {Envelope}."; // an array, a string, a number at the top
         }
 
         var field = path[2..]; // without "$."

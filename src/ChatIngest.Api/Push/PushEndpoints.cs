@@ -58,6 +58,11 @@ internal static class PushEndpoints
         HttpContext http, PushServices services, CancellationToken cancellationToken) =>
         ReceiveAsync(http, services, services.Decoder, static (body, decoder) =>
         {
+            if (body.IsEmpty)
+            {
+                throw new JsonException(EnvelopeErrors.Empty); // System.Text.Json's own says "isFinalBlock"
+            }
+
             var settings = PushEnvelopeJsonContext.Default.Options; // one place for depth and trailing commas
             var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = settings.MaxDepth, AllowTrailingCommas = settings.AllowTrailingCommas });
             var envelope = JsonSerializer.Deserialize(ref reader, PushEnvelopeJsonContext.Default.PushEnvelope);

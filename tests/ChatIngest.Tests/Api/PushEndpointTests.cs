@@ -59,6 +59,9 @@ public sealed class PushEndpointTests : IDisposable
     [InlineData("""{"message":{"messageId":"1","data":"eyJ9","attributes":[]}}""", "message.attributes must be an object of string values.")]
     [InlineData("""{"message":"hello"}""", "message must be an object.")]
     [InlineData("""{"message":{"messageId":"1","data":"eyJ9"},"deliveryAttempt":"2"}""", "deliveryAttempt must be a whole number.")]
+    [InlineData("[]", "The body must be a JSON object: a Pub/Sub push envelope, {\"message\":{…},\"subscription\":…}.")]
+    [InlineData("\"envelope\"", "The body must be a JSON object: a Pub/Sub push envelope, {\"message\":{…},\"subscription\":…}.")]
+    [InlineData("", "The body is empty: a push carries a Pub/Sub push envelope, {\"message\":{…},\"subscription\":…}.")]
     public async Task AnEnvelopeFieldOfTheWrongTypeGets400NamingTheFieldAndWhatItMustBe(string body, string detail)
     {
         using var response = await app.CreateClient().PostAsync("/pubsub/push", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
