@@ -151,7 +151,7 @@ public sealed class PushAuthTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task UnreachableSigningKeysAnswer503SoPubSubRetries()
+    public async Task UnreachableSigningKeysAnswer503SoPubSubRetriesAndAreCounted()
     {
         var port = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         port.Start();
@@ -174,6 +174,8 @@ public sealed class PushAuthTests : IAsyncLifetime
             }
 
             Assert.Equal(0, (await keylessClient.GetJsonAsync("/conversations")).GetProperty("items").GetArrayLength());
+            // At least: other tests' apps in this process may count under the same meter name.
+            Assert.True((await keylessClient.ScrapeAsync()).GetValueOrDefault("chatingest_push_rejected_total{reason=\"keys_unavailable\"}") >= 3, "the three refusals are not counted");
         }
 
         // The operator's log says why, once, naming the URL; the two refusals after it are one line as the service stops.
@@ -184,7 +186,7 @@ public sealed class PushAuthTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ARefusedTokenIsLoggedWithItsStatusAndWhy()
+    public async Task ARefusedTokenIsLoggedWithItsStatusAndWhyAndCountedWithItsReason()
     {
         var logs = new CapturedLogs();
         await using (var logged = new ChatIngestApp(tokens.Settings(), configureServices: logs.Register))
@@ -194,6 +196,11 @@ public sealed class PushAuthTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
             using var anonymous = await loggedClient.PushAsync(PushEnvelopes.Create(Payloads.CourierStart(2), "m-2", Published), authorization: null);
             Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+
+            // And counted, so an alert on refused pushes sees a subscription set up wrong.
+            var metrics = await loggedClient.ScrapeAsync();
+            Assert.True(metrics.GetValueOrDefault("chatingest_push_rejected_total{reason=\"forbidden\"}") >= 1, "the 403 is not counted");
+            Assert.True(metrics.GetValueOrDefault("chatingest_push_rejected_total{reason=\"unauthenticated\"}") >= 1, "the 401 is not counted"); // at least, as above
         }
 
         // A subscription set up for another audience refuses every push: the log says so, not only the 403s.
