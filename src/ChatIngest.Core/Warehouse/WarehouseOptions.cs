@@ -23,8 +23,11 @@ public sealed class WarehouseOptions
     /// <summary>How long one BigQuery call (with its retries of 429/5xx/rate limits) may take before it gives up.</summary>
     public TimeSpan BigQueryRetryBudget { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long one HTTP exchange with BigQuery may take before it is abandoned and retried.</summary>
-    public TimeSpan BigQueryRequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How long one HTTP exchange with BigQuery may take before it is abandoned and retried: well inside
+    /// <see cref="BigQueryRetryBudget"/>, or a hung exchange uses up the whole budget and is never sent again.
+    /// </summary>
+    public TimeSpan BigQueryRequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// How long one query (a read, or a setup step) may run at BigQuery, its polls for completion included, before it

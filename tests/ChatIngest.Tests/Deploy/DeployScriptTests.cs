@@ -110,7 +110,7 @@ public sealed class DeployScriptTests
     }
 
     [Fact]
-    public async Task TheDeployedTimeoutsNestCommitRetriesInsideThePushDeadlineInsideTheAckDeadlineAndRequestTimeout()
+    public async Task TheDeployedTimeoutsNestCommitRetriesInsideThePushDeadlineInsideTheAckDeadlineAndRequestTimeoutAndBigQueryExchangesInsideTheirBudget()
     {
         // A commit that retries for its whole budget still answers the push (204 or 503) before the push deadline; the
         // push answers before Pub/Sub's ack deadline and Cloud Run's request timeout would cut it off.
@@ -129,6 +129,11 @@ public sealed class DeployScriptTests
         Assert.True(commitBudget < pushDeadline, $"commit retry budget {commitBudget} is not inside the push deadline {pushDeadline}");
         Assert.True(pushDeadline < ackDeadline, $"push deadline {pushDeadline} is not inside the ack deadline {ackDeadline}");
         Assert.True(pushDeadline < requestTimeout, $"push deadline {pushDeadline} is not inside Cloud Run's request timeout {requestTimeout}");
+
+        // Inside one BigQuery call, a hung HTTP exchange is abandoned and sent again before the call's budget is spent.
+        var bigQueryBudget = Setting("Warehouse__BigQueryRetryBudget", new ChatIngest.Core.Warehouse.WarehouseOptions().BigQueryRetryBudget);
+        var bigQueryExchange = Setting("Warehouse__BigQueryRequestTimeout", new ChatIngest.Core.Warehouse.WarehouseOptions().BigQueryRequestTimeout);
+        Assert.True(bigQueryExchange * 2 <= bigQueryBudget, $"a BigQuery exchange may take {bigQueryExchange}: it cannot be sent again within the retry budget {bigQueryBudget}");
     }
 
     private static string Flag(string call, string flag) =>
