@@ -255,12 +255,39 @@ public sealed class DeployScriptTests
     }
 
     [Fact]
+    public async Task TheFirstStepTurnsOnEveryApiTheOthersCall()
+    {
+        // What a later step's command calls, and the API that must be on for it in a new project.
+        (string Command, string Api)[] needed =
+        [
+            ("+ gcloud iam ", "iam.googleapis.com"),
+            ("+ gcloud projects add-iam-policy-binding ", "cloudresourcemanager.googleapis.com"),
+            ("+ gcloud pubsub ", "pubsub.googleapis.com"),
+            ("Warehouse__Kind=BigQuery", "bigquery.googleapis.com"), // the setup command, over BigQuery's REST API
+            ("+ gcloud artifacts ", "artifactregistry.googleapis.com"),
+            ("+ gcloud builds ", "cloudbuild.googleapis.com"),
+            ("+ gcloud run ", "run.googleapis.com"),
+        ];
+        var later = (await DryRunAsync("deploy-all.sh")).Where(l => !l.StartsWith("+ gcloud services ", StringComparison.Ordinal)).ToList();
+
+        var enable = Assert.Single(await DryRunAsync("05-apis.sh"));
+
+        Assert.StartsWith("+ gcloud services enable ", enable, StringComparison.Ordinal);
+        Assert.EndsWith(" --project=demo", enable, StringComparison.Ordinal);
+        Assert.All(needed, n =>
+        {
+            Assert.True(later.Any(l => l.Contains(n.Command, StringComparison.Ordinal)), $"no step runs '{n.Command}' any more");
+            Assert.Contains($" {n.Api} ", enable, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
     public async Task DeployAllRunsEveryStepInOrderWithoutCallingGcloud()
     {
         var lines = await DryRunAsync("deploy-all.sh");
 
         Assert.Equal(
-            ["# 10-service-accounts", "# 20-pubsub-topics", "# 30-bigquery", "# 40-cloud-run", "# 50-push-subscription", "# 60-iam"],
+            ["# 05-apis", "# 10-service-accounts", "# 20-pubsub-topics", "# 30-bigquery", "# 40-cloud-run", "# 50-push-subscription", "# 60-iam"],
             lines.Where(l => l.StartsWith('#')));
         Assert.All(lines, l => Assert.True(l.StartsWith('#') || l.StartsWith("+ ", StringComparison.Ordinal), l));
     }
