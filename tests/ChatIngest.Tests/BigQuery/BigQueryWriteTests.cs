@@ -47,6 +47,22 @@ public sealed class BigQueryWriteTests
         Assert.Equal(1, fake.InsertCalls);
     }
 
+    [Theory]
+    [InlineData('<', 1_500_000)] // the default encoder writes each as \u003C: 6 bytes, 9 MB in all
+    [InlineData('é', 1_600_000)] // 2 bytes of UTF-8, 6 escaped
+    public async Task ALargeMessageOfCharactersJsonNeedNotEscapeIsStoredNotParked(char c, int count)
+    {
+        await using var fake = await FakeBigQuery.StartAsync();
+        await using var services = BigQueryServices.Create(fake);
+        var stage = new string(c, count); // VIEW.md sets orderStage no upper limit; Pub/Sub's is 10 MB a message
+
+        var outcomes = await services.Warehouse().WriteAsync([BigQueryServices.Chat(7, 0, stage)], CancellationToken.None);
+
+        Assert.Equal([RowOutcome.Stored], outcomes);
+        Assert.Equal(stage, Assert.Single(fake.Rows("conversations"))["order_stage"]?.GetValue<string>());
+        Assert.Empty(fake.Rows("dead_letters"));
+    }
+
     [Fact]
     public async Task SlowAnswerIsAbandonedAndTheRowIsSentAgain()
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using ChatIngest.Core.Messages;
 
@@ -70,10 +71,17 @@ internal static class BigQueryRows
 
     private static void Int64(Utf8JsonWriter w, string name, long value) => w.WriteString(name, value.ToString(CultureInfo.InvariantCulture));
 
+    /// <summary>
+    /// Characters JSON does not need escaped are written as UTF-8: the default encoder escapes every non-ASCII and
+    /// HTML-sensitive one as <c>\uXXXX</c> (up to six times the bytes), which put large valid messages over insertAll's
+    /// request limit. Safe here: the JSON goes to BigQuery's API, never into an HTML page.
+    /// </summary>
+    private static readonly JsonWriterOptions Writing = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private static byte[] Json(Action<Utf8JsonWriter> write)
     {
         using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
+        using (var writer = new Utf8JsonWriter(stream, Writing))
         {
             writer.WriteStartObject();
             write(writer);
