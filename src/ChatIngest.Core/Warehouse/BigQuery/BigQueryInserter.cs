@@ -127,6 +127,13 @@ internal sealed class BigQueryInserter(BigQueryRestClient client, WarehouseOptio
                     }
 
                     var (index, row) = pending[error.Index];
+                    if (error.IsMissingColumn)
+                    {
+                        throw new InvalidOperationException(
+                            $"insertAll into {table} refused a row for a column the table does not have ({error.Describe()}): "
+                            + "the table is not the one this version writes (sql/bigquery/tables.sql); alter it, and the pushes refused meanwhile will be delivered again.");
+                    }
+
                     if (error.IsInvalid)
                     {
                         rejected.Add((index, error.Describe(), row.Json));

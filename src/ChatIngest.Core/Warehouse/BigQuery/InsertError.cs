@@ -11,6 +11,12 @@ internal sealed record InsertError(int Index, IReadOnlyList<InsertErrorReason> E
     /// <summary>BigQuery refused the row itself: sending it again cannot help.</summary>
     public bool IsInvalid => Errors.Any(e => e.Reason == "invalid");
 
+    /// <summary>
+    /// Refused for a column the table does not have ("no such field"): the table is not the one this version writes,
+    /// which is no fault of the message, so the write fails (503, Pub/Sub delivers it again) instead of parking it.
+    /// </summary>
+    public bool IsMissingColumn => Errors.Any(e => e.Reason == "invalid" && e.Message.StartsWith("no such field", StringComparison.OrdinalIgnoreCase));
+
     public bool IsRetryable => !IsInvalid && Errors.Count > 0 && Errors.All(e => Retryable.Contains(e.Reason));
 
     /// <summary>What a dead letter records: BigQuery's reasons, locations and messages.</summary>
