@@ -72,7 +72,7 @@ public sealed class DuckDbJournalTests : IDisposable
         using (new LoaderStall(loader)) // the load takes the rows, then waits for the database
         {
             await warehouse.WriteAsync([.. Enumerable.Range(0, 100).Select(i => Classify(Payloads.CourierStart(300_000 + i), $"p{i}"))], CancellationToken.None);
-            loader.WaitForRoom(1, TimeSpan.FromSeconds(30)); // room again: the load under way has taken all 100 rows
+            loader.WaitForRoom(1, 0, TimeSpan.FromSeconds(30)); // room again: the load under way has taken all 100 rows
 
             Assert.Equal(100, loader.PendingRows);
         }
@@ -262,6 +262,66 @@ public sealed class DuckDbJournalTests : IDisposable
         Assert.InRange(acknowledged, 1_000, 2_000); // the pending rows, plus the one batch the stalled loader holds
         Assert.Equal(RowOutcome.Stored, (await warehouse.WriteAsync(Batch(100), CancellationToken.None))[0]); // room again
         Assert.Equal(string.Create(CultureInfo.InvariantCulture, $"{acknowledged + 100} 0"), Counts(warehouse));
+    }
+
+    [Fact]
+    public async Task LargeRowsMakeWritesFailOnceTheirBytesWouldPassTheBoundNotOnlyTheirCount()
+    {
+        // Rows may be of any size (a dead letter keeps up to 10 MB): 1,000 rows of 8 MB would have been 8 GB waiting.
+        using var warehouse = await OpenAsync(maxPendingRows: 1_000); // bytes bound: the 64 MB floor
+        var loader = warehouse.Loader!;
+        var large = new string('x', 8 << 20);
+        var acknowledged = 0;
+        WarehouseUnavailableException? refused = null;
+        using (new LoaderStall(loader))
+        {
+            while (refused is null && acknowledged < 100)
+            {
+                try
+                {
+                    acknowledged += (await warehouse.WriteAsync([Classify(large, $"big-{acknowledged}")], CancellationToken.None)).Length;
+                }
+                catch (WarehouseUnavailableException e)
+                {
+                    refused = e;
+                }
+            }
+        }
+
+        Assert.NotNull(refused);
+        Assert.Contains("bytes", refused.Message, StringComparison.Ordinal);
+        Assert.InRange(acknowledged, 8, 16); // 64 MB pending, plus the one the stalled load holds
+        warehouse.Flush();
+        Assert.Equal((long)acknowledged, Scalar(warehouse, "SELECT count(*) FROM dead_letters"));
+    }
+
+    [Fact]
+    public async Task AWriteWhoseHandOverToTheLoaderFailsIsStoredByItsRetryNotAcknowledgedAsADuplicate()
+    {
+        // The frame is in the journal, but the loader never got it (no memory to copy it): the write fails, and the
+        // retry must store the row, not find it a "duplicate" of that frame and acknowledge a row no load will bring.
+        using (var warehouse = await OpenAsync())
+        {
+            var failures = 1;
+            warehouse.Loader!.FaultOnEnqueue = () =>
+            {
+                if (Interlocked.Exchange(ref failures, 0) == 1)
+                {
+                    throw new OutOfMemoryException("no room to hand the frame over");
+                }
+            };
+            var record = Classify(Payloads.CourierStart(7), "m-7");
+
+            await Assert.ThrowsAsync<OutOfMemoryException>(() => warehouse.WriteAsync([record], CancellationToken.None));
+            var retried = await warehouse.WriteAsync([record], CancellationToken.None);
+
+            Assert.Equal([RowOutcome.Stored], retried);
+            warehouse.Flush();
+            Assert.Equal("1 0", Counts(warehouse));
+        }
+
+        using var reopened = await OpenAsync();
+        Assert.Equal(1, (await reopened.GetConversationAsync(7, CancellationToken.None))?.NumMessagesCourier);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using ChatIngest.Core.Ingest;
 using DuckDB.NET.Data;
 using Microsoft.Extensions.Logging;
@@ -76,6 +77,9 @@ internal sealed partial class DuckDbLoader : IDisposable
     /// <summary>A test's way to make the next loads fail as DuckDB would.</summary>
     internal Action? FaultBeforeLoad { get; set; }
 
+    /// <summary>A test's way to make a hand-over fail as a full heap would.</summary>
+    internal Action? FaultOnEnqueue { get; set; }
+
     /// <summary>Held while the connection is used: a load or a checkpoint.</summary>
     public Lock Database { get; } = new();
 
@@ -90,21 +94,30 @@ internal sealed partial class DuckDbLoader : IDisposable
 
     public void Start() => thread.Start();
 
-    /// <summary>Waits until <paramref name="rows"/> more fit among the pending ones; throws when they do not in time.</summary>
-    public void WaitForRoom(int rows, TimeSpan timeout)
+    /// <summary>
+    /// The bytes pending rows may take: the rows' limit at ~256 bytes a row (chat messages are ~200), but at least
+    /// 64 MB. Rows of any size are allowed (a dead letter keeps up to 10 MB), so rows alone bound no memory.
+    /// </summary>
+    private long MaxPendingBytes => Math.Max(64L << 20, options.DuckDbMaxPendingRows * 256L);
+
+    /// <summary>
+    /// Waits until <paramref name="rows"/> more, of <paramref name="bytes"/> in all, fit among the pending ones; throws
+    /// when they do not in time. With nothing pending, any write fits.
+    /// </summary>
+    public void WaitForRoom(int rows, int bytes, TimeSpan timeout)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         lock (gate)
         {
-            while (pending.Rows > 0 && pending.Rows + rows > options.DuckDbMaxPendingRows)
+            while (pending.Rows > 0 && (pending.Rows + rows > options.DuckDbMaxPendingRows || pending.Bytes + bytes > MaxPendingBytes))
             {
                 flushRequested = true;
                 Monitor.PulseAll(gate);
                 var left = deadline - Stopwatch.GetTimestamp();
                 if (left <= 0 || Invalidated)
                 {
-                    throw new WarehouseUnavailableException(
-                        $"{pending.Rows} journaled rows are waiting to be loaded into DuckDB (Warehouse__DuckDbMaxPendingRows).", lastFailure);
+                    throw new WarehouseUnavailableException(string.Create(CultureInfo.InvariantCulture,
+                        $"{pending.Rows} journaled rows ({pending.Bytes:N0} bytes) are waiting to be loaded into DuckDB (Warehouse__DuckDbMaxPendingRows, and {MaxPendingBytes:N0} bytes)."), lastFailure);
                 }
 
                 Monitor.Wait(gate, TimeSpan.FromSeconds((double)left / Stopwatch.Frequency));
@@ -117,6 +130,7 @@ internal sealed partial class DuckDbLoader : IDisposable
     {
         lock (gate)
         {
+            FaultOnEnqueue?.Invoke();
             var wasIdle = pending.Rows == 0;
             if (wasIdle)
             {

@@ -121,7 +121,6 @@ public sealed partial class DuckDbWarehouse(
 
             if (entries.Count > 0)
             {
-                loader!.WaitForRoom(entries.Count, RoomTimeout);
                 frame.SetLength(0);
                 using (var writer = new BinaryWriter(frame, System.Text.Encoding.UTF8, leaveOpen: true))
                 {
@@ -129,13 +128,17 @@ public sealed partial class DuckDbWarehouse(
                 }
 
                 var payload = frame.GetBuffer().AsSpan(0, (int)frame.Length);
+                loader!.WaitForRoom(entries.Count, payload.Length, RoomTimeout);
                 var end = journal!.Append(payload); // durable from here on
+
+                // Handed to the loader before the keys are remembered: if the hand-over fails (no memory), the write
+                // fails and its retry stores the rows again, rather than finding them "duplicates" of a frame the loader
+                // never got and acknowledging them. The frame left behind is skipped by the loads after it.
+                loader.Enqueue(payload, end);
                 for (var i = 0; i < entries.Count; i++)
                 {
                     keys!.Remember(writeKeys[i].Key, entries[i].Record, writeKeys[i].Decision);
                 }
-
-                loader.Enqueue(payload, end);
             }
 
             return Task.FromResult(outcomes);

@@ -21,6 +21,9 @@ internal sealed class PendingFrames
 
     private int length;
 
+    /// <summary>The bytes of the payloads held.</summary>
+    public int Bytes => length;
+
     /// <summary>The payloads, for <see cref="JournalRows"/>.</summary>
     public Span<byte> Payloads => buffer.AsSpan(0, length);
 
