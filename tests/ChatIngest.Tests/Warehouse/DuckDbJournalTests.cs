@@ -325,6 +325,27 @@ public sealed class DuckDbJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task SegmentsThatCannotBeReleasedAfterALoadDoNotMakeItLoadTheSameRowsAgain()
+    {
+        // The load committed; only deleting or recycling the loaded segments failed (EMFILE, EIO, EACCES).
+        using var warehouse = await OpenAsync();
+        var loader = warehouse.Loader!;
+        loader.FaultOnRelease = () => throw new IOException("Too many open files");
+
+        await warehouse.WriteAsync([Classify(Payloads.CourierStart(1), "r1")], CancellationToken.None);
+        warehouse.Flush();
+        await Task.Delay(300); // a load retried as failed would have appended the row again by now
+        await warehouse.WriteAsync([Classify(Payloads.CourierStart(2), "r2")], CancellationToken.None);
+        warehouse.Flush();
+        var whileFailing = Counts(warehouse);
+        loader.FaultOnRelease = null;
+        await warehouse.WriteAsync([Classify(Payloads.CourierStart(3), "r3")], CancellationToken.None);
+        warehouse.Flush();
+
+        Assert.Equal(("2 0", "3 0"), (whileFailing, Counts(warehouse)));
+    }
+
+    [Fact]
     public async Task LoadsThatFailedForWantOfMemoryAreLoadedOnceDuckDbHasRoomAgain()
     {
         using var warehouse = await OpenAsync();

@@ -54,8 +54,19 @@ internal sealed partial class DuckDbLoader
 
         if (end.Generation > releasedBefore)
         {
-            DuckDbJournal.Release(databasePath, end.Generation); // the tables hold every older segment now
-            releasedBefore = end.Generation;
+            // The load is committed: a segment that cannot be released now is no failed load (that would load the
+            // same rows again). It stays on disk, harmless (loads resume from the recorded position), and the next
+            // load tries again.
+            try
+            {
+                FaultOnRelease?.Invoke();
+                DuckDbJournal.Release(databasePath, end.Generation); // the tables hold every older segment now
+                releasedBefore = end.Generation;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                LogReleaseFailed(logger, end.Generation, e);
+            }
         }
     }
 
@@ -154,6 +165,9 @@ internal sealed partial class DuckDbLoader
 
     [LoggerMessage(EventId = 208, Level = LogLevel.Critical, Message = "DuckDB invalidated the database after a fatal error ({Error}); it cannot be used again until it is reopened, so the service stops. Every acknowledged row is in the journal and is loaded at the next start")]
     private static partial void LogInvalidated(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 212, Level = LogLevel.Warning, Message = "Journal segments before generation {Generation} are loaded but could not be released; they stay on disk and the next load tries again")]
+    private static partial void LogReleaseFailed(ILogger logger, long generation, Exception exception);
 
     [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "Loading {Rows} journaled rows into DuckDB failed (attempt {Attempt}); they stay in the journal and are retried")]
     private static partial void LogLoadFailed(ILogger logger, int rows, int attempt, Exception error);

@@ -77,6 +77,9 @@ internal sealed partial class DuckDbLoader : IDisposable
     /// <summary>A test's way to make the next loads fail as DuckDB would.</summary>
     internal Action? FaultBeforeLoad { get; set; }
 
+    /// <summary>A test's way to make releasing loaded segments fail as the file system might.</summary>
+    internal Action? FaultOnRelease { get; set; }
+
     /// <summary>A test's way to make a hand-over fail as a full heap would.</summary>
     internal Action? FaultOnEnqueue { get; set; }
 
