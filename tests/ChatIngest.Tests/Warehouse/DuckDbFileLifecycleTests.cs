@@ -1,4 +1,5 @@
 using System.Globalization;
+using ChatIngest.Core.Ingest;
 using ChatIngest.Core.Messages;
 using ChatIngest.Core.Warehouse;
 using ChatIngest.Core.Warehouse.DuckDb;
@@ -147,6 +148,24 @@ public sealed class DuckDbFileLifecycleTests : IDisposable
         await warehouse.WriteAsync([Classify(Payloads.Order(9, "IST"), "1"), Classify(Payloads.CourierStart(9), "2")], CancellationToken.None);
 
         Assert.Equal("IST", (await warehouse.GetConversationAsync(9, CancellationToken.None))?.CityCode);
+    }
+
+    [Fact]
+    public async Task AWriteAfterTheWarehouseIsClosedIsRefusedAndOpensNothing()
+    {
+        // The writer's drain can outlast the host's shutdown timeout: a write after the close must fail (503), not
+        // reopen DuckDB with a journal segment and a loader thread that nothing would ever close.
+        var warehouse = await OpenAsync();
+        await warehouse.WriteAsync([Classify(Payloads.CourierStart(1), "before")], CancellationToken.None);
+        warehouse.Dispose();
+        var files = Directory.GetFiles(Path.GetDirectoryName(Database)!).Order().ToList();
+
+        await Assert.ThrowsAsync<WarehouseUnavailableException>(() => warehouse.WriteAsync([Classify(Payloads.CourierStart(2), "after")], CancellationToken.None));
+
+        Assert.Null(warehouse.Loader);
+        Assert.Equal(files, Directory.GetFiles(Path.GetDirectoryName(Database)!).Order());
+        using var reopened = await OpenAsync();
+        Assert.Equal("1 0", Counts(reopened));
     }
 
     private Task<DuckDbWarehouse> OpenAsync(int recentKeys = 1_000_000, TimeSpan? idleCheckpointAfter = null, int? threads = null) =>

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using ChatIngest.Core.Ingest;
 using ChatIngest.Core.Messages;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -40,6 +41,7 @@ public sealed partial class DuckDbWarehouse(
     private RecentKeys? keys;
     private bool invalidatedWhenClosed;
     private bool checkpointPutOff;
+    private bool disposed; // closed for good: a write after it (a drain outlasting the host's timeout) must not reopen it
 
     /// <summary>
     /// DuckDB invalidated the database: the loader stopped and the host was asked to stop (exit code 1). Still true once
@@ -90,11 +92,7 @@ public sealed partial class DuckDbWarehouse(
     {
         lock (writeLock)
         {
-            if (loader is null)
-            {
-                Open();
-            }
-
+            OpenUnlessDisposed();
             var outcomes = new RowOutcome[records.Count];
             var entries = writeEntries; // reused under the write lock: the loader copies what it keeps
             entries.Clear();
@@ -157,11 +155,7 @@ public sealed partial class DuckDbWarehouse(
         {
             lock (writeLock)
             {
-                if (loader is null)
-                {
-                    Open();
-                }
-
+                OpenUnlessDisposed();
                 current = loader!;
             }
         }
@@ -174,12 +168,27 @@ public sealed partial class DuckDbWarehouse(
     {
         lock (writeLock)
         {
+            disposed = true;
             invalidatedWhenClosed |= loader?.Invalidated == true;
             loader?.Dispose();
             loader = null;
             journal?.Dispose();
             journal = null;
             keys = null;
+        }
+    }
+
+    /// <summary>Opens the files on first use (under the write lock); refuses once disposed, for a 503.</summary>
+    private void OpenUnlessDisposed()
+    {
+        if (disposed)
+        {
+            throw new WarehouseUnavailableException("The DuckDB warehouse is closed: the service is stopping.");
+        }
+
+        if (loader is null)
+        {
+            Open();
         }
     }
 
