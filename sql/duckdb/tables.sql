@@ -42,6 +42,8 @@ CREATE TABLE IF NOT EXISTS dead_letters (
 -- How far the tables hold the write-ahead journal (DuckDbJournal): updated in the same transaction as the rows it covers.
 CREATE TABLE IF NOT EXISTS ingest_journal (
     generation  BIGINT NOT NULL,  -- the journal segment
-    loaded_to   BIGINT NOT NULL   -- the byte offset in it up to which every frame is in the tables
+    loaded_to   BIGINT NOT NULL,  -- the byte offset in it up to which every frame is in the tables
+    frame_key   BLOB              -- this database's secret, keying the salt of each segment's frame checks (format 3)
 );
-INSERT INTO ingest_journal SELECT 0, 0 WHERE NOT EXISTS (SELECT 1 FROM ingest_journal);
+INSERT INTO ingest_journal (generation, loaded_to) SELECT 0, 0 WHERE NOT EXISTS (SELECT 1 FROM ingest_journal);
+ALTER TABLE ingest_journal ADD COLUMN IF NOT EXISTS frame_key BLOB; -- a file of an earlier version

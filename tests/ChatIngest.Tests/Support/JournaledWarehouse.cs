@@ -1,3 +1,5 @@
+using ChatIngest.Core.Ingest;
+using ChatIngest.Core.Messages;
 using ChatIngest.Core.Warehouse;
 using ChatIngest.Core.Warehouse.DuckDb;
 using DuckDB.NET.Data;
@@ -25,6 +27,18 @@ public static class JournaledWarehouse
         var warehouse = new DuckDbWarehouse(Options.Create(options), TimeProvider.System, NullLogger<DuckDbWarehouse>.Instance, lifetime);
         await warehouse.InitializeAsync(CancellationToken.None);
         return warehouse;
+    }
+
+    /// <summary>A journal frame's payload holding <paramref name="records"/>, as the warehouse writes one.</summary>
+    public static byte[] Frame(params IngestRecord[] records)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer))
+        {
+            JournalCodec.Write(writer, [.. records.Select(r => new JournalEntry(r, PublicationOnly: false))]);
+        }
+
+        return buffer.ToArray();
     }
 
     /// <summary>"conversations orders": the rows in each table, duplicates included.</summary>

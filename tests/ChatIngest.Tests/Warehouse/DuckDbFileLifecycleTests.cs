@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Globalization;
+using System.IO.Hashing;
 using ChatIngest.Core.Ingest;
 using ChatIngest.Core.Messages;
 using ChatIngest.Core.Warehouse;
@@ -149,6 +151,69 @@ public sealed class DuckDbFileLifecycleTests : IDisposable
 
         Assert.Equal("IST", (await warehouse.GetConversationAsync(9, CancellationToken.None))?.CityCode);
     }
+
+    [Fact]
+    public async Task BytesShapedAsAFrameInARecycledSegmentsOldDataAreNotLoadedAsOne()
+    {
+        // A released segment is recycled as the next spare with its old frames in it, and a dead letter's data in one of
+        // them is whatever a publisher sent. Shaped as a frame whose check is its CRC XOR the new generation (format 2's
+        // salt), placed where the new segment's last frame ends, it was loaded at the next open: an order nobody pushed.
+        using (await OpenAsync()) // generation 1
+        {
+        }
+
+        var forged = Frame(Classify(Payloads.Order(999, "FORGED"), "forged"));
+        var embedded = new byte[8 + forged.Length];
+        BinaryPrimitives.WriteInt32LittleEndian(embedded, forged.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(embedded.AsSpan(4), Crc32.HashToUInt32(forged) ^ 2u); // for generation 2
+        forged.CopyTo(embedded, 8);
+        const int dataBytes = 12_000;
+        var dataStart = DuckDbJournal.HeaderBytes + 8 + Frame(Letter("attacker", new byte[dataBytes])).Length - dataBytes; // data is the last field
+        var data = new byte[dataBytes];
+        embedded.CopyTo(data, 8192 - dataStart); // at 8192 in the old segment
+        var elsewhere = Path.Combine(directory, "old");
+        Directory.CreateDirectory(elsewhere);
+        using (var old = DuckDbJournal.Create(Path.Combine(elsewhere, "o.duckdb"), lastGeneration: -1))
+        {
+            old.Append(Frame(Letter("attacker", data)));
+        }
+
+        File.Move(DuckDbJournal.List(Path.Combine(elsewhere, "o.duckdb")).Single().Path, Database + ".journal.spare");
+        using (var warehouse = await OpenAsync()) // generation 2 is the recycled spare
+        {
+            var padBytes = 100 + (8192 - DuckDbJournal.HeaderBytes - 8 - Frame(Letter("pad", new byte[100])).Length);
+            await warehouse.WriteAsync([Letter("pad", new byte[padBytes])], CancellationToken.None); // ends at 8192
+            Assert.Equal(2, DuckDbJournal.List(Database).Max(s => s.Generation));
+        }
+
+        using var reopened = await OpenAsync();
+        Assert.Equal("0 0", Counts(reopened));
+    }
+
+    [Fact]
+    public async Task AFileOfAnEarlierVersionGetsAJournalFrameKeyOnceAndKeepsIt()
+    {
+        using (var old = new DuckDBConnection($"Data Source={Database}"))
+        {
+            old.Open();
+            DuckDbWarehouse.Execute(old, "CREATE TABLE ingest_journal (generation BIGINT NOT NULL, loaded_to BIGINT NOT NULL); INSERT INTO ingest_journal VALUES (0, 0);");
+        }
+
+        string? Key(DuckDbWarehouse w) => Scalar(w, "SELECT hex(frame_key) FROM ingest_journal") as string;
+        string? first;
+        using (var upgraded = await OpenAsync())
+        {
+            await upgraded.WriteAsync([Classify(Payloads.CourierStart(1), "k1")], CancellationToken.None);
+            first = Key(upgraded);
+        }
+
+        using var reopened = await OpenAsync();
+        Assert.Equal(64, first?.Length); // 32 random bytes
+        Assert.Equal(first, Key(reopened));
+        Assert.Equal("1 0", Counts(reopened));
+    }
+
+    private static DeadLetterRecord Letter(string id, byte[] data) => new(new Delivery(id, Published, Published), InvalidReason.NotJson, "test", data);
 
     [Fact]
     public async Task AWriteAfterTheWarehouseIsClosedIsRefusedAndOpensNothing()

@@ -401,15 +401,4 @@ public sealed class DuckDbJournalTests : IDisposable
             release.Dispose();
         }
     }
-
-    private static byte[] Frame(params IngestRecord[] records)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new BinaryWriter(buffer))
-        {
-            JournalCodec.Write(writer, [.. records.Select(r => new JournalEntry(r, PublicationOnly: false))]);
-        }
-
-        return buffer.ToArray();
-    }
 }

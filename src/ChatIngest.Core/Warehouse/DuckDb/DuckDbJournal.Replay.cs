@@ -26,30 +26,44 @@ internal sealed partial class DuckDbJournal
     /// the damage is no crash's: the bad frame is skipped, the rest read, the file left as it is, and
     /// <paramref name="damaged"/> told, as it is of a damaged header with whole frames after it.
     /// </summary>
-    public static IEnumerable<(byte[] Payload, long End)> ReadFrames(Segment segment, long offset, Action<string>? damaged = null)
+    public static IEnumerable<(byte[] Payload, long End)> ReadFrames(Segment segment, long offset, Action<string>? damaged = null, byte[]? frameKey = null)
     {
         using var file = new FileStream(segment.Path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
         var header = new byte[HeaderBytes];
         var magic = file.ReadAtLeast(header, HeaderBytes, throwOnEndOfStream: false) < HeaderBytes ? 0 : BinaryPrimitives.ReadUInt64LittleEndian(header);
-        uint salt;
-        if (magic is Magic or MagicWithoutGeneration && BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(8)) == segment.Generation)
+        uint? salt = null;
+        if (magic is MagicKeyed or Magic or MagicWithoutGeneration && BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(8)) == segment.Generation)
         {
-            salt = magic == Magic ? Salt(segment.Generation) : 0;
-        }
-        else if (JournalFrames.At(file, HeaderBytes, Salt(segment.Generation)).Payload is not null)
-        {
-            damaged?.Invoke("its header is damaged, but whole frames follow it; they are read");
-            salt = Salt(segment.Generation);
+            salt = magic switch
+            {
+                MagicKeyed => Salt(segment.Generation, frameKey ?? throw new InvalidDataException($"{segment.Path} is keyed (format 3), and no frame key was given to read it.")),
+                Magic => Salt(segment.Generation, null),
+                _ => 0,
+            };
         }
         else
         {
-            yield break; // a segment whose header never reached the disk held no acknowledged frame
+            // The header is damaged: whole frames right after it, checked with either salt it could have had, say which.
+            foreach (var candidate in frameKey is null ? [Salt(segment.Generation, null)] : new[] { Salt(segment.Generation, frameKey), Salt(segment.Generation, null) })
+            {
+                if (JournalFrames.At(file, HeaderBytes, candidate).Payload is not null)
+                {
+                    damaged?.Invoke("its header is damaged, but whole frames follow it; they are read");
+                    salt = candidate;
+                    break;
+                }
+            }
+
+            if (salt is null)
+            {
+                yield break; // a segment whose header never reached the disk held no acknowledged frame
+            }
         }
 
         var position = Math.Max(offset, HeaderBytes);
         while (position < file.Length)
         {
-            var (payload, length) = JournalFrames.At(file, position, salt);
+            var (payload, length) = JournalFrames.At(file, position, salt.Value);
             if (payload is not null)
             {
                 position += FrameHeaderBytes + length;
@@ -58,7 +72,7 @@ internal sealed partial class DuckDbJournal
             }
 
             var next = position + FrameHeaderBytes + length;
-            if (length > 0 && JournalFrames.At(file, next, salt).Payload is not null)
+            if (length > 0 && JournalFrames.At(file, next, salt.Value).Payload is not null)
             {
                 damaged?.Invoke($"the frame at offset {position} ({length} bytes) fails its CRC check and whole frames follow it; it is skipped and they are read");
                 position = next;

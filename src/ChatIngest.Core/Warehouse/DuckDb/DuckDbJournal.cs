@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 
 namespace ChatIngest.Core.Warehouse.DuckDb;
@@ -15,9 +16,12 @@ namespace ChatIngest.Core.Warehouse.DuckDb;
 /// (<c>ingest_journal</c>), so a crash at any point loads every journaled row exactly once on the next start.
 /// <para>
 /// Files: <c>{database}.journal.{generation}</c>, a 16-byte header (magic, generation), then frames of
-/// <c>[int32 length][uint32 check][payload]</c>, the check being the payload's CRC-32 XOR the generation's low 32 bits
-/// (format 2; format 1 had no XOR), then whatever the file held before: zeros, or a recycled segment's old frames,
-/// whose checks do not match the new generation. A new segment is started at every open and once the current one
+/// <c>[int32 length][uint32 check][payload]</c>, the check being the payload's CRC-32 XOR the segment's salt, then
+/// whatever the file held before: zeros, or a recycled segment's old frames, whose checks do not match the new salt.
+/// The salt (format 3) is keyed by a secret of the database's own (<c>ingest_journal.frame_key</c>) and the
+/// generation, so that bytes a publisher chose, kept in an old frame's payload (a dead letter's data), cannot be made
+/// to pass as a frame of a later segment, as they could when the salt was the generation itself (format 2; format 1
+/// had none). Segments of formats 1 and 2 are still read. A new segment is started at every open and once the current one
 /// passes its size; a segment is released once the tables hold all of it. A frame cut short by a crash (its group was
 /// never acknowledged) ends the segment's replay and is cut off with everything after it.
 /// </para>
@@ -35,7 +39,8 @@ internal sealed partial class DuckDbJournal : IDisposable
 {
     public const long SegmentBytes = 64L * 1024 * 1024;
     public const int HeaderBytes = 16;
-    private const ulong Magic = 0x324C4E524A494843; // "CHIJRNL2" little-endian: checks XOR the generation
+    private const ulong MagicKeyed = 0x334C4E524A494843; // "CHIJRNL3" little-endian: checks XOR a keyed salt
+    private const ulong Magic = 0x324C4E524A494843; // "CHIJRNL2": checks XOR the generation
     private const ulong MagicWithoutGeneration = 0x314C4E524A494843; // "CHIJRNL1": written before spares were recycled
     private const int FrameHeaderBytes = JournalFrames.HeaderBytes;
     private const int ZeroChunkBytes = 1024 * 1024;
@@ -50,10 +55,13 @@ internal sealed partial class DuckDbJournal : IDisposable
     private bool segmentPrepared;
     private Task? preparing;
     private readonly Action<Exception>? spareFailed;
+    private readonly byte[]? frameKey;
+    private uint salt;
 
-    private DuckDbJournal(string databasePath, long segmentBytes, bool tryDirect, Action<Exception>? spareFailed)
+    private DuckDbJournal(string databasePath, long segmentBytes, bool tryDirect, Action<Exception>? spareFailed, byte[]? frameKey)
     {
         this.spareFailed = spareFailed;
+        this.frameKey = frameKey;
         this.tryDirect = tryDirect;
         basePath = databasePath + ".journal.";
         sparePath = SparePath(databasePath);
@@ -76,11 +84,12 @@ internal sealed partial class DuckDbJournal : IDisposable
     /// Opens a new segment after <paramref name="lastGeneration"/> for appending: the spare a previous run prepared,
     /// if there is one. Appends are direct writes where the file system takes them, else buffered writes and fdatasync;
     /// <paramref name="tryDirect"/> false keeps to the latter, and it and <paramref name="segmentBytes"/> are for tests.
+    /// With a <paramref name="frameKey"/> segments are written in format 3, without one (tests of older files) in format 2.
     /// </summary>
     public static DuckDbJournal Create(string databasePath, long lastGeneration, long segmentBytes = SegmentBytes, bool tryDirect = true,
-        Action<Exception>? spareFailed = null)
+        Action<Exception>? spareFailed = null, byte[]? frameKey = null)
     {
-        var journal = new DuckDbJournal(databasePath, segmentBytes, tryDirect, spareFailed);
+        var journal = new DuckDbJournal(databasePath, segmentBytes, tryDirect, spareFailed, frameKey);
         File.Delete(journal.sparePath + ".tmp"); // a spare whose preparation a crash cut short
         if (File.Exists(journal.sparePath))
         {
@@ -102,7 +111,7 @@ internal sealed partial class DuckDbJournal : IDisposable
         var file = segment ?? throw new ObjectDisposedException(nameof(DuckDbJournal));
         Span<byte> header = stackalloc byte[FrameHeaderBytes];
         BinaryPrimitives.WriteInt32LittleEndian(header, payload.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], Crc32.HashToUInt32(payload) ^ Salt(Generation));
+        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], Crc32.HashToUInt32(payload) ^ salt);
         try
         {
             if (direct is not null)
@@ -189,7 +198,7 @@ internal sealed partial class DuckDbJournal : IDisposable
         try
         {
             Span<byte> header = stackalloc byte[HeaderBytes];
-            BinaryPrimitives.WriteUInt64LittleEndian(header, Magic);
+            BinaryPrimitives.WriteUInt64LittleEndian(header, frameKey is null ? Magic : MagicKeyed);
             BinaryPrimitives.WriteInt64LittleEndian(header[8..], generation);
             directFile = tryDirect ? WriteHeaderDirect(path, header) : null;
             if (directFile is null)
@@ -216,6 +225,7 @@ internal sealed partial class DuckDbJournal : IDisposable
         segment?.Dispose();
         segment = file;
         segmentPrepared = spareReady;
+        salt = Salt(generation, frameKey);
         Generation = generation;
         Length = HeaderBytes;
     }
@@ -241,9 +251,22 @@ internal sealed partial class DuckDbJournal : IDisposable
 
     /// <summary>
     /// What a frame's CRC is XORed with in its segment: a recycled segment's old frames, written under another
-    /// generation, never pass as frames of the new one.
+    /// generation, never pass as frames of the new one; with the database's key (format 3), neither do bytes written
+    /// to look like one, since the salt cannot be known without the key. Without a key, the generation (format 2).
     /// </summary>
-    private static uint Salt(long generation) => (uint)generation;
+    internal static uint Salt(long generation, byte[]? frameKey)
+    {
+        if (frameKey is null)
+        {
+            return (uint)generation;
+        }
+
+        Span<byte> message = stackalloc byte[sizeof(long)];
+        BinaryPrimitives.WriteInt64LittleEndian(message, generation);
+        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        HMACSHA256.HashData(frameKey, message, mac);
+        return BinaryPrimitives.ReadUInt32LittleEndian(mac);
+    }
 
     /// <summary>fdatasync where there is one: the frame's blocks, and the file's size only when it changed.</summary>
     private static void SyncData(SafeFileHandle file)

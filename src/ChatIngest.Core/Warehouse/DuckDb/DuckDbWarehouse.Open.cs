@@ -30,6 +30,7 @@ public sealed partial class DuckDbWarehouse
             }
 
             Execute(connection, SqlScripts.Load("duckdb/tables.sql"));
+            frameKey = FrameKey(connection);
             DefineView(connection);
             Execute(connection, SqlScripts.Load("duckdb/stage.sql"));
             // A global setting; DuckDB takes no parameter here, and the value is a validated integer.
@@ -47,7 +48,7 @@ public sealed partial class DuckDbWarehouse
             var last = Replay(opened);
             var recent = new RecentKeys(options.Value.DuckDbRecentKeys);
             Seed(connection, recent, options.Value.DuckDbRecentKeys);
-            journal = DuckDbJournal.Create(path, last, spareFailed: e => LogSpareFailed(logger, e.Message));
+            journal = DuckDbJournal.Create(path, last, spareFailed: e => LogSpareFailed(logger, e.Message), frameKey: frameKey);
             keys = recent;
         }
         catch
@@ -59,6 +60,27 @@ public sealed partial class DuckDbWarehouse
         opened.Start();
         Volatile.Write(ref loader, opened);
     }
+
+    /// <summary>
+    /// The database's secret for the journal's frame checks (<see cref="DuckDbJournal.Salt"/>), made once, at the first
+    /// open of a file without one (a new file, or one of an earlier version), and kept with the journal position.
+    /// </summary>
+    private static byte[] FrameKey(DuckDBConnection connection)
+    {
+        if (StoredFrameKey(connection) is { } key)
+        {
+            return key;
+        }
+
+        using var command = connection.CreateCommand();
+        command.CommandText = SqlScripts.Load("duckdb/set_journal_frame_key.sql");
+        command.Parameters.Add(new DuckDBParameter("frame_key", Convert.ToHexString(RandomNumberGenerator.GetBytes(32))));
+        command.ExecuteNonQuery();
+        return StoredFrameKey(connection) ?? throw new InvalidDataException("The journal's frame key was not kept.");
+    }
+
+    private static byte[]? StoredFrameKey(DuckDBConnection connection) =>
+        Scalar(connection, SqlScripts.Load("duckdb/journal_frame_key.sql")) is string { Length: > 0 } hex ? Convert.FromHexString(hex) : null;
 
     /// <summary>
     /// Defines the view when <c>view.sql</c> changed since the file's view was defined from it, not at every open: a
@@ -100,7 +122,7 @@ public sealed partial class DuckDbWarehouse
                      {
                          damaged = true;
                          LogJournalDamaged(logger, segment.Path, what, segment.Path + ".damaged");
-                     }))
+                     }, frameKey))
             {
                 frames.Add(payload);
                 end = new JournalPosition(segment.Generation, frameEnd);
