@@ -35,7 +35,24 @@ public static class Publication
             }
         }
 
-        return string.CompareOrdinal(a, b);
+        return CompareCodePoints(a, b);
+    }
+
+    /// <summary>
+    /// Ordinal by code point, as the views' SQL compares strings (UTF-8 bytes): UTF-16's ordinal order puts a surrogate
+    /// pair (a code point above U+FFFF) before U+E000-U+FFFF, so those two ranges are moved past each other.
+    /// </summary>
+    private static int CompareCodePoints(string a, string b)
+    {
+        var common = a.AsSpan().CommonPrefixLength(b);
+        if (common == a.Length || common == b.Length)
+        {
+            return a.Length.CompareTo(b.Length);
+        }
+
+        return Fixup(a[common]).CompareTo(Fixup(b[common]));
+
+        static int Fixup(char c) => c >= '\uE000' ? c - 0x800 : c >= '\uD800' ? c + 0x2000 : c;
     }
 
     private static bool IsDigits(string s) => s.Length > 0 && s.AsSpan().IndexOfAnyExceptInRange('0', '9') < 0;

@@ -19,6 +19,8 @@ public sealed class PublicationTests
     [InlineData("1e3", "1001", 1)] // not all digits, so not a number
     [InlineData("+x", "5", 1)] // all-digit ids come first, although "+x" < "5" as strings
     [InlineData("10", "9a", -1)]
+    [InlineData("a\uFF5E", "a\U0001F69A", -1)] // by code point, as the views' SQL compares (UTF-8 bytes), not by UTF-16 unit
+    [InlineData("\U0001F69A", "\uE000", 1)]
     public void MessageIdsCompareAsNumbersWhenBothAreNumericAndNumbersComeFirst(string a, string b, int sign) =>
         Assert.Equal(sign, Math.Sign(Publication.CompareMessageIds(a, b)));
 
@@ -37,6 +39,28 @@ public sealed class PublicationTests
                 Assert.Equal(-Math.Sign(Publication.CompareMessageIds(b, a)), Math.Sign(Publication.CompareMessageIds(a, b)));
             }
         }
+    }
+
+    [Fact]
+    public void IdsThatAreNotNumbersSortAsDuckDbSortsThem()
+    {
+        // The view's SQL breaks ties between such ids by comparing the strings; the writer's in-batch choice must agree.
+        string[] ids = ["b", "a\uFF5E", "a\U0001F69A", "a\uE000", "aZ", "a", "\u00e9", "x\U0001F600y", "x\uFFFDy", "A"];
+        using var duckDb = new DuckDB.NET.Data.DuckDBConnection("Data Source=:memory:");
+        duckDb.Open();
+        using var command = duckDb.CreateCommand();
+        command.CommandText = "SELECT id FROM (SELECT unnest($ids) AS id) ORDER BY id";
+        command.Parameters.Add(new DuckDB.NET.Data.DuckDBParameter("ids", ids));
+        var bySql = new List<string>();
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                bySql.Add(reader.GetString(0));
+            }
+        }
+
+        Assert.Equal(bySql, ids.Order(Comparer<string>.Create(Publication.CompareMessageIds)));
     }
 
     [Fact]
