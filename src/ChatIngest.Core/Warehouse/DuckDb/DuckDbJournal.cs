@@ -187,7 +187,16 @@ internal sealed partial class DuckDbJournal : IDisposable
         if (spareReady)
         {
             File.Move(sparePath, path);
-            file = File.OpenHandle(path, FileMode.Open, FileAccess.Write, FileShare.Read);
+            try
+            {
+                file = File.OpenHandle(path, FileMode.Open, FileAccess.Write, FileShare.Read);
+            }
+            catch
+            {
+                // Left under the segment's name, it would make every later try's CreateNew fail ("file exists").
+                File.Move(path, sparePath);
+                throw;
+            }
         }
         else
         {

@@ -206,12 +206,16 @@ internal sealed partial class DuckDbLoader : IDisposable
             thread.Join();
         }
 
-        foreach (var command in commands.Values)
+        // Under the connection's lock: a checkpoint the host's stop timeout left running still uses it.
+        lock (Database)
         {
-            command.Dispose();
-        }
+            foreach (var command in commands.Values)
+            {
+                command.Dispose();
+            }
 
-        commands.Clear();
-        connection.Dispose();
+            commands.Clear();
+            connection.Dispose();
+        }
     }
 }
