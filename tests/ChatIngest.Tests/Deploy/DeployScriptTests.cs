@@ -134,6 +134,7 @@ public sealed class DeployScriptTests
         var bigQueryBudget = Setting("Warehouse__BigQueryRetryBudget", new ChatIngest.Core.Warehouse.WarehouseOptions().BigQueryRetryBudget);
         var bigQueryExchange = Setting("Warehouse__BigQueryRequestTimeout", new ChatIngest.Core.Warehouse.WarehouseOptions().BigQueryRequestTimeout);
         Assert.True(bigQueryExchange * 2 <= bigQueryBudget, $"a BigQuery exchange may take {bigQueryExchange}: it cannot be sent again within the retry budget {bigQueryBudget}");
+        Assert.True(bigQueryExchange * 2 <= commitBudget, $"a BigQuery exchange may take {bigQueryExchange}: it cannot be sent again within the commit retry budget {commitBudget}");
     }
 
     private static string Flag(string call, string flag) =>
