@@ -1,4 +1,5 @@
 using ChatIngest.Api.Hosting;
+using ChatIngest.Core;
 using ChatIngest.Core.Ingest;
 using ChatIngest.Core.Warehouse;
 using ChatIngest.Core.Warehouse.BigQuery;
@@ -48,7 +49,7 @@ internal static class SetupCommand
             output.WriteLine("setup: done");
             return 0;
         }
-        catch (Exception e) when (e is BigQueryException or WarehouseUnavailableException or HttpRequestException or OperationCanceledException)
+        catch (Exception e) when (e is BigQueryException or WarehouseUnavailableException or HttpRequestException or OperationCanceledException or InvalidSettingException)
         {
             await error.WriteLineAsync($"chatingest setup: {e.Message.Split('\n', 2)[0].Trim()}");
             return FailedExitCode;

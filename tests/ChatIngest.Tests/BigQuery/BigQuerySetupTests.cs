@@ -19,7 +19,7 @@ public sealed class BigQuerySetupTests
 
         Assert.Equal(
         [
-            "dataset demo-project.chat: exists",
+            "dataset demo-project.chat: exists, in EU",
             "table demo-project.chat.orders: exists",
             "table demo-project.chat.conversations: created",
             "table demo-project.chat.dead_letters: created",
@@ -46,7 +46,7 @@ public sealed class BigQuerySetupTests
         Assert.Equal((0, 0), (firstCode, secondCode));
         Assert.Contains("dataset demo-project.chat: created in EU", first.ToString(), StringComparison.Ordinal);
         Assert.Contains("table demo-project.chat.dead_letters: created", first.ToString(), StringComparison.Ordinal);
-        Assert.Contains("dataset demo-project.chat: exists", second.ToString(), StringComparison.Ordinal);
+        Assert.Contains("dataset demo-project.chat: exists, in EU", second.ToString(), StringComparison.Ordinal);
         Assert.Contains("table demo-project.chat.conversations: exists", second.ToString(), StringComparison.Ordinal);
         Assert.Contains("customer_courier_conversations: replaced", second.ToString(), StringComparison.Ordinal);
         Assert.Equal(["conversations", "customer_courier_conversations", "dead_letters", "orders"], fake.Tables.Keys.Order());
@@ -54,6 +54,26 @@ public sealed class BigQuerySetupTests
         Assert.Equal(5, ddl.Count); // three tables and the view the first time, only the view the second time
         Assert.Contains("CREATE OR REPLACE VIEW `demo-project.chat.customer_courier_conversations`", ddl[^1], StringComparison.Ordinal);
         Assert.Empty(errors.ToString());
+    }
+
+    [Fact]
+    public async Task SetupOfADatasetThatExistsInAnotherLocationStopsWithOneLineNamingBoth()
+    {
+        // Every query goes with Warehouse__Location: against a dataset elsewhere each read and write would fail.
+        await using var fake = await FakeBigQuery.StartAsync(withTables: false);
+        fake.Datasets[FakeBigQuery.Dataset] = true;
+        fake.DatasetLocations[FakeBigQuery.Dataset] = "US";
+        string[] args = ["setup", .. fake.Settings().Select(s => $"--{s.Key}={s.Value}")];
+        using var output = new StringWriter();
+        using var errors = new StringWriter();
+
+        var code = await SetupCommand.RunAsync(args, output, errors);
+
+        Assert.Equal(SetupCommand.FailedExitCode, code);
+        Assert.Equal(
+            "chatingest setup: Warehouse__Location is 'EU', but dataset demo-project.chat exists in 'US'; set Warehouse__Location=US, or name another dataset.",
+            Assert.Single(errors.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)).Trim());
+        Assert.Empty(fake.Queries); // no table made in a dataset the service could not then use
     }
 
     [Fact]

@@ -35,6 +35,9 @@ public sealed partial class FakeBigQuery : IAsyncDisposable
 
     public ConcurrentDictionary<string, bool> Datasets { get; } = new();
 
+    /// <summary>Where a dataset is, when not in <see cref="Location"/> (made by someone else, say).</summary>
+    public ConcurrentDictionary<string, string> DatasetLocations { get; } = new();
+
     /// <summary>Tables and views by name (in <see cref="Dataset"/>).</summary>
     public ConcurrentDictionary<string, FakeTable> Tables { get; } = new();
 
@@ -98,6 +101,7 @@ public sealed partial class FakeBigQuery : IAsyncDisposable
             await next(http);
         });
         app.MapPost(projectPath + "/datasets", CreateDatasetAsync);
+        app.MapGet(projectPath + "/datasets/{dataset}", GetDataset);
         app.MapGet(projectPath + "/datasets/{dataset}/tables/{table}", GetTable);
         app.MapPost(projectPath + "/datasets/{dataset}/tables/{table}/insertAll", InsertAllAsync);
         app.MapPost(projectPath + "/queries", QueryAsync);
@@ -122,6 +126,14 @@ public sealed partial class FakeBigQuery : IAsyncDisposable
         }
 
         return Datasets.TryAdd(id, true) ? Results.Json(body) : Error(409, "duplicate", $"Already Exists: Dataset {Project}:{id}");
+    }
+
+    private IResult GetDataset(HttpContext http, string project, string dataset)
+    {
+        Record(http, null);
+        return project == Project && Datasets.ContainsKey(dataset)
+            ? Results.Json(new { datasetReference = new { projectId = project, datasetId = dataset }, location = DatasetLocations.GetValueOrDefault(dataset, Location) })
+            : Error(404, "notFound", $"Not found: Dataset {project}:{dataset}");
     }
 
     private IResult GetTable(HttpContext http, string project, string dataset, string table)

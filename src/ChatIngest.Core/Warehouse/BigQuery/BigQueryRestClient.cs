@@ -95,6 +95,13 @@ internal sealed partial class BigQueryRestClient
         }
     }
 
+    /// <summary>Where the dataset is (datasets.get's <c>location</c>).</summary>
+    public async Task<string?> DatasetLocationAsync(CancellationToken cancellationToken)
+    {
+        using var answer = await SendAsync(HttpMethod.Get, DatasetPath, null, cancellationToken).ConfigureAwait(false);
+        return answer.RootElement.TryGetProperty("location", out var location) && location.ValueKind == JsonValueKind.String ? location.GetString() : null;
+    }
+
     public async Task<bool> TableExistsAsync(string table, CancellationToken cancellationToken)
     {
         try

@@ -16,9 +16,22 @@ internal sealed class BigQuerySetup(BigQueryRestClient client, IOptions<Warehous
     {
         var settings = options.Value;
         var dataset = $"{settings.ProjectId}.{settings.Dataset}";
-        report(await client.CreateDatasetAsync(cancellationToken).ConfigureAwait(false)
-            ? $"dataset {dataset}: created in {settings.Location}"
-            : $"dataset {dataset}: exists");
+        if (await client.CreateDatasetAsync(cancellationToken).ConfigureAwait(false))
+        {
+            report($"dataset {dataset}: created in {settings.Location}");
+        }
+        else
+        {
+            // Every query is sent with Warehouse__Location: one that is not the dataset's would fail each read and write.
+            var location = await client.DatasetLocationAsync(cancellationToken).ConfigureAwait(false);
+            if (!string.Equals(location, settings.Location, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidSettingException(
+                    $"Warehouse__Location is '{settings.Location}', but dataset {dataset} exists in '{location}'; set Warehouse__Location={location}, or name another dataset.");
+            }
+
+            report($"dataset {dataset}: exists, in {location}");
+        }
 
         foreach (var table in Tables)
         {
