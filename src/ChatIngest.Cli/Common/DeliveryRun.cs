@@ -59,6 +59,14 @@ internal static class DeliveryRun
             await context.Error.WriteLineAsync($"{command}: and {more:N0} more failures");
         }
 
+        if (counters.Undelivered() is { Count: > 0 } undelivered)
+        {
+            // All of them, in one line: the list of failures above stops at ten.
+            await context.Error.WriteLineAsync($"{command}: not delivered, to send again: lines "
+                + string.Join(", ", undelivered.Select(r => r.First == r.Last ? $"{r.First}" : $"{r.First}-{r.Last}"))
+                + (undelivered.Count == 1 ? $" (sed -n '{undelivered[0].First},{undelivered[0].Last}p' SOURCE gives just those)" : ""));
+        }
+
         if (counters.StopReason is { } reason)
         {
             await context.Error.WriteLineAsync($"{command}: stopped: {reason}");

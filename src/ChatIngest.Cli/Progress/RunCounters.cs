@@ -16,6 +16,7 @@ internal sealed class RunCounters(long fromLine = 1)
 
     private readonly Lock gate = new();
     private readonly List<string> problems = [];
+    private readonly List<(long First, long Last)> undelivered = [];
     private readonly long fromLine = fromLine;
     private readonly ResumePoint resume = new(fromLine);
     private long read;
@@ -77,24 +78,32 @@ internal sealed class RunCounters(long fromLine = 1)
     public void AddAcknowledged(SentLines lines)
     {
         Interlocked.Add(ref acknowledged, lines.Count);
-        resume.Done(lines, acknowledged: true);
+        resume.Done(lines, settled: true);
     }
 
     public void AddRetry() => Interlocked.Increment(ref retries);
     public void AddBytesDone(long n) => Interlocked.Add(ref bytesDone, n);
 
-    /// <summary>Counts failed messages; <paramref name="problem"/> is null when the stop reason says why.</summary>
-    public void AddFailed(SentLines lines, string? problem)
+    /// <summary>
+    /// Counts failed messages; <paramref name="problem"/> is null when the stop reason says why. <paramref name="refused"/>:
+    /// the line itself was refused (too long, not base64, a 400), so it is not among those to send again.
+    /// </summary>
+    public void AddFailed(SentLines lines, string? problem, bool refused = false)
     {
         Interlocked.Add(ref failed, lines.Count);
-        resume.Done(lines, acknowledged: false);
-        if (problem is null)
-        {
-            return;
-        }
-
+        resume.Done(lines, settled: refused);
         lock (gate)
         {
+            if (!refused)
+            {
+                undelivered.Add((lines.First, lines.Last));
+            }
+
+            if (problem is null)
+            {
+                return;
+            }
+
             if (problems.Count < ProblemsShown)
             {
                 problems.Add(problem);
@@ -110,7 +119,7 @@ internal sealed class RunCounters(long fromLine = 1)
     public void FailUnsent(NdjsonLine line, string problem)
     {
         Interlocked.Increment(ref notSent);
-        AddFailed(SentLines.One(line.Number), problem);
+        AddFailed(SentLines.One(line.Number), problem, refused: true);
         AddBytesDone(line.SourceBytes);
     }
 
@@ -122,6 +131,31 @@ internal sealed class RunCounters(long fromLine = 1)
         lock (gate)
         {
             return ([.. problems], problemsNotShown);
+        }
+    }
+
+    /// <summary>
+    /// The lines that failed for want of an answer (not those refused for themselves), as ranges of line numbers in
+    /// order, neighbours joined: every one of them, however many failures there were, so just those can go again.
+    /// </summary>
+    public IReadOnlyList<(long First, long Last)> Undelivered()
+    {
+        lock (gate)
+        {
+            var joined = new List<(long First, long Last)>();
+            foreach (var (first, last) in undelivered.OrderBy(r => r.First))
+            {
+                if (joined.Count > 0 && first <= joined[^1].Last + 1)
+                {
+                    joined[^1] = (joined[^1].First, Math.Max(joined[^1].Last, last));
+                }
+                else
+                {
+                    joined.Add((first, last));
+                }
+            }
+
+            return joined;
         }
     }
 

@@ -61,7 +61,7 @@ internal sealed class PushSender(HttpClient http, ReplaySettings settings, TimeP
                     counters.Stop(problem);
                     return false;
                 case PushAnswer.LineRefused:
-                    counters.AddFailed(sent, $"line {line.Number} (message {id}): {problem}");
+                    counters.AddFailed(sent, $"line {line.Number} (message {id}): {problem}", refused: true);
                     return true;
                 case PushAnswer.Nack when attempt >= settings.MaxAttempts && !answered:
                     // Not one answer yet, from any line: a service that is not there (down, or the wrong port) would

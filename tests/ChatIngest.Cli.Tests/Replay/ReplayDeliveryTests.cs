@@ -158,6 +158,37 @@ public sealed class ReplayDeliveryTests
         Assert.Equal(6, received.Count);
         Assert.Contains("sent 3, acknowledged 0, retried 3, failed 3", result.Error, StringComparison.Ordinal);
         Assert.Contains("HTTP 503 Service Unavailable: Refused by the test. The test endpoint answers 503 after 2 attempts", result.Error, StringComparison.Ordinal);
+        Assert.Contains("replay: not delivered, to send again: lines 1-3 (sed -n '1,3p' SOURCE gives just those)", result.Error.Split('\n'));
+    }
+
+    [Fact]
+    public async Task EveryLineNotDeliveredIsNamedEvenPastTheTenFailuresListed()
+    {
+        var lines = Enumerable.Range(1, 40).Select(i => $$"""{"orderId": {{i}}, "cityCode": "IST"}""").ToArray();
+        static int OrderId(JsonElement e) => JsonDocument.Parse(Data(e)).RootElement.GetProperty("orderId").GetInt32();
+
+        var (result, _) = await ReplayLinesAsync(lines, e => OrderId(e) is (>= 5 and <= 25) or 31 ? 503 : OrderId(e) == 33 ? 400 : 204,
+            "--max-attempts", "1");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("replay: and 13 more failures", result.Error.Split('\n'));
+        // Line 33 was refused for itself: sending it again cannot help, so it is not among them.
+        Assert.Contains("replay: not delivered, to send again: lines 5-25, 31", result.Error.Split('\n'));
+    }
+
+    [Fact]
+    public async Task ALineRefusedForItselfIsNotWhereAStoppedRunGoesOnFrom()
+    {
+        // Line 2 is refused (400); the token expires after line 5. Going on from line 2 would send 3-5 again, and line 2
+        // would be refused again at every run.
+        var lines = Enumerable.Range(1, 10).Select(i => $$"""{"orderId": {{i}}, "cityCode": "IST"}""").ToArray();
+        static int OrderId(JsonElement e) => JsonDocument.Parse(Data(e)).RootElement.GetProperty("orderId").GetInt32();
+
+        var (result, _) = await ReplayLinesAsync(lines, e => OrderId(e) == 2 ? 400 : OrderId(e) <= 5 ? 204 : 401, "--concurrency", "1");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("replay: 4 lines were acknowledged before it stopped. To go on once that is fixed, run it again with --from-line 6: "
+            + "the first line not acknowledged (lines after it may be sent twice).", result.Error.Split('\n'));
     }
 
     [Fact]
