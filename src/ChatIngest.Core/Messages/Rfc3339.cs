@@ -98,8 +98,8 @@ public static class Rfc3339
             (second, micros) = (59, 999_999);
         }
 
-        var local = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified).AddTicks(micros * 10);
-        var ticks = local.Ticks - offset.Ticks;
+        // In ticks, not DateTime.AddTicks: a fraction rounded up at 9999-12-31T23:59:59 passes DateTime's end.
+        var ticks = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified).Ticks + (micros * 10) - offset.Ticks;
         if (ticks < DateTime.MinValue.Ticks || ticks > DateTime.MaxValue.Ticks)
         {
             return false;

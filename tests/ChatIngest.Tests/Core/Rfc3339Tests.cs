@@ -57,6 +57,12 @@ public sealed class Rfc3339Tests
         Assert.Equal(utc, value.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff", System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    [Theory]
+    [InlineData("9999-12-31T23:59:59.9999999Z")] // rounds up past DateTime's last tick
+    [InlineData("9999-12-31T23:59:59.9999999+00:00")]
+    public void ABoundThatRoundsUpPastTheLastInstantIsRefusedNotThrown(string text) =>
+        Assert.False(Rfc3339.TryParseUtcRoundingUp(text, out _));
+
     [Fact]
     public void FormatWritesUtcWithZAndOnlyTheFractionThereIs()
     {
