@@ -103,13 +103,14 @@ internal sealed class PushTokenValidator(IOptions<PushAuthOptions> options, IOpt
             return (null, PushAuthResult.Unauthenticated($"The token is not a valid Google-signed token: {e.Message}"));
         }
         catch (Exception e) when (e is FormatException or ArgumentException or Newtonsoft.Json.JsonException
-            or System.Security.Cryptography.CryptographicException)
+            or System.Security.Cryptography.CryptographicException or InvalidCastException)
         {
             // The library throws these for a token it cannot read, and for keys it cannot read: an answer that is not a
-            // JWKS (an egress proxy's sign-in page, a truncated body, no keys). A token that reads is not the cause, and
-            // then the keys are, as when they cannot be fetched at all: 503, and Pub/Sub retries.
-            return ReadClaims(token) is null
-                ? (null, PushAuthResult.Unauthenticated($"The token is not a valid Google-signed token: {e.Message}"))
+            // JWKS (an egress proxy's sign-in page, a truncated body, no keys). A token that reads, in the form Google's
+            // take, is not the cause, and then the keys are, as when they cannot be fetched at all: 503, and Pub/Sub
+            // retries. (Anyone may send a token: one shaped to make the library fail must not pass as a keys outage.)
+            return NotAsGoogleSignsThem(token) is { } why
+                ? (null, PushAuthResult.Unauthenticated($"The token is not a valid Google-signed token: {why}."))
                 : (null, PushAuthResult.KeysUnavailable($"The token signing keys at {settings.CertificatesUrl} could not be read: {e.Message}"));
         }
         catch (Exception e) when (e is HttpRequestException or TimeoutException)
@@ -117,6 +118,37 @@ internal sealed class PushTokenValidator(IOptions<PushAuthOptions> options, IOpt
             return (null, PushAuthResult.KeysUnavailable($"The token signing keys at {settings.CertificatesUrl} could not be fetched: {e.Message}"));
         }
     }
+
+    /// <summary>
+    /// Why the token is not in the form Google's ID tokens take, or null when it is: three base64url parts, a header
+    /// of alg RS256, claims that read, times a date can hold, a signature of 256 bytes (RSA-2048).
+    /// </summary>
+    private static string? NotAsGoogleSignsThem(string token)
+    {
+        if (ReadClaims(token) is not { } claims)
+        {
+            return "it is not three base64url parts whose first two are JSON objects";
+        }
+
+        var parts = token.Split('.');
+        var header = NewtonsoftJsonSerializer.Instance.Deserialize<GoogleJsonWebSignature.Header>(Encoding.UTF8.GetString(Base64Url.DecodeFromChars(parts[0])));
+        if (!string.Equals(header.Algorithm, "RS256", StringComparison.Ordinal))
+        {
+            return $"it is signed with {header.Algorithm ?? "no algorithm"}, and Google signs with RS256";
+        }
+
+        if (!Base64Url.IsValid(parts[2], out var signatureBytes) || signatureBytes != 256)
+        {
+            return "its signature is not 256 bytes of base64url";
+        }
+
+        return claims.ExpirationTimeSeconds is < 0 or > MaxUnixSeconds || claims.IssuedAtTimeSeconds is < 0 or > MaxUnixSeconds
+            ? "its exp or iat is not a time"
+            : null;
+    }
+
+    /// <summary>9999-12-31T23:59:59Z, the last second a date holds.</summary>
+    private const long MaxUnixSeconds = 253_402_300_799;
 
     /// <summary>
     /// The token's claims, read as the library reads them (its header too), without checking anything; null when it
@@ -160,6 +192,7 @@ internal sealed class PushTokenValidator(IOptions<PushAuthOptions> options, IOpt
             { Issuer: var issuer } when !GoogleIssuers.Contains(issuer, StringComparer.Ordinal) => "it was issued by someone else than Google",
             { ExpirationTimeSeconds: null } => "it has no expiry",
             { IssuedAtTimeSeconds: null } => "it has no issue time",
+            { ExpirationTimeSeconds: < 0 or > MaxUnixSeconds } or { IssuedAtTimeSeconds: < 0 or > MaxUnixSeconds } => "its exp or iat is not a time",
             { ExpirationTimeSeconds: { } exp } when now > DateTimeOffset.FromUnixTimeSeconds(exp) + verification.ExpiryClockTolerance => "it has expired",
             { IssuedAtTimeSeconds: { } iat } when now < DateTimeOffset.FromUnixTimeSeconds(iat) - verification.IssuedAtClockTolerance => "it was issued in the future",
             _ => null,

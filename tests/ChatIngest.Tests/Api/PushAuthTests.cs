@@ -66,7 +66,18 @@ public sealed class PushAuthTests : IAsyncLifetime
         { "garbage segments", "Bearer abc.def.ghi" },
         // JSON, but not of the claims' types: still the token's fault (401), not the keys' (503).
         { "claims of the wrong type", "Bearer " + Base64Url("{\"alg\":\"RS256\",\"kid\":\"test-key-1\"}") + "." + Base64Url("{\"exp\":\"soon\"}") + ".c2ln" },
+        // Shaped to make the library fail on a token that otherwise reads: the token's fault, not a keys outage (503)
+        // or a 500 (an ES256 token was cast to the cached RSA keys' type).
+        { "signed with ES256", "Bearer " + Forged("ES256", DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds(), new byte[64]) },
+        { "a signature that is not base64url", "Bearer " + Forged("RS256", DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds(), null) },
+        { "an exp no date can hold", "Bearer " + Forged("RS256", 1_000_000_000_000_000, new byte[256]) },
     };
+
+    /// <summary>A token with genuine-looking claims for this service, its header and signature as given (null: "!!!!").</summary>
+    private static string Forged(string algorithm, long expires, byte[]? signature) =>
+        Base64Url($$"""{"alg":"{{algorithm}}","kid":"test-key-1","typ":"JWT"}""") + "."
+        + Base64Url($$"""{"iss":"https://accounts.google.com","aud":"{{GoogleTokens.Audience}}","email":"{{GoogleTokens.PushAccount}}","email_verified":true,"iat":{{DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds()}},"exp":{{expires}}}""")
+        + "." + (signature is null ? "!!!!" : Convert.ToBase64String(signature).TrimEnd('=').Replace('+', '-').Replace('/', '_'));
 
     [Theory]
     [MemberData(nameof(Unauthenticated))]
