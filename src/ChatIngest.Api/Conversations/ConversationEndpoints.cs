@@ -10,7 +10,7 @@ internal static class ConversationEndpoints
 {
     public static IEndpointRouteBuilder MapConversationEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/conversations").WithTags("Conversations").RequireStrictQuery();
+        var group = app.MapGroup("/conversations").WithTags("Conversations").RequireStrictQuery().RequireReadLimit();
         group.MapGet("/", ListAsync)
             .WithSummary("Rows of the view, ordered by order_id, keyset-paged")
             .WithDescription("started_after is inclusive, started_before exclusive; has_city=false keeps the conversations whose order "

@@ -11,7 +11,7 @@ internal static class DeadLetterEndpoints
 {
     public static IEndpointRouteBuilder MapDeadLetterEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/dead-letters", ListAsync).WithTags("Dead letters").RequireStrictQuery().WithSummary("Parked invalid messages, oldest first")
+        app.MapGet("/dead-letters", ListAsync).WithTags("Dead letters").RequireStrictQuery().RequireReadLimit().WithSummary("Parked invalid messages, oldest first")
             .WithDescription("reason keeps only the dead letters of one reason (e.g. not_json); page_token comes from next_page_token.")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;

@@ -20,6 +20,7 @@ internal static partial class ChatIngestHosting
         builder.Services.AddIngest(builder.Configuration);
         builder.Services.AddPush(builder.Configuration);
         builder.Services.AddReplay(builder.Configuration);
+        builder.Services.AddReadLimits(builder.Configuration);
         builder.AddChatIngestTelemetry();
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
         {
@@ -98,7 +99,8 @@ internal static partial class ChatIngestHosting
                 || c.HttpContext.RequestAborted.IsCancellationRequested,
         });
         app.UseStatusCodePages();
-        app.UseHeadAsGet();
+        app.UseHeadAsGet(); // routes: what needs the endpoint comes after it
+        app.UseRateLimiter();
         app.UseSwagger();
         app.UseSwaggerUI();
         app.MapMetrics();

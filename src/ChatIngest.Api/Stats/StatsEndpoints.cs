@@ -10,7 +10,7 @@ internal static class StatsEndpoints
 {
     public static IEndpointRouteBuilder MapStatsEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/stats", GetAsync).RequireStrictQuery()
+        app.MapGet("/stats", GetAsync).RequireStrictQuery().RequireReadLimit()
             .WithTags("Stats")
             .WithSummary("Totals, per-city response times and starters, last stages, conversations started per minute")
             .WithDescription("started_after is inclusive, started_before exclusive (RFC 3339); both bound conversation_started_at.")

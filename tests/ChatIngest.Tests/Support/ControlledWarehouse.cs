@@ -7,7 +7,7 @@ namespace ChatIngest.Tests.Support;
 
 /// <summary>
 /// The real DuckDB warehouse with a hand on its writes: they can be held at a gate (a slow or hung warehouse) or made
-/// to throw (a warehouse that is down). Reads pass straight through.
+/// to throw (a warehouse that is down). Reads pass straight through, unless held at a gate of their own (slow queries).
 /// </summary>
 public sealed class ControlledWarehouse
 {
@@ -27,6 +27,31 @@ public sealed class ControlledWarehouse
         services.AddSingleton<IWarehouse>(sp => new Port(this, sp.GetRequiredService<DuckDbWarehouse>()));
 
     public void Hold() => gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private TaskCompletionSource readGate = Open();
+    private int readsInside;
+
+    /// <summary>Reads that reached the warehouse and wait at its read gate now.</summary>
+    public int ReadsInside => Volatile.Read(ref readsInside);
+
+    public void HoldReads() => readGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void ReleaseReads() => readGate.TrySetResult();
+
+    private async Task<T> ReadAsync<T>(Func<Task<T>> read)
+    {
+        Interlocked.Increment(ref readsInside);
+        try
+        {
+            await readGate.Task;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref readsInside);
+        }
+
+        return await read();
+    }
 
     public void Release() => gate.TrySetResult();
 
@@ -57,15 +82,15 @@ public sealed class ControlledWarehouse
         public Task<bool> IsReadyAsync(CancellationToken cancellationToken) => inner.IsReadyAsync(cancellationToken);
 
         public Task<Page<ConversationRow>> ListConversationsAsync(ConversationQuery query, CancellationToken cancellationToken) =>
-            inner.ListConversationsAsync(query, cancellationToken);
+            owner.ReadAsync(() => inner.ListConversationsAsync(query, cancellationToken));
 
         public Task<ConversationRow?> GetConversationAsync(long orderId, CancellationToken cancellationToken) =>
-            inner.GetConversationAsync(orderId, cancellationToken);
+            owner.ReadAsync(() => inner.GetConversationAsync(orderId, cancellationToken));
 
         public Task<Page<DeadLetterRow>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken) =>
-            inner.ListDeadLettersAsync(query, cancellationToken);
+            owner.ReadAsync(() => inner.ListDeadLettersAsync(query, cancellationToken));
 
         public Task<ConversationStats> GetStatsAsync(StatsQuery query, CancellationToken cancellationToken) =>
-            inner.GetStatsAsync(query, cancellationToken);
+            owner.ReadAsync(() => inner.GetStatsAsync(query, cancellationToken));
     }
 }

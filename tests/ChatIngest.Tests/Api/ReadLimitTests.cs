@@ -1,0 +1,47 @@
+using System.Net;
+using System.Text.Json;
+using ChatIngest.Tests.Support;
+
+namespace ChatIngest.Tests.Api;
+
+/// <summary>
+/// Reads of the warehouse run a few at a time, with a bounded queue: a burst of slow reads (a /stats over a large view)
+/// gets 503s past it, and pushes go on meanwhile.
+/// </summary>
+public sealed class ReadLimitTests
+{
+    private static readonly DateTime Published = new(2024, 2, 1, 10, 0, 0, DateTimeKind.Utc);
+
+    [Fact]
+    public async Task ReadsPastTheLimitAndItsQueueGet503WhilePushesAreStillTaken()
+    {
+        var warehouse = new ControlledWarehouse();
+        warehouse.HoldReads(); // queries that take long
+        await using var app = new ChatIngestApp(
+            new Dictionary<string, string?> { ["Reads:MaxConcurrent"] = "2", ["Reads:MaxQueued"] = "3" },
+            configureServices: warehouse.Register);
+        var client = app.CreateClient();
+
+        var running = new[] { client.GetAsync("/stats"), client.GetAsync("/conversations") };
+        await Wait.UntilAsync(() => warehouse.ReadsInside == 2, "two reads in the warehouse");
+        var queued = Enumerable.Range(0, 3).Select(_ => client.GetAsync("/stats")).ToArray();
+        await Task.Delay(200); // they wait in the queue, not in the warehouse
+        Assert.Equal(2, warehouse.ReadsInside);
+
+        using var refused = await client.GetAsync("/dead-letters");
+        using var push = await client.PushAsync(Payloads.CourierStart(7), "m-7", Published);
+        warehouse.ReleaseReads();
+        var answered = await Task.WhenAll(running.Concat(queued));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.NotNull(refused.Headers.RetryAfter);
+        Assert.Contains("Reads__MaxConcurrent", JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NoContent, push.StatusCode);
+        Assert.All(answered, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        foreach (var r in answered)
+        {
+            r.Dispose();
+        }
+    }
+}
