@@ -236,7 +236,8 @@ public sealed class DeployScriptTests
         Assert.Equal(
         [
             "+ env Warehouse__Kind=BigQuery Warehouse__ProjectId=demo Warehouse__Dataset=chatingest Warehouse__Location=EU dotnet run --project src/ChatIngest.Api -- setup",
-            "+ gcloud projects add-iam-policy-binding demo --member=serviceAccount:chatingest-run@demo.iam.gserviceaccount.com --role=roles/bigquery.dataEditor --condition=None",
+            // Write access to this dataset only, not to every dataset of the project.
+            "+ bq query --project_id=demo --location=EU --use_legacy_sql=false GRANT\\ \\`roles/bigquery.dataEditor\\`\\ ON\\ SCHEMA\\ \\`demo.chatingest\\`\\ TO\\ \\\"serviceAccount:chatingest-run@demo.iam.gserviceaccount.com\\\"",
             "+ gcloud projects add-iam-policy-binding demo --member=serviceAccount:chatingest-run@demo.iam.gserviceaccount.com --role=roles/bigquery.jobUser --condition=None",
         ], lines);
     }
