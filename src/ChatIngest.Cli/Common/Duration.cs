@@ -25,6 +25,11 @@ internal static class Duration
     public static bool TryParse(string text, out TimeSpan value)
     {
         value = TimeSpan.Zero;
+        if (text == "0")
+        {
+            return true; // zero needs no unit
+        }
+
         var (number, unit) = text.EndsWith("ms", StringComparison.Ordinal) ? (text[..^2], 1.0)
             : text.EndsWith('s') ? (text[..^1], 1_000.0)
             : text.EndsWith('m') ? (text[..^1], 60_000.0)

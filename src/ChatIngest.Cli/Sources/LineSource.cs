@@ -31,7 +31,7 @@ internal sealed class LineSource(Stream stream, long? length, IAsyncDisposable? 
         }
 
         var file = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
-        return new LineSource(file, file.Length);
+        return new LineSource(file, file.CanSeek ? file.Length : null); // a pipe (<(…), /dev/stdin, a FIFO) has no length
     }
 
     public IAsyncEnumerable<NdjsonLine> ReadLinesAsync(CancellationToken cancellationToken) =>

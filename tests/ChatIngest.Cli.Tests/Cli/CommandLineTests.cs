@@ -66,6 +66,15 @@ public sealed class CommandLineTests
         Assert.Contains(error, result.Error.Split('\n'));
     }
 
+    [Fact]
+    public async Task ABareZeroIsADuration()
+    {
+        // Help and the README give the ranges "from 0": a 0 without a unit is taken.
+        var result = await CliRun.RunAsync(["replay", "-", "--to", "http://127.0.0.1:9/pubsub/push", "--min-backoff", "0", "--max-backoff", "0"], stdin: []);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+    }
+
     [Theory]
     [InlineData("--token contains a line break; was it read from a file with CRLF?", "--token", "secret-token\r")]
     [InlineData("--token contains a control character.", "--token", "secret\ttoken")]

@@ -295,6 +295,40 @@ public sealed class ReplayDeliveryTests
     }
 
     [Fact]
+    public async Task ASourceThatIsAPipeIsRead()
+    {
+        // <(…), /dev/stdin and named pipes are files without a length.
+        var directory = Directory.CreateTempSubdirectory("chatingest-fifo-");
+        try
+        {
+            var fifo = Path.Combine(directory.FullName, "lines");
+            using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+            {
+                await mkfifo.WaitForExitAsync();
+            }
+
+            var received = 0;
+            await using var server = await LoopbackServer.StartAsync(http =>
+            {
+                Interlocked.Increment(ref received);
+                http.Response.StatusCode = 204;
+                return Task.CompletedTask;
+            });
+            var writer = Task.Run(() => File.WriteAllText(fifo, string.Join('\n', Lines) + "\n")); // blocks until the CLI opens it
+
+            var result = await CliRun.RunAsync(["replay", fifo, "--to", new Uri(server.Address, "/pubsub/push").ToString()]);
+            await writer;
+
+            Assert.True(result.ExitCode == 0, result.Error);
+            Assert.Equal(3, received);
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task AStopByAnAnswerNoRetryFixesNamesTheLineToGoOnFromOnceThatIsFixed()
     {
         var lines = Enumerable.Range(1, 10).Select(i => $$"""{"orderId": {{i}}, "cityCode": "IST"}""").ToArray();
