@@ -101,6 +101,11 @@ internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, 
                 _ => (PublishOutcome.Fatal, GoogleError.Describe((int)response.StatusCode, status, text)),
             };
         }
+        catch (TokenResponseException e) when ((int?)e.StatusCode is 408 or 429 or >= 500)
+        {
+            // The token endpoint is overloaded or behind a proxy that failed: not a refusal, so retried like a publish.
+            return (PublishOutcome.Failed, $"the token endpoint answered HTTP {(int)e.StatusCode!.Value} {e.StatusCode} (fetching an access token)");
+        }
         catch (TokenResponseException e)
         {
             // Google refused to issue a token (e.g. invalid_grant: an expired or revoked ADC refresh token): no retry helps.

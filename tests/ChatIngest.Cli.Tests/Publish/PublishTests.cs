@@ -161,6 +161,23 @@ public sealed class PublishTests
         Assert.Contains("sent 10, acknowledged 10, retried 1, failed 0", result.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(HttpStatusCode.BadGateway)] // a proxy's HTML page, say: "Server response does not contain a JSON object"
+    [InlineData(HttpStatusCode.ServiceUnavailable)]
+    [InlineData(HttpStatusCode.TooManyRequests)]
+    public async Task ATransientAnswerOfTheTokenEndpointIsRetriedNotTakenForARefusal(HttpStatusCode status)
+    {
+        await using var fake = await FakePubSub.StartAsync();
+        var lines = SmallLines(10);
+        var transient = new TokenResponseException(new TokenErrorResponse { Error = "Server response does not contain a JSON object." }, status);
+
+        var result = await PublishWithCredentialsAsync(fake, new ScriptedTokens(transient), lines);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Equal(lines, fake.Messages);
+        Assert.Contains("sent 10, acknowledged 10, retried 1, failed 0", result.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ARefusedRefreshTokenStopsTheRunWithOneLineSayingHowToLogInAgain()
     {
