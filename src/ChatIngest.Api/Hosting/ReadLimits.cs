@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Threading.RateLimiting;
+using ChatIngest.Core;
 using ChatIngest.Core.Ingest;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -30,26 +31,23 @@ internal static class ReadLimits
 
     public static IServiceCollection AddReadLimits(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<ReadOptions>().Bind(configuration.GetSection(ReadOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddRateLimiter(o =>
+        services.AddSettings<ReadOptions>(configuration, ReadOptions.SectionName);
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<ReadOptions>, IOptions<IngestOptions>>((o, readOptions, ingest) =>
         {
-            o.AddPolicy(Policy, http =>
+            var reads = readOptions.Value;
+            o.AddConcurrencyLimiter(Policy, c =>
             {
-                var reads = http.RequestServices.GetRequiredService<IOptions<ReadOptions>>().Value;
-                return RateLimitPartition.GetConcurrencyLimiter("warehouse", _ => new ConcurrencyLimiterOptions
-                {
-                    PermitLimit = reads.MaxConcurrent,
-                    QueueLimit = reads.MaxQueued,
-                    QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-                });
+                c.PermitLimit = reads.MaxConcurrent;
+                c.QueueLimit = reads.MaxQueued;
+                c.QueueProcessingOrder = QueueProcessingOrder.OldestFirst;
             });
-            o.OnRejected = async (context, cancellationToken) =>
+            o.OnRejected = (context, _) =>
             {
                 var http = context.HttpContext;
-                var reads = http.RequestServices.GetRequiredService<IOptions<ReadOptions>>().Value;
-                Problems.SetRetryAfter(http, http.RequestServices.GetRequiredService<IOptions<IngestOptions>>());
+                Problems.SetRetryAfter(http, ingest);
                 http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-                await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                return http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
                 {
                     HttpContext = http,
                     ProblemDetails =

@@ -46,6 +46,7 @@ public sealed partial class StartupTests : IDisposable
     [InlineData("Push__Deadline", "4 seconds", "Push__Deadline")]
     [InlineData("Warehouse__DuckDbThreads", "many", "Warehouse__DuckDbThreads")]
     [InlineData("PushAuth__SignatureCheckedByCloudRun", "yes", "PushAuth__SignatureCheckedByCloudRun")]
+    [InlineData("Reads__MaxConcurrent", "0", "Reads__MaxConcurrent must be between 1 and 1024; it is 0.")]
     [InlineData("ASPNETCORE_URLS", "localhost:8195", "ASPNETCORE_URLS")]
     [InlineData("ASPNETCORE_URLS", "http://127.0.0.1:99999", "ASPNETCORE_URLS")]
     [InlineData("ASPNETCORE_URLS", "http://127.0.0.1:-1", "ASPNETCORE_URLS")]
