@@ -123,45 +123,34 @@ internal sealed class PushTokenValidator(IOptions<PushAuthOptions> options, IOpt
     /// Why the token is not in the form Google's ID tokens take, or null when it is: three base64url parts, a header
     /// of alg RS256, claims that read, times a date can hold, a signature of 256 bytes (RSA-2048).
     /// </summary>
-    private static string? NotAsGoogleSignsThem(string token)
+    private static string? NotAsGoogleSignsThem(string token) => Read(token) switch
     {
-        if (ReadClaims(token) is not { } claims)
-        {
-            return "it is not three base64url parts whose first two are JSON objects";
-        }
+        null => "it is not three base64url parts whose first two are JSON objects",
+        { Header.Algorithm: var algorithm } when !string.Equals(algorithm, "RS256", StringComparison.Ordinal) =>
+            $"it is signed with {algorithm ?? "no algorithm"}, and Google signs with RS256",
+        _ when !Base64Url.IsValid(token.AsSpan(token.LastIndexOf('.') + 1), out var signatureBytes) || signatureBytes != 256 =>
+            "its signature is not 256 bytes of base64url",
+        { Claims: var claims } when TimesNoDateHolds(claims) => "its exp or iat is not a time",
+        _ => null,
+    };
 
-        var parts = token.Split('.');
-        var header = NewtonsoftJsonSerializer.Instance.Deserialize<GoogleJsonWebSignature.Header>(Encoding.UTF8.GetString(Base64Url.DecodeFromChars(parts[0])));
-        if (!string.Equals(header.Algorithm, "RS256", StringComparison.Ordinal))
-        {
-            return $"it is signed with {header.Algorithm ?? "no algorithm"}, and Google signs with RS256";
-        }
-
-        if (!Base64Url.IsValid(parts[2], out var signatureBytes) || signatureBytes != 256)
-        {
-            return "its signature is not 256 bytes of base64url";
-        }
-
-        return claims.ExpirationTimeSeconds is < 0 or > MaxUnixSeconds || claims.IssuedAtTimeSeconds is < 0 or > MaxUnixSeconds
-            ? "its exp or iat is not a time"
-            : null;
-    }
-
-    /// <summary>9999-12-31T23:59:59Z, the last second a date holds.</summary>
-    private const long MaxUnixSeconds = 253_402_300_799;
+    /// <summary>An <c>exp</c> or <c>iat</c> past 9999-12-31T23:59:59Z or before 1970, the seconds a date can hold here.</summary>
+    private static bool TimesNoDateHolds(GoogleJsonWebSignature.Payload claims) =>
+        claims.ExpirationTimeSeconds is < 0 or > 253_402_300_799 || claims.IssuedAtTimeSeconds is < 0 or > 253_402_300_799;
 
     /// <summary>
-    /// The token's claims, read as the library reads them (its header too), without checking anything; null when it
-    /// is not three base64url parts whose first two are JSON objects of the token's header and claims.
+    /// The token's header and claims, read as the library reads them, without checking anything; null when it is not
+    /// three base64url parts whose first two are JSON objects of the token's header and claims.
     /// </summary>
-    private static GoogleJsonWebSignature.Payload? ReadClaims(string token)
+    private static (GoogleJsonWebSignature.Header Header, GoogleJsonWebSignature.Payload Claims)? Read(string token)
     {
         try
         {
             var parts = token.Split('.');
             return parts.Length == 3
-                && NewtonsoftJsonSerializer.Instance.Deserialize<GoogleJsonWebSignature.Header>(Encoding.UTF8.GetString(Base64Url.DecodeFromChars(parts[0]))) is not null
-                    ? NewtonsoftJsonSerializer.Instance.Deserialize<GoogleJsonWebSignature.Payload>(Encoding.UTF8.GetString(Base64Url.DecodeFromChars(parts[1])))
+                && NewtonsoftJsonSerializer.Instance.Deserialize<GoogleJsonWebSignature.Header>(Encoding.UTF8.GetString(Base64Url.DecodeFromChars(parts[0]))) is { } header
+                && NewtonsoftJsonSerializer.Instance.Deserialize<GoogleJsonWebSignature.Payload>(Encoding.UTF8.GetString(Base64Url.DecodeFromChars(parts[1]))) is { } claims
+                    ? (header, claims)
                     : null;
         }
         catch (Exception e) when (e is FormatException or Newtonsoft.Json.JsonException)
@@ -184,7 +173,7 @@ internal sealed class PushTokenValidator(IOptions<PushAuthOptions> options, IOpt
                 + "Behind Cloud Run with --no-allow-unauthenticated, set PushAuth__SignatureCheckedByCloudRun=true."));
         }
 
-        var payload = ReadClaims(token);
+        var payload = Read(token)?.Claims;
         var now = time.GetUtcNow();
         var problem = payload switch
         {
@@ -192,7 +181,7 @@ internal sealed class PushTokenValidator(IOptions<PushAuthOptions> options, IOpt
             { Issuer: var issuer } when !GoogleIssuers.Contains(issuer, StringComparer.Ordinal) => "it was issued by someone else than Google",
             { ExpirationTimeSeconds: null } => "it has no expiry",
             { IssuedAtTimeSeconds: null } => "it has no issue time",
-            { ExpirationTimeSeconds: < 0 or > MaxUnixSeconds } or { IssuedAtTimeSeconds: < 0 or > MaxUnixSeconds } => "its exp or iat is not a time",
+            { } claims when TimesNoDateHolds(claims) => "its exp or iat is not a time",
             { ExpirationTimeSeconds: { } exp } when now > DateTimeOffset.FromUnixTimeSeconds(exp) + verification.ExpiryClockTolerance => "it has expired",
             { IssuedAtTimeSeconds: { } iat } when now < DateTimeOffset.FromUnixTimeSeconds(iat) - verification.IssuedAtClockTolerance => "it was issued in the future",
             _ => null,
