@@ -60,9 +60,14 @@ internal static class JsonField
             return new FieldError(InvalidReason.InvalidValue, $"{name} must not be empty");
         }
 
-        // UTF-16 units are never fewer than characters: the count is needed only past the limit.
-        return value.Length <= maxLength || CodePoints(value) <= maxLength ? null
-            : new FieldError(InvalidReason.InvalidValue, $"{name} must be at most {maxLength} characters; it has {CodePoints(value)}");
+        if (value.Length <= maxLength)
+        {
+            return null; // UTF-16 units are never fewer than characters: they are counted only past the limit
+        }
+
+        var characters = value.EnumerateRunes().Count(); // Unicode scalar values
+        return characters <= maxLength ? null
+            : new FieldError(InvalidReason.InvalidValue, $"{name} must be at most {maxLength} characters; it has {characters}");
     }
 
     public static FieldError? Boolean(JsonElement? field, string name, out bool value)
@@ -74,17 +79,4 @@ internal static class JsonField
     }
 
     private static FieldError Missing(string name) => new(InvalidReason.MissingField, $"{name} is required");
-
-    /// <summary>Characters, as Unicode scalar values: a surrogate pair is one (a lone surrogate, which JSON decoding
-    /// does not let through, would count as one too).</summary>
-    private static int CodePoints(string value)
-    {
-        var count = 0;
-        foreach (var _ in value.EnumerateRunes())
-        {
-            count++;
-        }
-
-        return count;
-    }
 }

@@ -15,6 +15,7 @@ public sealed partial class DuckDbWarehouse
         ProcessFileSizeLimit.HandleSignal();
         var connection = new DuckDBConnection(ConnectionString);
         connection.Open();
+        byte[] frameKey;
         try
         {
             if (Scalar(connection, SqlScripts.Load("duckdb/database_path.sql")) is not string { Length: > 0 })
@@ -45,7 +46,7 @@ public sealed partial class DuckDbWarehouse
         var opened = new DuckDbLoader(connection, path, options.Value, time, logger, () => lifetime?.StopApplication());
         try
         {
-            var last = Replay(opened);
+            var last = Replay(opened, frameKey);
             var recent = new RecentKeys(options.Value.DuckDbRecentKeys);
             Seed(connection, recent, options.Value.DuckDbRecentKeys);
             journal = DuckDbJournal.Create(path, last, spareFailed: e => LogSpareFailed(logger, e.Message), frameKey: frameKey);
@@ -101,7 +102,7 @@ public sealed partial class DuckDbWarehouse
     /// Loads every journal frame the tables do not hold yet (a crash came before the loader), oldest first, cutting
     /// off a frame torn by the crash (never acknowledged). Returns the newest generation seen.
     /// </summary>
-    private long Replay(DuckDbLoader opened)
+    private long Replay(DuckDbLoader opened, byte[] frameKey)
     {
         var position = opened.ReadPosition();
         var last = position.Generation;

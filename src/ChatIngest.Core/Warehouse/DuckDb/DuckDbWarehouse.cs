@@ -41,7 +41,6 @@ public sealed partial class DuckDbWarehouse(
     private RecentKeys? keys;
     private bool invalidatedWhenClosed;
     private bool checkpointPutOff;
-    private byte[]? frameKey; // the journal's (DuckDbJournal.Salt), read or made at open
     private bool disposed; // closed for good: a write after it (a drain outlasting the host's timeout) must not reopen it
 
     /// <summary>
