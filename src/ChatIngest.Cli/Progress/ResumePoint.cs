@@ -6,14 +6,14 @@ namespace ChatIngest.Cli.Progress;
 /// one read. A line is settled once acknowledged, or once refused for itself (too long, not base64, a 400): sending it
 /// again cannot help, so going on from it would only send the lines after it twice.
 /// Replay acknowledges lines out of order, several being in flight, so the lines still open are kept — no more than
-/// the deliveries in flight, or one batch — with only the first failure.
+/// the deliveries in flight, or one batch — and the lines that failed for want of an answer, as ranges, to be named.
 /// </summary>
 internal sealed class ResumePoint(long fromLine)
 {
     private readonly Lock gate = new();
     private readonly SortedSet<long> open = [];
+    private readonly List<(long First, long Last)> undelivered = [];
     private long next = fromLine;
-    private long firstFailed = long.MaxValue;
 
     public long Line
     {
@@ -21,7 +21,8 @@ internal sealed class ResumePoint(long fromLine)
         {
             lock (gate)
             {
-                return Math.Min(firstFailed, open.Count > 0 ? open.Min : next);
+                var unsettled = open.Count > 0 ? open.Min : next;
+                return undelivered.Count > 0 ? Math.Min(unsettled, undelivered.Min(r => r.First)) : unsettled;
             }
         }
     }
@@ -43,8 +44,33 @@ internal sealed class ResumePoint(long fromLine)
 
             if (!settled)
             {
-                firstFailed = Math.Min(firstFailed, lines.First);
+                undelivered.Add((lines.First, lines.Last));
             }
+        }
+    }
+
+    /// <summary>
+    /// The lines that failed for want of an answer (not those refused for themselves), as ranges of line numbers in
+    /// order, neighbours joined: every one of them, however many failures there were, so just those can go again.
+    /// </summary>
+    public IReadOnlyList<(long First, long Last)> Undelivered()
+    {
+        lock (gate)
+        {
+            var joined = new List<(long First, long Last)>();
+            foreach (var (first, last) in undelivered.OrderBy(r => r.First))
+            {
+                if (joined.Count > 0 && first <= joined[^1].Last + 1)
+                {
+                    joined[^1] = (joined[^1].First, Math.Max(joined[^1].Last, last));
+                }
+                else
+                {
+                    joined.Add((first, last));
+                }
+            }
+
+            return joined;
         }
     }
 }

@@ -16,7 +16,6 @@ internal sealed class RunCounters(long fromLine = 1)
 
     private readonly Lock gate = new();
     private readonly List<string> problems = [];
-    private readonly List<(long First, long Last)> undelivered = [];
     private readonly long fromLine = fromLine;
     private readonly ResumePoint resume = new(fromLine);
     private long read;
@@ -92,18 +91,13 @@ internal sealed class RunCounters(long fromLine = 1)
     {
         Interlocked.Add(ref failed, lines.Count);
         resume.Done(lines, settled: refused);
+        if (problem is null)
+        {
+            return;
+        }
+
         lock (gate)
         {
-            if (!refused)
-            {
-                undelivered.Add((lines.First, lines.Last));
-            }
-
-            if (problem is null)
-            {
-                return;
-            }
-
             if (problems.Count < ProblemsShown)
             {
                 problems.Add(problem);
@@ -134,30 +128,8 @@ internal sealed class RunCounters(long fromLine = 1)
         }
     }
 
-    /// <summary>
-    /// The lines that failed for want of an answer (not those refused for themselves), as ranges of line numbers in
-    /// order, neighbours joined: every one of them, however many failures there were, so just those can go again.
-    /// </summary>
-    public IReadOnlyList<(long First, long Last)> Undelivered()
-    {
-        lock (gate)
-        {
-            var joined = new List<(long First, long Last)>();
-            foreach (var (first, last) in undelivered.OrderBy(r => r.First))
-            {
-                if (joined.Count > 0 && first <= joined[^1].Last + 1)
-                {
-                    joined[^1] = (joined[^1].First, Math.Max(joined[^1].Last, last));
-                }
-                else
-                {
-                    joined.Add((first, last));
-                }
-            }
-
-            return joined;
-        }
-    }
+    /// <summary>The lines to send again (<see cref="ResumePoint.Undelivered"/>).</summary>
+    public IReadOnlyList<(long First, long Last)> Undelivered() => resume.Undelivered();
 
     public ProgressReading Reading() => new(Sent, "msgs", Volatile.Read(ref bytesDone), TotalBytes,
         string.Create(CultureInfo.InvariantCulture, $"acknowledged {Acknowledged:N0}, retries {Retries:N0}, failed {Failed:N0}"));
