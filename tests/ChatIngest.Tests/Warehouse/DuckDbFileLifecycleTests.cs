@@ -213,8 +213,6 @@ public sealed class DuckDbFileLifecycleTests : IDisposable
         Assert.Equal("1 0", Counts(reopened));
     }
 
-    private static DeadLetterRecord Letter(string id, byte[] data) => new(new Delivery(id, Published, Published), InvalidReason.NotJson, "test", data);
-
     [Fact]
     public async Task AWriteAfterTheWarehouseIsClosedIsRefusedAndOpensNothing()
     {
@@ -235,4 +233,6 @@ public sealed class DuckDbFileLifecycleTests : IDisposable
 
     private Task<DuckDbWarehouse> OpenAsync(int recentKeys = 1_000_000, TimeSpan? idleCheckpointAfter = null, int? threads = null) =>
         JournaledWarehouse.OpenAsync(Database, recentKeys: recentKeys, idleCheckpointAfter: idleCheckpointAfter, threads: threads);
+
+    private static DeadLetterRecord Letter(string id, byte[] data) => new(new Delivery(id, Published, Published), InvalidReason.NotJson, "test", data);
 }
