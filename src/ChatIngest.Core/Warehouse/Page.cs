@@ -14,4 +14,12 @@ public static class Page
         rows.Count > limit
             ? new Page<T>(rows.Take(limit).ToList(), tokenAfter(rows[limit - 1]))
             : new Page<T>(rows, null);
+
+    /// <summary>
+    /// The <paramref name="shown"/> rows of a page that ended early, before rows it found but does not show (as
+    /// <see cref="DeadLetterQuery.DataBudgetBytes"/> ends one): when <paramref name="more"/>, the next page starts
+    /// after the last row shown.
+    /// </summary>
+    public static Page<T> EndedAt<T>(IReadOnlyList<T> shown, bool more, Func<T, string> tokenAfter) =>
+        new(shown, more && shown.Count > 0 ? tokenAfter(shown[^1]) : null);
 }

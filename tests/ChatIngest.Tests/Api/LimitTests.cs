@@ -59,4 +59,33 @@ public sealed class LimitTests
         var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Contains("in time", problem.GetProperty("title").GetString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task DeadLettersPageEndsBeforeItsDataWouldPass16MiBAndTheNextPageGoesOn()
+    {
+        await using var app = new ChatIngestApp();
+        var client = app.CreateClient();
+        var sent = new Dictionary<string, byte[]>();
+        for (var i = 0; i < 3; i++)
+        {
+            var data = new byte[7_000_000]; // not JSON: each is parked whole
+            new Random(i).NextBytes(data);
+            sent[$"large-{i}"] = data;
+            using var response = await client.PushAsync(PushEnvelopes.Create(data, $"large-{i}", Published.AddSeconds(i)));
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        }
+
+        var first = await client.GetJsonAsync("/dead-letters?limit=100");
+        var token = first.GetProperty("next_page_token").GetString();
+        var second = await client.GetJsonAsync("/dead-letters?limit=100&page_token=" + Uri.EscapeDataString(token!));
+
+        // 7 MB + 7 MB is under 16 MiB (16,777,216 bytes), a third 7 MB is over.
+        Assert.Equal(2, first.GetProperty("items").GetArrayLength());
+        Assert.Equal(1, second.GetProperty("items").GetArrayLength());
+        Assert.Equal(JsonValueKind.Null, second.GetProperty("next_page_token").ValueKind);
+        var listed = first.GetProperty("items").EnumerateArray().Concat(second.GetProperty("items").EnumerateArray())
+            .ToDictionary(l => l.GetProperty("message_id").GetString()!, l => l.GetProperty("data_base64").GetBytesFromBase64());
+        Assert.Equal(sent.Keys.Order(), listed.Keys.Order());
+        Assert.All(sent, s => Assert.Equal(s.Value, listed[s.Key]));
+    }
 }

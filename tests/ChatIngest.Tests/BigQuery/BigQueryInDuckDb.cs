@@ -39,6 +39,7 @@ internal static partial class BigQueryInDuckDb
         ("UNIX_MICROS(", "epoch_us("),
         ("DIV(", "bigquery_div("),
         ("PERCENTILE_CONT(", "quantile_cont("),
+        ("BYTE_LENGTH(", "octet_length("),
     ];
 
     private static readonly WarehouseOptions Settings = new() { ProjectId = FakeBigQuery.Project, Dataset = FakeBigQuery.Dataset };
@@ -170,6 +171,7 @@ internal static partial class BigQueryInDuckDb
         ("INT64", BigInteger n) => n.ToString(CultureInfo.InvariantCulture),
         ("INT64", long n) => n.ToString(CultureInfo.InvariantCulture),
         ("STRING", string s) => s,
+        ("BOOL", bool b) => b ? "true" : "false",
         _ => throw new InvalidOperationException($"no wire form for {value.GetType().Name} as {type}"),
     };
 

@@ -104,10 +104,10 @@ public sealed class BigQueryReadTests
     public async Task DeadLettersDecodeBytesAndTimestampsAndPageByReceivedAtAndMessageId()
     {
         await using var fake = await FakeBigQuery.StartAsync();
-        (string, string)[] fields = [("message_id", "STRING"), ("reason", "STRING"), ("detail", "STRING"), ("publish_time", "TIMESTAMP"), ("received_at", "TIMESTAMP"), ("data", "BYTES")];
+        (string, string)[] fields = [("message_id", "STRING"), ("reason", "STRING"), ("detail", "STRING"), ("publish_time", "TIMESTAMP"), ("received_at", "TIMESTAMP"), ("data", "BYTES"), ("shown", "BOOL")];
         fake.Answer = q => new CannedResult(fields, [[
-            ["11", "not_json", "bad", "1706781656000000", "1706781657000001", Convert.ToBase64String([0, 255, 10])],
-            ["12", "not_json", "bad", "1.706781656E9", "1706781658000000", ""],
+            ["11", "not_json", "bad", "1706781656000000", "1706781657000001", Convert.ToBase64String([0, 255, 10]), "true"],
+            ["12", "not_json", "bad", "1.706781656E9", "1706781658000000", null, "false"], // past the page: no data
         ]]);
         await using var services = BigQueryServices.Create(fake);
         var after = new DeadLetterPosition(new DateTime(2024, 2, 1, 10, 0, 0, DateTimeKind.Utc), "10");
@@ -122,6 +122,7 @@ public sealed class BigQueryReadTests
         var query = Assert.Single(fake.Queries);
         Assert.Equal(("STRING", "10"), query.Parameters["after_message_id"]);
         Assert.Equal(("INT64", "2"), query.Parameters["limit"]);
+        Assert.Equal(("INT64", "16777216"), query.Parameters["data_budget"]);
         Assert.Equal(("STRING", "not_json"), query.Parameters["reason"]);
         Assert.Contains("reason = @reason", query.Sql, StringComparison.Ordinal);
     }

@@ -66,6 +66,10 @@ internal sealed partial class BigQueryWarehouse(
         return rows.Count == 0 ? null : ReadConversation(rows[0]);
     }
 
+    /// <summary>
+    /// A page of dead letters in one query, which sends the data of only those that fit the page's budget (its
+    /// <c>shown</c> column, as <see cref="DeadLetterQuery.Fitting"/>); a letter found past them says another page follows.
+    /// </summary>
     public async Task<Page<DeadLetterRow>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken)
     {
         var rows = await client.QueryAsync(Sql("list_dead_letters.sql"),
@@ -74,11 +78,12 @@ internal sealed partial class BigQueryWarehouse(
             QueryParameter.String("after_message_id", query.After?.MessageId),
             QueryParameter.String("reason", query.Reason),
             QueryParameter.Int64("limit", query.Limit + 1L),
+            QueryParameter.Int64("data_budget", query.DataBudgetBytes),
         ], cancellationToken).ConfigureAwait(false);
-        var items = rows.Select(r => new DeadLetterRow(
+        var shown = rows.TakeWhile(r => r.NullableBool("shown") == true).Select(r => new DeadLetterRow(
             r.String("message_id"), r.String("reason"), r.String("detail"),
             r.Timestamp("publish_time"), r.Timestamp("received_at"), r.Bytes("data"))).ToList();
-        return Page.FromLookahead(items, query.Limit, PageToken.ForDeadLetter);
+        return Page.EndedAt(shown, rows.Count > shown.Count, PageToken.ForDeadLetter);
     }
 
     public Task<ConversationStats> GetStatsAsync(StatsQuery query, CancellationToken cancellationToken) =>

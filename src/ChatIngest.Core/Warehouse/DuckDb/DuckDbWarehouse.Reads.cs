@@ -52,17 +52,36 @@ public sealed partial class DuckDbWarehouse
         return Task.FromResult(ReadConversations(command).SingleOrDefault());
     }
 
+    /// <summary>
+    /// A page of dead letters in two reads of one snapshot: the sizes of the letters the page may show, then the data of
+    /// those that fit its budget (<see cref="DeadLetterQuery.Fitting"/>), so that no more is read into memory.
+    /// </summary>
     public Task<Page<DeadLetterRow>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken)
     {
         using var read = BeginRead();
-        using var command = read.Command(SqlScripts.Load("duckdb/list_dead_letters.sql"));
-        command.Parameters.Add(new DuckDBParameter("reason", Text(query.Reason)));
-        command.Parameters.Add(new DuckDBParameter("after_received_at", (object?)query.After?.ReceivedAt ?? DBNull.Value));
-        command.Parameters.Add(new DuckDBParameter("after_message_id", Text(query.After?.MessageId)));
-        command.Parameters.Add(new DuckDBParameter("limit", (long)query.Limit + 1));
-        var rows = new List<DeadLetterRow>();
-        using (var reader = command.ExecuteReader())
+        using var snapshot = read.Connection.BeginTransaction();
+        var candidates = new List<(DateTime ReceivedAt, string MessageId, long DataBytes)>();
+        using (var sizes = read.Command(SqlScripts.Load("duckdb/list_dead_letter_sizes.sql")))
         {
+            AddDeadLetterFilter(sizes, query);
+            sizes.Parameters.Add(new DuckDBParameter("limit", (long)query.Limit + 1));
+            using var reader = sizes.ExecuteReader();
+            while (reader.Read())
+            {
+                candidates.Add((reader.GetDateTime(0), reader.GetString(1), reader.GetInt64(2)));
+            }
+        }
+
+        var fitting = query.Fitting(candidates.Select(c => c.DataBytes));
+        var rows = new List<DeadLetterRow>(fitting);
+        if (fitting > 0)
+        {
+            using var letters = read.Command(SqlScripts.Load("duckdb/list_dead_letters.sql"));
+            AddDeadLetterFilter(letters, query);
+            letters.Parameters.Add(new DuckDBParameter("through_received_at", candidates[fitting - 1].ReceivedAt));
+            letters.Parameters.Add(new DuckDBParameter("through_message_id", Text(candidates[fitting - 1].MessageId)));
+            letters.Parameters.Add(new DuckDBParameter("limit", (long)fitting));
+            using var reader = letters.ExecuteReader();
             while (reader.Read())
             {
                 rows.Add(new DeadLetterRow(
@@ -75,7 +94,15 @@ public sealed partial class DuckDbWarehouse
             }
         }
 
-        return Task.FromResult(Page.FromLookahead(rows, query.Limit, PageToken.ForDeadLetter));
+        snapshot.Commit();
+        return Task.FromResult(Page.EndedAt(rows, candidates.Count > fitting, PageToken.ForDeadLetter));
+    }
+
+    private static void AddDeadLetterFilter(DuckDBCommand command, DeadLetterQuery query)
+    {
+        command.Parameters.Add(new DuckDBParameter("reason", Text(query.Reason)));
+        command.Parameters.Add(new DuckDBParameter("after_received_at", (object?)query.After?.ReceivedAt ?? DBNull.Value));
+        command.Parameters.Add(new DuckDBParameter("after_message_id", Text(query.After?.MessageId)));
     }
 
     public Task<ConversationStats> GetStatsAsync(StatsQuery query, CancellationToken cancellationToken)
