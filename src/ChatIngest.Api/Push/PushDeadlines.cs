@@ -9,6 +9,10 @@ namespace ChatIngest.Api.Push;
 /// answered 503 and Pub/Sub delivers it again. One timer sweeps the waiting pushes in arrival order (every push has the
 /// same deadline, so the oldest is due first) instead of one timer per push, which cost about 3 µs of CPU a push
 /// (docs/performance.md). A push is answered at most one sweep period late.
+/// The sweep never peeks into the queue: <see cref="ConcurrentQueue{T}.TryPeek"/> marks the queue's segment "preserved
+/// for observation", whose slots are then not cleared as they are dequeued, so every answered push (and its data, up to
+/// 10 MB a dead letter) stayed reachable until the segment, of up to a million slots, filled. The oldest push not yet
+/// due is dequeued instead and kept aside until the next sweep.
 /// </summary>
 internal sealed class PushDeadlines : IDisposable
 {
@@ -17,6 +21,9 @@ internal sealed class PushDeadlines : IDisposable
     private readonly TimeProvider time;
     private readonly long deadlineTicks;
     private readonly ITimer timer;
+
+    /// <summary>The oldest push, dequeued by a sweep while neither answered nor due; only a sweep touches it.</summary>
+    private (WriteRequest Request, long Due)? oldest;
 
     public PushDeadlines(IOptions<PushOptions> options, TimeProvider time)
     {
@@ -44,9 +51,15 @@ internal sealed class PushDeadlines : IDisposable
         try
         {
             var now = time.GetTimestamp();
-            while (waiting.TryPeek(out var head) && (head.Request.Completion.IsCompleted || head.Due <= now))
+            while (oldest is { } head || waiting.TryDequeue(out head))
             {
-                waiting.TryDequeue(out _);
+                if (!head.Request.Completion.IsCompleted && head.Due > now)
+                {
+                    oldest = head;
+                    return;
+                }
+
+                oldest = null;
                 if (!head.Request.Completion.IsCompleted)
                 {
                     head.Request.Expire();

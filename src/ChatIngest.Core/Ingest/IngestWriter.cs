@@ -80,6 +80,10 @@ public sealed partial class IngestWriter(
             }
 
             await CommitAsync(batch, rows).ConfigureAwait(false);
+
+            // The records go now, not when the next group is cut: a dead letter keeps up to 10 MB of data.
+            batch.Clear();
+            batchUnique.Clear();
         }
     }
 

@@ -62,4 +62,35 @@ public sealed class OverloadMemoryTests
         Assert.True(growth < Refused * PayloadBytes / 4, $"the heap grew by {growth / 1024} KB over {Refused} refused pushes");
         Assert.Equal(0, queue.Depth);
     }
+
+    /// <summary>
+    /// Once answered, a push's record (a dead letter's holds up to 10 MB of data) is let go by everything that handled
+    /// it. The deadlines' queue kept every answered push until its segment of up to 32 filled, and the writer and the
+    /// warehouse each kept the last group's records until the next write.
+    /// </summary>
+    [Fact]
+    public async Task AnsweredPushesAreLetGoOfByTheDeadlinesTheWriterAndTheWarehouse()
+    {
+        var warehouse = new ControlledWarehouse();
+        await using var app = new ChatIngestApp(configureServices: warehouse.Register);
+        var client = app.CreateClient();
+        for (var i = 0; i < 3; i++)
+        {
+            var data = new byte[1024 * 1024]; // random bytes: not UTF-8, so each is parked whole
+            new Random(i).NextBytes(data);
+            using var response = await client.PushAsync(PushEnvelopes.Create(data, $"large-{i}", DateTime.UtcNow));
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        }
+
+        // The last push may be let go only at the deadlines' next sweep (within 50 ms): look again a few times.
+        var kept = warehouse.Written.Count(Reachability.IsReachable);
+        for (var attempt = 0; attempt < 20 && kept > 0; attempt++)
+        {
+            await Task.Delay(100);
+            kept = warehouse.Written.Count(Reachability.IsReachable);
+        }
+
+        Assert.Equal(3, warehouse.Written.Count);
+        Assert.True(kept == 0, $"{kept} of the {warehouse.Written.Count} records written are still reachable");
+    }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ChatIngest.Api.Push;
 using ChatIngest.Core.Ingest;
 using ChatIngest.Tests.Support;
@@ -18,6 +19,26 @@ public sealed class PushDeadlinesTests : IDisposable
     public void Dispose() => deadlines.Dispose();
 
     private static WriteRequest NewRequest() => new([IngestRecords.Classify("""{"orderId":1,"cityCode":"IST"}""", "1")]);
+
+    [Fact]
+    public void AnAnsweredPushIsNoLongerReachableOnceASweepHasPassedIt()
+    {
+        var answered = WatchAndAnswer(); // a push's request holds its records: a dead letter's data is up to 10 MB
+        time.Advance(deadlines.Period);
+        deadlines.Watch(NewRequest()); // the pushes that come after it
+        time.Advance(deadlines.Period);
+
+        Assert.False(Reachability.IsReachable(answered), "the sweeper still holds an answered push");
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private WeakReference WatchAndAnswer()
+    {
+        var request = NewRequest();
+        deadlines.Watch(request);
+        request.Succeed(new WriteSummary(1, 0, 0, 0));
+        return new WeakReference(request);
+    }
 
     [Fact]
     public void APushStillWaitingAtItsDeadlineTimesOutWithinOneSweep()

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using ChatIngest.Core.Messages;
 using ChatIngest.Core.Warehouse;
 using ChatIngest.Core.Warehouse.DuckDb;
@@ -20,6 +21,9 @@ public sealed class ControlledWarehouse
     public const string FailureMessage = "injected: the warehouse is down";
 
     public bool FailWrites { get; set; }
+
+    /// <summary>Every record a write brought, held weakly: a test sees whether anything still holds them.</summary>
+    public ConcurrentQueue<WeakReference> Written { get; } = new();
 
     public int FailedWrites { get; private set; }
 
@@ -69,6 +73,11 @@ public sealed class ControlledWarehouse
         public async Task<RowOutcome[]> WriteAsync(IReadOnlyList<IngestRecord> records, CancellationToken cancellationToken)
         {
             owner.entered.TrySetResult();
+            foreach (var record in records)
+            {
+                owner.Written.Enqueue(new WeakReference(record));
+            }
+
             await owner.gate.Task;
             if (owner.FailWrites)
             {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ChatIngest.Core.Messages;
 using ChatIngest.Core.Warehouse;
 using ChatIngest.Core.Warehouse.DuckDb;
@@ -182,6 +183,22 @@ public sealed class DuckDbWriteTests : IAsyncLifetime
         Assert.True(busy.CheckpointIfDue()); // orders got 2,000
         var wal = new FileInfo(options.DuckDbPath + ".wal");
         Assert.True(!wal.Exists || wal.Length == 0, "the checkpoint folded the WAL into the file");
+    }
+
+    [Fact]
+    public void AWrittenRecordIsNotKeptOnceItsWriteReturns()
+    {
+        var written = WriteDeadLetter(); // a dead letter keeps up to 10 MB: the next write may be long in coming
+
+        Assert.False(Reachability.IsReachable(written), "the warehouse still holds a record it wrote");
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private WeakReference WriteDeadLetter()
+    {
+        var record = new DeadLetterRecord(new Delivery("weak-1", Published, Published), InvalidReason.NotJson, "not JSON", new byte[1000]);
+        Assert.Equal([RowOutcome.Stored], warehouse.WriteAsync([record], CancellationToken.None).GetAwaiter().GetResult());
+        return new WeakReference(record);
     }
 
     private Task<RowOutcome[]> Write(params IngestRecord[] records) => warehouse.WriteAsync(records, CancellationToken.None);

@@ -30,6 +30,12 @@ public sealed partial class DuckDbWarehouse(
     /// <summary>How long a write waits for the loader to make room before it fails (the writer retries, then 503).</summary>
     private static readonly TimeSpan RoomTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// The largest frame buffer kept from one write to the next. Pushes' frames are kilobytes and replay's below a
+    /// megabyte; only large messages (up to 10 MB) make one larger, and it is not worth keeping for the next.
+    /// </summary>
+    internal const int RetainedFrameBytes = 4 * 1024 * 1024;
+
     private readonly string path = Path.GetFullPath(options.Value.DuckDbPath);
     private readonly Lock writeLock = new();
     private readonly List<JournalEntry> writeEntries = [];
@@ -117,25 +123,38 @@ public sealed partial class DuckDbWarehouse(
                 }
             }
 
-            if (entries.Count > 0)
+            try
             {
-                frame.SetLength(0);
-                using (var writer = new BinaryWriter(frame, System.Text.Encoding.UTF8, leaveOpen: true))
+                if (entries.Count > 0)
                 {
-                    JournalCodec.Write(writer, entries);
+                    frame.SetLength(0);
+                    using (var writer = new BinaryWriter(frame, System.Text.Encoding.UTF8, leaveOpen: true))
+                    {
+                        JournalCodec.Write(writer, entries);
+                    }
+
+                    var payload = frame.GetBuffer().AsSpan(0, (int)frame.Length);
+                    loader!.WaitForRoom(entries.Count, payload.Length, RoomTimeout);
+                    var end = journal!.Append(payload); // durable from here on
+
+                    // Handed to the loader before the keys are remembered: if the hand-over fails (no memory), the
+                    // write fails and its retry stores the rows again, rather than finding them "duplicates" of a
+                    // frame the loader never got and acknowledging them. The frame left behind is skipped by the
+                    // loads after it.
+                    loader.Enqueue(payload, end);
+                    for (var i = 0; i < entries.Count; i++)
+                    {
+                        keys!.Remember(writeKeys[i].Key, entries[i].Record, writeKeys[i].Decision);
+                    }
                 }
-
-                var payload = frame.GetBuffer().AsSpan(0, (int)frame.Length);
-                loader!.WaitForRoom(entries.Count, payload.Length, RoomTimeout);
-                var end = journal!.Append(payload); // durable from here on
-
-                // Handed to the loader before the keys are remembered: if the hand-over fails (no memory), the write
-                // fails and its retry stores the rows again, rather than finding them "duplicates" of a frame the loader
-                // never got and acknowledging them. The frame left behind is skipped by the loads after it.
-                loader.Enqueue(payload, end);
-                for (var i = 0; i < entries.Count; i++)
+            }
+            finally
+            {
+                entries.Clear(); // the records go now, not at the next write: a dead letter keeps up to 10 MB
+                if (frame.Capacity > RetainedFrameBytes)
                 {
-                    keys!.Remember(writeKeys[i].Key, entries[i].Record, writeKeys[i].Decision);
+                    frame.SetLength(0);
+                    frame.Capacity = 0; // a frame that large is a rare, large message's: its buffer goes too
                 }
             }
 
