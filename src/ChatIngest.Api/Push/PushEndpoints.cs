@@ -160,6 +160,14 @@ internal static class PushEndpoints
         }
     }
 
+    /// <summary>
+    /// A large body in pieces, as one piece. System.Text.Json reads a string that spans pieces through a buffer from the
+    /// shared pool, which keeps it afterwards (one per thread and size): for a large message's data, 16 MB a thread for
+    /// good. An array of the body's own size is collected once the push is decoded.
+    /// </summary>
+    private static ReadOnlySequence<byte> Contiguous(ReadOnlySequence<byte> body) =>
+        body.IsSingleSegment || body.Length <= PushDecoder.PooledBytes ? body : new ReadOnlySequence<byte>(body.ToArray());
+
     /// <summary>A metadata header's value (several joined by commas), or null when Pub/Sub did not write it.</summary>
     private static string? Header(IHeaderDictionary headers, string name) =>
         headers.TryGetValue(name, out var values) ? values.ToString() : null;
@@ -182,7 +190,7 @@ internal static class PushEndpoints
 
             try
             {
-                return parse(read.Buffer, state);
+                return parse(Contiguous(read.Buffer), state);
             }
             finally
             {

@@ -17,6 +17,12 @@ public sealed class PushDecoder(PayloadClassifier classifier, TimeProvider time)
 
     private const int MaxMessageIdLength = 256;
 
+    /// <summary>
+    /// Buffers up to this size come from the shared pool. Larger ones do not: the pool keeps what is returned to it (a
+    /// buffer per thread and size), so a large message's (up to 10 MB of data) would stay for good.
+    /// </summary>
+    public const int PooledBytes = 1024 * 1024;
+
     /// <summary>The default, "wrapped" form: the envelope holds the id, the publish time and the base64 data.</summary>
     public PushDecodeResult Decode(PushEnvelope? envelope)
     {
@@ -52,7 +58,7 @@ public sealed class PushDecoder(PayloadClassifier classifier, TimeProvider time)
 
         // The classifier reads one span; it copies what a record keeps, so the buffer goes back at once.
         var length = checked((int)body.Length);
-        var bytes = ArrayPool<byte>.Shared.Rent(length);
+        var bytes = Borrow(length);
         try
         {
             body.CopyTo(bytes);
@@ -60,7 +66,7 @@ public sealed class PushDecoder(PayloadClassifier classifier, TimeProvider time)
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(bytes);
+            GiveBack(bytes);
         }
     }
 
@@ -94,7 +100,7 @@ public sealed class PushDecoder(PayloadClassifier classifier, TimeProvider time)
         }
 
         // Pooled: the classifier copies what a record keeps (strings, or the bytes of a dead letter).
-        var bytes = ArrayPool<byte>.Shared.Rent((base64.Length * 3 / 4) + 3);
+        var bytes = Borrow((base64.Length * 3 / 4) + 3);
         try
         {
             return Convert.TryFromBase64String(base64, bytes, out var written)
@@ -103,7 +109,18 @@ public sealed class PushDecoder(PayloadClassifier classifier, TimeProvider time)
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(bytes);
+            GiveBack(bytes);
+        }
+    }
+
+    private static byte[] Borrow(int length) =>
+        length <= PooledBytes ? ArrayPool<byte>.Shared.Rent(length) : GC.AllocateUninitializedArray<byte>(length);
+
+    private static void GiveBack(byte[] buffer)
+    {
+        if (buffer.Length <= PooledBytes)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 }

@@ -61,6 +61,29 @@ public sealed class DuckDbJournalSegmentTests : IDisposable
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
+    public void FramesAfterALargeMessagesFrameComeBackWholeOnceItsBufferIsGivenBack(bool direct)
+    {
+        // A direct write rewrites the block holding the last frame's end; the buffer that grew for a frame of more than
+        // DuckDbWarehouse.RetainedFrameBytes is replaced by a small one after it, which must carry that block over.
+        int[] sizes = [1_000, 5 * 1024 * 1024 + 123, 777, 4_096, 9 * 1024 * 1024 + 5, 3];
+        var written = sizes.Select((size, i) => Payload(i, size)).ToList();
+        using (var journal = DuckDbJournal.Create(Database, lastGeneration: 0, segmentBytes: 64L * 1024 * 1024, direct))
+        {
+            Assert.Equal(direct && DirectWritesExpected, journal.WritesDirect);
+            foreach (var payload in written)
+            {
+                journal.Append(payload);
+            }
+        }
+
+        var read = DuckDbJournal.List(Database).SelectMany(s => DuckDbJournal.ReadFrames(s, 0)).Select(f => f.Payload);
+
+        Assert.Equal(written, read);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
     public async Task SpareLeftByAnEarlierRunIsTheNextSegmentAndATornFrameInItIsCutOffWithTheZeros(bool direct)
     {
         using (var first = DuckDbJournal.Create(Database, lastGeneration: 0, SegmentBytes, direct))

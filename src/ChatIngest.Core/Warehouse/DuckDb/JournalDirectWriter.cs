@@ -68,7 +68,12 @@ internal sealed class JournalDirectWriter : IDisposable
         payload.CopyTo(buffer[(tailLength + header.Length)..]);
         buffer[end..].Clear();
         WriteBlocks(buffer, tailStart);
-        buffer[(end & ~(BlockBytes - 1))..end].CopyTo(buffer); // the new end's block, for the next write
+        var tail = end & (BlockBytes - 1);
+        buffer[(end - tail)..end].CopyTo(buffer); // the new end's block, for the next write
+        if (capacity > DuckDbWarehouse.RetainedFrameBytes)
+        {
+            Resize(InitialBytes, tail); // grown for a large message's frame: pinned memory is never compacted
+        }
     }
 
     /// <summary>
@@ -116,15 +121,17 @@ internal sealed class JournalDirectWriter : IDisposable
     }
 
     /// <summary>A pinned buffer with room for <paramref name="bytes"/> from a block boundary on; keeps its first <paramref name="keep"/>.</summary>
-    private void Grow(int bytes, int keep)
+    private void Grow(int bytes, int keep) => Resize(Math.Max(bytes, capacity * 2), keep);
+
+    private void Resize(int bytes, int keep)
     {
-        var larger = GC.AllocateUninitializedArray<byte>(Math.Max(bytes, capacity * 2) + BlockBytes, pinned: true);
-        var address = Marshal.UnsafeAddrOfPinnedArrayElement(larger, 0);
+        var replacement = GC.AllocateUninitializedArray<byte>(bytes + BlockBytes, pinned: true);
+        var address = Marshal.UnsafeAddrOfPinnedArrayElement(replacement, 0);
         var offset = (int)((BlockBytes - (address % BlockBytes)) % BlockBytes);
-        pinned.AsSpan(aligned, keep).CopyTo(larger.AsSpan(offset));
-        pinned = larger;
+        pinned.AsSpan(aligned, keep).CopyTo(replacement.AsSpan(offset));
+        pinned = replacement;
         aligned = offset;
-        capacity = larger.Length - offset;
+        capacity = replacement.Length - offset;
     }
 
     private static int RoundUp(int bytes) => (bytes + BlockBytes - 1) & ~(BlockBytes - 1);

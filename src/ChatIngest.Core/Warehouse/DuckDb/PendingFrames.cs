@@ -48,7 +48,10 @@ internal sealed class PendingFrames
     {
         if (buffer.Length - length < bytes.Length)
         {
-            var grown = new byte[Math.Max(Math.Max(InitialBytes, buffer.Length * 2), length + bytes.Length)];
+            // Doubling, while that stays small; past it, a quarter more than is needed: doubling for a large message's
+            // frame (up to 10 MB) made one 36 MB buffer of two frames, and its next growth a 72 MB one.
+            var needed = length + bytes.Length;
+            var grown = new byte[Math.Max(needed, buffer.Length * 2 <= RetainedBytes ? Math.Max(InitialBytes, buffer.Length * 2) : needed + (needed / 4))];
             Payloads.CopyTo(grown);
             buffer = grown;
         }
