@@ -71,8 +71,7 @@ public sealed partial class IngestWriter(
                 await Task.Yield();
             }
 
-            batch.Clear();
-            var rows = 0;
+            var rows = 0; // the batch is empty: cleared after the last group's commit
             while (rows < maxRows && queue.Reader.TryRead(out var request))
             {
                 batch.Add(request);

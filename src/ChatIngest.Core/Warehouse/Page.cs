@@ -11,9 +11,7 @@ public static class Page
     /// another page follows, which then starts after the last row shown.
     /// </summary>
     public static Page<T> FromLookahead<T>(IReadOnlyList<T> rows, int limit, Func<T, string> tokenAfter) =>
-        rows.Count > limit
-            ? new Page<T>(rows.Take(limit).ToList(), tokenAfter(rows[limit - 1]))
-            : new Page<T>(rows, null);
+        EndedAt(rows.Count > limit ? rows.Take(limit).ToList() : rows, more: rows.Count > limit, tokenAfter);
 
     /// <summary>
     /// The <paramref name="shown"/> rows of a page that ended early, before rows it found but does not show (as

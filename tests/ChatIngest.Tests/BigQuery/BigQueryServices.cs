@@ -29,7 +29,4 @@ internal static class BigQueryServices
     public static ChatMessageRecord Chat(long orderId, int n, string stage = "ACCEPTED") => new(
         new Delivery($"{orderId * 100 + n}", Published.AddSeconds(n), Published.AddSeconds(n)),
         $"{orderId:x16}{n:x16}", orderId, SenderRole.Courier, "Courier Android", Published.AddSeconds(n), n == 0, stage, 1, 2, 3, 4);
-
-    public static DeadLetterRecord DeadLetter(string messageId, byte[] data) =>
-        new(new Delivery(messageId, Published, Published), InvalidReason.NotJson, "not JSON", data);
 }

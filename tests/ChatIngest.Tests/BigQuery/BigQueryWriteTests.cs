@@ -143,7 +143,7 @@ public sealed class BigQueryWriteTests
         var big = new byte[3_000_000];
         var huge = new byte[8_000_000];
         Random.Shared.NextBytes(huge);
-        IngestRecord[] records = [.. Enumerable.Range(1, 4).Select(i => BigQueryServices.DeadLetter($"{i}", big)), BigQueryServices.DeadLetter("5", huge)];
+        IngestRecord[] records = [.. Enumerable.Range(1, 4).Select(i => IngestRecords.DeadLetter($"{i}", big)), IngestRecords.DeadLetter("5", huge)];
 
         var outcomes = await services.Warehouse().WriteAsync(records, CancellationToken.None);
 
@@ -206,7 +206,7 @@ public sealed class BigQueryWriteTests
         await using var services = BigQueryServices.Create(fake);
         var longest = new string('7', 256);
 
-        await services.Warehouse().WriteAsync([BigQueryServices.DeadLetter(longest, [1, 2]), BigQueryServices.DeadLetter("77", [1, 2])], CancellationToken.None);
+        await services.Warehouse().WriteAsync([IngestRecords.DeadLetter(longest, [1, 2]), IngestRecords.DeadLetter("77", [1, 2])], CancellationToken.None);
 
         Assert.Equal([longest, "77"], fake.Rows("dead_letters").Select(r => (string)r["message_id"]!));
         Assert.Empty(fake.Violations);

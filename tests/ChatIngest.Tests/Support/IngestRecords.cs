@@ -15,4 +15,8 @@ public static class IngestRecords
         var published = publishTime ?? Published;
         return Classifier.Classify(Encoding.UTF8.GetBytes(json), new Delivery(messageId, published, published));
     }
+
+    /// <summary>A dead letter of <paramref name="data"/>, as a payload that is not JSON is parked.</summary>
+    public static DeadLetterRecord DeadLetter(string messageId, byte[] data) =>
+        new(new Delivery(messageId, Published, Published), InvalidReason.NotJson, "not JSON", data);
 }

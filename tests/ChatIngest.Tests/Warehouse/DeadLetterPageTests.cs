@@ -1,10 +1,7 @@
 using ChatIngest.Core.Messages;
 using ChatIngest.Core.Warehouse;
-using ChatIngest.Core.Warehouse.DuckDb;
 using ChatIngest.Tests.BigQuery;
 using ChatIngest.Tests.Support;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace ChatIngest.Tests.Warehouse;
 
@@ -66,7 +63,7 @@ public sealed class DeadLetterPageTests
     {
         var data = new byte[size];
         new Random(size).NextBytes(data);
-        return BigQueryServices.DeadLetter(messageId, data);
+        return IngestRecords.DeadLetter(messageId, data);
     }
 
     /// <summary>A warehouse of either kind, and what it needs: a DuckDB file, or a fake BigQuery that runs its SQL.</summary>
@@ -79,9 +76,7 @@ public sealed class DeadLetterPageTests
             if (kind == "duckdb")
             {
                 var directory = TempPaths.NewDirectory();
-                var duckDb = new DuckDbWarehouse(Options.Create(new WarehouseOptions { DuckDbPath = Path.Combine(directory, "w.duckdb") }),
-                    TimeProvider.System, NullLogger<DuckDbWarehouse>.Instance);
-                await duckDb.InitializeAsync(CancellationToken.None);
+                var duckDb = await JournaledWarehouse.OpenAsync(Path.Combine(directory, "w.duckdb"));
                 return new Warehouses(duckDb, () =>
                 {
                     duckDb.Dispose();

@@ -196,7 +196,7 @@ public sealed class DuckDbWriteTests : IAsyncLifetime
     [MethodImpl(MethodImplOptions.NoInlining)]
     private WeakReference WriteDeadLetter()
     {
-        var record = new DeadLetterRecord(new Delivery("weak-1", Published, Published), InvalidReason.NotJson, "not JSON", new byte[1000]);
+        var record = DeadLetter("weak-1", new byte[1000]);
         Assert.Equal([RowOutcome.Stored], warehouse.WriteAsync([record], CancellationToken.None).GetAwaiter().GetResult());
         return new WeakReference(record);
     }

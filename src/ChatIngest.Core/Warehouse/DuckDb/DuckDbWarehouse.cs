@@ -101,30 +101,28 @@ public sealed partial class DuckDbWarehouse(
             OpenUnlessDisposed();
             var outcomes = new RowOutcome[records.Count];
             var entries = writeEntries; // reused under the write lock: the loader copies what it keeps
-            entries.Clear();
-            writeKeys.Clear();
-            for (var i = 0; i < records.Count; i++)
-            {
-                var decision = keys!.Decide(records[i], out var key);
-                switch (decision)
-                {
-                    case RecentKeys.Decision.Store:
-                        entries.Add(new JournalEntry(records[i], PublicationOnly: false));
-                        writeKeys.Add((key, decision));
-                        break;
-                    case RecentKeys.Decision.DuplicateMaybePublishedEarlier:
-                        entries.Add(new JournalEntry(records[i], PublicationOnly: true));
-                        writeKeys.Add((key, decision));
-                        outcomes[i] = RowOutcome.Duplicate;
-                        break;
-                    default:
-                        outcomes[i] = RowOutcome.Duplicate;
-                        break;
-                }
-            }
-
             try
             {
+                for (var i = 0; i < records.Count; i++)
+                {
+                    var decision = keys!.Decide(records[i], out var key);
+                    switch (decision)
+                    {
+                        case RecentKeys.Decision.Store:
+                            entries.Add(new JournalEntry(records[i], PublicationOnly: false));
+                            writeKeys.Add((key, decision));
+                            break;
+                        case RecentKeys.Decision.DuplicateMaybePublishedEarlier:
+                            entries.Add(new JournalEntry(records[i], PublicationOnly: true));
+                            writeKeys.Add((key, decision));
+                            outcomes[i] = RowOutcome.Duplicate;
+                            break;
+                        default:
+                            outcomes[i] = RowOutcome.Duplicate;
+                            break;
+                    }
+                }
+
                 if (entries.Count > 0)
                 {
                     frame.SetLength(0);
@@ -151,6 +149,7 @@ public sealed partial class DuckDbWarehouse(
             finally
             {
                 entries.Clear(); // the records go now, not at the next write: a dead letter keeps up to 10 MB
+                writeKeys.Clear();
                 if (frame.Capacity > RetainedFrameBytes)
                 {
                     frame.SetLength(0);
