@@ -17,14 +17,8 @@ namespace ChatIngest.Tests.Warehouse;
 /// leaves DuckDB's settings alone, the newest rows stay known as duplicates after a restart, and files and views of
 /// earlier versions are upgraded at open without losing rows or writing when nothing changed.
 /// </summary>
-public sealed class DuckDbFileLifecycleTests : IDisposable
+public sealed class DuckDbFileLifecycleTests : WarehouseFileTests
 {
-    private readonly string directory = TempPaths.NewDirectory();
-
-    private string Database => Path.Combine(directory, "j.duckdb");
-
-    public void Dispose() => TempPaths.TryDelete(directory);
-
     [Fact]
     public async Task AfterACheckpointLittleOfTheTablesStaysInMemoryAndTheMemoryLimitIsAsBefore()
     {
@@ -168,21 +162,21 @@ public sealed class DuckDbFileLifecycleTests : IDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(embedded.AsSpan(4), Crc32.HashToUInt32(forged) ^ 2u); // for generation 2
         forged.CopyTo(embedded, 8);
         const int dataBytes = 12_000;
-        var dataStart = DuckDbJournal.HeaderBytes + 8 + Frame(Letter("attacker", new byte[dataBytes])).Length - dataBytes; // data is the last field
+        var dataStart = DuckDbJournal.HeaderBytes + 8 + Frame(DeadLetter("attacker", new byte[dataBytes])).Length - dataBytes; // data is the last field
         var data = new byte[dataBytes];
         embedded.CopyTo(data, 8192 - dataStart); // at 8192 in the old segment
-        var elsewhere = Path.Combine(directory, "old");
+        var elsewhere = Path.Combine(Folder, "old");
         Directory.CreateDirectory(elsewhere);
         using (var old = DuckDbJournal.Create(Path.Combine(elsewhere, "o.duckdb"), lastGeneration: -1))
         {
-            old.Append(Frame(Letter("attacker", data)));
+            old.Append(Frame(DeadLetter("attacker", data)));
         }
 
         File.Move(DuckDbJournal.List(Path.Combine(elsewhere, "o.duckdb")).Single().Path, Database + ".journal.spare");
         using (var warehouse = await OpenAsync()) // generation 2 is the recycled spare
         {
-            var padBytes = 100 + (8192 - DuckDbJournal.HeaderBytes - 8 - Frame(Letter("pad", new byte[100])).Length);
-            await warehouse.WriteAsync([Letter("pad", new byte[padBytes])], CancellationToken.None); // ends at 8192
+            var padBytes = 100 + (8192 - DuckDbJournal.HeaderBytes - 8 - Frame(DeadLetter("pad", new byte[100])).Length);
+            await warehouse.WriteAsync([DeadLetter("pad", new byte[padBytes])], CancellationToken.None); // ends at 8192
             Assert.Equal(2, DuckDbJournal.List(Database).Max(s => s.Generation));
         }
 
@@ -230,9 +224,4 @@ public sealed class DuckDbFileLifecycleTests : IDisposable
         using var reopened = await OpenAsync();
         Assert.Equal("1 0", Counts(reopened));
     }
-
-    private Task<DuckDbWarehouse> OpenAsync(int recentKeys = 1_000_000, TimeSpan? idleCheckpointAfter = null, int? threads = null) =>
-        JournaledWarehouse.OpenAsync(Database, recentKeys: recentKeys, idleCheckpointAfter: idleCheckpointAfter, threads: threads);
-
-    private static DeadLetterRecord Letter(string id, byte[] data) => new(new Delivery(id, Published, Published), InvalidReason.NotJson, "test", data);
 }

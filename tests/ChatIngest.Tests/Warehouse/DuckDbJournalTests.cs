@@ -17,14 +17,8 @@ namespace ChatIngest.Tests.Warehouse;
 /// exactly once (also after a crash, also with a torn last frame), and reads see every acknowledged row. A loader that
 /// falls behind or fails: <see cref="DuckDbLoaderFaultTests"/>.
 /// </summary>
-public sealed class DuckDbJournalTests : IDisposable
+public sealed class DuckDbJournalTests : WarehouseFileTests
 {
-    private readonly string directory = TempPaths.NewDirectory();
-
-    private string Database => Path.Combine(directory, "j.duckdb");
-
-    public void Dispose() => TempPaths.TryDelete(directory);
-
     [Fact]
     public async Task ReadSeesAcknowledgedRowsBeforeTheLoadIntervalHasPassed()
     {
@@ -127,7 +121,7 @@ public sealed class DuckDbJournalTests : IDisposable
             await file.WriteAsync(torn.AsMemory(0, torn.Length / 2)); // the crash came mid-write: never acknowledged
         }
 
-        var copy = new DuckDbJournal.Segment(segment.Generation, Path.Combine(directory, "copy-of-segment"));
+        var copy = new DuckDbJournal.Segment(segment.Generation, Path.Combine(Folder, "copy-of-segment"));
         File.Copy(segment.Path, copy.Path);
         Assert.Equal(2, DuckDbJournal.ReadFrames(copy, 0).Count());
         Assert.Equal(whole, new FileInfo(copy.Path).Length); // the torn frame was cut off
@@ -218,11 +212,6 @@ public sealed class DuckDbJournalTests : IDisposable
         Volatile.Write(ref loadsFail, false);
         Assert.Equal("2 0", Counts(warehouse)); // the loader tried again: the read waits for the row as before
     }
-
-    private Task<DuckDbWarehouse> OpenAsync(
-        TimeSpan? loadInterval = null, int maxPendingRows = 200_000, int recentKeys = 1_000_000, TimeSpan? idleCheckpointAfter = null, int? threads = null,
-        Microsoft.Extensions.Hosting.IHostApplicationLifetime? lifetime = null) =>
-        JournaledWarehouse.OpenAsync(Database, loadInterval, maxPendingRows, recentKeys, idleCheckpointAfter, threads, lifetime);
 
     /// <summary>Records the warehouse asking the host to stop.</summary>
     private sealed class StoppingLifetime : Microsoft.Extensions.Hosting.IHostApplicationLifetime

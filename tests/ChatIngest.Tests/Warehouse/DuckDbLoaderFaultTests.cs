@@ -15,14 +15,8 @@ namespace ChatIngest.Tests.Warehouse;
 /// bytes, rather than queueing without one; a hand-over, a release or a load that fails neither acknowledges a row no
 /// load will bring nor loads one twice.
 /// </summary>
-public sealed class DuckDbLoaderFaultTests : IDisposable
+public sealed class DuckDbLoaderFaultTests : WarehouseFileTests
 {
-    private readonly string directory = TempPaths.NewDirectory();
-
-    private string Database => Path.Combine(directory, "j.duckdb");
-
-    public void Dispose() => TempPaths.TryDelete(directory);
-
     [Fact]
     public async Task LoaderFallingBehindMakesWritesFailInsteadOfQueueingWithoutBound()
     {
@@ -157,9 +151,4 @@ public sealed class DuckDbLoaderFaultTests : IDisposable
         Scalar(admin, $"SET memory_limit = '{limit}'");
         Assert.Equal("105000 0", Counts(warehouse)); // a read waits for the loader, which retries
     }
-
-    private Task<DuckDbWarehouse> OpenAsync(
-        TimeSpan? loadInterval = null, int maxPendingRows = 200_000, int recentKeys = 1_000_000, TimeSpan? idleCheckpointAfter = null, int? threads = null,
-        Microsoft.Extensions.Hosting.IHostApplicationLifetime? lifetime = null) =>
-        JournaledWarehouse.OpenAsync(Database, loadInterval, maxPendingRows, recentKeys, idleCheckpointAfter, threads, lifetime);
 }
