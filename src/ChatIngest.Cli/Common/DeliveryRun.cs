@@ -59,9 +59,10 @@ internal static class DeliveryRun
             await context.Error.WriteLineAsync($"{command}: and {more:N0} more failures");
         }
 
-        if (counters.Undelivered() is { Count: > 0 } undelivered)
+        if (counters.StopReason is null && !cancellationToken.IsCancellationRequested && counters.Undelivered() is { Count: > 0 } undelivered)
         {
-            // All of them, in one line: the list of failures above stops at ten.
+            // All of them, in one line: the list of failures above stops at ten. Not for a stopped run: the lines it
+            // never sent are not in the list, and --from-line below covers them all.
             await context.Error.WriteLineAsync($"{command}: not delivered, to send again: lines "
                 + string.Join(", ", undelivered.Select(r => r.First == r.Last ? $"{r.First}" : $"{r.First}-{r.Last}"))
                 + (undelivered.Count == 1 ? $" (sed -n '{undelivered[0].First},{undelivered[0].Last}p' SOURCE gives just those)" : ""));

@@ -6,7 +6,8 @@ namespace ChatIngest.Cli.Progress;
 /// one read. A line is settled once acknowledged, or once refused for itself (too long, not base64, a 400): sending it
 /// again cannot help, so going on from it would only send the lines after it twice.
 /// Replay acknowledges lines out of order, several being in flight, so the lines still open are kept — no more than
-/// the deliveries in flight, or one batch — and the lines that failed for want of an answer, as ranges, to be named.
+/// the deliveries in flight, or one batch — and the lines that failed for want of an answer, to be named at the end:
+/// one range per failed delivery (about 16 bytes), joined only when they are named.
 /// </summary>
 internal sealed class ResumePoint(long fromLine)
 {
