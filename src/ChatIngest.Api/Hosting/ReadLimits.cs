@@ -42,23 +42,11 @@ internal static class ReadLimits
                 c.QueueLimit = reads.MaxQueued;
                 c.QueueProcessingOrder = QueueProcessingOrder.OldestFirst;
             });
-            o.OnRejected = (context, _) =>
-            {
-                var http = context.HttpContext;
-                Problems.SetRetryAfter(http, ingest);
-                http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-                return http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = http,
-                    ProblemDetails =
-                    {
-                        Status = StatusCodes.Status503ServiceUnavailable,
-                        Title = "Too many reads at once; try again shortly.",
-                        Detail = string.Create(CultureInfo.InvariantCulture,
-                            $"{reads.MaxConcurrent} reads are running and {reads.MaxQueued} waiting (Reads__MaxConcurrent, Reads__MaxQueued). Pushes are not affected."),
-                    },
-                });
-            };
+            o.OnRejected = (context, _) => new ValueTask(Problems.Unavailable(context.HttpContext, ingest,
+                "Too many reads at once; try again shortly.",
+                string.Create(CultureInfo.InvariantCulture,
+                    $"{reads.MaxConcurrent} reads are running and {reads.MaxQueued} waiting (Reads__MaxConcurrent, Reads__MaxQueued). Pushes are not affected."))
+                .ExecuteAsync(context.HttpContext));
         });
         return services;
     }

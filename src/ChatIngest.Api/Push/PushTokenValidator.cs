@@ -134,9 +134,13 @@ internal sealed class PushTokenValidator(IOptions<PushAuthOptions> options, IOpt
         _ => null,
     };
 
-    /// <summary>An <c>exp</c> or <c>iat</c> past 9999-12-31T23:59:59Z or before 1970, the seconds a date can hold here.</summary>
+    /// <summary>The last second a date can hold here: 9999-12-31T23:59:59Z.</summary>
+    private static readonly long MaxUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
+
+    /// <summary>An <c>exp</c> or <c>iat</c> past <see cref="MaxUnixSeconds"/> or before 1970.</summary>
     private static bool TimesNoDateHolds(GoogleJsonWebSignature.Payload claims) =>
-        claims.ExpirationTimeSeconds is < 0 or > 253_402_300_799 || claims.IssuedAtTimeSeconds is < 0 or > 253_402_300_799;
+        claims.ExpirationTimeSeconds < 0 || claims.ExpirationTimeSeconds > MaxUnixSeconds
+        || claims.IssuedAtTimeSeconds < 0 || claims.IssuedAtTimeSeconds > MaxUnixSeconds;
 
     /// <summary>
     /// The token's header and claims, read as the library reads them, without checking anything; null when it is not

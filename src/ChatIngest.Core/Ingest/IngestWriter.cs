@@ -80,9 +80,10 @@ public sealed partial class IngestWriter(
 
             await CommitAsync(batch, rows).ConfigureAwait(false);
 
-            // The records go now, not when the next group is cut: a dead letter keeps up to 10 MB of data.
+            // The group's buffers are cleared now, not when the next group is cut: a dead letter keeps up to 10 MB.
             batch.Clear();
             batchUnique.Clear();
+            batchSeen.Clear();
         }
     }
 
@@ -164,10 +165,8 @@ public sealed partial class IngestWriter(
     /// </summary>
     private (List<IngestRecord> Unique, int[] FirstOf) Deduplicate(List<WriteRequest> batch, int rowCount)
     {
-        var unique = batchUnique;
+        var unique = batchUnique; // empty: cleared after the last group's commit
         var seen = batchSeen;
-        unique.Clear();
-        seen.Clear();
         if (batchFirstOf.Length < rowCount)
         {
             batchFirstOf = new int[Math.Max(rowCount, batchFirstOf.Length * 2)];

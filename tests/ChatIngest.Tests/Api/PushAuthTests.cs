@@ -77,7 +77,7 @@ public sealed class PushAuthTests : IAsyncLifetime
     private static string Forged(string algorithm, long expires, byte[]? signature) =>
         Base64Url($$"""{"alg":"{{algorithm}}","kid":"test-key-1","typ":"JWT"}""") + "."
         + Base64Url($$"""{"iss":"https://accounts.google.com","aud":"{{GoogleTokens.Audience}}","email":"{{GoogleTokens.PushAccount}}","email_verified":true,"iat":{{DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds()}},"exp":{{expires}}}""")
-        + "." + (signature is null ? "!!!!" : Convert.ToBase64String(signature).TrimEnd('=').Replace('+', '-').Replace('/', '_'));
+        + "." + (signature is null ? "!!!!" : System.Buffers.Text.Base64Url.EncodeToString(signature));
 
     [Theory]
     [MemberData(nameof(Unauthenticated))]
@@ -273,7 +273,7 @@ public sealed class PushAuthTests : IAsyncLifetime
         Assert.Equal(0, (await client.GetJsonAsync("/dead-letters")).GetProperty("items").GetArrayLength());
     }
 
-    private static string Base64Url(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    private static string Base64Url(string text) => System.Buffers.Text.Base64Url.EncodeToString(Encoding.UTF8.GetBytes(text));
 
     private static string Pad(string base64Url)
     {
