@@ -153,6 +153,22 @@ public sealed class BigQueryReadTests
     }
 
     [Fact]
+    public async Task AQueryTheFakeCannotRunIsRefusedOnceWithItsReasonNotRetriedUntilTheBudgetEnds()
+    {
+        // The fake's own failure mode: SQL that BigQueryInDuckDb cannot run must show up as that error at once.
+        await using var fake = await FakeBigQuery.StartAsync();
+        fake.Answer = _ => throw new InvalidOperationException("no such function: BYTE_LENGTH");
+        await using var services = BigQueryServices.Create(fake);
+
+        var failure = await Assert.ThrowsAnyAsync<Exception>(
+            () => services.Warehouse().ListConversationsAsync(new ConversationQuery(Limit: 10), CancellationToken.None));
+
+        Assert.Contains("no such function: BYTE_LENGTH", failure.Message, StringComparison.Ordinal);
+        Assert.Single(fake.Queries);
+        Assert.Contains(fake.Violations, v => v.Contains("threw InvalidOperationException", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ReadyzAsksBigQueryAndAnswers503WhenItDoesNotAnswer()
     {
         await using var fake = await FakeBigQuery.StartAsync();

@@ -73,7 +73,19 @@ public sealed partial class FakeBigQuery
             return ddl;
         }
 
-        if (Answer(query) is not { } result)
+        CannedResult? result;
+        try
+        {
+            result = Answer(query);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Unhandled, it would be a 500, which the client retries until its budget runs out: a test would fail
+            // only after that, as a timeout. BigQuery answers a query it cannot run with a 400 the client gives up on.
+            return Reject(http, $"jobs.query: the canned answer threw {e.GetType().Name}: {e.Message}");
+        }
+
+        if (result is null)
         {
             return Reject(http, $"jobs.query: no canned answer for {sql[..Math.Min(80, sql.Length)]}");
         }
