@@ -24,6 +24,8 @@ internal static partial class ChatIngestHosting
         builder.AddChatIngestTelemetry();
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
         {
+            NoSniff.Set(c.HttpContext.Response);
+
             // Kestrel's refusal says what was wrong with the request ("Bad chunk size data."): the client needs it.
             if (c.Exception is BadHttpRequestException bad)
             {
@@ -82,6 +84,7 @@ internal static partial class ChatIngestHosting
 
     public static WebApplication UseChatIngest(this WebApplication app)
     {
+        app.UseNoSniff();
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // Kestrel's own refusals (body too large, bad request line) keep their status; the rest is a 500.
