@@ -87,9 +87,11 @@ internal static class ReplayEndpoints
         // replayed in part and answered 200. A compressed file sent without the header is the line reader's to refuse.
         ProblemHttpResult Compressed(string what, string format)
         {
-            var (command, extension) = NdjsonStart.Decompression(format);
+            var send = NdjsonStart.Decompression(format) is var (command, extension)
+                ? $"e.g. {command} file.ndjson{extension} | curl -X POST -T - …"
+                : "decompressed first, e.g. curl -X POST -T file.ndjson …";
             return Problems.Compressed(http, "The replay body must not be compressed.",
-                $"{what}; nothing was stored. Send the NDJSON as it is, e.g. {command} file.ndjson{extension} | curl -X POST -T - ….");
+                $"{what}; nothing was stored. Send the NDJSON as it is, {send}.");
         }
 
         if (ContentEncodings.IsEncoded(http.Request, out var encoding))

@@ -31,7 +31,7 @@ public sealed class LineTooLongException(int maxLineBytes, long lineNumber)
 
 /// <summary>A stream that is a compressed file, not NDJSON (<see cref="NdjsonStart"/>): refused before any line.</summary>
 public sealed class CompressedNdjsonException(string format)
-    : IOException($"It is {format}-compressed, not NDJSON: decompress it first (e.g. {NdjsonStart.Decompression(format).Command} FILE | … - reads it from stdin).")
+    : IOException($"It is {format}-compressed, not NDJSON: decompress it first (e.g. {NdjsonStart.Decompression(format)?.Command} FILE | … - reads it from stdin).")
 {
     public string Format { get; } = format;
 }

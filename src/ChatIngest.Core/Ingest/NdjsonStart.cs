@@ -21,15 +21,36 @@ public static class NdjsonStart
         ("xz", [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], "xz -dc", ".xz"),
     ];
 
+    // Formats that only a Content-Encoding names: brotli has no magic number, and x-gzip is gzip (RFC 9110 §8.4.1.3).
+    private static readonly (string Name, string Decompress, string Extension)[] NamedOnly =
+    [
+        ("br", "brotli -dc", ".br"),
+        ("x-gzip", "gunzip -c", ".gz"),
+    ];
+
     /// <summary>
     /// The command that writes a file of <paramref name="format"/> (as <see cref="ReadAsync"/> or a Content-Encoding
-    /// names it) to stdout decompressed, and the file's usual extension; gzip's for a format not listed here.
+    /// names it) to stdout decompressed, and the file's usual extension; null for a format with no such command here.
     /// </summary>
-    public static (string Command, string Extension) Decompression(string format)
+    public static (string Command, string Extension)? Decompression(string format)
     {
-        var known = Array.Find(Compressed, c => c.Name.Equals(format, StringComparison.OrdinalIgnoreCase));
-        var (_, _, command, extension) = known.Name is null ? Compressed[0] : known;
-        return (command, extension);
+        foreach (var (name, _, command, extension) in Compressed)
+        {
+            if (name.Equals(format, StringComparison.OrdinalIgnoreCase))
+            {
+                return (command, extension);
+            }
+        }
+
+        foreach (var (name, command, extension) in NamedOnly)
+        {
+            if (name.Equals(format, StringComparison.OrdinalIgnoreCase))
+            {
+                return (command, extension);
+            }
+        }
+
+        return null;
     }
 
     private static readonly int LongestMagic = Compressed.Max(c => c.Magic.Length);

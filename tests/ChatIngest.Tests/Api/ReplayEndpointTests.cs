@@ -96,8 +96,9 @@ public sealed class ReplayEndpointTests : IDisposable
     [Theory]
     [InlineData("gzip", "gunzip -c file.ndjson.gz | curl")]
     [InlineData("zstd", "zstd -dc file.ndjson.zst | curl")]
-    [InlineData("br", "gunzip -c file.ndjson.gz | curl")] // no decompressor of its own to name: gzip's as the example
-    [InlineData("x-anything", "gunzip -c file.ndjson.gz | curl")]
+    [InlineData("x-gzip", "gunzip -c file.ndjson.gz | curl")]
+    [InlineData("br", "brotli -dc file.ndjson.br | curl")]
+    [InlineData("x-anything", "decompressed first, e.g. curl -X POST -T file.ndjson")] // no command to name for it
     public async Task ACompressedBodyIs415ProblemAndNothingIsStored(string encoding, string command)
     {
         // The lines are plain NDJSON, so a service that ignored the header would store them.
