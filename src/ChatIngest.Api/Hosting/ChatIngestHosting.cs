@@ -6,6 +6,7 @@ using ChatIngest.Core.Warehouse;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 
 namespace ChatIngest.Api.Hosting;
 
@@ -51,6 +52,8 @@ internal static partial class ChatIngestHosting
             o.SwaggerDoc("v1", new() { Title = "ChatIngest", Version = "v1" });
             o.OperationFilter<DocumentedBodyFilter>();
             o.OperationFilter<QueryParameterSchemaFilter>();
+            // On the wire, as PushDataConverter reads and writes it: a base64 string.
+            o.MapType<PushData>(() => new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null, Format = "byte" });
         });
         return builder;
     }

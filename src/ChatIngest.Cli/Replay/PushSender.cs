@@ -84,7 +84,7 @@ internal sealed class PushSender(HttpClient http, ReplaySettings settings, TimeP
         {
             Message = new PushMessage
             {
-                Data = Convert.ToBase64String(data),
+                Data = PushData.FromBytes(data),
                 MessageId = id,
                 MessageIdSnake = id,
                 PublishTime = published,

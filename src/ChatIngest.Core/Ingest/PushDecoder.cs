@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Security.Cryptography;
-using System.Text;
 using ChatIngest.Core.Messages;
 
 namespace ChatIngest.Core.Ingest;
@@ -32,15 +31,22 @@ public sealed class PushDecoder(PayloadClassifier classifier, TimeProvider time)
             return PushDecodeResult.Fail("The body is not a Pub/Sub push envelope: it has no \"message\" object.");
         }
 
-        var messageId = message.MessageId ?? message.MessageIdSnake;
-        if (string.IsNullOrWhiteSpace(messageId) || messageId.Length > MaxMessageIdLength)
+        try
         {
-            return PushDecodeResult.Fail("The push envelope's message has no usable \"messageId\".");
-        }
+            var messageId = message.MessageId ?? message.MessageIdSnake;
+            if (string.IsNullOrWhiteSpace(messageId) || messageId.Length > MaxMessageIdLength)
+            {
+                return PushDecodeResult.Fail("The push envelope's message has no usable \"messageId\".");
+            }
 
-        return TryDelivery(messageId, message.PublishTime ?? message.PublishTimeSnake, out var delivery)
-            ? new PushDecodeResult(DecodeData(message.Data, delivery), null)
-            : PushDecodeResult.Fail("The push envelope's \"publishTime\" is not an RFC 3339 timestamp.");
+            return TryDelivery(messageId, message.PublishTime ?? message.PublishTimeSnake, out var delivery)
+                ? new PushDecodeResult(DecodeData(message.Data, delivery), null)
+                : PushDecodeResult.Fail("The push envelope's \"publishTime\" is not an RFC 3339 timestamp.");
+        }
+        finally
+        {
+            message.Data?.Release(); // the classifier copied what the record keeps
+        }
     }
 
     /// <summary>
@@ -92,31 +98,17 @@ public sealed class PushDecoder(PayloadClassifier classifier, TimeProvider time)
         return ok;
     }
 
-    private IngestRecord DecodeData(string? base64, Delivery delivery)
+    private IngestRecord DecodeData(PushData? data, Delivery delivery) => data switch
     {
-        if (string.IsNullOrEmpty(base64))
-        {
-            return classifier.Classify(ReadOnlyMemory<byte>.Empty, delivery);
-        }
+        null => classifier.Classify(ReadOnlyMemory<byte>.Empty, delivery),
+        { IsBase64: true } => classifier.Classify(data.Bytes, delivery),
+        _ => new DeadLetterRecord(delivery, InvalidReason.NotBase64, "message.data is not valid base64", data.Bytes.ToArray()),
+    };
 
-        // Pooled: the classifier copies what a record keeps (strings, or the bytes of a dead letter).
-        var bytes = Borrow((base64.Length * 3 / 4) + 3);
-        try
-        {
-            return Convert.TryFromBase64String(base64, bytes, out var written)
-                ? classifier.Classify(bytes.AsMemory(0, written), delivery)
-                : new DeadLetterRecord(delivery, InvalidReason.NotBase64, "message.data is not valid base64", Encoding.UTF8.GetBytes(base64));
-        }
-        finally
-        {
-            GiveBack(bytes);
-        }
-    }
-
-    private static byte[] Borrow(int length) =>
+    internal static byte[] Borrow(int length) =>
         length <= PooledBytes ? ArrayPool<byte>.Shared.Rent(length) : GC.AllocateUninitializedArray<byte>(length);
 
-    private static void GiveBack(byte[] buffer)
+    internal static void GiveBack(byte[] buffer)
     {
         if (buffer.Length <= PooledBytes)
         {

@@ -19,7 +19,7 @@ public sealed class PushEnvelope
 public sealed class PushMessage
 {
     [JsonPropertyName("data")]
-    public string? Data { get; set; }
+    public PushData? Data { get; set; }
 
     [JsonPropertyName("messageId")]
     public string? MessageId { get; set; }

@@ -316,6 +316,15 @@ public sealed class ReadEndpointTests : IClassFixture<ReadEndpointTests.SeededAp
     }
 
     [Fact]
+    public async Task TheOpenApiDocumentDescribesAPushMessagesDataAsTheBase64StringItIs()
+    {
+        var schemas = (await client.GetJsonAsync("/swagger/v1/swagger.json")).GetProperty("components").GetProperty("schemas");
+
+        var data = schemas.GetProperty("PushMessage").GetProperty("properties").GetProperty("data");
+        Assert.Equal(("string", "byte"), (data.GetProperty("type").GetString(), data.GetProperty("format").GetString()));
+    }
+
+    [Fact]
     public async Task EverySchemaNameInTheOpenApiDocumentIsValid()
     {
         // OpenAPI 3: component names match ^[a-zA-Z0-9.\-_]+$; an anonymous type's name (String<>f__AnonymousType0)

@@ -1,0 +1,87 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ChatIngest.Core.Ingest;
+
+/// <summary>
+/// Reads <c>message.data</c> straight from the envelope's UTF-8 into its decoded bytes (<see cref="PushData"/>), with
+/// what <see cref="Convert.TryFromBase64String(string, Span{byte}, out int)"/> accepts (padding required, white space
+/// ignored). Escaped text (a JSON writer may send <c>\/</c> for <c>/</c>) or text split across the body's pieces is
+/// unescaped into one piece first.
+/// </summary>
+public sealed class PushDataConverter : JsonConverter<PushData>
+{
+    public override PushData Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            throw new JsonException("message.data is not a string.");
+        }
+
+        if (!reader.HasValueSequence && !reader.ValueIsEscaped)
+        {
+            return Decode(reader.ValueSpan);
+        }
+
+        var length = checked((int)(reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length));
+        var text = PushDecoder.Borrow(length); // unescaped text is never longer than it was escaped
+        try
+        {
+            return Decode(text.AsSpan(0, reader.CopyString(text)));
+        }
+        finally
+        {
+            PushDecoder.GiveBack(text);
+        }
+    }
+
+    public override void Write(Utf8JsonWriter writer, PushData value, JsonSerializerOptions options)
+    {
+        if (value.IsBase64)
+        {
+            writer.WriteBase64StringValue(value.Bytes.Span);
+        }
+        else
+        {
+            writer.WriteStringValue(value.Bytes.Span);
+        }
+    }
+
+    private static PushData Decode(ReadOnlySpan<byte> text)
+    {
+        // Pooled when small: the classifier copies what a record keeps, and the decoder gives the buffer back.
+        var decoded = PushDecoder.Borrow(Math.Max(1, Base64.GetMaxDecodedFromUtf8Length(text.Length)));
+        if (Base64.DecodeFromUtf8(text, decoded, out _, out var written) == OperationStatus.Done || ConvertTakes(text, decoded, out written))
+        {
+            return new PushData(decoded, written, isBase64: true, isPooled: decoded.Length <= PushDecoder.PooledBytes);
+        }
+
+        PushDecoder.GiveBack(decoded);
+        return new PushData(text.ToArray(), text.Length, isBase64: false, isPooled: false);
+    }
+
+    /// <summary>
+    /// Convert's answer for text the UTF-8 decoder refused. The two differ on white space next to the padding ("ls =="
+    /// is base64 to Convert only), and a dead letter's reason must not depend on which one read it. Rare, so it may cost.
+    /// </summary>
+    private static bool ConvertTakes(ReadOnlySpan<byte> text, Span<byte> decoded, out int written)
+    {
+        var length = Encoding.UTF8.GetMaxCharCount(text.Length);
+        var pooled = length * sizeof(char) <= PushDecoder.PooledBytes; // as PushDecoder.Borrow: the pool keeps what it gets
+        var chars = pooled ? ArrayPool<char>.Shared.Rent(length) : new char[length];
+        try
+        {
+            return Convert.TryFromBase64Chars(chars.AsSpan(0, Encoding.UTF8.GetChars(text, chars)), decoded, out written);
+        }
+        finally
+        {
+            if (pooled)
+            {
+                ArrayPool<char>.Shared.Return(chars);
+            }
+        }
+    }
+}
