@@ -73,7 +73,7 @@ internal static class DeliveryRun
             await context.Error.WriteLineAsync($"{command}: stopped: {reason}");
         }
 
-        var goOn = $"--from-line {counters.ResumeLine}: the first line not acknowledged (lines after it may be sent twice).";
+        var goOn = $"--from-line {counters.ResumeLine}: the first line neither acknowledged nor refused for itself (lines after it may be sent twice).";
         if (cancellationToken.IsCancellationRequested)
         {
             await context.Error.WriteLineAsync($"{command}: stopped (Ctrl-C or SIGTERM) after reading {counters.Read:N0} lines; {counters.Acknowledged:N0} acknowledged. "

@@ -113,7 +113,7 @@ public sealed class ProgressAndCancellationTests
 
         Assert.Equal(130, result.ExitCode);
         Assert.Contains("replay: stopped (Ctrl-C or SIGTERM) after reading 11 lines; 9 acknowledged. "
-            + "To go on, run it again with --from-line 3: the first line not acknowledged (lines after it may be sent twice).", result.Error.Split('\n'));
+            + "To go on, run it again with --from-line 3: the first line neither acknowledged nor refused for itself (lines after it may be sent twice).", result.Error.Split('\n'));
     }
 
     [Fact]
@@ -139,7 +139,7 @@ public sealed class ProgressAndCancellationTests
         await stop.CancelAsync();
         Assert.Equal(130, await run.WaitAsync(Guard));
         Assert.Contains("replay: stopped (Ctrl-C or SIGTERM) after reading 2 lines; 2 acknowledged. "
-            + "To go on, run it again with --from-line 3: the first line not acknowledged (lines after it may be sent twice).", error.ToString().Split('\n'));
+            + "To go on, run it again with --from-line 3: the first line neither acknowledged nor refused for itself (lines after it may be sent twice).", error.ToString().Split('\n'));
     }
 
     [Fact]

@@ -240,7 +240,7 @@ public sealed class PublishTests
         Assert.Contains("publish: stopped: nothing from line 1001 on was published: HTTP 403 Forbidden: PERMISSION_DENIED: Refused by the fake. "
             + "The account needs roles/pubsub.publisher on the topic", result.Error.Split('\n'));
         Assert.Contains("publish: 1,000 lines were acknowledged before it stopped. To go on once that is fixed, run it again with --from-line 1001: "
-            + "the first line not acknowledged (lines after it may be sent twice).", result.Error.Split('\n'));
+            + "the first line neither acknowledged nor refused for itself (lines after it may be sent twice).", result.Error.Split('\n'));
     }
 
     [Fact]

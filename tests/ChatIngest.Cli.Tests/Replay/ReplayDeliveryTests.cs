@@ -188,7 +188,7 @@ public sealed class ReplayDeliveryTests
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("replay: 4 lines were acknowledged before it stopped. To go on once that is fixed, run it again with --from-line 6: "
-            + "the first line not acknowledged (lines after it may be sent twice).", result.Error.Split('\n'));
+            + "the first line neither acknowledged nor refused for itself (lines after it may be sent twice).", result.Error.Split('\n'));
         // Not "to send again: lines 6": 7-10 were never sent either, and --from-line 6 covers them all.
         Assert.DoesNotContain(result.Error.Split('\n'), l => l.StartsWith("replay: not delivered", StringComparison.Ordinal));
     }
@@ -341,7 +341,7 @@ public sealed class ReplayDeliveryTests
         Assert.Equal(1, result.ExitCode);
         Assert.Contains(result.Error.Split('\n'), l => l.StartsWith("replay: stopped: ", StringComparison.Ordinal) && l.Contains("HTTP 401", StringComparison.Ordinal));
         Assert.Contains("replay: 5 lines were acknowledged before it stopped. To go on once that is fixed, run it again with --from-line 6: "
-            + "the first line not acknowledged (lines after it may be sent twice).", result.Error.Split('\n'));
+            + "the first line neither acknowledged nor refused for itself (lines after it may be sent twice).", result.Error.Split('\n'));
     }
 
     [Fact]
