@@ -23,8 +23,8 @@ internal enum PublishOutcome
 }
 
 /// <summary>
-/// Sends one batch to <c>topics.publish</c>; Google's retry codes for publish (409 ABORTED, 429 RESOURCE_EXHAUSTED,
-/// 499 CANCELLED, 5xx) and network errors (the token source's too) are retried with backoff (GCP.md §3).
+/// Sends one batch to <c>topics.publish</c>; a transient answer (408, 429, 5xx), Google's other retry codes for publish
+/// (409 ABORTED, 499 CANCELLED) and network errors (the token source's too) are retried with backoff (GCP.md §3).
 /// The answer's <c>messageIds</c> (one per message, in order) is what counts as acknowledged.
 /// </summary>
 internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, PublishSettings settings, TimeProvider time, RunCounters counters)
@@ -97,14 +97,15 @@ internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, 
                     : (PublishOutcome.Unconfirmed, $"Pub/Sub answered 200 with {(ids < 0 ? "no messageIds list" : $"{ids} message ids")} "
                         + $"for {count} messages, so which were published is unknown; not sent again, as that could publish duplicates"),
                 404 => (PublishOutcome.Fatal, $"topic {settings.Topic} not found (HTTP 404): create it or check the name"),
-                409 or 429 or 499 or >= 500 => (PublishOutcome.Failed, GoogleError.Describe((int)response.StatusCode, status, text)),
+                var code when Transient(code) || code is 409 or 499 => (PublishOutcome.Failed, GoogleError.Describe(code, status, text)),
                 _ => (PublishOutcome.Fatal, GoogleError.Describe((int)response.StatusCode, status, text)),
             };
         }
-        catch (TokenResponseException e) when ((int?)e.StatusCode is 408 or 429 or >= 500)
+        catch (TokenResponseException e) when (e.StatusCode is { } code && Transient((int)code))
         {
             // The token endpoint is overloaded or behind a proxy that failed: not a refusal, so retried like a publish.
-            return (PublishOutcome.Failed, $"the token endpoint answered HTTP {(int)e.StatusCode!.Value} {e.StatusCode} (fetching an access token)");
+            // 409 and 499 are not: they are gRPC's ABORTED and CANCELLED, which an OAuth endpoint does not speak.
+            return (PublishOutcome.Failed, $"the token endpoint answered HTTP {(int)code} (fetching an access token)");
         }
         catch (TokenResponseException e)
         {
@@ -121,6 +122,12 @@ internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, 
             return (PublishOutcome.Failed, $"no answer within {settings.RequestTimeout.TotalSeconds:0} s");
         }
     }
+
+    /// <summary>
+    /// An answer worth another attempt at either endpoint, Pub/Sub's or the token endpoint: 408 and 429 (the server, or
+    /// a proxy on the way, asks for the request again) and 5xx, the statuses Google's auth libraries retry a token request on.
+    /// </summary>
+    private static bool Transient(int status) => status is 408 or 429 or >= 500;
 
     private static int CountIds(string answer)
     {

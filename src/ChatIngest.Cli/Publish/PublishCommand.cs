@@ -40,7 +40,7 @@ internal static partial class PublishCommand
         var command = new Command("publish", """
             Publish each line of SOURCE as one message (the line is the message data) to a Pub/Sub topic through the REST
             API: batches of at most 1,000 messages and under 10 MB (a batch that is not full goes out --max-delay after its
-            first line), 409/429/499/5xx retried with exponential backoff, a missing topic (404) stops the run. Credentials: Application Default Credentials (gcloud auth application-default
+            first line), 408/409/429/499/5xx retried with exponential backoff, a missing topic (404) stops the run. Credentials: Application Default Credentials (gcloud auth application-default
             login, GOOGLE_APPLICATION_CREDENTIALS, or the metadata server); with PUBSUB_EMULATOR_HOST=host:port set, the
             emulator at http://host:port is used without credentials.
 

@@ -20,11 +20,11 @@ public sealed class PublishTests
             Ndjson(lines));
 
     /// <summary>With credentials, as against Google: the production address, rerouted to the fake.</summary>
-    private static async Task<CliResult> PublishWithCredentialsAsync(FakePubSub fake, ScriptedTokens tokens, string[] lines)
+    private static async Task<CliResult> PublishWithCredentialsAsync(FakePubSub fake, ScriptedTokens tokens, string[] lines, params string[] options)
     {
         using var route = new ReroutingHandler(new Uri($"http://{fake.Host}"));
         return await CliRun.RunAsync(
-            ["publish", "-", "--topic", FakePubSub.Topic, "--min-backoff", "1ms", "--max-backoff", "5ms"],
+            ["publish", "-", "--topic", FakePubSub.Topic, "--min-backoff", "1ms", "--max-backoff", "5ms", .. options],
             stdin: Ndjson(lines), credentials: tokens, http: route);
     }
 
@@ -63,7 +63,8 @@ public sealed class PublishTests
     [Theory]
     [InlineData(429, 503, 500)] // RESOURCE_EXHAUSTED, UNAVAILABLE, INTERNAL
     [InlineData(409, 499)] // ABORTED, CANCELLED
-    public async Task GooglesRetryCodesForPublishAreRetriedUntilPublished(params int[] failFirst)
+    [InlineData(408)] // a proxy's Request Timeout: transient here as at the token endpoint
+    public async Task TransientAnswersAndGooglesRetryCodesForPublishAreRetriedUntilPublished(params int[] failFirst)
     {
         await using var fake = await FakePubSub.StartAsync(failFirst);
         var lines = SmallLines(10);
@@ -165,6 +166,7 @@ public sealed class PublishTests
     [InlineData(HttpStatusCode.BadGateway)] // a proxy's HTML page, say: "Server response does not contain a JSON object"
     [InlineData(HttpStatusCode.ServiceUnavailable)]
     [InlineData(HttpStatusCode.TooManyRequests)]
+    [InlineData(HttpStatusCode.RequestTimeout)]
     public async Task ATransientAnswerOfTheTokenEndpointIsRetriedNotTakenForARefusal(HttpStatusCode status)
     {
         await using var fake = await FakePubSub.StartAsync();
@@ -176,6 +178,21 @@ public sealed class PublishTests
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.Equal(lines, fake.Messages);
         Assert.Contains("sent 10, acknowledged 10, retried 1, failed 0", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ABatchWhoseTokenTheEndpointKeepsFailingToIssueFailsWithTheNumericStatus()
+    {
+        await using var fake = await FakePubSub.StartAsync();
+        var unavailable = new TokenResponseException(
+            new TokenErrorResponse { Error = "Server response does not contain a JSON object. Status code is: ServiceUnavailable" }, HttpStatusCode.ServiceUnavailable);
+
+        // The first batch gets its token; the second's fails at both attempts.
+        var result = await PublishWithCredentialsAsync(fake, new ScriptedTokens(null, unavailable, unavailable), SmallLines(1_500), "--max-attempts", "2");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(1, fake.Attempts);
+        Assert.Contains("publish: failed: lines 1001 to 1500: the token endpoint answered HTTP 503 (fetching an access token) after 2 attempts", result.Error.Split('\n'));
     }
 
     [Fact]
