@@ -1,8 +1,11 @@
+using System.Net;
+
 namespace ChatIngest.Cli.Common;
 
 /// <summary>
 /// Exponential backoff between a minimum and a maximum, the way a Pub/Sub subscription's retry policy spaces
-/// redeliveries: min, 2·min, 4·min, … capped at max. No jitter, so a run is reproducible.
+/// redeliveries: min, 2·min, 4·min, … capped at max. No jitter, so a run is reproducible. A server that asks for a
+/// longer wait (<c>Retry-After</c>) gets it, up to max.
 /// </summary>
 internal sealed record Backoff(TimeSpan Min, TimeSpan Max)
 {
@@ -14,9 +17,28 @@ internal sealed record Backoff(TimeSpan Min, TimeSpan Max)
         return ticks >= Max.Ticks ? Max : TimeSpan.FromTicks((long)ticks);
     }
 
-    public Task WaitAsync(int failedAttempts, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>
+    /// The wait before attempt <paramref name="failedAttempts"/> + 1 when the last answer asked for one: at least what it
+    /// asked, but no more than <see cref="Max"/> (--max-backoff), so an answer cannot hold the run longer than the user allows.
+    /// </summary>
+    public TimeSpan After(int failedAttempts, TimeSpan? asked)
     {
-        var delay = After(failedAttempts);
+        var backoff = After(failedAttempts);
+        return asked > backoff ? TimeSpan.FromTicks(Math.Min(asked.Value.Ticks, Max.Ticks)) : backoff;
+    }
+
+    public Task WaitAsync(int failedAttempts, TimeSpan? asked, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var delay = After(failedAttempts, asked);
         return delay <= TimeSpan.Zero ? Task.CompletedTask : Task.Delay(delay, time, cancellationToken);
     }
+
+    /// <summary>
+    /// The wait a 429 or 503 asks for with <c>Retry-After</c>, in delta-seconds or as an HTTP-date (counted from
+    /// <paramref name="time"/>'s now; a date already past asks for nothing), or null when it asks for none.
+    /// </summary>
+    public static TimeSpan? Asked(HttpResponseMessage response, TimeProvider time) =>
+        response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter is { } retryAfter
+            ? retryAfter.Delta ?? retryAfter.Date - time.GetUtcNow()
+            : null;
 }

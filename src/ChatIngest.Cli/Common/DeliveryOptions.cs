@@ -23,7 +23,7 @@ internal sealed class DeliveryOptions(TimeSpan minBackoff, TimeSpan maxBackoff, 
 
     public Option<TimeSpan?> MaxBackoff { get; } = new("--max-backoff")
     {
-        Description = $"Longest wait between retries (0 to 1h). Example: --max-backoff 30s (default {Duration.Format(maxBackoff)})",
+        Description = $"Longest wait between retries, also for a 429 or 503 whose Retry-After asks for more (0 to 1h). Example: --max-backoff 30s (default {Duration.Format(maxBackoff)})",
         CustomParser = r => Duration.Parse(r, "--max-backoff", TimeSpan.Zero, LongestBackoff),
     };
 

@@ -37,7 +37,7 @@ internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, 
         counters.AddSent(batch.Count);
         for (var attempt = 1; ; attempt++)
         {
-            var (outcome, problem) = await TrySendAsync(body, batch.Count, cancellationToken);
+            var (outcome, problem, asked) = await TrySendAsync(body, batch.Count, cancellationToken);
             if (outcome is PublishOutcome.Published)
             {
                 counters.AddAcknowledged(batch.Sent);
@@ -69,11 +69,12 @@ internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, 
             }
 
             counters.AddRetry();
-            await settings.Backoff.WaitAsync(attempt, time, cancellationToken);
+            await settings.Backoff.WaitAsync(attempt, asked, time, cancellationToken);
         }
     }
 
-    private async Task<(PublishOutcome, string)> TrySendAsync(byte[] body, int count, CancellationToken cancellationToken)
+    /// <summary>How Pub/Sub (or the token endpoint) answered: the outcome, what went wrong, and the wait a 429 or 503 asked for (Retry-After).</summary>
+    private async Task<(PublishOutcome, string, TimeSpan?)> TrySendAsync(byte[] body, int count, CancellationToken cancellationToken)
     {
         try
         {
@@ -93,33 +94,33 @@ internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, 
             return (int)response.StatusCode switch
             {
                 200 => CountIds(text) is var ids && ids == count
-                    ? (PublishOutcome.Published, "")
+                    ? (PublishOutcome.Published, "", null)
                     : (PublishOutcome.Unconfirmed, $"Pub/Sub answered 200 with {(ids < 0 ? "no messageIds list" : $"{ids} message ids")} "
-                        + $"for {count} messages, so which were published is unknown; not sent again, as that could publish duplicates"),
-                404 => (PublishOutcome.Fatal, $"topic {settings.Topic} not found (HTTP 404): create it or check the name"),
-                var code when Transient(code) || code is 409 or 499 => (PublishOutcome.Failed, GoogleError.Describe(code, status, text)),
-                _ => (PublishOutcome.Fatal, GoogleError.Describe((int)response.StatusCode, status, text)),
+                        + $"for {count} messages, so which were published is unknown; not sent again, as that could publish duplicates", null),
+                404 => (PublishOutcome.Fatal, $"topic {settings.Topic} not found (HTTP 404): create it or check the name", null),
+                var code when Transient(code) || code is 409 or 499 => (PublishOutcome.Failed, GoogleError.Describe(code, status, text), Backoff.Asked(response, time)),
+                _ => (PublishOutcome.Fatal, GoogleError.Describe((int)response.StatusCode, status, text), null),
             };
         }
         catch (TokenResponseException e) when (e.StatusCode is { } code && Transient((int)code))
         {
             // The token endpoint is overloaded or behind a proxy that failed: not a refusal, so retried like a publish.
             // 409 and 499 are not: they are gRPC's ABORTED and CANCELLED, which an OAuth endpoint does not speak.
-            return (PublishOutcome.Failed, $"the token endpoint answered HTTP {(int)code} (fetching an access token)");
+            return (PublishOutcome.Failed, $"the token endpoint answered HTTP {(int)code} (fetching an access token)", null);
         }
         catch (TokenResponseException e)
         {
             // Google refused to issue a token (e.g. invalid_grant: an expired or revoked ADC refresh token): no retry helps.
             var refusal = string.IsNullOrWhiteSpace(e.Error.ErrorDescription) ? e.Error.Error : $"{e.Error.Error}: {e.Error.ErrorDescription}";
-            return (PublishOutcome.Fatal, $"Application Default Credentials gave no access token ({refusal}). {PubSubEndpoint.LogInHint}.");
+            return (PublishOutcome.Fatal, $"Application Default Credentials gave no access token ({refusal}). {PubSubEndpoint.LogInHint}.", null);
         }
         catch (HttpRequestException e)
         {
-            return (PublishOutcome.Failed, e.Message);
+            return (PublishOutcome.Failed, e.Message, null);
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return (PublishOutcome.Failed, $"no answer within {settings.RequestTimeout.TotalSeconds:0} s");
+            return (PublishOutcome.Failed, $"no answer within {settings.RequestTimeout.TotalSeconds:0} s", null);
         }
     }
 

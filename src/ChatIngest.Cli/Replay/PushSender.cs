@@ -50,7 +50,7 @@ internal sealed class PushSender(HttpClient http, ReplaySettings settings, TimeP
         counters.AddSent();
         for (var attempt = 1; ; attempt++)
         {
-            var (answer, problem) = await TrySendAsync(body, id, published, cancellationToken);
+            var (answer, problem, asked) = await TrySendAsync(body, id, published, cancellationToken);
             switch (answer)
             {
                 case PushAnswer.Acknowledged:
@@ -75,7 +75,7 @@ internal sealed class PushSender(HttpClient http, ReplaySettings settings, TimeP
             }
 
             counters.AddRetry();
-            await settings.Backoff.WaitAsync(attempt, time, cancellationToken);
+            await settings.Backoff.WaitAsync(attempt, asked, time, cancellationToken);
         }
     }
 
@@ -94,8 +94,8 @@ internal sealed class PushSender(HttpClient http, ReplaySettings settings, TimeP
         },
         Json);
 
-    /// <summary>How the endpoint answered and, unless it acknowledged, what it said.</summary>
-    private async Task<(PushAnswer, string)> TrySendAsync(byte[] body, string id, string published, CancellationToken cancellationToken)
+    /// <summary>How the endpoint answered and, unless it acknowledged, what it said, and the wait a 429 or 503 asked for (Retry-After).</summary>
+    private async Task<(PushAnswer, string, TimeSpan?)> TrySendAsync(byte[] body, string id, string published, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, settings.To) { Content = new ByteArrayContent(body) };
         if (settings.Unwrapped)
@@ -122,13 +122,13 @@ internal sealed class PushSender(HttpClient http, ReplaySettings settings, TimeP
             var status = (int)response.StatusCode;
             if (status is 102 or 200 or 201 or 202 or 204)
             {
-                return (PushAnswer.Acknowledged, "");
+                return (PushAnswer.Acknowledged, "", null);
             }
 
             if (status is >= 300 and < 400)
             {
                 var target = response.Headers.Location is { } location ? $"redirect to {new Uri(settings.To, location)}" : "a redirect without a Location";
-                return (PushAnswer.Fatal, $"--to answered {status} ({target}); use that URL.");
+                return (PushAnswer.Fatal, $"--to answered {status} ({target}); use that URL.", null);
             }
 
             var said = Explain(await response.Content.ReadAsStringAsync(cancellationToken), response.ReasonPhrase);
@@ -136,20 +136,20 @@ internal sealed class PushSender(HttpClient http, ReplaySettings settings, TimeP
             string StopsTheRun(string hint) => $"{settings.To} answered {problem.TrimEnd('.')}. {hint}";
             return status switch
             {
-                401 or 403 => (PushAnswer.Fatal, StopsTheRun("Check --token.")),
-                404 or 405 => (PushAnswer.Fatal, StopsTheRun("Check the --to URL.")),
-                415 => (PushAnswer.Fatal, StopsTheRun("Check --to and --unwrapped.")),
-                400 or 413 => (PushAnswer.LineRefused, problem),
-                _ => (PushAnswer.Nack, problem),
+                401 or 403 => (PushAnswer.Fatal, StopsTheRun("Check --token."), null),
+                404 or 405 => (PushAnswer.Fatal, StopsTheRun("Check the --to URL."), null),
+                415 => (PushAnswer.Fatal, StopsTheRun("Check --to and --unwrapped."), null),
+                400 or 413 => (PushAnswer.LineRefused, problem, null),
+                _ => (PushAnswer.Nack, problem, Backoff.Asked(response, time)),
             };
         }
         catch (HttpRequestException e)
         {
-            return (PushAnswer.Nack, e.Message);
+            return (PushAnswer.Nack, e.Message, null);
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return (PushAnswer.Nack, $"no answer within the ack deadline ({Duration.Format(settings.AckDeadline)})");
+            return (PushAnswer.Nack, $"no answer within the ack deadline ({Duration.Format(settings.AckDeadline)})", null);
         }
     }
 

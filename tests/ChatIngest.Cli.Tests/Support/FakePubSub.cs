@@ -14,7 +14,7 @@ internal sealed record PublishRequest(string Path, string? Authorization, int Bo
 /// An in-process fake of Pub/Sub's <c>topics.publish</c> REST call (GCP.md §3) on 127.0.0.1: checks the request
 /// limits (≤ 1,000 messages, body under 10 MB) and answers <c>messageIds</c>; answers 404 for unknown topics and the
 /// queued failure codes (e.g. 429, 503) before succeeding, to prove retries, or one code to every request after some
-/// were accepted, with Google's error body if asked; can answer a publish with ids missing.
+/// were accepted, with Google's error body and a Retry-After if asked; can answer a publish with ids missing.
 /// </summary>
 internal sealed class FakePubSub : IAsyncDisposable
 {
@@ -31,6 +31,9 @@ internal sealed class FakePubSub : IAsyncDisposable
 
     /// <summary>When set, the queued failures answer with Google's error body holding this message; else with none.</summary>
     public string? FailureMessage { get; set; }
+
+    /// <summary>When set, the queued failures carry it as their Retry-After header.</summary>
+    public string? RetryAfter { get; set; }
     public int Attempts;
 
     /// <summary>host:port, as PUBSUB_EMULATOR_HOST holds it.</summary>
@@ -80,6 +83,11 @@ internal sealed class FakePubSub : IAsyncDisposable
         if (failing)
         {
             http.Response.StatusCode = code;
+            if (RetryAfter is not null)
+            {
+                http.Response.Headers.RetryAfter = RetryAfter;
+            }
+
             if (FailureMessage is not null)
             {
                 var status = code switch { 400 => "INVALID_ARGUMENT", 401 => "UNAUTHENTICATED", 403 => "PERMISSION_DENIED", _ => "UNAVAILABLE" };
