@@ -30,6 +30,7 @@ internal enum PublishOutcome
 internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, PublishSettings settings, TimeProvider time, RunCounters counters)
 {
     private bool answered; // any HTTP answer at all in this run (batches go one after another)
+    private bool failedAtToken; // the last attempt failed before Pub/Sub was asked: fetching its access token
 
     public async Task<PublishOutcome> PublishAsync(PublishBatch batch, CancellationToken cancellationToken)
     {
@@ -57,8 +58,11 @@ internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, 
                 // Not one answer yet: an endpoint (or emulator) that is not there would take every batch through all
                 // its attempts; the first batch to give up stops the run.
                 counters.AddFailed(batch.Sent, null);
-                counters.Stop($"nothing from line {batch.FirstLine} on was published: nothing answered at {endpoint.PublishUri.GetLeftPart(UriPartial.Authority)}: "
-                    + $"{AnswerText.AfterAttempts(problem, attempt)}. Is it reachable?");
+                counters.Stop(failedAtToken
+                    ? $"nothing from line {batch.FirstLine} on was published: no access token could be had for Pub/Sub, which was not asked: "
+                        + $"{AnswerText.AfterAttempts(problem, attempt)}. Is the token endpoint reachable from here?"
+                    : $"nothing from line {batch.FirstLine} on was published: nothing answered at {endpoint.PublishUri.GetLeftPart(UriPartial.Authority)}: "
+                        + $"{AnswerText.AfterAttempts(problem, attempt)}. Is it reachable?");
                 return PublishOutcome.Fatal;
             }
 
@@ -82,10 +86,13 @@ internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, 
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
 
             // Inside the attempt: the token source's own network errors are retried like the publish call's.
+            failedAtToken = true;
             if (await endpoint.AccessTokenAsync(cancellationToken) is { } token)
             {
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             }
+
+            failedAtToken = false;
 
             using var response = await http.SendAsync(request, cancellationToken);
             answered = true;
@@ -116,11 +123,11 @@ internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, 
         }
         catch (HttpRequestException e)
         {
-            return (PublishOutcome.Failed, e.Message, null);
+            return (PublishOutcome.Failed, failedAtToken ? $"{e.Message} (fetching an access token)" : e.Message, null);
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return (PublishOutcome.Failed, $"no answer within {settings.RequestTimeout.TotalSeconds:0} s", null);
+            return (PublishOutcome.Failed, $"no answer within {settings.RequestTimeout.TotalSeconds:0} s{(failedAtToken ? " (fetching an access token)" : "")}", null);
         }
     }
 

@@ -186,6 +186,21 @@ public sealed class PublishTests
     }
 
     [Fact]
+    public async Task ARunWhoseFirstTokenCannotBeFetchedStopsBlamingTheTokenEndpointNotPubSub()
+    {
+        await using var fake = await FakePubSub.StartAsync();
+        var unreachable = new HttpRequestException("Connection refused (oauth2.googleapis.com:443)");
+
+        var result = await PublishWithCredentialsAsync(fake, new ScriptedTokens(unreachable, unreachable), SmallLines(10), "--max-attempts", "2");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(0, fake.Attempts);
+        var cause = Assert.Single(result.Error.Split('\n'), l => l.Contains("Connection refused", StringComparison.Ordinal));
+        Assert.Contains("no access token could be had for Pub/Sub, which was not asked: Connection refused (oauth2.googleapis.com:443) "
+            + "(fetching an access token) after 2 attempts. Is the token endpoint reachable from here?", cause, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ARefusedRefreshTokenStopsTheRunWithOneLineSayingHowToLogInAgain()
     {
         await using var fake = await FakePubSub.StartAsync();
