@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Text.Unicode;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -14,6 +15,10 @@ namespace ChatIngest.Core.Ingest;
 /// </summary>
 public sealed class PushDataConverter : JsonConverter<PushData>
 {
+    /// <summary>What base64 text may hold: its alphabet, padding, and the white space Convert skips.</summary>
+    private static readonly SearchValues<byte> Base64Text =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/= \t\r\n"u8);
+
     public override PushData Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         if (reader.TokenType != JsonTokenType.String)
@@ -52,16 +57,28 @@ public sealed class PushDataConverter : JsonConverter<PushData>
 
     private static PushData Decode(ReadOnlySpan<byte> text)
     {
+        if (text.IndexOfAnyExcept(Base64Text) >= 0)
+        {
+            // Convert would refuse it too; no decode, and no UTF-16 copy for its answer, for what cannot be base64.
+            return NotBase64(text);
+        }
+
         // Pooled when small: the classifier copies what a record keeps, and the decoder gives the buffer back.
         var decoded = PushDecoder.Borrow(Math.Max(1, Base64.GetMaxDecodedFromUtf8Length(text.Length)));
         if (Base64.DecodeFromUtf8(text, decoded, out _, out var written) == OperationStatus.Done || ConvertTakes(text, decoded, out written))
         {
-            return new PushData(decoded, written, isBase64: true, isPooled: decoded.Length <= PushDecoder.PooledBytes);
+            return PushData.Decoded(decoded, written);
         }
 
         PushDecoder.GiveBack(decoded);
-        return new PushData(text.ToArray(), text.Length, isBase64: false, isPooled: false);
+        return NotBase64(text);
     }
+
+    private static PushData NotBase64(ReadOnlySpan<byte> text) =>
+        // The reader checks a string's UTF-8 only when it unescapes one (CopyString, GetString), which it does here for
+        // escaped text or text in pieces: text read as it lies must pass the same check, or the same envelope would
+        // be a dead letter or unreadable depending on how its body arrived. As a string, it was always unreadable.
+        Utf8.IsValid(text) ? PushData.NotBase64(text) : throw new JsonException("message.data is not valid UTF-8.");
 
     /// <summary>
     /// Convert's answer for text the UTF-8 decoder refused. The two differ on white space next to the padding ("ls =="

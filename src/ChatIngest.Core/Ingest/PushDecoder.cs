@@ -22,7 +22,10 @@ public sealed class PushDecoder(PayloadClassifier classifier, TimeProvider time)
     /// </summary>
     public const int PooledBytes = 1024 * 1024;
 
-    /// <summary>The default, "wrapped" form: the envelope holds the id, the publish time and the base64 data.</summary>
+    /// <summary>
+    /// The default, "wrapped" form: the envelope holds the id, the publish time and the base64 data. The envelope's
+    /// data is released here (its pooled buffer given back): an envelope is decoded once.
+    /// </summary>
     public PushDecodeResult Decode(PushEnvelope? envelope)
     {
         var message = envelope?.Message;
@@ -102,7 +105,7 @@ public sealed class PushDecoder(PayloadClassifier classifier, TimeProvider time)
     {
         null => classifier.Classify(ReadOnlyMemory<byte>.Empty, delivery),
         { IsBase64: true } => classifier.Classify(data.Bytes, delivery),
-        _ => new DeadLetterRecord(delivery, InvalidReason.NotBase64, "message.data is not valid base64", data.Bytes.ToArray()),
+        _ => new DeadLetterRecord(delivery, InvalidReason.NotBase64, "message.data is not valid base64", data.Text),
     };
 
     internal static byte[] Borrow(int length) =>

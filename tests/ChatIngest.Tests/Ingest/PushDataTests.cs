@@ -38,7 +38,7 @@ public sealed class PushDataTests
     }
 
     [Fact]
-    public void DataIsWrittenBackAsTheBase64ItWasReadFrom()
+    public void DataGivenAsBytesIsWrittenAsTheirBase64AndReadBackWhole()
     {
         var bytes = Enumerable.Range(0, 300).Select(i => (byte)i).ToArray();
         var envelope = new PushEnvelope { Message = new PushMessage { Data = PushData.FromBytes(bytes), MessageId = "1" } };
@@ -77,6 +77,16 @@ public sealed class PushDataTests
         var json = Encoding.UTF8.GetBytes($$$"""{"message":{"data":{{{value}}},"messageId":"1"}}""");
 
         Assert.Throws<JsonException>(() => Read(json, pieces: 1));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)] // in pieces, the reader unescapes the text and checks its UTF-8 itself
+    public void DataThatIsNotUtf8MakesTheEnvelopeUnreadableHoweverItsBodyArrived(int pieces)
+    {
+        byte[] json = [.. """{"message":{"data":"AA"""u8, 0xFF, .. "\",\"messageId\":\"1\"}}"u8];
+
+        Assert.Throws<JsonException>(() => Read(json, pieces));
     }
 
     /// <summary>Valid base64 of random bytes, then as often as not spoilt: padding, white space, other characters.</summary>
