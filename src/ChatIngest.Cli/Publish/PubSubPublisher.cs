@@ -31,6 +31,7 @@ internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, 
 {
     private bool answered; // any HTTP answer at all in this run (batches go one after another)
     private bool failedAtToken; // the last attempt failed before Pub/Sub was asked: fetching its access token
+    private bool tokenUnanswered; // ... and nothing answered there (a network error or no answer in time)
 
     public async Task<PublishOutcome> PublishAsync(PublishBatch batch, CancellationToken cancellationToken)
     {
@@ -60,7 +61,7 @@ internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, 
                 counters.AddFailed(batch.Sent, null);
                 counters.Stop(failedAtToken
                     ? $"nothing from line {batch.FirstLine} on was published: no access token could be had for Pub/Sub, which was not asked: "
-                        + $"{AnswerText.AfterAttempts(problem, attempt)}. Is the token endpoint reachable from here?"
+                        + $"{AnswerText.AfterAttempts(problem, attempt)}.{(tokenUnanswered ? " Is the token endpoint reachable from here?" : "")}"
                     : $"nothing from line {batch.FirstLine} on was published: nothing answered at {endpoint.PublishUri.GetLeftPart(UriPartial.Authority)}: "
                         + $"{AnswerText.AfterAttempts(problem, attempt)}. Is it reachable?");
                 return PublishOutcome.Fatal;
@@ -87,6 +88,7 @@ internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, 
 
             // Inside the attempt: the token source's own network errors are retried like the publish call's.
             failedAtToken = true;
+            tokenUnanswered = false;
             if (await endpoint.AccessTokenAsync(cancellationToken) is { } token)
             {
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -123,11 +125,15 @@ internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, 
         }
         catch (HttpRequestException e)
         {
+            tokenUnanswered = failedAtToken;
             return (PublishOutcome.Failed, failedAtToken ? $"{e.Message} (fetching an access token)" : e.Message, null);
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return (PublishOutcome.Failed, $"no answer within {settings.RequestTimeout.TotalSeconds:0} s{(failedAtToken ? " (fetching an access token)" : "")}", null);
+            // The token source has its own time limit, not --request-timeout.
+            tokenUnanswered = failedAtToken;
+            return (PublishOutcome.Failed, failedAtToken ? "the token endpoint did not answer in time (fetching an access token)"
+                : $"no answer within {settings.RequestTimeout.TotalSeconds:0} s", null);
         }
     }
 
