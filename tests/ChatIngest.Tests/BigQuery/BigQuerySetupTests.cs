@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using ChatIngest.Api.Setup;
+using ChatIngest.Core.Warehouse;
 using ChatIngest.Core.Warehouse.BigQuery;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -63,17 +65,58 @@ public sealed class BigQuerySetupTests
         await using var fake = await FakeBigQuery.StartAsync(withTables: false);
         fake.Datasets[FakeBigQuery.Dataset] = true;
         fake.DatasetLocations[FakeBigQuery.Dataset] = "US";
-        string[] args = ["setup", .. fake.Settings().Select(s => $"--{s.Key}={s.Value}")];
-        using var output = new StringWriter();
-        using var errors = new StringWriter();
-
-        var code = await SetupCommand.RunAsync(args, output, errors);
+        var (code, error) = await RunSetupAsync(fake);
 
         Assert.Equal(SetupCommand.FailedExitCode, code);
         Assert.Equal(
             "chatingest setup: Warehouse__Location is 'EU', but dataset demo-project.chat exists in 'US'; set Warehouse__Location=US, or name another dataset.",
-            Assert.Single(errors.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)).Trim());
+            error);
         Assert.Empty(fake.Queries); // no table made in a dataset the service could not then use
+    }
+
+    [Fact]
+    public async Task SetupOfTablesWithoutTheColumnsChatIngestWritesStopsNamingEveryProblemAndMakesNothing()
+    {
+        await using var fake = await FakeBigQuery.StartAsync(withTables: false);
+        fake.Datasets[FakeBigQuery.Dataset] = true;
+        // orders: order_id made a STRING, city_code gone, a REQUIRED column of its own; conversations: standard type
+        // names and an extra NULLABLE column, both fine; dead_letters missing, which setup would create.
+        var orders = new FakeTable("orders", IsView: false);
+        var ordersFields = new JsonArray([.. orders.Fields
+            .Where(f => (string?)f!["name"] != "city_code")
+            .Select(f => (string?)f!["name"] == "order_id" ? new JsonObject { ["name"] = "order_id", ["type"] = "STRING", ["mode"] = "REQUIRED" } : f!.DeepClone())]);
+        ordersFields.Add(new JsonObject { ["name"] = "region", ["type"] = "STRING", ["mode"] = "REQUIRED" });
+        fake.Tables["orders"] = orders with { Fields = ordersFields };
+        var conversations = new FakeTable("conversations", IsView: false);
+        var conversationsFields = new JsonArray([.. conversations.Fields.Select(f => new JsonObject
+        {
+            ["name"] = f!["name"]!.DeepClone(),
+            ["type"] = (string?)f["type"] switch { "INTEGER" => "INT64", "BOOLEAN" => "BOOL", var t => t },
+            ["mode"] = "NULLABLE",
+        })]);
+        conversationsFields.Add(new JsonObject { ["name"] = "note", ["type"] = "STRING" });
+        fake.Tables["conversations"] = conversations with { Fields = conversationsFields };
+        var (code, error) = await RunSetupAsync(fake);
+
+        Assert.Equal(SetupCommand.FailedExitCode, code);
+        Assert.Equal(
+            "chatingest setup: tables exist without the columns ChatIngest writes: demo-project.chat.orders (order_id is STRING, not INT64; "
+            + "city_code STRING is missing; region is REQUIRED and ChatIngest does not write it; "
+            + "drop it with bq rm -t demo-project:chat.orders if its rows may go). Or set Warehouse__Dataset to another dataset.",
+            error);
+        Assert.Empty(fake.Queries); // neither dead_letters created nor the view replaced over tables that take no rows
+    }
+
+    [Fact]
+    public void TheColumnsOfACreateTableScriptAreReadAsItDeclaresThem()
+    {
+        var declared = TableSchema.Declared(SqlScripts.Load("bigquery/create_orders.sql"));
+
+        Assert.Equal(
+        [
+            new("content_key", "STRING", "REQUIRED"), new("order_id", "INT64", "REQUIRED"), new("city_code", "STRING", "REQUIRED"),
+            new("message_id", "STRING", "REQUIRED"), new("publish_time", "TIMESTAMP", "REQUIRED"), new("received_at", "TIMESTAMP", "REQUIRED"),
+        ], declared);
     }
 
     [Fact]
@@ -91,5 +134,15 @@ public sealed class BigQuerySetupTests
         Assert.Equal(SetupCommand.FailedExitCode, code);
         var line = Assert.Single(errors.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("chatingest setup: BigQuery answered 400", line, StringComparison.Ordinal);
+    }
+
+    /// <summary>The setup command against the fake: its exit code and its one line of error.</summary>
+    private static async Task<(int Code, string Error)> RunSetupAsync(FakeBigQuery fake)
+    {
+        string[] args = ["setup", .. fake.Settings().Select(s => $"--{s.Key}={s.Value}")];
+        using var output = new StringWriter();
+        using var errors = new StringWriter();
+        var code = await SetupCommand.RunAsync(args, output, errors);
+        return (code, Assert.Single(errors.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)).Trim());
     }
 }

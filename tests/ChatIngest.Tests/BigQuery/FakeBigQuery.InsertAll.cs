@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 
 namespace ChatIngest.Tests.BigQuery;
@@ -113,8 +114,33 @@ public sealed partial class FakeBigQuery
 }
 
 /// <summary>A table of the fake: rows in arrival order, and the insertIds seen (BigQuery's dedupe, here deterministic).</summary>
-public sealed record FakeTable(string Name, bool IsView)
+public sealed partial record FakeTable(string Name, bool IsView)
 {
+    /// <summary>
+    /// What <c>tables.get</c> answers in <c>schema.fields</c>: by default the columns of ChatIngest's own CREATE TABLE
+    /// script for this name, with the legacy type names the REST API uses (INTEGER, BOOLEAN).
+    /// </summary>
+    public JsonArray Fields { get; init; } = IsView ? [] : ScriptFields(Name);
+
+    [GeneratedRegex(@"^\s+(\w+)\s+(\w+)(\s+NOT NULL)?,?\s*$", RegexOptions.Multiline)]
+    private static partial Regex ColumnLine();
+
+    private static JsonArray ScriptFields(string table)
+    {
+        if (table is not ("orders" or "conversations" or "dead_letters"))
+        {
+            return [];
+        }
+
+        var legacy = new Dictionary<string, string> { ["INT64"] = "INTEGER", ["BOOL"] = "BOOLEAN", ["FLOAT64"] = "FLOAT" };
+        return [.. ColumnLine().Matches(ChatIngest.Core.Warehouse.SqlScripts.Load($"bigquery/create_{table}.sql")).Select(m => (JsonNode)new JsonObject
+        {
+            ["name"] = m.Groups[1].Value,
+            ["type"] = legacy.GetValueOrDefault(m.Groups[2].Value, m.Groups[2].Value),
+            ["mode"] = m.Groups[3].Success ? "REQUIRED" : "NULLABLE",
+        })];
+    }
+
     private readonly List<JsonObject> rows = [];
     private readonly HashSet<string> insertIds = new(StringComparer.Ordinal);
 

@@ -139,8 +139,12 @@ public sealed partial class FakeBigQuery : IAsyncDisposable
     private IResult GetTable(HttpContext http, string project, string dataset, string table)
     {
         Record(http, null);
-        return project == Project && Datasets.ContainsKey(dataset) && Tables.ContainsKey(table)
-            ? Results.Json(new { tableReference = new { projectId = project, datasetId = dataset, tableId = table } })
+        return project == Project && Datasets.ContainsKey(dataset) && Tables.TryGetValue(table, out var found)
+            ? Results.Json(new JsonObject
+            {
+                ["tableReference"] = new JsonObject { ["projectId"] = project, ["datasetId"] = dataset, ["tableId"] = table },
+                ["schema"] = new JsonObject { ["fields"] = found.Fields.DeepClone() },
+            })
             : Error(404, "notFound", $"Not found: Table {project}:{dataset}.{table}");
     }
 

@@ -102,6 +102,30 @@ internal sealed partial class BigQueryRestClient
         return answer.RootElement.TryGetProperty("location", out var location) && location.ValueKind == JsonValueKind.String ? location.GetString() : null;
     }
 
+    /// <summary>A table's columns (<c>tables.get</c>'s <c>schema.fields</c>), or null when there is no such table.</summary>
+    public async Task<IReadOnlyList<TableSchema.Field>?> TableFieldsAsync(string table, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var answer = await SendAsync(HttpMethod.Get, $"{DatasetPath}/tables/{Uri.EscapeDataString(table)}", null, cancellationToken).ConfigureAwait(false);
+            if (!answer.RootElement.TryGetProperty("schema", out var schema) || !schema.TryGetProperty("fields", out var fields)
+                || fields.ValueKind != JsonValueKind.Array)
+            {
+                return [];
+            }
+
+            return [.. fields.EnumerateArray().Select(f => new TableSchema.Field(
+                Text(f, "name") ?? "", Text(f, "type") ?? "", Text(f, "mode") ?? "NULLABLE"))];
+        }
+        catch (BigQueryException e) when (e.IsNotFound)
+        {
+            return null;
+        }
+
+        static string? Text(JsonElement field, string name) =>
+            field.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    }
+
     public async Task<bool> TableExistsAsync(string table, CancellationToken cancellationToken)
     {
         try

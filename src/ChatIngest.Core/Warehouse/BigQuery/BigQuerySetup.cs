@@ -4,7 +4,8 @@ namespace ChatIngest.Core.Warehouse.BigQuery;
 
 /// <summary>
 /// Creates what is missing of the BigQuery warehouse (GCP.md §6): the dataset (409 means it exists), the tables of
-/// <c>sql/bigquery/create_*.sql</c> (CREATE TABLE IF NOT EXISTS, so a race with another setup is harmless), and the
+/// <c>sql/bigquery/create_*.sql</c> (CREATE TABLE IF NOT EXISTS, so a race with another setup is harmless), after
+/// checking that the tables that exist take the columns those scripts declare (<see cref="TableSchema"/>), and the
 /// view, which is always replaced so its definition follows <c>view.sql</c>. Reports each step in one line.
 /// </summary>
 internal sealed class BigQuerySetup(BigQueryRestClient client, IOptions<WarehouseOptions> options)
@@ -33,9 +34,34 @@ internal sealed class BigQuerySetup(BigQueryRestClient client, IOptions<Warehous
             report($"dataset {dataset}: exists, in {location}");
         }
 
+        // Every table that exists is checked before anything is made: one made by something else, or by an older
+        // ChatIngest, would take no rows, and the service would find that out only at its first write.
+        var existing = new Dictionary<string, IReadOnlyList<TableSchema.Field>>(StringComparer.Ordinal);
+        var problems = new List<string>();
         foreach (var table in Tables)
         {
-            if (await client.TableExistsAsync(table, cancellationToken).ConfigureAwait(false))
+            if (await client.TableFieldsAsync(table, cancellationToken).ConfigureAwait(false) is not { } fields)
+            {
+                continue;
+            }
+
+            existing[table] = fields;
+            var declared = TableSchema.Declared(BigQueryWarehouse.ForDataset(settings, $"create_{table}.sql"));
+            if (TableSchema.Problems(declared, fields) is { Count: > 0 } found)
+            {
+                problems.Add($"{dataset}.{table} ({string.Join("; ", found)}; drop it with bq rm -t {settings.ProjectId}:{settings.Dataset}.{table} if its rows may go)");
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new InvalidSettingException(
+                $"tables exist without the columns ChatIngest writes: {string.Join(", ", problems)}. Or set Warehouse__Dataset to another dataset.");
+        }
+
+        foreach (var table in Tables)
+        {
+            if (existing.ContainsKey(table))
             {
                 report($"table {dataset}.{table}: exists");
                 continue;
