@@ -100,23 +100,35 @@ public sealed class BigQuerySetupTests
 
         Assert.Equal(SetupCommand.FailedExitCode, code);
         Assert.Equal(
-            "chatingest setup: tables exist without the columns ChatIngest writes: demo-project.chat.orders (order_id is STRING, not INT64; "
-            + "city_code STRING is missing; region is REQUIRED and ChatIngest does not write it; "
-            + "drop it with bq rm -t demo-project:chat.orders if its rows may go). Or set Warehouse__Dataset to another dataset.",
+            "chatingest setup: tables exist that would refuse the rows ChatIngest writes: demo-project.chat.orders (order_id is STRING, not INT64; "
+            + "city_code STRING is missing; region is REQUIRED and ChatIngest does not write it; mend it with ALTER TABLE, "
+            + "or drop it with bq rm -t demo-project:chat.orders if its rows may go). Or set Warehouse__Dataset to another dataset.",
             error);
         Assert.Empty(fake.Queries); // neither dead_letters created nor the view replaced over tables that take no rows
     }
 
-    [Fact]
-    public void TheColumnsOfACreateTableScriptAreReadAsItDeclaresThem()
+    [Theory]
+    [InlineData("orders", "content_key STRING, order_id INT64, city_code STRING, message_id STRING, publish_time TIMESTAMP, received_at TIMESTAMP")]
+    [InlineData("conversations", "content_key STRING, order_id INT64, sender_app_type STRING, sender_role STRING, message_sent_time TIMESTAMP, "
+        + "chat_started_by_message BOOL, order_stage STRING, from_id INT64, to_id INT64, courier_id INT64, customer_id INT64, message_id STRING, "
+        + "publish_time TIMESTAMP, received_at TIMESTAMP")]
+    [InlineData("dead_letters", "message_id STRING, reason STRING, detail STRING, publish_time TIMESTAMP, received_at TIMESTAMP, data BYTES")]
+    public void TheColumnsOfEachCreateTableScriptAreReadAsItDeclaresThem(string table, string columns)
     {
-        var declared = TableSchema.Declared(SqlScripts.Load("bigquery/create_orders.sql"));
+        var declared = TableSchema.Declared(SqlScripts.Load($"bigquery/create_{table}.sql"));
 
-        Assert.Equal(
-        [
-            new("content_key", "STRING", "REQUIRED"), new("order_id", "INT64", "REQUIRED"), new("city_code", "STRING", "REQUIRED"),
-            new("message_id", "STRING", "REQUIRED"), new("publish_time", "TIMESTAMP", "REQUIRED"), new("received_at", "TIMESTAMP", "REQUIRED"),
-        ], declared);
+        Assert.Equal(columns, string.Join(", ", declared.Select(c => $"{c.Name} {c.Type}")));
+        Assert.All(declared, c => Assert.Equal("REQUIRED", c.Mode));
+    }
+
+    [Fact]
+    public void AColumnLineTheCheckCannotReadStopsItRatherThanLeavingTheColumnOut()
+    {
+        const string script = "CREATE TABLE IF NOT EXISTS `{dataset}.t` (\n    a STRING NOT NULL,\n    b STRING OPTIONS(description = 'x')\n)\n";
+
+        var refused = Assert.Throws<FormatException>(() => TableSchema.Declared(script));
+
+        Assert.Contains("b STRING OPTIONS", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]

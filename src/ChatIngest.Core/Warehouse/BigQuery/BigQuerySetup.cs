@@ -49,14 +49,14 @@ internal sealed class BigQuerySetup(BigQueryRestClient client, IOptions<Warehous
             var declared = TableSchema.Declared(BigQueryWarehouse.ForDataset(settings, $"create_{table}.sql"));
             if (TableSchema.Problems(declared, fields) is { Count: > 0 } found)
             {
-                problems.Add($"{dataset}.{table} ({string.Join("; ", found)}; drop it with bq rm -t {settings.ProjectId}:{settings.Dataset}.{table} if its rows may go)");
+                problems.Add($"{dataset}.{table} ({string.Join("; ", found)}; mend it with ALTER TABLE, or drop it with bq rm -t {settings.ProjectId}:{settings.Dataset}.{table} if its rows may go)");
             }
         }
 
         if (problems.Count > 0)
         {
             throw new InvalidSettingException(
-                $"tables exist without the columns ChatIngest writes: {string.Join(", ", problems)}. Or set Warehouse__Dataset to another dataset.");
+                $"tables exist that would refuse the rows ChatIngest writes: {string.Join(", ", problems)}. Or set Warehouse__Dataset to another dataset.");
         }
 
         foreach (var table in Tables)

@@ -12,13 +12,28 @@ internal static partial class TableSchema
     /// <summary>A column: its name, its type as standard SQL names it, and its mode (NULLABLE, REQUIRED, REPEATED).</summary>
     public sealed record Field(string Name, string Type, string Mode);
 
-    [GeneratedRegex(@"^\s+(?<name>[a-z_][a-z0-9_]*)\s+(?<type>[A-Z][A-Z0-9]*)(?<required>\s+NOT NULL)?,?\s*$", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^\s+(?<name>[a-z_][a-z0-9_]*)\s+(?<type>[A-Z][A-Z0-9]*)(?<required>\s+NOT NULL)?,?\s*$", RegexOptions.None)]
     private static partial Regex ColumnLine();
 
-    /// <summary>The columns of a CREATE TABLE script, one per line as the scripts are written.</summary>
-    public static IReadOnlyList<Field> Declared(string createTable) =>
-        [.. ColumnLine().Matches(createTable).Select(m =>
-            new Field(m.Groups["name"].Value, m.Groups["type"].Value, m.Groups["required"].Success ? "REQUIRED" : "NULLABLE"))];
+    /// <summary>
+    /// The columns of a CREATE TABLE script, one per line as the scripts are written. Strict: a line of the column list
+    /// it cannot read throws, since a column left out would make a table the script itself created look wrong.
+    /// </summary>
+    public static IReadOnlyList<Field> Declared(string createTable)
+    {
+        var lines = createTable.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        var open = lines.FindIndex(l => l.StartsWith("CREATE TABLE", StringComparison.Ordinal) && l.TrimEnd().EndsWith('('));
+        var close = lines.FindIndex(open + 1, l => l.StartsWith(')'));
+        if (open < 0 || close < 0)
+        {
+            throw new FormatException("Not a CREATE TABLE script with one column a line.");
+        }
+
+        return [.. lines.Skip(open + 1).Take(close - open - 1).Where(l => l.Trim().Length > 0).Select(line =>
+            ColumnLine().Match(line) is { Success: true } m
+                ? new Field(m.Groups["name"].Value, StandardType(m.Groups["type"].Value), m.Groups["required"].Success ? "REQUIRED" : "NULLABLE")
+                : throw new FormatException($"A column line this check cannot read: '{line.Trim()}'."))];
+    }
 
     /// <summary>
     /// The type as standard SQL names it: the REST API may answer with the legacy names (GCP.md §6 creates tables with
@@ -26,10 +41,12 @@ internal static partial class TableSchema
     /// </summary>
     public static string StandardType(string type) => type.ToUpperInvariant() switch
     {
-        "INTEGER" => "INT64",
+        "INTEGER" or "INT" or "SMALLINT" or "BIGINT" or "TINYINT" or "BYTEINT" => "INT64",
         "FLOAT" => "FLOAT64",
         "BOOLEAN" => "BOOL",
         "RECORD" => "STRUCT",
+        "DECIMAL" => "NUMERIC",
+        "BIGDECIMAL" => "BIGNUMERIC",
         var standard => standard,
     };
 
