@@ -66,10 +66,17 @@ internal static class PushEndpoints
             var settings = PushEnvelopeJsonContext.Default.Options; // one place for depth and trailing commas
             var reader = new Utf8JsonReader(Contiguous(body), new JsonReaderOptions { MaxDepth = settings.MaxDepth, AllowTrailingCommas = settings.AllowTrailingCommas });
             var envelope = JsonSerializer.Deserialize(ref reader, PushEnvelopeJsonContext.Default.PushEnvelope);
-            if (reader.Read())
+            try
             {
-                envelope?.Message?.Data?.Release();
-                throw new JsonException("The body has more after the envelope.");
+                if (reader.Read()) // the reader throws for most of what may follow; this is for what it does not
+                {
+                    throw new JsonException("The body has more after the envelope.");
+                }
+            }
+            catch (JsonException)
+            {
+                envelope?.Message?.Data?.Release(); // the envelope goes unanswered by the decoder, which would release it
+                throw;
             }
 
             return decoder.Decode(envelope);

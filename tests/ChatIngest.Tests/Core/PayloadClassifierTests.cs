@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using ChatIngest.Core.Ingest;
 using ChatIngest.Core.Messages;
 using ChatIngest.Tests.Support;
@@ -219,5 +220,47 @@ public sealed class PayloadClassifierTests
         var record = Classify(Payloads.CourierStart(1, stage: text.Replace("\t", "\\t", StringComparison.Ordinal)));
 
         Assert.Equal(text, Assert.IsType<ChatMessageRecord>(record).OrderStage);
+    }
+
+    public static TheoryData<string, string> LargeInvalidPayloads()
+    {
+        var pad = new string(' ', 5 << 20); // past the 4 MB above which the payload is read through first
+        return new()
+        {
+            { "not JSON at all", new string('x', 5 << 20) },
+            { "only white space", pad },
+            { "cut off", "{\"orderId\":" + pad },
+            { "a second value after the first", Payloads.Order(1, "IST") + pad + Payloads.Order(2, "IST") },
+            { "a comment", pad + "/* no */" + Payloads.Order(1, "IST") },
+            { "too deep", pad + new string('[', 40) + new string(']', 40) },
+            { "a trailing comma", Payloads.Order(1, "IST")[..^1] + ",}" + pad },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(LargeInvalidPayloads))]
+    public void ALargePayloadThatIsNotOneJsonValueIsParkedAsTheParserWouldHaveParkedIt(string what, string payload)
+    {
+        // The oracle: what JsonDocument.Parse, which smaller payloads go straight to, says of the same bytes.
+        var bytes = Encoding.UTF8.GetBytes(payload);
+        var parser = Assert.ThrowsAny<JsonException>(() => JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = PayloadClassifier.DefaultMaxDepth }));
+
+        var parked = Assert.IsType<DeadLetterRecord>(Classify(bytes));
+
+        Assert.True(parked.Reason == (what == "too deep" ? InvalidReason.TooDeep : InvalidReason.NotJson), $"{what}: {parked.Reason}");
+        if (parked.Reason == InvalidReason.NotJson)
+        {
+            Assert.Equal(parser.Message.Length <= 200 ? parser.Message : parser.Message[..200] + "…", parked.Detail);
+        }
+    }
+
+    [Fact]
+    public void ALargeValidPayloadIsStillClassifiedByItsContent()
+    {
+        var payload = Payloads.Chat(7, "Courier Android", "2024-02-01T10:00:56Z", extra: $",\"text\":\"{new string('a', 5 << 20)}\"");
+
+        var chat = Assert.IsType<ChatMessageRecord>(Classify(payload));
+
+        Assert.Equal(7, chat.OrderId);
     }
 }
