@@ -148,6 +148,10 @@ internal static class ReplayEndpoints
 
         if (stopped)
         {
+            // The rest of the body is not read, so this connection is not kept for another request. (Kestrel still
+            // waits for the client to stop sending before it lets the connection go, which can hold the stop to its
+            // timeout; closing it here instead made Linux reset it, and the client lost this answer.)
+            http.Response.Headers.Connection = "close";
             return Problems.Unavailable(http, options, "The service is stopping.",
                 $"Stopped reading after {Lines(lineNumber)}, which {Are(lineNumber)} stored; send the lines after them again (or the whole file: duplicates change nothing).");
         }

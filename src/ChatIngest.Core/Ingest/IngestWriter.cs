@@ -87,13 +87,39 @@ public sealed partial class IngestWriter(
         }
     }
 
+    /// <summary>
+    /// How long the drain may still take once the host's shutdown timeout has run out. Services stop one after another,
+    /// and the web server's stop may use up the whole timeout (a client still sending a body it was answered for keeps
+    /// its connection): an empty queue then still gets the moment it needs to close instead of failing the host's stop,
+    /// which ended the process with an unhandled exception (exit code 134).
+    /// </summary>
+    internal static readonly TimeSpan LastMoment = TimeSpan.FromMilliseconds(500);
+
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         queue.Close();
         LogDraining(logger, queue.Depth);
-        if (ExecuteTask is { } running)
+        if (ExecuteTask is not { } running)
+        {
+            return;
+        }
+
+        try
         {
             await running.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await running.WaitAsync(LastMoment, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // Nothing left waiting for these commits was answered 2xx, so Pub/Sub (or the replaying client) sends
+                // them again; what was acknowledged is stored.
+                LogDrainCutShort(logger, queue.Depth);
+            }
         }
     }
 
@@ -214,4 +240,7 @@ public sealed partial class IngestWriter(
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Shutting down: closed the ingest queue, {Depth} requests left to commit")]
     private static partial void LogDraining(ILogger logger, int depth);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Error, Message = "Shutting down: the shutdown timeout ran out with {Depth} requests still to commit; they were not acknowledged and will be sent again (Hosting__ShutdownTimeout)")]
+    private static partial void LogDrainCutShort(ILogger logger, int depth);
 }

@@ -62,20 +62,9 @@ public sealed class BackpressureTests
     [Fact]
     public async Task APushAfterTheStopBeganAnswers503SayingSoAndThePushesAlreadyQueuedAreStored()
     {
-        var warehouse = new ControlledWarehouse();
-        warehouse.Hold();
-        var logs = new CapturedLogs();
-        await using var app = new ChatIngestApp(
-            new Dictionary<string, string?> { ["Ingest:MaxBatchRows"] = "1", ["Push:Deadline"] = "00:10:00" },
-            configureServices: services => { warehouse.Register(services); logs.Register(services); });
+        var (app, warehouse, logs, held, queued) = await OneHeldAndOneQueuedAsync();
+        await using var _ = app;
         var client = app.CreateClient();
-        var queue = app.Services.GetRequiredService<IngestQueue>();
-
-        // One push held inside the warehouse and one queued behind it when the stop begins (SIGTERM's first step).
-        var held = client.PushAsync(Payloads.CourierStart(1), "held-1", Published);
-        await warehouse.Entered.WaitAsync(TimeSpan.FromSeconds(60));
-        var queued = client.PushAsync(Payloads.CourierStart(2), "queued-2", Published);
-        await Wait.UntilAsync(() => queue.Depth == 1);
         var writer = app.Services.GetServices<IHostedService>().OfType<IngestWriter>().Single();
         var stopped = writer.StopAsync(CancellationToken.None);
 
@@ -105,6 +94,27 @@ public sealed class BackpressureTests
     }
 
     [Fact]
+    public async Task AStopWhoseTimeoutHasRunOutLogsWhatWasLeftToCommitInsteadOfFailingTheHostsStop()
+    {
+        // The web server's stop can use up the whole shutdown timeout before the writer's begins. Throwing then made
+        // the host's stop fail, and the process end with an unhandled exception (exit code 134).
+        var (app, warehouse, logs, held, queued) = await OneHeldAndOneQueuedAsync();
+        await using var _ = app;
+        var writer = app.Services.GetServices<IHostedService>().OfType<IngestWriter>().Single();
+
+        await writer.StopAsync(new CancellationToken(canceled: true)); // returns: no exception
+
+        var cutShort = Assert.Single(logs.Entries, e => e.EventId == 105);
+        Assert.Equal(1, cutShort.Values["Depth"]);
+        warehouse.Release();
+        foreach (var response in await Task.WhenAll(held, queued))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode); // the writer went on in the background
+            response.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task DownWarehouseAnswers503WithRetryAfterAndTheRedeliveryLandsOnceItIsBack()
     {
         var warehouse = new ControlledWarehouse { FailWrites = true };
@@ -127,5 +137,24 @@ public sealed class BackpressureTests
 
         Assert.Equal(HttpStatusCode.NoContent, back.StatusCode);
         Assert.Equal(9, (await client.GetJsonAsync("/conversations/9")).GetProperty("order_id").GetInt64());
+    }
+
+    /// <summary>A service with one push held inside the warehouse and one queued behind it, as when a stop begins.</summary>
+    private static async Task<(ChatIngestApp App, ControlledWarehouse Warehouse, CapturedLogs Logs, Task<HttpResponseMessage> Held, Task<HttpResponseMessage> Queued)>
+        OneHeldAndOneQueuedAsync()
+    {
+        var warehouse = new ControlledWarehouse();
+        warehouse.Hold();
+        var logs = new CapturedLogs();
+        var app = new ChatIngestApp(
+            new Dictionary<string, string?> { ["Ingest:MaxBatchRows"] = "1", ["Push:Deadline"] = "00:10:00" },
+            configureServices: services => { warehouse.Register(services); logs.Register(services); });
+        var client = app.CreateClient();
+        var queue = app.Services.GetRequiredService<IngestQueue>();
+        var held = client.PushAsync(Payloads.CourierStart(1), "held-1", Published);
+        await warehouse.Entered.WaitAsync(TimeSpan.FromSeconds(60));
+        var queued = client.PushAsync(Payloads.CourierStart(2), "queued-2", Published);
+        await Wait.UntilAsync(() => queue.Depth == 1);
+        return (app, warehouse, logs, held, queued);
     }
 }
