@@ -107,6 +107,23 @@ public sealed class BigQuerySetupTests
         Assert.Empty(fake.Queries); // neither dead_letters created nor the view replaced over tables that take no rows
     }
 
+    [Fact]
+    public async Task SetupOfADatasetWhereAViewHasATablesNameStopsNamingIt()
+    {
+        await using var fake = await FakeBigQuery.StartAsync(withTables: true);
+        var orders = fake.Tables["orders"];
+        fake.Tables["orders"] = new FakeTable("orders", IsView: true) { Fields = orders.Fields }; // the right columns, but a view
+
+        var (code, error) = await RunSetupAsync(fake);
+
+        Assert.Equal(SetupCommand.FailedExitCode, code);
+        Assert.Equal(
+            "chatingest setup: tables exist that would refuse the rows ChatIngest writes: demo-project.chat.orders (a VIEW, not a table: "
+            + "drop it with bq rm -t demo-project:chat.orders or rename it). Or set Warehouse__Dataset to another dataset.",
+            error);
+        Assert.Empty(fake.Queries);
+    }
+
     [Theory]
     [InlineData("orders", "content_key STRING, order_id INT64, city_code STRING, message_id STRING, publish_time TIMESTAMP, received_at TIMESTAMP")]
     [InlineData("conversations", "content_key STRING, order_id INT64, sender_app_type STRING, sender_role STRING, message_sent_time TIMESTAMP, "

@@ -143,6 +143,7 @@ public sealed partial class FakeBigQuery : IAsyncDisposable
             ? Results.Json(new JsonObject
             {
                 ["tableReference"] = new JsonObject { ["projectId"] = project, ["datasetId"] = dataset, ["tableId"] = table },
+                ["type"] = found.IsView ? "VIEW" : "TABLE",
                 ["schema"] = new JsonObject { ["fields"] = found.Fields.DeepClone() },
             })
             : Error(404, "notFound", $"Not found: Table {project}:{dataset}.{table}");

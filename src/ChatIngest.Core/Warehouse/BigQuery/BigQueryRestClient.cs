@@ -102,20 +102,24 @@ internal sealed partial class BigQueryRestClient
         return answer.RootElement.TryGetProperty("location", out var location) && location.ValueKind == JsonValueKind.String ? location.GetString() : null;
     }
 
-    /// <summary>A table's columns (<c>tables.get</c>'s <c>schema.fields</c>), or null when there is no such table.</summary>
-    public async Task<IReadOnlyList<TableSchema.Field>?> TableFieldsAsync(string table, CancellationToken cancellationToken)
+    /// <summary>
+    /// A table's kind (<c>tables.get</c>'s <c>type</c>: TABLE, VIEW, …) and columns (<c>schema.fields</c>), or null when
+    /// there is no such table.
+    /// </summary>
+    public async Task<(string Type, IReadOnlyList<TableSchema.Field> Fields)?> TableSchemaAsync(string table, CancellationToken cancellationToken)
     {
         try
         {
             using var answer = await SendAsync(HttpMethod.Get, $"{DatasetPath}/tables/{Uri.EscapeDataString(table)}", null, cancellationToken).ConfigureAwait(false);
+            var type = Text(answer.RootElement, "type") ?? "TABLE";
             if (!answer.RootElement.TryGetProperty("schema", out var schema) || !schema.TryGetProperty("fields", out var fields)
                 || fields.ValueKind != JsonValueKind.Array)
             {
-                return [];
+                return (type, []);
             }
 
-            return [.. fields.EnumerateArray().Select(f => new TableSchema.Field(
-                Text(f, "name") ?? "", Text(f, "type") ?? "", Text(f, "mode") ?? "NULLABLE"))];
+            return (type, [.. fields.EnumerateArray().Select(f => new TableSchema.Field(
+                Text(f, "name") ?? "", Text(f, "type") ?? "", Text(f, "mode") ?? "NULLABLE"))]);
         }
         catch (BigQueryException e) when (e.IsNotFound)
         {

@@ -36,18 +36,24 @@ internal sealed class BigQuerySetup(BigQueryRestClient client, IOptions<Warehous
 
         // Every table that exists is checked before anything is made: one made by something else, or by an older
         // ChatIngest, would take no rows, and the service would find that out only at its first write.
-        var existing = new Dictionary<string, IReadOnlyList<TableSchema.Field>>(StringComparer.Ordinal);
+        var existing = new HashSet<string>(StringComparer.Ordinal);
         var problems = new List<string>();
         foreach (var table in Tables)
         {
-            if (await client.TableFieldsAsync(table, cancellationToken).ConfigureAwait(false) is not { } fields)
+            if (await client.TableSchemaAsync(table, cancellationToken).ConfigureAwait(false) is not { } schema)
             {
-                continue;
+                continue; // no such table: it is created below
             }
 
-            existing[table] = fields;
+            existing.Add(table);
+            var (type, fields) = schema;
             var declared = TableSchema.Declared(BigQueryWarehouse.ForDataset(settings, $"create_{table}.sql"));
-            if (TableSchema.Problems(declared, fields) is { Count: > 0 } found)
+            if (type != "TABLE")
+            {
+                // insertAll writes into tables only: a view (or an external table) by this name takes no rows.
+                problems.Add($"{dataset}.{table} (a {type}, not a table: drop it with bq rm -t {settings.ProjectId}:{settings.Dataset}.{table} or rename it)");
+            }
+            else if (TableSchema.Problems(declared, fields) is { Count: > 0 } found)
             {
                 problems.Add($"{dataset}.{table} ({string.Join("; ", found)}; mend it with ALTER TABLE, or drop it with bq rm -t {settings.ProjectId}:{settings.Dataset}.{table} if its rows may go)");
             }
@@ -61,7 +67,7 @@ internal sealed class BigQuerySetup(BigQueryRestClient client, IOptions<Warehous
 
         foreach (var table in Tables)
         {
-            if (existing.ContainsKey(table))
+            if (existing.Contains(table))
             {
                 report($"table {dataset}.{table}: exists");
                 continue;
