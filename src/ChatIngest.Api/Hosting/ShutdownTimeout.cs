@@ -5,7 +5,8 @@ namespace ChatIngest.Api.Hosting;
 
 /// <summary>
 /// How long a stop (SIGTERM) may take: Kestrel stops taking requests, the writer commits what was accepted, then the
-/// process exits. Cloud Run kills the container 10 s after SIGTERM, so the default leaves a second to spare.
+/// process exits. Cloud Run kills the container 10 s after SIGTERM, so the default leaves a second to spare (half of it
+/// for the writer's last moment when the web server's stop used the whole timeout: see IngestWriter.LastMoment).
 /// </summary>
 internal static class ShutdownTimeout
 {

@@ -14,7 +14,8 @@ namespace ChatIngest.Core.Ingest;
 /// the batch. There is no collection window: while one commit runs, the next batch queues up by itself, so batches
 /// grow with load and a lone push is committed at once. Before it cuts a group, the writer steps behind the thread
 /// pool's queue a few times (<see cref="GroupYields"/>), so pushes already being read reach the group.
-/// On shutdown the queue is closed first and everything already accepted is committed before this returns.
+/// On shutdown the queue is closed first and everything already accepted is committed before this returns, unless the
+/// host's shutdown timeout has run out: then a last moment, and what is left is logged (event 105).
 /// </summary>
 public sealed partial class IngestWriter(
     IngestQueue queue,
@@ -54,6 +55,7 @@ public sealed partial class IngestWriter(
     /// </summary>
     private const int GroupYields = 8;
 
+    private int committing; // requests of the group being committed (out of the queue, not answered yet)
     private readonly List<IngestRecord> batchUnique = [];
     private readonly Dictionary<(Type, string), int> batchSeen = [];
     private int[] batchFirstOf = [];
@@ -78,7 +80,9 @@ public sealed partial class IngestWriter(
                 rows += request.Records.Count;
             }
 
+            Volatile.Write(ref committing, batch.Count);
             await CommitAsync(batch, rows).ConfigureAwait(false);
+            Volatile.Write(ref committing, 0);
 
             // The group's buffers are cleared now, not when the next group is cut: a dead letter keeps up to 10 MB.
             batch.Clear();
@@ -112,13 +116,13 @@ public sealed partial class IngestWriter(
         {
             try
             {
-                await running.WaitAsync(LastMoment, CancellationToken.None).ConfigureAwait(false);
+                await running.WaitAsync(LastMoment, time, CancellationToken.None).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
                 // Nothing left waiting for these commits was answered 2xx, so Pub/Sub (or the replaying client) sends
                 // them again; what was acknowledged is stored.
-                LogDrainCutShort(logger, queue.Depth);
+                LogDrainCutShort(logger, queue.Depth + Volatile.Read(ref committing));
             }
         }
     }

@@ -105,7 +105,7 @@ public sealed class BackpressureTests
         await writer.StopAsync(new CancellationToken(canceled: true)); // returns: no exception
 
         var cutShort = Assert.Single(logs.Entries, e => e.EventId == 105);
-        Assert.Equal(1, cutShort.Values["Depth"]);
+        Assert.Equal(2, cutShort.Values["Depth"]); // the one being committed and the one queued
         warehouse.Release();
         foreach (var response in await Task.WhenAll(held, queued))
         {
@@ -149,12 +149,20 @@ public sealed class BackpressureTests
         var app = new ChatIngestApp(
             new Dictionary<string, string?> { ["Ingest:MaxBatchRows"] = "1", ["Push:Deadline"] = "00:10:00" },
             configureServices: services => { warehouse.Register(services); logs.Register(services); });
-        var client = app.CreateClient();
-        var queue = app.Services.GetRequiredService<IngestQueue>();
-        var held = client.PushAsync(Payloads.CourierStart(1), "held-1", Published);
-        await warehouse.Entered.WaitAsync(TimeSpan.FromSeconds(60));
-        var queued = client.PushAsync(Payloads.CourierStart(2), "queued-2", Published);
-        await Wait.UntilAsync(() => queue.Depth == 1);
-        return (app, warehouse, logs, held, queued);
+        try
+        {
+            var client = app.CreateClient();
+            var queue = app.Services.GetRequiredService<IngestQueue>();
+            var held = client.PushAsync(Payloads.CourierStart(1), "held-1", Published);
+            await warehouse.Entered.WaitAsync(TimeSpan.FromSeconds(60));
+            var queued = client.PushAsync(Payloads.CourierStart(2), "queued-2", Published);
+            await Wait.UntilAsync(() => queue.Depth == 1);
+            return (app, warehouse, logs, held, queued);
+        }
+        catch
+        {
+            await app.DisposeAsync(); // the caller never got it to dispose
+            throw;
+        }
     }
 }

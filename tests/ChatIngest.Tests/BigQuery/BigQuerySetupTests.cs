@@ -118,10 +118,28 @@ public sealed class BigQuerySetupTests
 
         Assert.Equal(SetupCommand.FailedExitCode, code);
         Assert.Equal(
-            "chatingest setup: tables exist that would refuse the rows ChatIngest writes: demo-project.chat.orders (a VIEW, not a table: "
-            + "drop it with bq rm -t demo-project:chat.orders or rename it). Or set Warehouse__Dataset to another dataset.",
+            "chatingest setup: tables exist that would refuse the rows ChatIngest writes: demo-project.chat.orders (VIEW, not a table: "
+            + "drop it with bq rm -t demo-project:chat.orders). Or set Warehouse__Dataset to another dataset.",
             error);
         Assert.Empty(fake.Queries);
+    }
+
+    [Fact]
+    public async Task SetupOfADatasetWhereATableHasTheViewsNameStopsBeforeMakingTheTables()
+    {
+        await using var fake = await FakeBigQuery.StartAsync(withTables: false);
+        fake.Datasets[FakeBigQuery.Dataset] = true;
+        fake.Tables["customer_courier_conversations"] = new FakeTable("customer_courier_conversations", IsView: false);
+
+        var (code, error) = await RunSetupAsync(fake);
+
+        Assert.Equal(SetupCommand.FailedExitCode, code);
+        Assert.Equal(
+            "chatingest setup: tables exist that would refuse the rows ChatIngest writes: demo-project.chat.customer_courier_conversations "
+            + "(TABLE where the view goes: drop it with bq rm -t demo-project:chat.customer_courier_conversations if its rows may go). "
+            + "Or set Warehouse__Dataset to another dataset.",
+            error);
+        Assert.Empty(fake.Queries); // no table made for a view that could not be
     }
 
     [Theory]

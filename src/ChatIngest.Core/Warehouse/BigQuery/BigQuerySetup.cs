@@ -51,12 +51,19 @@ internal sealed class BigQuerySetup(BigQueryRestClient client, IOptions<Warehous
             if (type != "TABLE")
             {
                 // insertAll writes into tables only: a view (or an external table) by this name takes no rows.
-                problems.Add($"{dataset}.{table} (a {type}, not a table: drop it with bq rm -t {settings.ProjectId}:{settings.Dataset}.{table} or rename it)");
+                problems.Add($"{dataset}.{table} ({type}, not a table: drop it with bq rm -t {settings.ProjectId}:{settings.Dataset}.{table})");
             }
             else if (TableSchema.Problems(declared, fields) is { Count: > 0 } found)
             {
                 problems.Add($"{dataset}.{table} ({string.Join("; ", found)}; mend it with ALTER TABLE, or drop it with bq rm -t {settings.ProjectId}:{settings.Dataset}.{table} if its rows may go)");
             }
+        }
+
+        // The view is replaced, but CREATE OR REPLACE VIEW cannot replace a table: one by its name would stop setup
+        // after the tables were made.
+        if (await client.TableSchemaAsync(View, cancellationToken).ConfigureAwait(false) is { Type: not "VIEW" and var viewType })
+        {
+            problems.Add($"{dataset}.{View} ({viewType} where the view goes: drop it with bq rm -t {settings.ProjectId}:{settings.Dataset}.{View} if its rows may go)");
         }
 
         if (problems.Count > 0)
