@@ -130,19 +130,6 @@ internal sealed partial class BigQueryRestClient
             field.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
     }
 
-    public async Task<bool> TableExistsAsync(string table, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var _ = await SendAsync(HttpMethod.Get, $"{DatasetPath}/tables/{Uri.EscapeDataString(table)}", null, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (BigQueryException e) when (e.IsNotFound)
-        {
-            return false;
-        }
-    }
-
     /// <summary>
     /// One <c>tabledata.insertAll</c> request (skipInvalidRows=false). BigQuery answers 200 even when rows failed: the
     /// per-row errors are returned, by index into <paramref name="rows"/>.

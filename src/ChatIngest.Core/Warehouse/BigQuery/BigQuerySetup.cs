@@ -47,13 +47,12 @@ internal sealed class BigQuerySetup(BigQueryRestClient client, IOptions<Warehous
 
             existing.Add(table);
             var (type, fields) = schema;
-            var declared = TableSchema.Declared(BigQueryWarehouse.ForDataset(settings, $"create_{table}.sql"));
             if (type != "TABLE")
             {
                 // insertAll writes into tables only: a view (or an external table) by this name takes no rows.
                 problems.Add($"{dataset}.{table} ({type}, not a table: drop it with bq rm -t {settings.ProjectId}:{settings.Dataset}.{table})");
             }
-            else if (TableSchema.Problems(declared, fields) is { Count: > 0 } found)
+            else if (TableSchema.Problems(TableSchema.Declared(BigQueryWarehouse.ForDataset(settings, $"create_{table}.sql")), fields) is { Count: > 0 } found)
             {
                 problems.Add($"{dataset}.{table} ({string.Join("; ", found)}; mend it with ALTER TABLE, or drop it with bq rm -t {settings.ProjectId}:{settings.Dataset}.{table} if its rows may go)");
             }
@@ -61,7 +60,8 @@ internal sealed class BigQuerySetup(BigQueryRestClient client, IOptions<Warehous
 
         // The view is replaced, but CREATE OR REPLACE VIEW cannot replace a table: one by its name would stop setup
         // after the tables were made.
-        if (await client.TableSchemaAsync(View, cancellationToken).ConfigureAwait(false) is { Type: not "VIEW" and var viewType })
+        var view = await client.TableSchemaAsync(View, cancellationToken).ConfigureAwait(false);
+        if (view is { Type: not "VIEW" and var viewType })
         {
             problems.Add($"{dataset}.{View} ({viewType} where the view goes: drop it with bq rm -t {settings.ProjectId}:{settings.Dataset}.{View} if its rows may go)");
         }
@@ -84,9 +84,8 @@ internal sealed class BigQuerySetup(BigQueryRestClient client, IOptions<Warehous
             report($"table {dataset}.{table}: created");
         }
 
-        var existed = await client.TableExistsAsync(View, cancellationToken).ConfigureAwait(false);
         await RunDdlAsync(BigQueryWarehouse.ForDataset(settings, "view.sql"), cancellationToken).ConfigureAwait(false);
-        report($"view {dataset}.{View}: {(existed ? "replaced with the current definition" : "created")}");
+        report($"view {dataset}.{View}: {(view is not null ? "replaced with the current definition" : "created")}");
     }
 
     private async Task RunDdlAsync(string ddl, CancellationToken cancellationToken)
