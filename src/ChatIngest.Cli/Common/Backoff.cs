@@ -9,22 +9,15 @@ namespace ChatIngest.Cli.Common;
 /// </summary>
 internal sealed record Backoff(TimeSpan Min, TimeSpan Max)
 {
-    /// <summary>The wait before attempt <paramref name="failedAttempts"/> + 1.</summary>
-    public TimeSpan After(int failedAttempts)
-    {
-        var exponent = Math.Min(failedAttempts - 1, 30);
-        var ticks = Min.Ticks * Math.Pow(2, exponent);
-        return ticks >= Max.Ticks ? Max : TimeSpan.FromTicks((long)ticks);
-    }
-
     /// <summary>
-    /// The wait before attempt <paramref name="failedAttempts"/> + 1 when the last answer asked for one: at least what it
-    /// asked, but no more than <see cref="Max"/> (--max-backoff), so an answer cannot hold the run longer than the user allows.
+    /// The wait before attempt <paramref name="failedAttempts"/> + 1: min·2ⁿ⁻¹, or what the last answer asked
+    /// (<paramref name="asked"/>) if that is longer; never more than <see cref="Max"/> (--max-backoff), so an answer
+    /// cannot hold the run longer than the user allows.
     /// </summary>
-    public TimeSpan After(int failedAttempts, TimeSpan? asked)
+    public TimeSpan After(int failedAttempts, TimeSpan? asked = null)
     {
-        var backoff = After(failedAttempts);
-        return asked > backoff ? TimeSpan.FromTicks(Math.Min(asked.Value.Ticks, Max.Ticks)) : backoff;
+        var ticks = Math.Max(Min.Ticks * Math.Pow(2, Math.Min(failedAttempts - 1, 30)), asked?.Ticks ?? 0);
+        return ticks >= Max.Ticks ? Max : TimeSpan.FromTicks((long)ticks);
     }
 
     public Task WaitAsync(int failedAttempts, TimeSpan? asked, TimeProvider time, CancellationToken cancellationToken)

@@ -30,8 +30,17 @@ internal enum PublishOutcome
 internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, PublishSettings settings, TimeProvider time, RunCounters counters)
 {
     private bool answered; // any HTTP answer at all in this run (batches go one after another)
-    private bool failedAtToken; // the last attempt failed before Pub/Sub was asked: fetching its access token
-    private bool tokenUnanswered; // ... and nothing answered there (a network error or no answer in time)
+
+    /// <summary>Whether an attempt failed fetching its access token (Pub/Sub then was not asked), and if the token endpoint answered.</summary>
+    private enum TokenFailure
+    {
+        None,
+        Answered,
+        Unanswered,
+    }
+
+    /// <summary>How one attempt went: the outcome, what went wrong, the wait a 429 or 503 asked for (Retry-After), and where it failed.</summary>
+    private readonly record struct Attempt(PublishOutcome Outcome, string Problem, TimeSpan? Asked = null, TokenFailure Token = TokenFailure.None);
 
     public async Task<PublishOutcome> PublishAsync(PublishBatch batch, CancellationToken cancellationToken)
     {
@@ -39,7 +48,7 @@ internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, 
         counters.AddSent(batch.Count);
         for (var attempt = 1; ; attempt++)
         {
-            var (outcome, problem, asked) = await TrySendAsync(body, batch.Count, cancellationToken);
+            var (outcome, problem, asked, token) = await TrySendAsync(body, batch.Count, cancellationToken);
             if (outcome is PublishOutcome.Published)
             {
                 counters.AddAcknowledged(batch.Sent);
@@ -59,9 +68,9 @@ internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, 
                 // Not one answer yet: an endpoint (or emulator) that is not there would take every batch through all
                 // its attempts; the first batch to give up stops the run.
                 counters.AddFailed(batch.Sent, null);
-                counters.Stop(failedAtToken
+                counters.Stop(token is not TokenFailure.None
                     ? $"nothing from line {batch.FirstLine} on was published: no access token could be had for Pub/Sub, which was not asked: "
-                        + $"{AnswerText.AfterAttempts(problem, attempt)}.{(tokenUnanswered ? " Is the token endpoint reachable from here?" : "")}"
+                        + $"{AnswerText.AfterAttempts(problem, attempt)}.{(token is TokenFailure.Unanswered ? " Is the token endpoint reachable from here?" : "")}"
                     : $"nothing from line {batch.FirstLine} on was published: nothing answered at {endpoint.PublishUri.GetLeftPart(UriPartial.Authority)}: "
                         + $"{AnswerText.AfterAttempts(problem, attempt)}. Is it reachable?");
                 return PublishOutcome.Fatal;
@@ -78,23 +87,44 @@ internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, 
         }
     }
 
-    /// <summary>How Pub/Sub (or the token endpoint) answered: the outcome, what went wrong, and the wait a 429 or 503 asked for (Retry-After).</summary>
-    private async Task<(PublishOutcome, string, TimeSpan?)> TrySendAsync(byte[] body, int count, CancellationToken cancellationToken)
+    private async Task<Attempt> TrySendAsync(byte[] body, int count, CancellationToken cancellationToken)
     {
+        string? token;
+        try
+        {
+            // Inside the attempt: the token source's own network errors are retried like the publish call's.
+            token = await endpoint.AccessTokenAsync(cancellationToken);
+        }
+        catch (TokenResponseException e) when (e.StatusCode is { } code && Transient((int)code))
+        {
+            // The token endpoint is overloaded or behind a proxy that failed: not a refusal, so retried like a publish.
+            // 409 and 499 are not: they are gRPC's ABORTED and CANCELLED, which an OAuth endpoint does not speak.
+            return new(PublishOutcome.Failed, $"the token endpoint answered HTTP {(int)code} (fetching an access token)", Token: TokenFailure.Answered);
+        }
+        catch (TokenResponseException e)
+        {
+            // Google refused to issue a token (e.g. invalid_grant: an expired or revoked ADC refresh token): no retry helps.
+            var refusal = string.IsNullOrWhiteSpace(e.Error.ErrorDescription) ? e.Error.Error : $"{e.Error.Error}: {e.Error.ErrorDescription}";
+            return new(PublishOutcome.Fatal, $"Application Default Credentials gave no access token ({refusal}). {PubSubEndpoint.LogInHint}.", Token: TokenFailure.Answered);
+        }
+        catch (HttpRequestException e)
+        {
+            return new(PublishOutcome.Failed, $"{e.Message} (fetching an access token)", Token: TokenFailure.Unanswered);
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The token source has its own time limit, not --request-timeout.
+            return new(PublishOutcome.Failed, "the token endpoint did not answer in time (fetching an access token)", Token: TokenFailure.Unanswered);
+        }
+
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.PublishUri) { Content = new ByteArrayContent(body) };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-
-            // Inside the attempt: the token source's own network errors are retried like the publish call's.
-            failedAtToken = true;
-            tokenUnanswered = false;
-            if (await endpoint.AccessTokenAsync(cancellationToken) is { } token)
+            if (token is not null)
             {
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
             }
-
-            failedAtToken = false;
 
             using var response = await http.SendAsync(request, cancellationToken);
             answered = true;
@@ -103,37 +133,21 @@ internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, 
             return (int)response.StatusCode switch
             {
                 200 => CountIds(text) is var ids && ids == count
-                    ? (PublishOutcome.Published, "", null)
-                    : (PublishOutcome.Unconfirmed, $"Pub/Sub answered 200 with {(ids < 0 ? "no messageIds list" : $"{ids} message ids")} "
-                        + $"for {count} messages, so which were published is unknown; not sent again, as that could publish duplicates", null),
-                404 => (PublishOutcome.Fatal, $"topic {settings.Topic} not found (HTTP 404): create it or check the name", null),
-                var code when Transient(code) || code is 409 or 499 => (PublishOutcome.Failed, GoogleError.Describe(code, status, text), Backoff.Asked(response, time)),
-                _ => (PublishOutcome.Fatal, GoogleError.Describe((int)response.StatusCode, status, text), null),
+                    ? new(PublishOutcome.Published, "")
+                    : new(PublishOutcome.Unconfirmed, $"Pub/Sub answered 200 with {(ids < 0 ? "no messageIds list" : $"{ids} message ids")} "
+                        + $"for {count} messages, so which were published is unknown; not sent again, as that could publish duplicates"),
+                404 => new(PublishOutcome.Fatal, $"topic {settings.Topic} not found (HTTP 404): create it or check the name"),
+                var code when Transient(code) || code is 409 or 499 => new(PublishOutcome.Failed, GoogleError.Describe(code, status, text), Backoff.Asked(response, time)),
+                _ => new(PublishOutcome.Fatal, GoogleError.Describe((int)response.StatusCode, status, text)),
             };
-        }
-        catch (TokenResponseException e) when (e.StatusCode is { } code && Transient((int)code))
-        {
-            // The token endpoint is overloaded or behind a proxy that failed: not a refusal, so retried like a publish.
-            // 409 and 499 are not: they are gRPC's ABORTED and CANCELLED, which an OAuth endpoint does not speak.
-            return (PublishOutcome.Failed, $"the token endpoint answered HTTP {(int)code} (fetching an access token)", null);
-        }
-        catch (TokenResponseException e)
-        {
-            // Google refused to issue a token (e.g. invalid_grant: an expired or revoked ADC refresh token): no retry helps.
-            var refusal = string.IsNullOrWhiteSpace(e.Error.ErrorDescription) ? e.Error.Error : $"{e.Error.Error}: {e.Error.ErrorDescription}";
-            return (PublishOutcome.Fatal, $"Application Default Credentials gave no access token ({refusal}). {PubSubEndpoint.LogInHint}.", null);
         }
         catch (HttpRequestException e)
         {
-            tokenUnanswered = failedAtToken;
-            return (PublishOutcome.Failed, failedAtToken ? $"{e.Message} (fetching an access token)" : e.Message, null);
+            return new(PublishOutcome.Failed, e.Message);
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            // The token source has its own time limit, not --request-timeout.
-            tokenUnanswered = failedAtToken;
-            return (PublishOutcome.Failed, failedAtToken ? "the token endpoint did not answer in time (fetching an access token)"
-                : $"no answer within {settings.RequestTimeout.TotalSeconds:0} s", null);
+            return new(PublishOutcome.Failed, $"no answer within {settings.RequestTimeout.TotalSeconds:0} s");
         }
     }
 

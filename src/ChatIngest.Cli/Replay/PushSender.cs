@@ -95,7 +95,9 @@ internal sealed class PushSender(HttpClient http, ReplaySettings settings, TimeP
         Json);
 
     /// <summary>How the endpoint answered and, unless it acknowledged, what it said, and the wait a 429 or 503 asked for (Retry-After).</summary>
-    private async Task<(PushAnswer, string, TimeSpan?)> TrySendAsync(byte[] body, string id, string published, CancellationToken cancellationToken)
+    private readonly record struct Attempt(PushAnswer Answer, string Problem, TimeSpan? Asked = null);
+
+    private async Task<Attempt> TrySendAsync(byte[] body, string id, string published, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, settings.To) { Content = new ByteArrayContent(body) };
         if (settings.Unwrapped)
@@ -122,13 +124,13 @@ internal sealed class PushSender(HttpClient http, ReplaySettings settings, TimeP
             var status = (int)response.StatusCode;
             if (status is 102 or 200 or 201 or 202 or 204)
             {
-                return (PushAnswer.Acknowledged, "", null);
+                return new(PushAnswer.Acknowledged, "");
             }
 
             if (status is >= 300 and < 400)
             {
                 var target = response.Headers.Location is { } location ? $"redirect to {new Uri(settings.To, location)}" : "a redirect without a Location";
-                return (PushAnswer.Fatal, $"--to answered {status} ({target}); use that URL.", null);
+                return new(PushAnswer.Fatal, $"--to answered {status} ({target}); use that URL.");
             }
 
             var said = Explain(await response.Content.ReadAsStringAsync(cancellationToken), response.ReasonPhrase);
@@ -136,20 +138,20 @@ internal sealed class PushSender(HttpClient http, ReplaySettings settings, TimeP
             string StopsTheRun(string hint) => $"{settings.To} answered {problem.TrimEnd('.')}. {hint}";
             return status switch
             {
-                401 or 403 => (PushAnswer.Fatal, StopsTheRun("Check --token."), null),
-                404 or 405 => (PushAnswer.Fatal, StopsTheRun("Check the --to URL."), null),
-                415 => (PushAnswer.Fatal, StopsTheRun("Check --to and --unwrapped."), null),
-                400 or 413 => (PushAnswer.LineRefused, problem, null),
-                _ => (PushAnswer.Nack, problem, Backoff.Asked(response, time)),
+                401 or 403 => new(PushAnswer.Fatal, StopsTheRun("Check --token.")),
+                404 or 405 => new(PushAnswer.Fatal, StopsTheRun("Check the --to URL.")),
+                415 => new(PushAnswer.Fatal, StopsTheRun("Check --to and --unwrapped.")),
+                400 or 413 => new(PushAnswer.LineRefused, problem),
+                _ => new(PushAnswer.Nack, problem, Backoff.Asked(response, time)),
             };
         }
         catch (HttpRequestException e)
         {
-            return (PushAnswer.Nack, e.Message, null);
+            return new(PushAnswer.Nack, e.Message);
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return (PushAnswer.Nack, $"no answer within the ack deadline ({Duration.Format(settings.AckDeadline)})", null);
+            return new(PushAnswer.Nack, $"no answer within the ack deadline ({Duration.Format(settings.AckDeadline)})");
         }
     }
 
