@@ -39,8 +39,7 @@ internal static class ReadLimits
             o.AddConcurrencyLimiter(Policy, c =>
             {
                 c.PermitLimit = reads.MaxConcurrent;
-                c.QueueLimit = reads.MaxQueued;
-                c.QueueProcessingOrder = QueueProcessingOrder.OldestFirst;
+                c.QueueLimit = reads.MaxQueued; // served oldest first, the limiter's default
             });
             o.OnRejected = (context, _) => new ValueTask(Problems.Unavailable(context.HttpContext, ingest,
                 "Too many reads at once; try again shortly.",

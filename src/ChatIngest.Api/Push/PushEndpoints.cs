@@ -66,20 +66,7 @@ internal static class PushEndpoints
             var settings = PushEnvelopeJsonContext.Default.Options; // one place for depth and trailing commas
             var reader = new Utf8JsonReader(Contiguous(body), new JsonReaderOptions { MaxDepth = settings.MaxDepth, AllowTrailingCommas = settings.AllowTrailingCommas });
             var envelope = JsonSerializer.Deserialize(ref reader, PushEnvelopeJsonContext.Default.PushEnvelope);
-            try
-            {
-                if (reader.Read()) // the reader throws for most of what may follow; this is for what it does not
-                {
-                    throw new JsonException("The body has more after the envelope.");
-                }
-            }
-            catch (JsonException)
-            {
-                envelope?.Message?.Data?.Release(); // the envelope goes unanswered by the decoder, which would release it
-                throw;
-            }
-
-            return decoder.Decode(envelope);
+            return reader.Read() ? throw new JsonException("The body has more after the envelope.") : decoder.Decode(envelope);
         }, "The body is not a usable Pub/Sub push envelope.", cancellationToken);
 
     internal static Task<Results<NoContent, ProblemHttpResult>> UnwrappedPushAsync(

@@ -318,6 +318,7 @@ public sealed class BigQueryReadTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(TimeSpan.FromSeconds(2), response.Headers.RetryAfter?.Delta);
+        Assert.Equal(["nosniff"], response.Headers.GetValues("X-Content-Type-Options")); // set again: the exception handler cleared it
         using var problem = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("The warehouse is unavailable; try again shortly.", problem.RootElement.GetProperty("title").GetString());
         Assert.Contains("Warehouse__BigQueryRetryBudget", problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
