@@ -21,12 +21,10 @@ public static class NdjsonStart
         ("xz", [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], "xz -dc", ".xz"),
     ];
 
-    // Formats that only a Content-Encoding names: brotli has no magic number, and x-gzip is gzip (RFC 9110 §8.4.1.3).
-    private static readonly (string Name, string Decompress, string Extension)[] NamedOnly =
-    [
-        ("br", "brotli -dc", ".br"),
-        ("x-gzip", "gunzip -c", ".gz"),
-    ];
+    // Every format with a command to decompress it: those above, and those only a Content-Encoding names (brotli has
+    // no magic number).
+    private static readonly (string Name, string Decompress, string Extension)[] Decompressors =
+        [.. Compressed.Select(c => (c.Name, c.Decompress, c.Extension)), ("br", "brotli -dc", ".br")];
 
     /// <summary>
     /// The command that writes a file of <paramref name="format"/> (as <see cref="ReadAsync"/> or a Content-Encoding
@@ -34,23 +32,9 @@ public static class NdjsonStart
     /// </summary>
     public static (string Command, string Extension)? Decompression(string format)
     {
-        foreach (var (name, _, command, extension) in Compressed)
-        {
-            if (name.Equals(format, StringComparison.OrdinalIgnoreCase))
-            {
-                return (command, extension);
-            }
-        }
-
-        foreach (var (name, command, extension) in NamedOnly)
-        {
-            if (name.Equals(format, StringComparison.OrdinalIgnoreCase))
-            {
-                return (command, extension);
-            }
-        }
-
-        return null;
+        var name = format.Equals("x-gzip", StringComparison.OrdinalIgnoreCase) ? "gzip" : format; // RFC 9110 §8.4.1.3
+        var (_, command, extension) = Array.Find(Decompressors, d => d.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+        return command is null ? null : (command, extension);
     }
 
     private static readonly int LongestMagic = Compressed.Max(c => c.Magic.Length);

@@ -36,8 +36,8 @@ public sealed class PushData
     /// <summary>Data to send: <paramref name="bytes"/> as they are, written as base64.</summary>
     public static PushData FromBytes(byte[] bytes) => new(bytes, bytes.Length, isBase64: true, isPooled: false);
 
-    internal static PushData Decoded(byte[] buffer, int length) =>
-        new(buffer, length, isBase64: true, isPooled: buffer.Length <= PushDecoder.PooledBytes);
+    /// <summary>Bytes in a buffer from <see cref="PushDecoder.Borrow"/>, which <see cref="Release"/> gives back.</summary>
+    internal static PushData Decoded(byte[] buffer, int length) => new(buffer, length, isBase64: true, isPooled: true);
 
     internal static PushData NotBase64(ReadOnlySpan<byte> text) => new(text.ToArray(), text.Length, isBase64: false, isPooled: false);
 

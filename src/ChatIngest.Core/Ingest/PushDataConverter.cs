@@ -57,15 +57,11 @@ public sealed class PushDataConverter : JsonConverter<PushData>
 
     private static PushData Decode(ReadOnlySpan<byte> text)
     {
-        if (text.IndexOfAnyExcept(Base64Text) >= 0)
-        {
-            // Convert would refuse it too; no decode, and no UTF-16 copy for its answer, for what cannot be base64.
-            return NotBase64(text);
-        }
-
-        // Pooled when small: the classifier copies what a record keeps, and the decoder gives the buffer back.
+        // Pooled when small: the classifier copies what a record keeps, and the decoder gives the buffer back. Text with
+        // a byte base64 never holds is refused without asking Convert (and without its UTF-16 copy): Convert would too.
         var decoded = PushDecoder.Borrow(Math.Max(1, Base64.GetMaxDecodedFromUtf8Length(text.Length)));
-        if (Base64.DecodeFromUtf8(text, decoded, out _, out var written) == OperationStatus.Done || ConvertTakes(text, decoded, out written))
+        if (Base64.DecodeFromUtf8(text, decoded, out _, out var written) == OperationStatus.Done
+            || (text.IndexOfAnyExcept(Base64Text) < 0 && ConvertTakes(text, decoded, out written)))
         {
             return PushData.Decoded(decoded, written);
         }

@@ -118,22 +118,21 @@ public sealed partial record FakeTable(string Name, bool IsView)
 {
     /// <summary>
     /// What <c>tables.get</c> answers in <c>schema.fields</c>: by default the columns of ChatIngest's own CREATE TABLE
-    /// script for this name, with the legacy type names the REST API uses (INTEGER, BOOLEAN).
+    /// script for this name (a table made by the DDL the fake is sent has that DDL's), with the legacy type names the
+    /// REST API uses (INTEGER, BOOLEAN).
     /// </summary>
-    public JsonArray Fields { get; init; } = IsView ? [] : ScriptFields(Name);
+    public JsonArray Fields { get; init; } = IsView || Name is not ("orders" or "conversations" or "dead_letters")
+        ? []
+        : FieldsOf(ChatIngest.Core.Warehouse.SqlScripts.Load($"bigquery/create_{Name}.sql"));
 
     [GeneratedRegex(@"^\s+(\w+)\s+(\w+)(\s+NOT NULL)?,?\s*$", RegexOptions.Multiline)]
     private static partial Regex ColumnLine();
 
-    private static JsonArray ScriptFields(string table)
+    /// <summary>The columns a CREATE TABLE statement declares, as <c>tables.get</c> would answer them.</summary>
+    public static JsonArray FieldsOf(string createTable)
     {
-        if (table is not ("orders" or "conversations" or "dead_letters"))
-        {
-            return [];
-        }
-
         var legacy = new Dictionary<string, string> { ["INT64"] = "INTEGER", ["BOOL"] = "BOOLEAN", ["FLOAT64"] = "FLOAT" };
-        return [.. ColumnLine().Matches(ChatIngest.Core.Warehouse.SqlScripts.Load($"bigquery/create_{table}.sql")).Select(m => (JsonNode)new JsonObject
+        return [.. ColumnLine().Matches(createTable).Select(m => (JsonNode)new JsonObject
         {
             ["name"] = m.Groups[1].Value,
             ["type"] = legacy.GetValueOrDefault(m.Groups[2].Value, m.Groups[2].Value),

@@ -211,7 +211,9 @@ public sealed partial class FakeBigQuery
         }
 
         var isView = match.Groups[1].Value.Contains("VIEW", StringComparison.Ordinal);
-        Tables.AddOrUpdate(parts[2], new FakeTable(parts[2], isView), (_, existing) => isView ? new FakeTable(parts[2], true) : existing);
+        // A table gets the columns of the DDL it was made with, not those of the script by its name.
+        var made = isView ? new FakeTable(parts[2], true) : new FakeTable(parts[2], false) { Fields = FakeTable.FieldsOf(sql) };
+        Tables.AddOrUpdate(parts[2], made, (_, existing) => isView ? made : existing);
         return Results.Json(new JsonObject
         {
             ["kind"] = "bigquery#queryResponse",
