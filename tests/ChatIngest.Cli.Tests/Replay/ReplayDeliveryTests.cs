@@ -164,8 +164,7 @@ public sealed class ReplayDeliveryTests
     [Fact]
     public async Task EveryLineNotDeliveredIsNamedEvenPastTheTenFailuresListed()
     {
-        var lines = Enumerable.Range(1, 40).Select(i => $$"""{"orderId": {{i}}, "cityCode": "IST"}""").ToArray();
-        static int OrderId(JsonElement e) => JsonDocument.Parse(Data(e)).RootElement.GetProperty("orderId").GetInt32();
+        var lines = Orders(40);
 
         var (result, _) = await ReplayLinesAsync(lines, e => OrderId(e) is (>= 5 and <= 25) or 31 ? 503 : OrderId(e) == 33 ? 400 : 204,
             "--max-attempts", "1");
@@ -319,8 +318,7 @@ public sealed class ReplayDeliveryTests
     public async Task AStopByAnAnswerNoRetryFixesNamesTheLineToGoOnFromPastAnyLineRefusedForItself(int? refused, int acknowledged)
     {
         // The refused line is answered 400; the token expires after line 5.
-        var lines = Enumerable.Range(1, 10).Select(i => $$"""{"orderId": {{i}}, "cityCode": "IST"}""").ToArray();
-        static int OrderId(JsonElement e) => JsonDocument.Parse(Data(e)).RootElement.GetProperty("orderId").GetInt32();
+        var lines = Orders(10);
 
         var (result, _) = await ReplayLinesAsync(lines, e => OrderId(e) == refused ? 400 : OrderId(e) <= 5 ? 204 : 401, "--concurrency", "1");
 
@@ -354,6 +352,11 @@ public sealed class ReplayDeliveryTests
         Assert.Equal(1, broken.Calls);
         Assert.Contains("replay: stopped: delivering line 1 failed unexpectedly: InvalidOperationException: Broken by the test. Second line.", result.Error.Split('\n'));
     }
+
+    /// <summary>Order events for orders 1 to <paramref name="count"/>, one a line.</summary>
+    private static string[] Orders(int count) => [.. Enumerable.Range(1, count).Select(i => $$"""{"orderId": {{i}}, "cityCode": "IST"}""")];
+
+    private static int OrderId(JsonElement received) => JsonDocument.Parse(Data(received)).RootElement.GetProperty("orderId").GetInt32();
 
     private static string Data(JsonElement received) =>
         Encoding.UTF8.GetString(Convert.FromBase64String(received.GetProperty("message").GetProperty("data").GetString()!));

@@ -77,7 +77,7 @@ public sealed class PushAuthTests : IAsyncLifetime
     private static string Forged(string algorithm, long expires, byte[]? signature) =>
         Base64Url($$"""{"alg":"{{algorithm}}","kid":"test-key-1","typ":"JWT"}""") + "."
         + Base64Url($$"""{"iss":"https://accounts.google.com","aud":"{{GoogleTokens.Audience}}","email":"{{GoogleTokens.PushAccount}}","email_verified":true,"iat":{{DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds()}},"exp":{{expires}}}""")
-        + "." + (signature is null ? "!!!!" : System.Buffers.Text.Base64Url.EncodeToString(signature));
+        + "." + (signature is null ? "!!!!" : Base64Url(signature));
 
     [Theory]
     [MemberData(nameof(Unauthenticated))]
@@ -129,8 +129,8 @@ public sealed class PushAuthTests : IAsyncLifetime
     public async Task TamperedTokenGets401()
     {
         var parts = tokens.Sign().Split('.');
-        var claims = Encoding.UTF8.GetString(Convert.FromBase64String(Pad(parts[1]))).Replace(GoogleTokens.PushAccount, "intruder@demo.iam.gserviceaccount.com");
-        var forged = parts[0] + "." + Convert.ToBase64String(Encoding.UTF8.GetBytes(claims)).TrimEnd('=').Replace('+', '-').Replace('/', '_') + "." + parts[2];
+        var claims = Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(parts[1])).Replace(GoogleTokens.PushAccount, "intruder@demo.iam.gserviceaccount.com");
+        var forged = parts[0] + "." + Base64Url(claims) + "." + parts[2];
 
         using var response = await PushAsync(7, "Bearer " + forged);
 
@@ -273,11 +273,7 @@ public sealed class PushAuthTests : IAsyncLifetime
         Assert.Equal(0, (await client.GetJsonAsync("/dead-letters")).GetProperty("items").GetArrayLength());
     }
 
-    private static string Base64Url(string text) => System.Buffers.Text.Base64Url.EncodeToString(Encoding.UTF8.GetBytes(text));
+    private static string Base64Url(string text) => Base64Url(Encoding.UTF8.GetBytes(text));
 
-    private static string Pad(string base64Url)
-    {
-        var s = base64Url.Replace('-', '+').Replace('_', '/');
-        return s + new string('=', (4 - (s.Length % 4)) % 4);
-    }
+    private static string Base64Url(byte[] bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
 }

@@ -97,5 +97,5 @@ public sealed class GoogleTokens : IAsyncDisposable
         return JsonSerializer.Serialize(new { keys = new[] { jwk } });
     }
 
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    private static string Base64Url(byte[] bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
 }

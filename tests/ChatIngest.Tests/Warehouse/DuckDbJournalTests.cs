@@ -4,9 +4,6 @@ using ChatIngest.Core.Messages;
 using ChatIngest.Core.Warehouse;
 using ChatIngest.Core.Warehouse.DuckDb;
 using ChatIngest.Tests.Support;
-using DuckDB.NET.Data;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using static ChatIngest.Tests.Support.IngestRecords;
 using static ChatIngest.Tests.Support.JournaledWarehouse;
 
