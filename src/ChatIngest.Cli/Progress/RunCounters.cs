@@ -77,7 +77,7 @@ internal sealed class RunCounters(long fromLine = 1)
     public void AddAcknowledged(SentLines lines)
     {
         Interlocked.Add(ref acknowledged, lines.Count);
-        resume.Done(lines, settled: true);
+        resume.Acknowledged(lines);
     }
 
     public void AddRetry() => Interlocked.Increment(ref retries);
@@ -90,7 +90,15 @@ internal sealed class RunCounters(long fromLine = 1)
     public void AddFailed(SentLines lines, string? problem, bool refused = false)
     {
         Interlocked.Add(ref failed, lines.Count);
-        resume.Done(lines, settled: refused);
+        if (refused)
+        {
+            resume.Refused(lines);
+        }
+        else
+        {
+            resume.Unanswered(lines);
+        }
+
         if (problem is null)
         {
             return;

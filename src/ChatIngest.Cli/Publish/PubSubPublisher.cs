@@ -14,7 +14,8 @@ internal enum PublishOutcome
 
     /// <summary>
     /// A 200 without one message id per message: which were published is unknown, and sending the batch again could
-    /// publish duplicates, so it counts as failed without a retry and the run goes on.
+    /// publish some twice, so it counts as failed without a retry, is named to send again by hand (ChatIngest keeps one
+    /// of each valid message), and the run goes on.
     /// </summary>
     Unconfirmed,
 
@@ -135,7 +136,8 @@ internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, 
                 200 => CountIds(text) is var ids && ids == count
                     ? new(PublishOutcome.Published, "")
                     : new(PublishOutcome.Unconfirmed, $"Pub/Sub answered 200 with {(ids < 0 ? "no messageIds list" : $"{ids} message ids")} "
-                        + $"for {count} messages, so which were published is unknown; not sent again, as that could publish duplicates"),
+                        + $"for {count} messages, so which were published is unknown; not retried, as that could publish some twice "
+                        + "(ChatIngest stores a valid message once however often it comes, so they are named below to send again by hand)"),
                 404 => new(PublishOutcome.Fatal, $"topic {settings.Topic} not found (HTTP 404): create it or check the name"),
                 var code when Transient(code) || code is 409 or 499 => new(PublishOutcome.Failed, GoogleError.Describe(code, status, text), Backoff.Asked(response, time)),
                 _ => new(PublishOutcome.Fatal, GoogleError.Describe((int)response.StatusCode, status, text)),
