@@ -1,6 +1,8 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json;
 using ChatIngest.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ChatIngest.Tests.Api;
 
@@ -21,11 +23,12 @@ public sealed class ReadLimitTests
             new Dictionary<string, string?> { ["Reads:MaxConcurrent"] = "2", ["Reads:MaxQueued"] = "3" },
             configureServices: warehouse.Register);
         var client = app.CreateClient();
+        using var limiter = new QueuedRequests(app.Services.GetRequiredService<IMeterFactory>());
 
         var running = new[] { client.GetAsync("/stats"), client.GetAsync("/conversations") };
         await Wait.UntilAsync(() => warehouse.ReadsInside == 2, "two reads in the warehouse");
         var queued = Enumerable.Range(0, 3).Select(_ => client.GetAsync("/stats")).ToArray();
-        await Task.Delay(200); // they wait in the queue, not in the warehouse
+        await Wait.UntilAsync(() => limiter.Count == 3, "three reads in the limiter's queue");
         Assert.Equal(2, warehouse.ReadsInside);
 
         using var refused = await client.GetAsync("/dead-letters");
@@ -43,5 +46,32 @@ public sealed class ReadLimitTests
         {
             r.Dispose();
         }
+    }
+
+    /// <summary>
+    /// How many requests this app's rate limiter holds in its queue now: ASP.NET Core's own
+    /// <c>aspnetcore.rate_limiting.queued_requests</c>, from this app's meters only (other tests' apps run alongside).
+    /// </summary>
+    private sealed class QueuedRequests : IDisposable
+    {
+        private readonly MeterListener listener = new();
+        private long count;
+
+        public QueuedRequests(IMeterFactory appMeters)
+        {
+            listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Scope == appMeters && instrument.Name == "aspnetcore.rate_limiting.queued_requests")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            };
+            listener.SetMeasurementEventCallback<long>((_, change, _, _) => Interlocked.Add(ref count, change));
+            listener.Start();
+        }
+
+        public long Count => Interlocked.Read(ref count);
+
+        public void Dispose() => listener.Dispose();
     }
 }
