@@ -15,7 +15,9 @@ namespace ChatIngest.Core.Ingest;
 /// grow with load and a lone push is committed at once. Before it cuts a group, the writer steps behind the thread
 /// pool's queue a few times (<see cref="GroupYields"/>), so pushes already being read reach the group.
 /// On shutdown the queue is closed first and everything already accepted is committed before this returns, unless the
-/// host's shutdown timeout has run out: then a last moment, and what is left is logged (event 105).
+/// host's shutdown timeout has run out: then a last moment, and what is left is logged (event 105) and given up:
+/// nothing is retried and no further group is written, as the host goes on to dispose the warehouse (a DuckDB write
+/// already under way still finishes; a BigQuery request is cancelled).
 /// </summary>
 public sealed partial class IngestWriter(
     IngestQueue queue,
@@ -29,7 +31,9 @@ public sealed partial class IngestWriter(
         .AddTimeout(options.Value.CommitRetryBudget)
         .AddRetry(new RetryStrategyOptions
         {
-            ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException),
+            // Not once the budget has run out or the writer has given up (event 105): then not even one more warning.
+            ShouldHandle = args => ValueTask.FromResult(
+                args.Outcome.Exception is { } e and not OperationCanceledException && !args.Context.CancellationToken.IsCancellationRequested),
             BackoffType = DelayBackoffType.Exponential,
             UseJitter = true,
             Delay = TimeSpan.FromMilliseconds(20),
@@ -56,6 +60,10 @@ public sealed partial class IngestWriter(
     private const int GroupYields = 8;
 
     private int committing; // requests of the group being committed (out of the queue, not answered yet)
+
+    // Cancelled once the drain is cut short (event 105). A plain token source (no timer), so left to the GC: the loop
+    // may still look at it after the host has disposed of this service.
+    private readonly CancellationTokenSource givenUp = new();
     private readonly List<IngestRecord> batchUnique = [];
     private readonly Dictionary<(Type, string), int> batchSeen = [];
     private int[] batchFirstOf = [];
@@ -123,6 +131,7 @@ public sealed partial class IngestWriter(
                 // Nothing left waiting for these commits was answered 2xx, so Pub/Sub (or the replaying client) sends
                 // them again; what was acknowledged is stored.
                 LogDrainCutShort(logger, queue.Depth + Volatile.Read(ref committing));
+                await givenUp.CancelAsync().ConfigureAwait(false);
             }
         }
     }
@@ -136,7 +145,7 @@ public sealed partial class IngestWriter(
             var outcomes = await commitPipeline.ExecuteAsync(
                 static async (state, ct) => await state.warehouse.WriteAsync(state.unique, ct).ConfigureAwait(false),
                 (warehouse, unique),
-                CancellationToken.None).ConfigureAwait(false);
+                givenUp.Token).ConfigureAwait(false);
 
             var flat = 0;
             var total = default(WriteSummary);
@@ -170,7 +179,11 @@ public sealed partial class IngestWriter(
         }
         catch (Exception e)
         {
-            LogCommitFailed(logger, batch.Count, rowCount, e);
+            if (!givenUp.IsCancellationRequested)
+            {
+                LogCommitFailed(logger, batch.Count, rowCount, e); // else event 105 has counted these
+            }
+
             var unavailable = new WarehouseUnavailableException("The warehouse did not take the write in time.", e);
             foreach (var request in batch)
             {

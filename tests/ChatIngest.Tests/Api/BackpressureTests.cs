@@ -107,11 +107,32 @@ public sealed class BackpressureTests
         var cutShort = Assert.Single(logs.Entries, e => e.EventId == 105);
         Assert.Equal(2, cutShort.Values["Depth"]); // the one being committed and the one queued
         warehouse.Release();
-        foreach (var response in await Task.WhenAll(held, queued))
-        {
-            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode); // the writer went on in the background
-            response.Dispose();
-        }
+        using var first = await held;
+        using var second = await queued;
+        Assert.Equal(HttpStatusCode.NoContent, first.StatusCode); // its write was under way, and finished
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, second.StatusCode); // given up, not written
+        Assert.Single(warehouse.Written);
+        Assert.DoesNotContain(logs.Entries, e => e.EventId == 101); // event 105 has counted it
+    }
+
+    [Fact]
+    public async Task AfterAStopCutShortAWriteThatFailsIsNotRetried()
+    {
+        // The host goes on to dispose the warehouse: retrying into it only logged a warning a second until the exit.
+        var (app, warehouse, logs, held, queued) = await OneHeldAndOneQueuedAsync();
+        await using var _ = app;
+        var writer = app.Services.GetServices<IHostedService>().OfType<IngestWriter>().Single();
+        await writer.StopAsync(new CancellationToken(canceled: true));
+
+        warehouse.FailWrites = true;
+        warehouse.Release();
+        using var first = await held;
+        using var second = await queued;
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, first.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, second.StatusCode);
+        Assert.Equal(1, warehouse.FailedWrites);
+        Assert.DoesNotContain(logs.Entries, e => e.EventId is 100 or 101);
     }
 
     [Fact]
