@@ -27,11 +27,13 @@ internal sealed record Backoff(TimeSpan Min, TimeSpan Max)
     }
 
     /// <summary>
-    /// The wait a 429 or 503 asks for with <c>Retry-After</c>, in delta-seconds or as an HTTP-date (counted from
-    /// <paramref name="time"/>'s now; a date already past asks for nothing), or null when it asks for none.
+    /// The wait a 429 or 503 asks for with <c>Retry-After</c>, in delta-seconds or as an HTTP-date, or null when it asks
+    /// for none. A date is counted from the answer's own <c>Date</c>, both being the server's clock, so this machine's
+    /// clock need not agree with it; from <paramref name="time"/>'s now only when the answer has no Date. A date
+    /// already past asks for nothing.
     /// </summary>
     public static TimeSpan? Asked(HttpResponseMessage response, TimeProvider time) =>
         response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter is { } retryAfter
-            ? retryAfter.Delta ?? retryAfter.Date - time.GetUtcNow()
+            ? retryAfter.Delta ?? retryAfter.Date - (response.Headers.Date ?? time.GetUtcNow())
             : null;
 }

@@ -20,9 +20,10 @@ public sealed class RetryAfterTests
     /// <summary>
     /// Replays one line to an endpoint that answers its first delivery <paramref name="status"/> with the Retry-After
     /// <paramref name="retryAfter"/> gives (from the run's clock), then 204; passes once the retry has waited <paramref name="wait"/>.
+    /// The answer's Date is the endpoint's clock: the run's, or with <paramref name="serverClock"/> an hour ahead of it.
     /// </summary>
     private static async Task<(int ExitCode, string Error, int Deliveries)> ReplayAsync(
-        int status, Func<TimeProvider, string> retryAfter, TimeSpan wait, string minBackoff = "1ms", string maxBackoff = "60s")
+        int status, Func<DateTimeOffset, string> retryAfter, TimeSpan wait, string minBackoff = "1ms", string maxBackoff = "60s", bool serverClock = false)
     {
         var time = new WatchedTime(wait);
         var deliveries = 0;
@@ -32,7 +33,9 @@ public sealed class RetryAfterTests
             http.Response.StatusCode = first ? status : 204;
             if (first)
             {
-                http.Response.Headers.RetryAfter = retryAfter(time);
+                var now = serverClock ? time.GetUtcNow().AddHours(1) : time.GetUtcNow();
+                http.Response.Headers.RetryAfter = retryAfter(now);
+                http.Response.Headers.Date = now.ToString("r", CultureInfo.InvariantCulture); // in place of Kestrel's, from the real clock
             }
 
             return Task.CompletedTask;
@@ -51,13 +54,14 @@ public sealed class RetryAfterTests
     }
 
     [Theory]
-    [InlineData(503, false)]
-    [InlineData(429, false)]
-    [InlineData(503, true)]
-    public async Task AReplayedLineAnswered429Or503WithRetryAfterIsSentAgainNoSoonerThanItAsks(int status, bool asHttpDate)
+    [InlineData(503, false, false)]
+    [InlineData(429, false, false)]
+    [InlineData(503, true, false)]
+    [InlineData(503, true, true)] // the date counted from the answer's Date, not from this machine's clock an hour behind
+    public async Task AReplayedLineAnswered429Or503WithRetryAfterIsSentAgainNoSoonerThanItAsks(int status, bool asHttpDate, bool serverClock)
     {
         var (exitCode, error, deliveries) = await ReplayAsync(
-            status, time => asHttpDate ? time.GetUtcNow().AddSeconds(30).ToString("r", CultureInfo.InvariantCulture) : "30", TimeSpan.FromSeconds(30));
+            status, now => asHttpDate ? now.AddSeconds(30).ToString("r", CultureInfo.InvariantCulture) : "30", TimeSpan.FromSeconds(30), serverClock: serverClock);
 
         Assert.True(exitCode == 0, error);
         Assert.Equal(2, deliveries);
