@@ -80,8 +80,8 @@ internal static class GenerateCommand
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException || ProcessFileSizeLimit.IsExceededBy(e))
             {
-                var left = file is { Replaces: true } ? $"nothing was written to {outPath}" : "the output is incomplete";
-                await context.Error.WriteLineAsync($"generate: cannot write {target}: {WriteFailure(e, file?.WritingTo)} after {written:N0} lines; {left}.");
+                var left = file is { Replaces: true } ? $"nothing was written to {outPath}" : "the output is incomplete, and its last line may be cut short";
+                await context.Error.WriteLineAsync($"generate: cannot write {target}: {WriteFailure(e, file?.WritingTo)} after generating {written:N0} lines; {left}.");
                 return ExitCodes.Failed;
             }
         }

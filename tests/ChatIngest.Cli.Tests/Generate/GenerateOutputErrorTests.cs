@@ -59,11 +59,11 @@ public sealed class GenerateOutputErrorTests : IDisposable
     }
 
     [Fact]
-    public async Task AFullDiskOnStdoutSaysHowManyLinesWereWrittenAndExitsOne()
+    public async Task AFullDiskOnStdoutSaysHowManyLinesWereGeneratedAndThatTheLastMayBeCutShort()
     {
         var result = await CliRun.RunAsync(["generate", "-n", "10000"], stdout: new FullDisk(100_000));
 
-        Assert.Matches(@"^generate: cannot write stdout: No space left on device after [\d,]+ lines; the output is incomplete\.$", CannotWrite(result));
+        Assert.Matches(@"^generate: cannot write stdout: No space left on device after generating [\d,]+ lines; the output is incomplete, and its last line may be cut short\.$", CannotWrite(result));
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public sealed class GenerateOutputErrorTests : IDisposable
         var result = await CliProcess.RunUnderFileSizeLimitAsync(["generate", "-n", "60000", "--out", path], FileSizeLimitBytes);
 
         Assert.Matches(
-            $@"^generate: cannot write {Regex.Escape(path)}: File too large \(the file size limit, ulimit -f, is 8,388,608 bytes\) after [\d,]+ lines; nothing was written to {Regex.Escape(path)}\.$",
+            $@"^generate: cannot write {Regex.Escape(path)}: File too large \(the file size limit, ulimit -f, is 8,388,608 bytes\) after generating [\d,]+ lines; nothing was written to {Regex.Escape(path)}\.$",
             CannotWrite(result));
         Assert.Equal("{\"orderId\": 1, \"cityCode\": \"IST\"}\n", await File.ReadAllTextAsync(path));
         Assert.Equal([path], Directory.GetFiles(directory));
@@ -102,7 +102,7 @@ public sealed class GenerateOutputErrorTests : IDisposable
         var result = await CliProcess.RunUnderFileSizeLimitAsync(["generate", "-n", "60000"], FileSizeLimitBytes, stdoutFile: path);
 
         Assert.Matches(
-            @"^generate: cannot write stdout: File too large \(the file size limit, ulimit -f, is 8,388,608 bytes\) after [\d,]+ lines; the output is incomplete\.$",
+            @"^generate: cannot write stdout: File too large \(the file size limit, ulimit -f, is 8,388,608 bytes\) after generating [\d,]+ lines; the output is incomplete, and its last line may be cut short\.$",
             CannotWrite(result));
         Assert.Equal(FileSizeLimitBytes, new FileInfo(path).Length);
     }
