@@ -7,16 +7,13 @@ namespace ChatIngest.Cli.Progress;
 /// again cannot help, so going on from it would only send the lines after it twice.
 /// Replay acknowledges lines out of order, several being in flight, so the lines still open are kept — no more than
 /// the deliveries in flight, or one batch — and the lines that failed for want of an answer, to be named at the end:
-/// one range per failed delivery (about 16 bytes), joined only when they are named. A line refused for itself inside a
-/// failed batch's range (a publish batch skips it) is left out of that range, so it is not named to send again: the
-/// refused lines are kept while a range still open could hold them, no longer.
+/// one range per failed delivery (about 16 bytes), joined only when they are named.
 /// </summary>
 internal sealed class ResumePoint(long fromLine)
 {
     private readonly Lock gate = new();
     private readonly SortedSet<long> open = [];
     private readonly List<(long First, long Last)> undelivered = [];
-    private readonly SortedSet<long> refused = [];
     private long next = fromLine;
 
     public long Line
@@ -40,67 +37,31 @@ internal sealed class ResumePoint(long fromLine)
         }
     }
 
-    /// <summary>Lines acknowledged: settled, and nothing to name.</summary>
-    public void Acknowledged(SentLines lines)
+    public void Done(SentLines lines, bool settled)
     {
         lock (gate)
         {
-            Close(lines);
-            Prune();
-        }
-    }
+            open.GetViewBetween(lines.First, lines.Last).Clear();
 
-    /// <summary>Lines refused for themselves: settled, and never named to send again, even inside a failed batch's range.</summary>
-    public void Refused(SentLines lines)
-    {
-        lock (gate)
-        {
-            Close(lines);
-            for (var line = lines.First; line <= lines.Last; line++)
+            if (!settled)
             {
-                refused.Add(line);
-            }
-
-            Prune();
-        }
-    }
-
-    /// <summary>Lines that failed for want of an answer: to send again, less any line in their range refused for itself.</summary>
-    public void Unanswered(SentLines lines)
-    {
-        lock (gate)
-        {
-            Close(lines);
-            var first = lines.First;
-            foreach (var skipped in refused.GetViewBetween(lines.First, lines.Last))
-            {
-                if (skipped > first)
+                // A publish batch's range, less the lines in it that were refused for themselves: they are not to go again.
+                var first = lines.First;
+                foreach (var refused in lines.Refused ?? [])
                 {
-                    undelivered.Add((first, skipped - 1));
+                    if (refused > first)
+                    {
+                        undelivered.Add((first, refused - 1));
+                    }
+
+                    first = refused + 1;
                 }
 
-                first = skipped + 1;
+                if (first <= lines.Last)
+                {
+                    undelivered.Add((first, lines.Last));
+                }
             }
-
-            if (first <= lines.Last)
-            {
-                undelivered.Add((first, lines.Last));
-            }
-
-            Prune();
-        }
-    }
-
-    private void Close(SentLines lines) => open.GetViewBetween(lines.First, lines.Last).Clear();
-
-    // A range still to settle starts at a line still open (or at one not read yet), so refused lines below the lowest
-    // of those can fall in no range any more.
-    private void Prune()
-    {
-        var floor = open.Count > 0 ? open.Min : next;
-        while (refused.Count > 0 && refused.Min < floor)
-        {
-            refused.Remove(refused.Min);
         }
     }
 

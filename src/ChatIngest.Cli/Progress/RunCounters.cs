@@ -77,7 +77,7 @@ internal sealed class RunCounters(long fromLine = 1)
     public void AddAcknowledged(SentLines lines)
     {
         Interlocked.Add(ref acknowledged, lines.Count);
-        resume.Acknowledged(lines);
+        resume.Done(lines, settled: true);
     }
 
     public void AddRetry() => Interlocked.Increment(ref retries);
@@ -90,14 +90,7 @@ internal sealed class RunCounters(long fromLine = 1)
     public void AddFailed(SentLines lines, string? problem, bool refused = false)
     {
         Interlocked.Add(ref failed, lines.Count);
-        if (refused)
-        {
-            resume.Refused(lines);
-        }
-        else
-        {
-            resume.Unanswered(lines);
-        }
+        resume.Done(lines, settled: refused);
 
         if (problem is null)
         {

@@ -21,6 +21,7 @@ internal sealed class PublishBatch
     private static readonly byte[] ItemTail = "\"}"u8.ToArray();
 
     private readonly List<byte[]> messages = [];
+    private List<long>? refused;
     private long bodyBytes = Head.Length + Tail.Length;
     private long lastLine;
 
@@ -33,7 +34,7 @@ internal sealed class PublishBatch
     public long SourceBytes { get; private set; }
 
     /// <summary>Its SOURCE lines and messages, as the run's counters take them.</summary>
-    public SentLines Sent => new(FirstLine, lastLine, Count);
+    public SentLines Sent => new(FirstLine, lastLine, Count, refused);
 
     /// <summary>"line 7" or "lines 1001 to 2000": the SOURCE lines to publish again if it fails.</summary>
     public string Lines => FirstLine == lastLine ? $"line {FirstLine}" : $"lines {FirstLine} to {lastLine}";
@@ -45,6 +46,18 @@ internal sealed class PublishBatch
     public static bool IsTooLarge(byte[] data) => Head.Length + Tail.Length + SizeOf(data) >= MaxBodyBytes;
 
     public bool CanAdd(byte[] data) => Count < MaxMessages && bodyBytes + SizeOf(data) < MaxBodyBytes;
+
+    /// <summary>
+    /// A line refused for itself while this batch fills: one after its first line (before it, the batch has not begun),
+    /// so that a failure of the batch does not name it to send again. One after its last stays out of its range anyway.
+    /// </summary>
+    public void Refuse(long line)
+    {
+        if (Count > 0)
+        {
+            (refused ??= []).Add(line);
+        }
+    }
 
     public void Add(NdjsonLine line)
     {

@@ -61,6 +61,11 @@ internal sealed class PublishRunner(PublishSettings settings, CliContext context
             var read = lines.Current;
             if (!counters.Take(read))
             {
+                if (read.TooLong)
+                {
+                    batch.Refuse(read.Number);
+                }
+
                 continue;
             }
 
@@ -70,6 +75,7 @@ internal sealed class PublishRunner(PublishSettings settings, CliContext context
                 if (Decoded(read.Data) is not { } data)
                 {
                     counters.FailUnsent(read, $"line {read.Number} is not base64 (--base64)");
+                    batch.Refuse(read.Number);
                     continue;
                 }
 
@@ -79,6 +85,7 @@ internal sealed class PublishRunner(PublishSettings settings, CliContext context
             if (PublishBatch.IsTooLarge(line.Data))
             {
                 counters.FailUnsent(line, $"line {line.Number} is too large for one publish request ({line.Data.Length:N0} bytes)");
+                batch.Refuse(line.Number);
                 continue;
             }
 
