@@ -8,8 +8,7 @@ public sealed class PublishFromAPipeTests
     /// <summary>Only a guard against hanging: each wait ends as soon as what it waits for happens.</summary>
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
 
-    private static string[] Lines(int from, int count) =>
-        Enumerable.Range(from, count).Select(i => $$"""{"orderId": {{10_000_000 + i}}, "cityCode": "IST"}""").ToArray();
+    private static string[] Lines(int from, int count) => Ndjson.Orders(count, first: 10_000_000 + from);
 
     [Fact]
     public async Task APartialBatchIsPublishedOnceItsFirstLineHasWaitedMaxDelay()

@@ -119,7 +119,7 @@ public sealed class PublishTests
         var result = await CliRun.RunAsync(
             ["publish", "-", "--topic", FakePubSub.Topic, "--min-backoff", "1ms", "--max-backoff", "5ms", "--max-attempts", "2"],
             new Dictionary<string, string> { ["PUBSUB_EMULATOR_HOST"] = "127.0.0.1:9" }, // refused
-            PublishRun.Ndjson(PublishRun.SmallLines(3_500)));
+            Ndjson.Of(PublishRun.SmallLines(3_500)));
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains(result.Error.Split('\n'), l => l.StartsWith("publish: stopped: nothing from line 1 on was published: nothing answered at http://127.0.0.1:9: ", StringComparison.Ordinal)
@@ -256,7 +256,7 @@ public sealed class PublishTests
         var result = await CliRun.RunAsync(
             ["publish", "-", "--topic", FakePubSub.Topic, "--max-attempts", "1"],
             new Dictionary<string, string> { ["PUBSUB_EMULATOR_HOST"] = value },
-            PublishRun.Ndjson(PublishRun.SmallLines(3)));
+            Ndjson.Of(PublishRun.SmallLines(3)));
 
         Assert.Equal(2, result.ExitCode);
         Assert.Equal([$"publish: {error}"], result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -280,7 +280,7 @@ public sealed class PublishTests
         await using var fake = await FakePubSub.StartAsync();
         var directory = TempPaths.NewDirectory();
         var path = Path.Combine(directory, "lines.ndjson");
-        await File.WriteAllBytesAsync(path, PublishRun.Ndjson(PublishRun.SmallLines(1_200)));
+        await File.WriteAllBytesAsync(path, Ndjson.Of(PublishRun.SmallLines(1_200)));
 
         var result = await CliRun.RunAsync(
             ["publish", path, "--topic", FakePubSub.Topic],

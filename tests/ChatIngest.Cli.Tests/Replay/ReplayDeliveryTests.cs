@@ -55,7 +55,7 @@ public sealed class ReplayDeliveryTests
             http.Response.StatusCode = 204;
         });
 
-        var stdin = Encoding.UTF8.GetBytes(string.Join('\n', Lines) + "\n");
+        var stdin = Ndjson.Of(Lines);
         var result = await CliRun.RunAsync(
             ["replay", "-", "--to", new Uri(server.Address, "/pubsub/push/unwrapped").ToString(), "--unwrapped", "--subscription", "projects/p/subscriptions/s"],
             stdin: stdin);
@@ -83,7 +83,7 @@ public sealed class ReplayDeliveryTests
             http.Response.StatusCode = 204;
         });
         var time = new FakeTimeProvider(new DateTimeOffset(2024, 2, 1, 10, 0, 0, TimeSpan.Zero));
-        var stdin = Encoding.UTF8.GetBytes(string.Join('\n', Lines) + "\n");
+        var stdin = Ndjson.Of(Lines);
         string[] replay = ["replay", "-", "--to", new Uri(server.Address, "/pubsub/push").ToString()];
 
         var first = await CliRun.RunAsync(replay, stdin: stdin, time: time);
@@ -139,7 +139,7 @@ public sealed class ReplayDeliveryTests
                 http.Response.StatusCode = 204;
                 return Task.CompletedTask;
             });
-            var writer = Task.Run(() => File.WriteAllText(fifo, string.Join('\n', Lines) + "\n")); // blocks until the CLI opens it
+            var writer = Task.Run(() => File.WriteAllBytes(fifo, Ndjson.Of(Lines))); // blocks until the CLI opens it
 
             var result = await CliRun.RunAsync(["replay", fifo, "--to", new Uri(server.Address, "/pubsub/push").ToString()]);
 

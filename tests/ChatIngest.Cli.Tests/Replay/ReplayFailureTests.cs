@@ -28,7 +28,7 @@ public sealed class ReplayFailureTests
     [Fact]
     public async Task EveryLineNotDeliveredIsNamedEvenPastTheTenFailuresListed()
     {
-        var lines = Orders(40);
+        var lines = Ndjson.Orders(40);
 
         var (result, _) = await ReplayLinesAsync(lines, e => OrderId(e) is (>= 5 and <= 25) or 31 ? 503 : OrderId(e) == 33 ? 400 : 204,
             "--max-attempts", "1");
@@ -110,7 +110,7 @@ public sealed class ReplayFailureTests
             http.Response.Headers.Location = "/final";
             return Task.CompletedTask;
         });
-        var stdin = Encoding.UTF8.GetBytes(string.Join('\n', Lines) + "\n");
+        var stdin = Ndjson.Of(Lines);
 
         var result = await CliRun.RunAsync(["replay", "-", "--to", new Uri(server.Address, "/pubsub/push").ToString(), "--concurrency", "1"], stdin: stdin);
 
@@ -148,7 +148,7 @@ public sealed class ReplayFailureTests
     public async Task AStopByAnAnswerNoRetryFixesNamesTheLineToGoOnFromPastAnyLineRefusedForItself(int? refused, int acknowledged)
     {
         // The refused line is answered 400; the token expires after line 5.
-        var lines = Orders(10);
+        var lines = Ndjson.Orders(10);
 
         var (result, _) = await ReplayLinesAsync(lines, e => OrderId(e) == refused ? 400 : OrderId(e) <= 5 ? 204 : 401, "--concurrency", "1");
 
@@ -174,7 +174,7 @@ public sealed class ReplayFailureTests
     public async Task AnUnexpectedErrorInADeliveryStopsTheRunWithOneLineNamingIt()
     {
         using var broken = new BrokenHandler();
-        var stdin = Encoding.UTF8.GetBytes(string.Join('\n', Lines) + "\n");
+        var stdin = Ndjson.Of(Lines);
 
         var result = await CliRun.RunAsync(["replay", "-", "--to", "http://127.0.0.1:9/pubsub/push", "--concurrency", "1"], stdin: stdin, http: broken);
 

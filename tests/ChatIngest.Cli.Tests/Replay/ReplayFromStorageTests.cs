@@ -16,8 +16,8 @@ public sealed class ReplayFromStorageTests
     [Fact]
     public async Task ObjectInTheStorageEmulatorIsStreamedAndEveryLineIsPushedWithoutCredentials()
     {
-        var lines = Enumerable.Range(1, 300).Select(i => $$"""{"orderId": {{10_000_000 + i}}, "cityCode": "IST"}""").ToArray();
-        var content = Encoding.UTF8.GetBytes(string.Join('\n', lines) + "\n");
+        var lines = Ndjson.Orders(300, first: 10_000_001);
+        var content = Ndjson.Of(lines);
         var storageRequests = new ConcurrentQueue<string>();
         var pushed = new ConcurrentQueue<string>();
         await using var server = await LoopbackServer.StartAsync(async http =>

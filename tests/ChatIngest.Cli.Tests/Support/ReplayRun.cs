@@ -37,13 +37,9 @@ internal static class ReplayRun
             }
         });
 
-        var stdin = Encoding.UTF8.GetBytes(string.Join('\n', lines) + "\n");
-        var result = await CliRun.RunAsync(["replay", "-", "--to", new Uri(server.Address, "/pubsub/push").ToString(), "--min-backoff", "1ms", "--max-backoff", "5ms", .. options], stdin: stdin);
+        var result = await CliRun.RunAsync(["replay", "-", "--to", new Uri(server.Address, "/pubsub/push").ToString(), "--min-backoff", "1ms", "--max-backoff", "5ms", .. options], stdin: Ndjson.Of(lines));
         return (result, received.ToList());
     }
-
-    /// <summary>Order events for orders 1 to <paramref name="count"/>, one a line.</summary>
-    public static string[] Orders(int count) => [.. Enumerable.Range(1, count).Select(i => $$"""{"orderId": {{i}}, "cityCode": "IST"}""")];
 
     public static int OrderId(JsonElement received) => JsonDocument.Parse(Data(received)).RootElement.GetProperty("orderId").GetInt32();
 
