@@ -106,7 +106,7 @@ internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, 
         {
             // Google refused to issue a token (e.g. invalid_grant: an expired or revoked ADC refresh token): no retry helps.
             var refusal = string.IsNullOrWhiteSpace(e.Error.ErrorDescription) ? e.Error.Error : $"{e.Error.Error}: {e.Error.ErrorDescription}";
-            return new(PublishOutcome.Fatal, $"Application Default Credentials gave no access token ({refusal}). {PubSubEndpoint.LogInHint}.", Token: TokenFailure.Answered);
+            return new(PublishOutcome.Fatal, $"Application Default Credentials gave no access token ({refusal}). {PubSubEndpoint.LogInHint}.");
         }
         catch (HttpRequestException e)
         {

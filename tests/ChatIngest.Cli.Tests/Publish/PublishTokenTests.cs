@@ -45,14 +45,18 @@ public sealed class PublishTokenTests
     }
 
     [Theory]
-    [InlineData(false, "Connection refused (oauth2.googleapis.com:443) (fetching an access token) after 2 attempts. Is the token endpoint reachable from here?")]
-    [InlineData(true, "the token endpoint answered HTTP 503 (fetching an access token) after 2 attempts.")]
-    public async Task ARunWhoseFirstTokenCannotBeHadStopsBlamingTheTokenEndpointNotPubSub(bool endpointAnswered, string cause)
+    [InlineData("refused", "Connection refused (oauth2.googleapis.com:443) (fetching an access token) after 2 attempts. Is the token endpoint reachable from here?")]
+    [InlineData("timed out", "the token endpoint did not answer in time (fetching an access token) after 2 attempts. Is the token endpoint reachable from here?")]
+    [InlineData("503", "the token endpoint answered HTTP 503 (fetching an access token) after 2 attempts.")]
+    public async Task ARunWhoseFirstTokenCannotBeHadStopsBlamingTheTokenEndpointNotPubSub(string how, string cause)
     {
         await using var fake = await FakePubSub.StartAsync();
-        Exception failure = endpointAnswered
-            ? PublishRun.TokenFailure(HttpStatusCode.ServiceUnavailable)
-            : new HttpRequestException("Connection refused (oauth2.googleapis.com:443)");
+        Exception failure = how switch
+        {
+            "503" => PublishRun.TokenFailure(HttpStatusCode.ServiceUnavailable),
+            "timed out" => new TaskCanceledException("The token source's own time limit."),
+            _ => new HttpRequestException("Connection refused (oauth2.googleapis.com:443)"),
+        };
 
         var result = await PublishRun.WithCredentialsAsync(fake, new ScriptedTokens(failure, failure), PublishRun.SmallLines(10), "--max-attempts", "2");
 
