@@ -14,7 +14,7 @@ internal sealed record Backoff(TimeSpan Min, TimeSpan Max)
     /// (<paramref name="asked"/>) if that is longer; never more than <see cref="Max"/> (--max-backoff), so an answer
     /// cannot hold the run longer than the user allows.
     /// </summary>
-    public TimeSpan After(int failedAttempts, TimeSpan? asked = null)
+    private TimeSpan After(int failedAttempts, TimeSpan? asked)
     {
         var ticks = Math.Max(Min.Ticks * Math.Pow(2, Math.Min(failedAttempts - 1, 30)), asked?.Ticks ?? 0);
         return ticks >= Max.Ticks ? Max : TimeSpan.FromTicks((long)ticks);
