@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using ChatIngest.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace ChatIngest.Tests.Api;
 
@@ -23,12 +24,14 @@ public sealed class ReadLimitTests
             new Dictionary<string, string?> { ["Reads:MaxConcurrent"] = "2", ["Reads:MaxQueued"] = "3" },
             configureServices: warehouse.Register);
         var client = app.CreateClient();
-        using var limiter = new QueuedRequests(app.Services.GetRequiredService<IMeterFactory>());
+        // ASP.NET Core's own count of the requests its rate limiter holds in its queue, from this app's meters only.
+        using var queuedAtLimiter = new MetricCollector<long>(
+            app.Services.GetRequiredService<IMeterFactory>(), "Microsoft.AspNetCore.RateLimiting", "aspnetcore.rate_limiting.queued_requests");
 
         var running = new[] { client.GetAsync("/stats"), client.GetAsync("/conversations") };
         await Wait.UntilAsync(() => warehouse.ReadsInside == 2, "two reads in the warehouse");
         var queued = Enumerable.Range(0, 3).Select(_ => client.GetAsync("/stats")).ToArray();
-        await Wait.UntilAsync(() => limiter.Count == 3, "three reads in the limiter's queue");
+        await Wait.UntilAsync(() => queuedAtLimiter.GetMeasurementSnapshot().Sum(m => m.Value) == 3, "three reads in the limiter's queue");
         Assert.Equal(2, warehouse.ReadsInside);
 
         using var refused = await client.GetAsync("/dead-letters");
@@ -48,30 +51,4 @@ public sealed class ReadLimitTests
         }
     }
 
-    /// <summary>
-    /// How many requests this app's rate limiter holds in its queue now: ASP.NET Core's own
-    /// <c>aspnetcore.rate_limiting.queued_requests</c>, from this app's meters only (other tests' apps run alongside).
-    /// </summary>
-    private sealed class QueuedRequests : IDisposable
-    {
-        private readonly MeterListener listener = new();
-        private long count;
-
-        public QueuedRequests(IMeterFactory appMeters)
-        {
-            listener.InstrumentPublished = (instrument, l) =>
-            {
-                if (instrument.Meter.Scope == appMeters && instrument.Name == "aspnetcore.rate_limiting.queued_requests")
-                {
-                    l.EnableMeasurementEvents(instrument);
-                }
-            };
-            listener.SetMeasurementEventCallback<long>((_, change, _, _) => Interlocked.Add(ref count, change));
-            listener.Start();
-        }
-
-        public long Count => Interlocked.Read(ref count);
-
-        public void Dispose() => listener.Dispose();
-    }
 }
