@@ -62,10 +62,9 @@ public sealed class BackpressureTests
     [Fact]
     public async Task APushAfterTheStopBeganAnswers503SayingSoAndThePushesAlreadyQueuedAreStored()
     {
-        var (app, warehouse, logs, held, queued) = await OneHeldAndOneQueuedAsync();
+        var (app, writer, warehouse, logs, held, queued) = await OneHeldAndOneQueuedAsync();
         await using var _ = app;
         var client = app.CreateClient();
-        var writer = app.Services.GetServices<IHostedService>().OfType<IngestWriter>().Single();
         var stopped = writer.StopAsync(CancellationToken.None);
 
         for (var order = 100; order < 103; order++)
@@ -98,9 +97,8 @@ public sealed class BackpressureTests
     {
         // The web server's stop can use up the whole shutdown timeout before the writer's begins. Throwing then made
         // the host's stop fail, and the process end with an unhandled exception (exit code 134).
-        var (app, warehouse, logs, held, queued) = await OneHeldAndOneQueuedAsync();
+        var (app, writer, warehouse, logs, held, queued) = await OneHeldAndOneQueuedAsync();
         await using var _ = app;
-        var writer = app.Services.GetServices<IHostedService>().OfType<IngestWriter>().Single();
 
         await writer.StopAsync(new CancellationToken(canceled: true)); // returns: no exception
 
@@ -119,9 +117,8 @@ public sealed class BackpressureTests
     public async Task AfterAStopCutShortAWriteThatFailsIsNotRetried()
     {
         // The host goes on to dispose the warehouse: retrying into it only logged a warning a second until the exit.
-        var (app, warehouse, logs, held, queued) = await OneHeldAndOneQueuedAsync();
+        var (app, writer, warehouse, logs, held, queued) = await OneHeldAndOneQueuedAsync();
         await using var _ = app;
-        var writer = app.Services.GetServices<IHostedService>().OfType<IngestWriter>().Single();
         await writer.StopAsync(new CancellationToken(canceled: true));
 
         warehouse.FailWrites = true;
@@ -161,7 +158,7 @@ public sealed class BackpressureTests
     }
 
     /// <summary>A service with one push held inside the warehouse and one queued behind it, as when a stop begins.</summary>
-    private static async Task<(ChatIngestApp App, ControlledWarehouse Warehouse, CapturedLogs Logs, Task<HttpResponseMessage> Held, Task<HttpResponseMessage> Queued)>
+    private static async Task<(ChatIngestApp App, IngestWriter Writer, ControlledWarehouse Warehouse, CapturedLogs Logs, Task<HttpResponseMessage> Held, Task<HttpResponseMessage> Queued)>
         OneHeldAndOneQueuedAsync()
     {
         var warehouse = new ControlledWarehouse();
@@ -178,7 +175,7 @@ public sealed class BackpressureTests
             await warehouse.Entered.WaitAsync(TimeSpan.FromSeconds(60));
             var queued = client.PushAsync(Payloads.CourierStart(2), "queued-2", Published);
             await Wait.UntilAsync(() => queue.Depth == 1);
-            return (app, warehouse, logs, held, queued);
+            return (app, app.Services.GetServices<IHostedService>().OfType<IngestWriter>().Single(), warehouse, logs, held, queued);
         }
         catch
         {

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Net;
 using System.Security.Cryptography;
 using ChatIngest.Api.Push;
@@ -76,7 +77,7 @@ public sealed class CloudRunPushAuthTests : IAsyncLifetime
             "no issue time" => GoogleTokens.RemoveSignature(tokens.Sign(without: ["iat"])),
             "issued in the future" => GoogleTokens.RemoveSignature(tokens.Sign(issuedIn: TimeSpan.FromMinutes(10))),
             "another issuer" => GoogleTokens.RemoveSignature(tokens.Sign(issuer: "https://evil.example.com")),
-            "claims not JSON" => "eyJhbGciOiJSUzI1NiJ9." + Convert.ToBase64String("not json"u8).TrimEnd('=') + "." + PushTokenValidator.RemovedSignature,
+            "claims not JSON" => "eyJhbGciOiJSUzI1NiJ9." + Base64Url.EncodeToString("not json"u8) + "." + PushTokenValidator.RemovedSignature,
             "claims not base64url" => "eyJhbGciOiJSUzI1NiJ9.***." + PushTokenValidator.RemovedSignature,
             "two segments" => "eyJhbGciOiJSUzI1NiJ9." + PushTokenValidator.RemovedSignature,
             "an exp no date can hold" => GoogleTokens.RemoveSignature(tokens.Sign(expiresIn: TimeSpan.FromDays(10_000_000))), // past 9999-12-31

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -65,7 +66,7 @@ public sealed class PushAuthTests : IAsyncLifetime
         { "not a JWT", "Bearer not-a-token" },
         { "garbage segments", "Bearer abc.def.ghi" },
         // JSON, but not of the claims' types: still the token's fault (401), not the keys' (503).
-        { "claims of the wrong type", "Bearer " + Base64Url("{\"alg\":\"RS256\",\"kid\":\"test-key-1\"}") + "." + Base64Url("{\"exp\":\"soon\"}") + ".c2ln" },
+        { "claims of the wrong type", "Bearer " + Encoded("{\"alg\":\"RS256\",\"kid\":\"test-key-1\"}") + "." + Encoded("{\"exp\":\"soon\"}") + ".c2ln" },
         // Shaped to make the library fail on a token that otherwise reads: the token's fault, not a keys outage (503)
         // or a 500 (an ES256 token was cast to the cached RSA keys' type).
         { "signed with ES256", "Bearer " + Forged("ES256", DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds(), new byte[64]) },
@@ -75,9 +76,9 @@ public sealed class PushAuthTests : IAsyncLifetime
 
     /// <summary>A token with genuine-looking claims for this service, its header and signature as given (null: "!!!!").</summary>
     private static string Forged(string algorithm, long expires, byte[]? signature) =>
-        Base64Url($$"""{"alg":"{{algorithm}}","kid":"test-key-1","typ":"JWT"}""") + "."
-        + Base64Url($$"""{"iss":"https://accounts.google.com","aud":"{{GoogleTokens.Audience}}","email":"{{GoogleTokens.PushAccount}}","email_verified":true,"iat":{{DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds()}},"exp":{{expires}}}""")
-        + "." + (signature is null ? "!!!!" : Base64Url(signature));
+        Encoded($$"""{"alg":"{{algorithm}}","kid":"test-key-1","typ":"JWT"}""") + "."
+        + Encoded($$"""{"iss":"https://accounts.google.com","aud":"{{GoogleTokens.Audience}}","email":"{{GoogleTokens.PushAccount}}","email_verified":true,"iat":{{DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds()}},"exp":{{expires}}}""")
+        + "." + (signature is null ? "!!!!" : Base64Url.EncodeToString(signature));
 
     [Theory]
     [MemberData(nameof(Unauthenticated))]
@@ -129,8 +130,8 @@ public sealed class PushAuthTests : IAsyncLifetime
     public async Task TamperedTokenGets401()
     {
         var parts = tokens.Sign().Split('.');
-        var claims = Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(parts[1])).Replace(GoogleTokens.PushAccount, "intruder@demo.iam.gserviceaccount.com");
-        var forged = parts[0] + "." + Base64Url(claims) + "." + parts[2];
+        var claims = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(parts[1])).Replace(GoogleTokens.PushAccount, "intruder@demo.iam.gserviceaccount.com");
+        var forged = parts[0] + "." + Encoded(claims) + "." + parts[2];
 
         using var response = await PushAsync(7, "Bearer " + forged);
 
@@ -273,7 +274,6 @@ public sealed class PushAuthTests : IAsyncLifetime
         Assert.Equal(0, (await client.GetJsonAsync("/dead-letters")).GetProperty("items").GetArrayLength());
     }
 
-    private static string Base64Url(string text) => Base64Url(Encoding.UTF8.GetBytes(text));
+    private static string Encoded(string text) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(text));
 
-    private static string Base64Url(byte[] bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
 }

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -73,9 +74,9 @@ public sealed class GoogleTokens : IAsyncDisposable
             payload.Remove(claim);
         }
 
-        var signingInput = Base64Url(JsonSerializer.SerializeToUtf8Bytes(header)) + "." + Base64Url(JsonSerializer.SerializeToUtf8Bytes(payload));
+        var signingInput = Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(header)) + "." + Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(payload));
         var signature = (signer ?? key).SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        return signingInput + "." + Base64Url(signature);
+        return signingInput + "." + Base64Url.EncodeToString(signature);
     }
 
     /// <summary>
@@ -93,9 +94,8 @@ public sealed class GoogleTokens : IAsyncDisposable
     private string Jwks()
     {
         var parameters = key.ExportParameters(includePrivateParameters: false);
-        var jwk = new { kty = "RSA", alg = "RS256", use = "sig", kid = KeyId, n = Base64Url(parameters.Modulus!), e = Base64Url(parameters.Exponent!) };
+        var jwk = new { kty = "RSA", alg = "RS256", use = "sig", kid = KeyId, n = Base64Url.EncodeToString(parameters.Modulus!), e = Base64Url.EncodeToString(parameters.Exponent!) };
         return JsonSerializer.Serialize(new { keys = new[] { jwk } });
     }
 
-    private static string Base64Url(byte[] bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
 }
