@@ -92,10 +92,8 @@ public sealed partial class IngestWriter(
             await CommitAsync(batch, rows).ConfigureAwait(false);
             Volatile.Write(ref committing, 0);
 
-            // The group's buffers are cleared now, not when the next group is cut: a dead letter keeps up to 10 MB.
+            // The group's requests go now, not when the next group is cut: a dead letter keeps up to 10 MB.
             batch.Clear();
-            batchUnique.Clear();
-            batchSeen.Clear();
         }
     }
 
@@ -190,6 +188,12 @@ public sealed partial class IngestWriter(
                 request.Fail(unavailable);
             }
         }
+        finally
+        {
+            // Deduplicate's buffers, emptied for the next group (and so as not to keep a dead letter's data meanwhile).
+            batchUnique.Clear();
+            batchSeen.Clear();
+        }
     }
 
     private static WriteSummary Summarize(IngestRecord record, RowOutcome outcome) => (record, outcome) switch
@@ -208,7 +212,7 @@ public sealed partial class IngestWriter(
     /// </summary>
     private (List<IngestRecord> Unique, int[] FirstOf) Deduplicate(List<WriteRequest> batch, int rowCount)
     {
-        var unique = batchUnique; // empty: cleared after the last group's commit
+        var unique = batchUnique; // empty: CommitAsync clears both after each group
         var seen = batchSeen;
         if (batchFirstOf.Length < rowCount)
         {

@@ -77,24 +77,13 @@ public sealed class PushDataConverter : JsonConverter<PushData>
         Utf8.IsValid(text) ? PushData.NotBase64(text) : throw new JsonException("message.data is not valid UTF-8.");
 
     /// <summary>
-    /// Convert's answer for text the UTF-8 decoder refused. The two differ on white space next to the padding ("ls =="
-    /// is base64 to Convert only), and a dead letter's reason must not depend on which one read it. Rare, so it may cost.
+    /// Convert's answer for text the UTF-8 decoder refused. The two differ where the last character before the padding
+    /// has bits left over that are not zero ("ls==" is base64 to Convert only; they agree on white space), and a dead
+    /// letter's reason must not depend on which one read it. Rare, so it may cost.
     /// </summary>
     private static bool ConvertTakes(ReadOnlySpan<byte> text, Span<byte> decoded, out int written)
     {
-        var length = Encoding.UTF8.GetMaxCharCount(text.Length);
-        var pooled = length * sizeof(char) <= PushDecoder.PooledBytes; // as PushDecoder.Borrow: the pool keeps what it gets
-        var chars = pooled ? ArrayPool<char>.Shared.Rent(length) : new char[length];
-        try
-        {
-            return Convert.TryFromBase64Chars(chars.AsSpan(0, Encoding.UTF8.GetChars(text, chars)), decoded, out written);
-        }
-        finally
-        {
-            if (pooled)
-            {
-                ArrayPool<char>.Shared.Return(chars);
-            }
-        }
+        var chars = new char[Encoding.UTF8.GetMaxCharCount(text.Length)];
+        return Convert.TryFromBase64Chars(chars.AsSpan(0, Encoding.UTF8.GetChars(text, chars)), decoded, out written);
     }
 }

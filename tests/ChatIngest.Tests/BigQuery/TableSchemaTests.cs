@@ -11,14 +11,20 @@ public sealed class TableSchemaTests
 {
     private static readonly IReadOnlyList<TableSchema.Field> Orders = TableSchema.Declared(SqlScripts.Load("bigquery/create_orders.sql"));
 
+    /// <summary>The orders table as <c>tables.get</c> describes the one the script makes: the REST API's legacy type names.</summary>
+    private static readonly TableSchema.Field[] OrdersAsRestDescribesIt =
+    [
+        new("content_key", "STRING", "REQUIRED"), new("order_id", "INTEGER", "REQUIRED"), new("city_code", "STRING", "REQUIRED"),
+        new("message_id", "STRING", "REQUIRED"), new("publish_time", "TIMESTAMP", "REQUIRED"), new("received_at", "TIMESTAMP", "REQUIRED"),
+    ];
+
     private static TableSchema.Field[] OrdersWith(TableSchema.Field changed) =>
-        [.. Orders.Select(f => f.Name == changed.Name ? changed : f)];
+        [.. OrdersAsRestDescribesIt.Select(f => f.Name == changed.Name ? changed : f)];
 
     [Fact]
     public void ATableAsTheScriptMakesItHasNoProblem()
     {
-        Assert.Contains(Orders, f => f is { Name: "order_id", Type: "INT64", Mode: "REQUIRED" });
-        Assert.Empty(TableSchema.Problems(Orders, Orders));
+        Assert.Empty(TableSchema.Problems(Orders, OrdersAsRestDescribesIt));
     }
 
     [Theory]
@@ -37,6 +43,6 @@ public sealed class TableSchemaTests
     [InlineData("REQUIRED", new[] { "tags is REQUIRED and ChatIngest does not write it" })]
     public void AColumnOfTheTablesOwnIsAProblemOnlyWhenRequired(string mode, string[] problems)
     {
-        Assert.Equal(problems, TableSchema.Problems(Orders, [.. Orders, new("tags", "RECORD", mode)]));
+        Assert.Equal(problems, TableSchema.Problems(Orders, [.. OrdersAsRestDescribesIt, new("tags", "RECORD", mode)]));
     }
 }

@@ -99,7 +99,7 @@ internal sealed partial class BigQueryRestClient
     public async Task<string?> DatasetLocationAsync(CancellationToken cancellationToken)
     {
         using var answer = await SendAsync(HttpMethod.Get, DatasetPath, null, cancellationToken).ConfigureAwait(false);
-        return answer.RootElement.TryGetProperty("location", out var location) && location.ValueKind == JsonValueKind.String ? location.GetString() : null;
+        return answer.RootElement.StringOf("location");
     }
 
     /// <summary>
@@ -111,7 +111,7 @@ internal sealed partial class BigQueryRestClient
         try
         {
             using var answer = await SendAsync(HttpMethod.Get, $"{DatasetPath}/tables/{Uri.EscapeDataString(table)}", null, cancellationToken).ConfigureAwait(false);
-            var type = Text(answer.RootElement, "type") ?? "TABLE";
+            var type = answer.RootElement.StringOf("type") ?? "TABLE";
             if (!answer.RootElement.TryGetProperty("schema", out var schema) || !schema.TryGetProperty("fields", out var fields)
                 || fields.ValueKind != JsonValueKind.Array)
             {
@@ -119,15 +119,12 @@ internal sealed partial class BigQueryRestClient
             }
 
             return (type, [.. fields.EnumerateArray().Select(f => new TableSchema.Field(
-                Text(f, "name") ?? "", Text(f, "type") ?? "", Text(f, "mode") ?? "NULLABLE"))]);
+                f.StringOf("name") ?? "", f.StringOf("type") ?? "", f.StringOf("mode") ?? "NULLABLE"))]);
         }
         catch (BigQueryException e) when (e.IsNotFound)
         {
             return null;
         }
-
-        static string? Text(JsonElement field, string name) =>
-            field.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
     }
 
     /// <summary>

@@ -52,7 +52,7 @@ internal sealed class BigQuerySetup(BigQueryRestClient client, IOptions<Warehous
                 // insertAll writes into tables only: a view (or an external table) by this name takes no rows.
                 problems.Add($"{dataset}.{table} ({type}, not a table: drop it with bq rm -t {settings.ProjectId}:{settings.Dataset}.{table})");
             }
-            else if (TableSchema.Problems(TableSchema.Declared(BigQueryWarehouse.ForDataset(settings, $"create_{table}.sql")), fields) is { Count: > 0 } found)
+            else if (TableSchema.Problems(TableSchema.Declared(SqlScripts.Load($"bigquery/create_{table}.sql")), fields) is { Count: > 0 } found)
             {
                 problems.Add($"{dataset}.{table} ({string.Join("; ", found)}; mend it with ALTER TABLE, or drop it with bq rm -t {settings.ProjectId}:{settings.Dataset}.{table} if its rows may go)");
             }

@@ -34,12 +34,9 @@ internal sealed record InsertError(int Index, IReadOnlyList<InsertErrorReason> E
             item.GetProperty("index").GetInt32(),
             item.TryGetProperty("errors", out var errors)
                 ? errors.EnumerateArray().Select(e => new InsertErrorReason(
-                    Text(e, "reason") ?? "unknown", Text(e, "location"), Text(e, "message") ?? "")).ToList()
+                    e.StringOf("reason") ?? "unknown", e.StringOf("location"), e.StringOf("message") ?? "")).ToList()
                 : [])).ToList();
     }
-
-    private static string? Text(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }
 
 internal sealed record InsertErrorReason(string Reason, string? Location, string Message);
