@@ -64,7 +64,7 @@ internal static class PushEndpoints
             }
 
             var settings = PushEnvelopeJsonContext.Default.Options; // one place for depth and trailing commas
-            var reader = new Utf8JsonReader(Contiguous(body), new JsonReaderOptions { MaxDepth = settings.MaxDepth, AllowTrailingCommas = settings.AllowTrailingCommas });
+            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = settings.MaxDepth, AllowTrailingCommas = settings.AllowTrailingCommas });
             var envelope = JsonSerializer.Deserialize(ref reader, PushEnvelopeJsonContext.Default.PushEnvelope);
             return reader.Read() ? throw new JsonException("The body has more after the envelope.") : decoder.Decode(envelope);
         }, "The body is not a usable Pub/Sub push envelope.", cancellationToken);
@@ -159,15 +159,6 @@ internal static class PushEndpoints
                 $"Not stored within {push.Value.Deadline.TotalSeconds} s (Push__Deadline); Pub/Sub will deliver it again.");
         }
     }
-
-    /// <summary>
-    /// A large envelope in pieces, as one piece. System.Text.Json reads a string that spans pieces through a buffer from
-    /// the shared pool, which keeps it afterwards (one per thread and size): for a large message's data, 16 MB a thread
-    /// for good. An array of the body's own size is collected once the push is decoded. (An unwrapped body is copied
-    /// into one piece by <see cref="PushDecoder.DecodeUnwrapped"/>, which does not pool large ones either.)
-    /// </summary>
-    private static ReadOnlySequence<byte> Contiguous(ReadOnlySequence<byte> body) =>
-        body.IsSingleSegment || body.Length <= PushDecoder.PooledBytes ? body : new ReadOnlySequence<byte>(body.ToArray());
 
     /// <summary>A metadata header's value (several joined by commas), or null when Pub/Sub did not write it.</summary>
     private static string? Header(IHeaderDictionary headers, string name) =>
