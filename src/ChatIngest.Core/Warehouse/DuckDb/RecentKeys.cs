@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using ChatIngest.Core.Messages;
+using Seen = ChatIngest.Core.Warehouse.DuckDb.KeyTable.Seen;
 
 namespace ChatIngest.Core.Warehouse.DuckDb;
 
@@ -18,15 +19,14 @@ namespace ChatIngest.Core.Warehouse.DuckDb;
 /// </summary>
 internal sealed class RecentKeys
 {
-    private readonly int generationCapacity;
-    private Dictionary<UInt128, Seen> current;
-    private Dictionary<UInt128, Seen> previous;
+    private KeyTable current;
+    private KeyTable previous;
 
     public RecentKeys(int capacity)
     {
-        generationCapacity = Math.Max(1, capacity / 2);
-        current = new Dictionary<UInt128, Seen>(generationCapacity);
-        previous = new Dictionary<UInt128, Seen>(generationCapacity);
+        var generationCapacity = Math.Max(1, capacity / 2);
+        current = new KeyTable(generationCapacity);
+        previous = new KeyTable(generationCapacity);
     }
 
     /// <summary>
@@ -62,7 +62,7 @@ internal sealed class RecentKeys
         var ticks = record.Delivery.PublishTime.Ticks;
         if (decision == Decision.Store)
         {
-            Add(key, new Seen(ticks, IdHash(record)), known: false);
+            Add(key, new Seen(ticks, IdHash(record)));
         }
         else
         {
@@ -81,18 +81,23 @@ internal sealed class RecentKeys
             return;
         }
 
-        Add(key, new Seen(publishTicks, idHash), known: current.ContainsKey(key));
+        var newer = new Seen(publishTicks, idHash);
+        if (!current.TryUpdate(key, newer))
+        {
+            Add(key, newer);
+        }
     }
 
-    private void Add(UInt128 key, Seen seen, bool known)
+    /// <summary>Adds a key the current generation does not hold.</summary>
+    private void Add(UInt128 key, Seen seen)
     {
-        if (current.Count >= generationCapacity && !known)
+        if (current.IsFull)
         {
             (previous, current) = (current, previous);
-            current.Clear(); // keeps its capacity: memory stays what it was at start
+            current.Clear(); // keeps its memory: memory stays what it was at start
         }
 
-        current[key] = seen;
+        current.Add(key, seen);
     }
 
     private bool TryGet(UInt128 key, out Seen seen) => current.TryGetValue(key, out seen) || previous.TryGetValue(key, out seen);
@@ -112,8 +117,6 @@ internal sealed class RecentKeys
         SHA256.HashData(Encoding.UTF8.GetBytes("dead_letters/" + messageId), hash);
         return BinaryPrimitives.ReadUInt128BigEndian(hash);
     }
-
-    private readonly record struct Seen(long PublishTicks, int MessageIdHash);
 
     internal enum Decision
     {
