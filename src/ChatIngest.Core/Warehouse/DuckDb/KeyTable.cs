@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Security.Cryptography;
 
@@ -61,6 +62,9 @@ internal sealed class KeyTable
         {
             throw new InvalidOperationException($"The key table is full ({entries.Length} keys).");
         }
+
+        // The writer stores equal content of one group once (IngestWriter.Deduplicate), so a stored key is new here.
+        Debug.Assert(Find(key) < 0, "A key is added to a table that holds it.");
 
         ref var bucket = ref buckets[BucketOf(key)];
         entries[Count] = new Entry { Key = key, PublishTicks = seen.PublishTicks, MessageIdHash = seen.MessageIdHash, Next = bucket };
