@@ -31,8 +31,6 @@ internal sealed class KeyTable
 
     public int Count { get; private set; }
 
-    public int Capacity => entries.Length;
-
     public bool IsFull => Count == entries.Length;
 
     public bool TryGetValue(UInt128 key, out Seen seen)
