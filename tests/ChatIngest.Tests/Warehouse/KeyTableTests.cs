@@ -1,5 +1,5 @@
 using ChatIngest.Core.Warehouse.DuckDb;
-using Seen = ChatIngest.Core.Warehouse.DuckDb.KeyTable.Seen;
+using Seen = ChatIngest.Core.Warehouse.DuckDb.RecentKeys.Seen;
 
 namespace ChatIngest.Tests.Warehouse;
 

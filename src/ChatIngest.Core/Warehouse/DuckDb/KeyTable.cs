@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics;
 using System.Security.Cryptography;
+using Seen = ChatIngest.Core.Warehouse.DuckDb.RecentKeys.Seen;
 
 namespace ChatIngest.Core.Warehouse.DuckDb;
 
@@ -23,6 +24,7 @@ internal sealed class KeyTable
     public KeyTable(int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(capacity, 1 << 30); // its buckets, rounded up, must fit an int
         entries = new Entry[capacity];
         var bucketCount = (int)BitOperations.RoundUpToPowerOf2((uint)capacity);
         buckets = new int[bucketCount];
@@ -61,7 +63,6 @@ internal sealed class KeyTable
             throw new InvalidOperationException($"The key table is full ({entries.Length} keys).");
         }
 
-        // The writer stores equal content of one group once (IngestWriter.Deduplicate), so a stored key is new here.
         Debug.Assert(Find(key) < 0, "A key is added to a table that holds it.");
 
         ref var bucket = ref buckets[BucketOf(key)];
@@ -89,7 +90,7 @@ internal sealed class KeyTable
         return -1;
     }
 
-    private int BucketOf(UInt128 key) => shift == 64 ? 0 : (int)(((ulong)key * multiplier) >> shift);
+    private int BucketOf(UInt128 key) => shift == 64 ? 0 : unchecked((int)(((ulong)key * multiplier) >> shift)); // the low half, wrapped
 
     private static ulong RandomOddMultiplier()
     {
@@ -97,9 +98,6 @@ internal sealed class KeyTable
         RandomNumberGenerator.Fill(bytes);
         return BitConverter.ToUInt64(bytes) | 1;
     }
-
-    /// <summary>A stored row's first publication as <see cref="RecentKeys"/> knows it.</summary>
-    internal readonly record struct Seen(long PublishTicks, int MessageIdHash);
 
     // Seen's fields inline: as a field of its own, Seen (12 bytes) would be padded to 16 and the entry to 48.
     private struct Entry

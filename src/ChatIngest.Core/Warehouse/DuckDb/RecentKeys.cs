@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using ChatIngest.Core.Messages;
-using Seen = ChatIngest.Core.Warehouse.DuckDb.KeyTable.Seen;
 
 namespace ChatIngest.Core.Warehouse.DuckDb;
 
@@ -88,7 +87,11 @@ internal sealed class RecentKeys
         }
     }
 
-    /// <summary>Adds a key the current generation does not hold.</summary>
+    /// <summary>
+    /// Adds a key the current generation does not hold. A stored record's key is added without a lookup: a write's
+    /// records have distinct content keys per kind (<see cref="IWarehouse.WriteAsync"/>), so none is stored twice
+    /// before it is remembered.
+    /// </summary>
     private void Add(UInt128 key, Seen seen)
     {
         if (current.IsFull)
@@ -117,6 +120,9 @@ internal sealed class RecentKeys
         SHA256.HashData(Encoding.UTF8.GetBytes("dead_letters/" + messageId), hash);
         return BinaryPrimitives.ReadUInt128BigEndian(hash);
     }
+
+    /// <summary>A stored row's first publication as the recent keys know it.</summary>
+    internal readonly record struct Seen(long PublishTicks, int MessageIdHash);
 
     internal enum Decision
     {
