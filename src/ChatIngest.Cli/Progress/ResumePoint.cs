@@ -7,7 +7,8 @@ namespace ChatIngest.Cli.Progress;
 /// again cannot help, so going on from it would only send the lines after it twice.
 /// Replay acknowledges lines out of order, several being in flight, so the lines still open are kept — no more than
 /// the deliveries in flight, or one batch — and the lines that failed for want of an answer, to be named at the end:
-/// one range per failed delivery (about 16 bytes), joined only when they are named.
+/// a range per failed delivery, split around the lines refused inside a publish batch (about 16 bytes
+/// each), joined only when they are named.
 /// </summary>
 internal sealed class ResumePoint(long fromLine)
 {
@@ -49,6 +50,11 @@ internal sealed class ResumePoint(long fromLine)
                 var first = lines.First;
                 foreach (var refused in lines.Refused ?? [])
                 {
+                    if (refused > lines.Last)
+                    {
+                        break; // refused after the batch's last line, before a line after it could join the batch
+                    }
+
                     if (refused > first)
                     {
                         undelivered.Add((first, refused - 1));

@@ -49,7 +49,8 @@ internal sealed class PublishBatch
 
     /// <summary>
     /// A line refused for itself while this batch fills: one after its first line (before it, the batch has not begun),
-    /// so that a failure of the batch does not name it to send again. One after its last stays out of its range anyway.
+    /// so that a failure of the batch does not name it to send again. It may end up after the batch's last line, when
+    /// the batch is sent before another line joins it; the range named then ends at the last line.
     /// </summary>
     public void Refuse(long line)
     {

@@ -190,17 +190,39 @@ public sealed class PublishTests
             failures);
     }
 
-    [Fact]
-    public async Task ALineRefusedForItselfInsideAFailedBatchIsNotNamedToSendAgain()
+    [Theory]
+    [InlineData("not base64", "publish: failed: line 2 is not base64 (--base64)")]
+    [InlineData("longer than a message", "publish: failed: line 2 is longer than 10,485,760 bytes")]
+    [InlineData("too large for a request", "publish: failed: line 2 is too large for one publish request")]
+    public async Task ALineRefusedForItselfInsideAFailedBatchIsNotNamedToSendAgain(string refusal, string failure)
     {
         await using var fake = await FakePubSub.StartAsync(503);
-        var data = PublishRun.SmallLines(3).Select(l => Convert.ToBase64String(Encoding.UTF8.GetBytes(l))).ToArray();
+        var data = Base64Lines(3);
+        var refused = refusal switch
+        {
+            "not base64" => "not base64!",
+            "longer than a message" => new string('A', 11 * 1024 * 1024),
+            _ => Convert.ToBase64String(new byte[7_600_000]), // 10.1 MB as base64: a line Pub/Sub holds, a body it does not
+        };
 
-        var result = await PublishRun.ToEmulatorAsync(fake, [data[0], "not base64!", data[1], data[2]], options: ["--base64", "--max-attempts", "1"]);
+        var result = await PublishRun.ToEmulatorAsync(fake, [data[0], refused, data[1], data[2]], options: ["--base64", "--max-attempts", "1"]);
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("publish: failed: line 2 is not base64 (--base64)", result.Error.Split('\n'));
+        Assert.Contains(result.Error.Split('\n'), l => l.StartsWith(failure, StringComparison.Ordinal));
         Assert.Contains("publish: not delivered, to send again: lines 1, 3-4", result.Error.Split('\n'));
+    }
+
+    [Fact]
+    public async Task ALineRefusedAfterAFailedBatchsLastLineIsNotNamedWithIt()
+    {
+        await using var fake = await FakePubSub.StartAsync(503);
+        var data = Base64Lines(3);
+
+        var result = await PublishRun.ToEmulatorAsync(fake, [.. data, "", "not base64!"], options: ["--base64", "--max-attempts", "1"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("publish: failed: lines 1 to 3: HTTP 503 Service Unavailable", result.Error.Split('\n'));
+        Assert.Contains("publish: not delivered, to send again: lines 1-3 (sed -n '1,3p' SOURCE gives just those)", result.Error.Split('\n'));
     }
 
     [Fact]
@@ -293,4 +315,7 @@ public sealed class PublishTests
         Assert.Contains("100%, ETA 00:00:00", progress[^1], StringComparison.Ordinal);
         Assert.DoesNotContain('\u001b', result.Error);
     }
+
+    private static string[] Base64Lines(int count) =>
+        [.. PublishRun.SmallLines(count).Select(l => Convert.ToBase64String(Encoding.UTF8.GetBytes(l)))];
 }
