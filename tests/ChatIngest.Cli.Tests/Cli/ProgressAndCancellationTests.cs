@@ -88,9 +88,7 @@ public sealed class ProgressAndCancellationTests
         var lastArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var server = await LoopbackServer.StartAsync(async http =>
         {
-            var envelope = await System.Text.Json.JsonSerializer.DeserializeAsync<System.Text.Json.JsonElement>(http.Request.Body);
-            var data = Convert.FromBase64String(envelope.GetProperty("message").GetProperty("data").GetString()!);
-            var orderId = System.Text.Json.JsonDocument.Parse(data).RootElement.GetProperty("orderId").GetInt32();
+            var orderId = ReplayRun.OrderId(await System.Text.Json.JsonSerializer.DeserializeAsync<System.Text.Json.JsonElement>(http.Request.Body));
             if (orderId is 3 or 11)
             {
                 if (orderId == 11)
@@ -104,7 +102,7 @@ public sealed class ProgressAndCancellationTests
 
             http.Response.StatusCode = 204;
         });
-        var stdin = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(1, 11).Select(i => $"{{\"orderId\": {i}, \"cityCode\": \"IST\"}}\n")));
+        var stdin = Ndjson.Of(Ndjson.Orders(11));
 
         var run = CliRun.RunAsync(["replay", "-", "--to", new Uri(server.Address, "/pubsub/push").ToString(), "--concurrency", "2"], stdin: stdin, cancellationToken: stop.Token);
         await lastArrived.Task;
@@ -159,7 +157,7 @@ public sealed class ProgressAndCancellationTests
             arrived.TrySetResult(); // the second batch: held until the run is stopped
             await Task.Delay(Timeout.Infinite, http.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
         });
-        var stdin = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(1, 2_500).Select(i => $"{{\"orderId\": {i}, \"cityCode\": \"IST\"}}\n")));
+        var stdin = Ndjson.Of(Ndjson.Orders(2_500));
 
         var run = CliRun.RunAsync(["publish", "-", "--topic", "projects/p/topics/chat"],
             new Dictionary<string, string> { ["PUBSUB_EMULATOR_HOST"] = $"{server.Address.Host}:{server.Address.Port}" }, stdin, cancellationToken: stop.Token);

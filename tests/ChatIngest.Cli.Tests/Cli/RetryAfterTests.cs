@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using ChatIngest.Cli.Tests.Support;
 using ChatIngest.Tests.Support;
 
@@ -15,7 +14,7 @@ public sealed class RetryAfterTests
     /// <summary>Only a guard against hanging: each wait ends as soon as what it waits for happens.</summary>
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
 
-    private static readonly byte[] OneLine = Encoding.UTF8.GetBytes("""{"orderId": 1, "cityCode": "IST"}""" + "\n");
+    private static readonly byte[] OneLine = Ndjson.Of(Ndjson.Orders(1));
 
     /// <summary>
     /// Replays one line to an endpoint that answers its first delivery <paramref name="status"/> with the Retry-After

@@ -19,9 +19,9 @@ public sealed class PublishTokenTests
         var lines = PublishRun.SmallLines(10);
         Exception failure = status is null
             ? new HttpRequestException("Connection refused (oauth2.googleapis.com:443)")
-            : PublishRun.TokenFailure(status.Value);
+            : TokenFailure(status.Value);
 
-        var result = await PublishRun.WithCredentialsAsync(fake, new ScriptedTokens(failure), lines);
+        var result = await WithCredentialsAsync(fake, new ScriptedTokens(failure), lines);
 
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.Equal(lines, fake.Messages);
@@ -33,11 +33,11 @@ public sealed class PublishTokenTests
     public async Task ABatchWhoseTokenTheEndpointKeepsFailingToIssueFailsWithTheNumericStatus()
     {
         await using var fake = await FakePubSub.StartAsync();
-        var unavailable = PublishRun.TokenFailure(
+        var unavailable = TokenFailure(
             HttpStatusCode.ServiceUnavailable, "Server response does not contain a JSON object. Status code is: ServiceUnavailable");
 
         // The first batch gets its token; the second's fails at both attempts.
-        var result = await PublishRun.WithCredentialsAsync(fake, new ScriptedTokens(null, unavailable, unavailable), PublishRun.SmallLines(1_500), "--max-attempts", "2");
+        var result = await WithCredentialsAsync(fake, new ScriptedTokens(null, unavailable, unavailable), PublishRun.SmallLines(1_500), "--max-attempts", "2");
 
         Assert.Equal(1, result.ExitCode);
         Assert.Equal(1, fake.Attempts);
@@ -53,12 +53,12 @@ public sealed class PublishTokenTests
         await using var fake = await FakePubSub.StartAsync();
         Exception failure = how switch
         {
-            "503" => PublishRun.TokenFailure(HttpStatusCode.ServiceUnavailable),
+            "503" => TokenFailure(HttpStatusCode.ServiceUnavailable),
             "timed out" => new TaskCanceledException("The token source's own time limit."),
             _ => new HttpRequestException("Connection refused (oauth2.googleapis.com:443)"),
         };
 
-        var result = await PublishRun.WithCredentialsAsync(fake, new ScriptedTokens(failure, failure), PublishRun.SmallLines(10), "--max-attempts", "2");
+        var result = await WithCredentialsAsync(fake, new ScriptedTokens(failure, failure), PublishRun.SmallLines(10), "--max-attempts", "2");
 
         Assert.Equal(1, result.ExitCode);
         Assert.Equal(0, fake.Attempts);
@@ -70,9 +70,9 @@ public sealed class PublishTokenTests
     public async Task ARefusedRefreshTokenStopsTheRunWithOneLineSayingHowToLogInAgain()
     {
         await using var fake = await FakePubSub.StartAsync();
-        var refused = PublishRun.TokenFailure(HttpStatusCode.BadRequest, "invalid_grant", "Token has been expired or revoked.");
+        var refused = TokenFailure(HttpStatusCode.BadRequest, "invalid_grant", "Token has been expired or revoked.");
 
-        var result = await PublishRun.WithCredentialsAsync(fake, new ScriptedTokens(null, refused), PublishRun.SmallLines(1_500));
+        var result = await WithCredentialsAsync(fake, new ScriptedTokens(null, refused), PublishRun.SmallLines(1_500));
 
         Assert.Equal(1, result.ExitCode);
         Assert.Equal(1, fake.Attempts);
@@ -82,4 +82,17 @@ public sealed class PublishTokenTests
         Assert.Contains("gcloud auth application-default login", cause, StringComparison.Ordinal);
         Assert.DoesNotContain(nameof(TokenResponseException), result.Error, StringComparison.Ordinal);
     }
+
+    /// <summary>With credentials, as against Google: the production address, rerouted to the fake.</summary>
+    private static async Task<CliResult> WithCredentialsAsync(FakePubSub fake, ScriptedTokens tokens, string[] lines, params string[] options)
+    {
+        using var route = new ReroutingHandler(new Uri($"http://{fake.Host}"));
+        return await CliRun.RunAsync(
+            ["publish", "-", "--topic", FakePubSub.Topic, "--min-backoff", "1ms", "--max-backoff", "5ms", .. options],
+            stdin: Ndjson.Of(lines), credentials: tokens, http: route);
+    }
+
+    /// <summary>What Google.Apis.Auth throws when the token endpoint answers with an error (or with no JSON at all).</summary>
+    private static TokenResponseException TokenFailure(HttpStatusCode status, string error = "Server response does not contain a JSON object.", string? description = null) =>
+        new(new TokenErrorResponse { Error = error, ErrorDescription = description }, status);
 }

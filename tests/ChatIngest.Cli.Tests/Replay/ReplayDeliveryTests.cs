@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using ChatIngest.Cli.Tests.Support;
 using ChatIngest.Core.Messages;
@@ -25,7 +24,7 @@ public sealed class ReplayDeliveryTests
         Assert.All(received, r => Assert.Equal("Bearer secret-token", r.GetProperty("authorization").GetString()));
         var messages = received.Select(r => r.GetProperty("envelope")).ToArray();
         Assert.All(messages, e => Assert.Equal("projects/p/subscriptions/s", e.GetProperty("subscription").GetString()));
-        var data = messages.Select(e => Encoding.UTF8.GetString(Convert.FromBase64String(e.GetProperty("message").GetProperty("data").GetString()!)));
+        var data = messages.Select(Data);
         Assert.Equal(Lines.Order(StringComparer.Ordinal), data.Order(StringComparer.Ordinal));
 
         var ids = new HashSet<string>();
@@ -117,7 +116,6 @@ public sealed class ReplayDeliveryTests
         Assert.All(attempts.Values, n => Assert.Equal(3, n));
         Assert.Contains("sent 3, acknowledged 3, retried 6, failed 0", result.Error, StringComparison.Ordinal);
     }
-
 
     [Fact]
     public async Task ASourceThatIsAPipeIsRead()

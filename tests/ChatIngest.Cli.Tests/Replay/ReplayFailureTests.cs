@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text;
 using ChatIngest.Cli.Tests.Support;
 using Microsoft.AspNetCore.Http;
 using ChatIngest.Tests.Support;
@@ -42,7 +41,7 @@ public sealed class ReplayFailureTests
     [Fact]
     public async Task AServiceThatNeverAnswersStopsTheRunOnceTheFirstLineHasUsedItsAttempts()
     {
-        var stdin = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(1, 200).Select(i => $"{{\"orderId\": {i}, \"cityCode\": \"IST\"}}\n")));
+        var stdin = Ndjson.Of(Ndjson.Orders(200));
 
         var result = await CliRun.RunAsync(["replay", "-", "--to", "http://127.0.0.1:9/pubsub/push", "--concurrency", "1",
             "--max-attempts", "2", "--min-backoff", "1ms", "--max-backoff", "5ms"], stdin: stdin); // port 9: refused
@@ -91,7 +90,7 @@ public sealed class ReplayFailureTests
     {
         // What ASP.NET answers for a path it does not map: {"type":…,"title":"Not Found","status":404,"traceId":…}.
         await using var server = await LoopbackServer.StartAsync(http => Results.Problem(statusCode: 404).ExecuteAsync(http));
-        var stdin = Encoding.UTF8.GetBytes(Lines[0] + "\n");
+        var stdin = Ndjson.Of(Lines[..1]);
 
         var result = await CliRun.RunAsync(["replay", "-", "--to", new Uri(server.Address, "/push").ToString(), "--concurrency", "1"], stdin: stdin);
 

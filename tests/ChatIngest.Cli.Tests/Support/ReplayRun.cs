@@ -25,10 +25,9 @@ internal static class ReplayRun
         await using var server = await LoopbackServer.StartAsync(async http =>
         {
             var envelope = await JsonSerializer.DeserializeAsync<JsonElement>(http.Request.Body);
-            var copy = JsonDocument.Parse(envelope.GetRawText()).RootElement.Clone();
-            var withAuth = JsonSerializer.SerializeToElement(new { envelope = copy, authorization = http.Request.Headers.Authorization.ToString() });
+            var withAuth = JsonSerializer.SerializeToElement(new { envelope, authorization = http.Request.Headers.Authorization.ToString() });
             received.Enqueue(withAuth);
-            http.Response.StatusCode = answer(copy);
+            http.Response.StatusCode = answer(envelope);
             if (http.Response.StatusCode >= 400)
             {
                 await http.Response.WriteAsJsonAsync(
@@ -41,8 +40,8 @@ internal static class ReplayRun
         return (result, received.ToList());
     }
 
-    public static int OrderId(JsonElement received) => JsonDocument.Parse(Data(received)).RootElement.GetProperty("orderId").GetInt32();
+    public static int OrderId(JsonElement envelope) => JsonDocument.Parse(Data(envelope)).RootElement.GetProperty("orderId").GetInt32();
 
-    public static string Data(JsonElement received) =>
-        Encoding.UTF8.GetString(Convert.FromBase64String(received.GetProperty("message").GetProperty("data").GetString()!));
+    public static string Data(JsonElement envelope) =>
+        Encoding.UTF8.GetString(Convert.FromBase64String(envelope.GetProperty("message").GetProperty("data").GetString()!));
 }
