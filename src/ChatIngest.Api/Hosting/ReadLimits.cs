@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
-using System.Threading.RateLimiting;
 using ChatIngest.Core;
 using ChatIngest.Core.Ingest;
 using Microsoft.AspNetCore.RateLimiting;

@@ -66,7 +66,12 @@ internal static class PushEndpoints
             var settings = PushEnvelopeJsonContext.Default.Options; // one place for depth and trailing commas
             var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = settings.MaxDepth, AllowTrailingCommas = settings.AllowTrailingCommas });
             var envelope = JsonSerializer.Deserialize(ref reader, PushEnvelopeJsonContext.Default.PushEnvelope);
-            return reader.Read() ? throw new JsonException("The body has more after the envelope.") : decoder.Decode(envelope);
+            if (reader.Read()) // reading past the envelope is the check: the reader throws for anything but white space
+            {
+                throw new JsonException("The body has more after the envelope.");
+            }
+
+            return decoder.Decode(envelope);
         }, "The body is not a usable Pub/Sub push envelope.", cancellationToken);
 
     internal static Task<Results<NoContent, ProblemHttpResult>> UnwrappedPushAsync(

@@ -275,5 +275,4 @@ public sealed class PushAuthTests : IAsyncLifetime
     }
 
     private static string Encoded(string text) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(text));
-
 }

@@ -50,5 +50,4 @@ public sealed class ReadLimitTests
             r.Dispose();
         }
     }
-
 }

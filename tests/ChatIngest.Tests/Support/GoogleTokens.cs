@@ -97,5 +97,4 @@ public sealed class GoogleTokens : IAsyncDisposable
         var jwk = new { kty = "RSA", alg = "RS256", use = "sig", kid = KeyId, n = Base64Url.EncodeToString(parameters.Modulus!), e = Base64Url.EncodeToString(parameters.Exponent!) };
         return JsonSerializer.Serialize(new { keys = new[] { jwk } });
     }
-
 }
