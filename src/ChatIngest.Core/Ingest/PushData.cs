@@ -14,15 +14,15 @@ public sealed class PushData
 {
     private readonly byte[] buffer;
     private readonly int length;
-    private bool pooled;
+    private bool borrowed;
     private bool released;
 
-    private PushData(byte[] buffer, int length, bool isBase64, bool isPooled)
+    private PushData(byte[] buffer, int length, bool isBase64, bool isBorrowed)
     {
         this.buffer = buffer;
         this.length = length;
         IsBase64 = isBase64;
-        pooled = isPooled;
+        borrowed = isBorrowed;
     }
 
     /// <summary>True when the text was base64: <see cref="Bytes"/> is then what it decodes to, otherwise the text.</summary>
@@ -34,20 +34,20 @@ public sealed class PushData
     public byte[] Text => IsBase64 ? throw new InvalidOperationException("The data is base64: its text was not kept.") : buffer;
 
     /// <summary>Data to send: <paramref name="bytes"/> as they are, written as base64.</summary>
-    public static PushData FromBytes(byte[] bytes) => new(bytes, bytes.Length, isBase64: true, isPooled: false);
+    public static PushData FromBytes(byte[] bytes) => new(bytes, bytes.Length, isBase64: true, isBorrowed: false);
 
     /// <summary>Bytes in a buffer from <see cref="PushDecoder.Borrow"/>, which <see cref="Release"/> gives back.</summary>
-    internal static PushData Decoded(byte[] buffer, int length) => new(buffer, length, isBase64: true, isPooled: true);
+    internal static PushData Decoded(byte[] buffer, int length) => new(buffer, length, isBase64: true, isBorrowed: true);
 
-    internal static PushData NotBase64(ReadOnlySpan<byte> text) => new(text.ToArray(), text.Length, isBase64: false, isPooled: false);
+    internal static PushData NotBase64(ReadOnlySpan<byte> text) => new(text.ToArray(), text.Length, isBase64: false, isBorrowed: false);
 
-    /// <summary>Gives a pooled buffer back; <see cref="Bytes"/> is empty afterwards.</summary>
+    /// <summary>Gives a borrowed buffer back (the pool keeps it or not); <see cref="Bytes"/> is empty afterwards.</summary>
     public void Release()
     {
         released = true;
-        if (pooled)
+        if (borrowed)
         {
-            pooled = false;
+            borrowed = false;
             PushDecoder.GiveBack(buffer);
         }
     }

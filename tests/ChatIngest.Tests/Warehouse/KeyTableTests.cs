@@ -54,7 +54,7 @@ public sealed class KeyTableTests
         for (var i = 0; i < Size - 1; i++)
         {
             Assert.True(table.TryGetValue(keys[i], out var seen));
-            Assert.Equal(i == 100 ? updated : new Seen(i, i), seen);
+            Assert.Equal(i == 100 ? new Seen(-1, 42) : new Seen(i, i), seen);
         }
 
         Assert.Equal(Size - 1, table.Count);

@@ -50,11 +50,11 @@ internal sealed class BigQuerySetup(BigQueryRestClient client, IOptions<Warehous
             if (type != "TABLE")
             {
                 // insertAll writes into tables only: a view (or an external table) by this name takes no rows.
-                problems.Add($"{dataset}.{table} ({type}, not a table: drop it with bq rm -t {settings.ProjectId}:{settings.Dataset}.{table})");
+                problems.Add($"{dataset}.{table} ({type}, not a table: drop it with {Drop(table)})");
             }
             else if (TableSchema.Problems(TableSchema.Declared(SqlScripts.Load($"bigquery/create_{table}.sql")), fields) is { Count: > 0 } found)
             {
-                problems.Add($"{dataset}.{table} ({string.Join("; ", found)}; mend it with ALTER TABLE, or drop it with bq rm -t {settings.ProjectId}:{settings.Dataset}.{table} if its rows may go)");
+                problems.Add($"{dataset}.{table} ({string.Join("; ", found)}; mend it with ALTER TABLE, or drop it with {Drop(table)} if its rows may go)");
             }
         }
 
@@ -63,7 +63,7 @@ internal sealed class BigQuerySetup(BigQueryRestClient client, IOptions<Warehous
         var view = await client.TableSchemaAsync(View, cancellationToken).ConfigureAwait(false);
         if (view is { Type: not "VIEW" and var viewType })
         {
-            problems.Add($"{dataset}.{View} ({viewType} where the view goes: drop it with bq rm -t {settings.ProjectId}:{settings.Dataset}.{View} if its rows may go)");
+            problems.Add($"{dataset}.{View} ({viewType} where the view goes: drop it with {Drop(View)} if its rows may go)");
         }
 
         if (problems.Count > 0)
@@ -86,6 +86,8 @@ internal sealed class BigQuerySetup(BigQueryRestClient client, IOptions<Warehous
 
         await RunDdlAsync(BigQueryWarehouse.ForDataset(settings, "view.sql"), cancellationToken).ConfigureAwait(false);
         report($"view {dataset}.{View}: {(view is not null ? "replaced with the current definition" : "created")}");
+
+        string Drop(string name) => $"bq rm -t {settings.ProjectId}:{settings.Dataset}.{name}";
     }
 
     private async Task RunDdlAsync(string ddl, CancellationToken cancellationToken)

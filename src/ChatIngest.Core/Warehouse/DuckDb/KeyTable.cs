@@ -26,7 +26,7 @@ internal sealed class KeyTable
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(capacity, 1 << 30); // its buckets, rounded up, must fit an int
         entries = new Entry[capacity];
-        var bucketCount = (int)BitOperations.RoundUpToPowerOf2((uint)capacity);
+        var bucketCount = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(capacity, 2)); // two at least: a shift of 64 would be 0
         buckets = new int[bucketCount];
         shift = 64 - BitOperations.Log2((uint)bucketCount);
     }
@@ -90,7 +90,7 @@ internal sealed class KeyTable
         return -1;
     }
 
-    private int BucketOf(UInt128 key) => shift == 64 ? 0 : unchecked((int)(((ulong)key * multiplier) >> shift)); // the low half, wrapped
+    private int BucketOf(UInt128 key) => unchecked((int)(((ulong)key * multiplier) >> shift)); // the low half, wrapped
 
     private static ulong RandomOddMultiplier()
     {
