@@ -203,7 +203,7 @@ internal sealed partial class BigQueryRestClient
         {
             var job = answer.RootElement.GetProperty("jobReference");
             jobId = job.GetProperty("jobId").GetString()!;
-            location = job.TryGetProperty("location", out var l) ? l.GetString() : settings.Location;
+            location = job.TryGetProperty("location", out _) ? job.StringOf("location") : settings.Location;
             string? pageToken = null;
             var started = time.GetTimestamp();
             while (true)
@@ -225,7 +225,7 @@ internal sealed partial class BigQueryRestClient
                 {
                     schema ??= QueryResults.Schema(root);
                     QueryResults.AddRows(root, schema, rows);
-                    pageToken = root.TryGetProperty("pageToken", out var token) ? token.GetString() : null;
+                    pageToken = root.StringOf("pageToken");
                     if (pageToken is null)
                     {
                         return rows;

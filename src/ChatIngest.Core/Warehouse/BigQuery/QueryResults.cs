@@ -68,23 +68,20 @@ internal static class QueryResults
         try
         {
             using var document = JsonDocument.Parse(body);
-            if (document.RootElement.TryGetProperty("error", out var error))
+            if (document.RootElement is { ValueKind: JsonValueKind.Object } root
+                && root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
             {
-                if (error.TryGetProperty("message", out var m))
+                message = error.StringOf("message") ?? message;
+                if (error.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array
+                    && errors.GetArrayLength() > 0 && errors[0].ValueKind == JsonValueKind.Object)
                 {
-                    message = m.GetString() ?? message;
-                }
-
-                if (error.TryGetProperty("errors", out var errors) && errors.GetArrayLength() > 0
-                    && errors[0].TryGetProperty("reason", out var r))
-                {
-                    reason = r.GetString() ?? reason;
+                    reason = errors[0].StringOf("reason") ?? reason;
                 }
             }
         }
         catch (JsonException)
         {
-            // a proxy's HTML error page: the status alone decides
+            // a proxy's HTML error page: the status alone decides, as for a body of another shape
         }
 
         return new BigQueryException(status, reason, message);
