@@ -41,6 +41,20 @@ def load_average():
         return " ".join(f.read().split()[:3])
 
 
+def process_cpu_s(pid):
+    """User + system CPU seconds of a process so far, all its threads (/proc/<pid>/stat)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu():
+    """(busy, total) CPU time of all cores so far, in clock ticks (/proc/stat); idle and iowait count as not busy."""
+    with open("/proc/stat", encoding="ascii") as f:
+        ticks = [int(x) for x in f.readline().split()[1:]]
+    return sum(ticks) - ticks[3] - ticks[4], sum(ticks)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -124,7 +138,12 @@ def push_series(name, dll, work, seconds, warmup, orders_per_18, db=None, args=(
         base = 0
         for i, connections in enumerate([64] + CONNECTIONS):
             base += 10_000_000_000  # distinct counters per wrk run: every request is a new message
+            cpu, (busy, total) = process_cpu_s(server.proc.pid), machine_cpu()
             r = wrk(server.url, connections, warmup if i == 0 else seconds, base, orders_per_18)
+            # Where a step's time went: the server's CPU per request, and how busy the cores were (wrk shares them).
+            busy_after, total_after = machine_cpu()
+            r["server_cpu_us"] = (process_cpu_s(server.proc.pid) - cpu) / max(1, r["requests"]) * 1e6
+            r["cores_busy"] = (busy_after - busy) / max(1, total_after - total)
             acked += r["acked"]
             in_flight += connections
             if i > 0:

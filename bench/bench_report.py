@@ -18,14 +18,16 @@ def render(report, opts):
     names = {"a": "(a) bare Kestrel 204", "b": "(b) ChatIngest push", "c": "(c) one INSERT per request"}
     push = [k for k in "abc" if k in report]
     if push:
-        out += ["| endpoint | connections | req/s | p50 ms | p99 ms | max ms | non-2xx | socket errors | peak RSS MB |",
-                "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        out += ["| endpoint | connections | req/s | p50 ms | p99 ms | max ms | non-2xx | socket errors | peak RSS MB "
+                "| server CPU µs/req | cores busy |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for k in push:
             s = report[k]
             for r in s["runs"]:
                 errors = r["connect"] + r["read"] + r["write"] + r["timeout"]
                 out.append(f"| {names[k]} | {r['connections']} | {r['rps']:,.0f} | {ms(r['p50_us'])} | "
-                           f"{ms(r['p99_us'])} | {ms(r['max_us'])} | {r['non2xx']} | {errors} | {s['peak_rss_mb']:.0f} |")
+                           f"{ms(r['p99_us'])} | {ms(r['max_us'])} | {r['non2xx']} | {errors} | {s['peak_rss_mb']:.0f} | "
+                           f"{r['server_cpu_us']:.1f} | {r['cores_busy']:.0%} |")
         out.append("")
     for k in "de":
         if k in report:
