@@ -31,7 +31,7 @@ local chat = aligned('{"senderAppType": "Courier Android", "courierId": 17935441
 local order = aligned('{"cityCode": "IST", "orderId": ')
 local close = b64("}")
 local headers = { ["Content-Type"] = "application/json" }
-local threads, counter = {}, 0
+local threads = {}
 
 function setup(thread)
   thread:set("tid", #threads)
@@ -41,7 +41,7 @@ end
 function init(args)
   base = tonumber(args[1] or "0")
   orders = tonumber(args[2] or "4")
-  counter = 0
+  counter = 0 -- a global of the thread's state, so that done() can read it: the requests this thread made
 end
 
 function request()
@@ -58,9 +58,13 @@ end
 
 function done(summary, latency, requests)
   local e = summary.errors
+  -- made: every request built, answered or not (in flight when wrk stopped, or cut by a socket error), so the most
+  -- messages the server can have stored
+  local made = 0
+  for _, t in ipairs(threads) do made = made + t:get("counter") end
   io.write(string.format(
     'WRKJSON {"requests":%d,"duration_us":%d,"non2xx":%d,"connect":%d,"read":%d,"write":%d,"timeout":%d,'
-      .. '"p50_us":%d,"p99_us":%d,"max_us":%d,"bytes":%d}\n',
+      .. '"p50_us":%d,"p99_us":%d,"max_us":%d,"bytes":%d,"made":%d}\n',
     summary.requests, summary.duration, e.status, e.connect, e.read, e.write, e.timeout,
-    latency:percentile(50), latency:percentile(99), latency.max, summary.bytes))
+    latency:percentile(50), latency:percentile(99), latency.max, summary.bytes, made))
 end
