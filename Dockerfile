@@ -22,6 +22,8 @@ ENV ASPNETCORE_HTTP_PORTS= \
     DOTNET_CLI_TELEMETRY_OPTOUT=1 \
     Warehouse__Kind=BigQuery
 EXPOSE 8080
-# "app" (uid 1654) is the non-root user the .NET images ship with.
+# "app" (uid 1654) is the non-root user the .NET images ship with. It owns data/, where Warehouse__Kind=DuckDb keeps its
+# file by default (Warehouse__DuckDbPath, relative to /app): a volume mounted there starts out owned by it too.
+RUN mkdir /app/data && chown "$APP_UID" /app/data
 USER $APP_UID
 ENTRYPOINT ["dotnet", "ChatIngest.Api.dll"]

@@ -16,23 +16,26 @@ fi
 run gcloud builds submit --project="$PROJECT_ID" --region="$REGION" --tag="$IMAGE" .
 
 env_vars="Warehouse__Kind=BigQuery,Warehouse__ProjectId=$PROJECT_ID,Warehouse__Dataset=$DATASET,Warehouse__Location=$BQ_LOCATION"
-# A commit retries BigQuery for up to 20 s; a push waits 25 s for it, inside the subscription's 60 s ack deadline
-# (50-push-subscription.sh) and the 60 s request timeout below, so a slow commit still ends in an answer.
-env_vars+=",Ingest__CommitRetryBudget=00:00:20,Push__Deadline=00:00:25"
+# A commit retries BigQuery for up to 20 s; a push waits 25 s for it (PUSH_DEADLINE_SECONDS), inside the subscription's
+# ack deadline (60 s by default, 30 s at least: lib.sh) and the 60 s request timeout below, so a slow commit still
+# ends in an answer.
+env_vars+=",Ingest__CommitRetryBudget=00:00:20,Push__Deadline=$(printf '00:%02d:%02d' $((PUSH_DEADLINE_SECONDS / 60)) $((PUSH_DEADLINE_SECONDS % 60)))"
 push_auth() { echo "PushAuth__ServiceAccountEmail=$PUSH_SA,PushAuth__Audience=$1,PushAuth__SignatureCheckedByCloudRun=true"; }
 
+# $1: --set-env-vars for a new service; --update-env-vars for an existing one, so that variables set on it by hand
+# (OTEL_EXPORTER_OTLP_ENDPOINT, Replay__Token) outlive a rerun.
 deploy() {
   run gcloud run deploy "$SERVICE" --project="$PROJECT_ID" --region="$REGION" --image="$IMAGE" \
     --service-account="$RUN_SA" --no-allow-unauthenticated --concurrency="$CONCURRENCY" \
     --min-instances="$MIN_INSTANCES" --max-instances="$MAX_INSTANCES" --cpu=1 --memory=512Mi --timeout=60 \
-    --set-env-vars="$1"
+    "$1=$2"
 }
 
 if missing gcloud run services describe "$SERVICE" --project="$PROJECT_ID" --region="$REGION"; then
-  deploy "$env_vars"
+  deploy --set-env-vars "$env_vars"
   url="$(service_url)"
   run gcloud run services update "$SERVICE" --project="$PROJECT_ID" --region="$REGION" --update-env-vars="$(push_auth "$url")"
 else
   url="$(service_url)"
-  deploy "$env_vars,$(push_auth "$url")"
+  deploy --update-env-vars "$env_vars,$(push_auth "$url")"
 fi

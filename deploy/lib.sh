@@ -26,6 +26,14 @@ CONCURRENCY="${CONCURRENCY:-80}"
 MIN_INSTANCES="${MIN_INSTANCES:-1}"
 MAX_INSTANCES="${MAX_INSTANCES:-20}"
 ACK_DEADLINE="${ACK_DEADLINE:-60}"
+# How long a push waits for its commit (Push__Deadline, step 4). Pub/Sub's ack deadline must leave room above it, or
+# Pub/Sub gives up on a push the service is still answering: a redelivery, and a smaller push window.
+PUSH_DEADLINE_SECONDS=25
+if ! [[ "$ACK_DEADLINE" =~ ^[0-9]{1,4}$ ]] || ((10#$ACK_DEADLINE < PUSH_DEADLINE_SECONDS + 5 || 10#$ACK_DEADLINE > 600)); then
+  echo "ACK_DEADLINE must be whole seconds from $((PUSH_DEADLINE_SECONDS + 5)) to 600 (the service answers a push within" \
+    "${PUSH_DEADLINE_SECONDS} s; Pub/Sub allows at most 600), not '$ACK_DEADLINE'" >&2
+  exit 64
+fi
 # The service acknowledges every poison message itself (parked in dead_letters), so a nack is always transient (a
 # warehouse outage, a 503 under overload): give it the most attempts Pub/Sub allows, ~15 h at 10-600 s backoff, before
 # a message moves to the dead-letter topic's hold subscription (README: "Messages Pub/Sub gave up on").

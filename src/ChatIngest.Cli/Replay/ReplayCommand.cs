@@ -21,7 +21,7 @@ internal static class ReplayCommand
             Examples:
               replay ../shared/data/conversations.json --to http://localhost:8080/pubsub/push
               replay data/generated.ndjson --to http://localhost:8080/pubsub/push --rate 1
-              generate -n 1000 | replay - --to https://chatingest-xyz.a.run.app/pubsub/push --token "$(gcloud auth print-identity-token)"
+              generate -n 1000 | replay - --to "$URL/pubsub/push" --token "$(gcloud auth print-identity-token --impersonate-service-account="$PUSH_SA" --audiences="$URL" --include-email)"
               replay gs://my-bucket/conversations.json --to http://localhost:8080/pubsub/push --concurrency 32
             """);
         delivery.AddTo(command);

@@ -39,7 +39,8 @@ internal sealed class ReplayOptions
 
     public Option<string?> Token { get; } = new("--token")
     {
-        Description = "Bearer token sent as Authorization on every push (e.g. an OIDC identity token). Example: --token \"$(gcloud auth print-identity-token)\"",
+        Description = "Bearer token sent as Authorization on every push; a deployed service takes the push account's OIDC token for its URL. "
+            + "Example: --token \"$(gcloud auth print-identity-token --impersonate-service-account=\"$PUSH_SA\" --audiences=\"$URL\" --include-email)\"",
         Validators = { NoControlCharacters },
     };
 

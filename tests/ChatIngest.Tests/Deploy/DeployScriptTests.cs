@@ -110,6 +110,54 @@ public sealed class DeployScriptTests
     }
 
     [Fact]
+    public async Task RerunningTheCloudRunStepKeepsVariablesSetOnTheServiceByHand()
+    {
+        // A service deployed before, with a variable its owner set by hand: the rerun's revision still has it.
+        var (result, calls) = await RunWithFakeGcloudAsync("40-cloud-run.sh", $"""
+              "run services describe"*"--format=value(status.url)"*) echo '{Url}' ;;
+              "run services describe"*) exit 0 ;;
+            """);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        var byHand = new Dictionary<string, string> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://collector:4318", ["Warehouse__Dataset"] = "old" };
+        var revision = Assert.Single(RevisionEnvironments(calls, byHand));
+        Assert.Equal("http://collector:4318", revision["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        Assert.Equal("chatingest", revision["Warehouse__Dataset"]); // what the step sets, it sets again
+        Assert.Equal(Url, revision["PushAuth__Audience"]);
+    }
+
+    [Theory]
+    [InlineData("29")]
+    [InlineData("10")]
+    [InlineData("601")]
+    [InlineData("60s")]
+    [InlineData("99999999999999999999")]
+    public async Task AnAckDeadlineThatLeavesNoRoomAboveThePushDeadlineIsRefusedWithALineNamingIt(string ackDeadline)
+    {
+        var environment = Environment();
+        environment["PROJECT_ID"] = "demo";
+        environment["SERVICE_URL"] = Url;
+        environment["ACK_DEADLINE"] = ackDeadline;
+
+        var result = await ChildProcess.RunAsync("bash", [Script("50-push-subscription.sh"), "--dry-run"], environment: environment);
+
+        Assert.Equal(64, result.ExitCode);
+        Assert.Contains($"ACK_DEADLINE must be whole seconds from 30 to 600", result.Error, StringComparison.Ordinal);
+        Assert.Contains($"'{ackDeadline}'", result.Error, StringComparison.Ordinal);
+        Assert.Empty(result.Output);
+    }
+
+    [Theory]
+    [InlineData("30")]
+    [InlineData("600")]
+    public async Task AnAckDeadlineFromThirtyToSixHundredSecondsIsTakenAsGiven(string ackDeadline)
+    {
+        var create = Assert.Single(await DryRunAsync("50-push-subscription.sh", ("ACK_DEADLINE", ackDeadline)));
+
+        Assert.Contains($" --ack-deadline={ackDeadline} ", create, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TheDeployedTimeoutsNestCommitRetriesInsideThePushDeadlineInsideTheAckDeadlineAndRequestTimeoutAndBigQueryExchangesInsideTheirBudget()
     {
         // A commit that retries for its whole budget still answers the push (204 or 503) before the push deadline; the
@@ -173,12 +221,14 @@ public sealed class DeployScriptTests
 
     /// <summary>
     /// The environment of each revision that the recorded <c>run deploy</c> and <c>run services update</c> calls make, as
-    /// Cloud Run builds it: <c>--set-env-vars</c> replaces all variables, <c>--update-env-vars</c> merges.
+    /// Cloud Run builds it: <c>--set-env-vars</c> replaces all variables, <c>--update-env-vars</c> merges (into
+    /// <paramref name="before"/>: the service's variables before the step ran).
     /// </summary>
-    private static List<Dictionary<string, string>> RevisionEnvironments(IEnumerable<string> calls)
+    private static List<Dictionary<string, string>> RevisionEnvironments(
+        IEnumerable<string> calls, Dictionary<string, string>? before = null)
     {
         var revisions = new List<Dictionary<string, string>>();
-        var variables = new Dictionary<string, string>();
+        var variables = new Dictionary<string, string>(before ?? []);
         foreach (var call in calls.Where(c => c.StartsWith("run deploy ", StringComparison.Ordinal) || c.StartsWith("run services update ", StringComparison.Ordinal)))
         {
             foreach (var (flag, replaces) in new[] { ("--set-env-vars=", true), ("--update-env-vars=", false) })
