@@ -72,9 +72,22 @@ internal sealed class JournalDirectWriter : IDisposable
         buffer[(end - tail)..end].CopyTo(buffer); // the new end's block, for the next write
         if (capacity > DuckDbWarehouse.RetainedFrameBytes)
         {
-            Resize(InitialBytes, tail); // grown for a large message's frame: pinned memory is never compacted
+            // Grown for a large message's frame: pinned memory is never compacted. The frame is on disk by now, so no
+            // shrink may fail the write: the journal would clear "its" block from a buffer that already holds this
+            // frame's end, over acknowledged frames. Without memory for the small buffer, the large one stays.
+            try
+            {
+                FaultOnShrink?.Invoke();
+                Resize(InitialBytes, tail);
+            }
+            catch (OutOfMemoryException)
+            {
+            }
         }
     }
+
+    /// <summary>Test hook: runs where the buffer grown for a large frame would be given back.</summary>
+    internal Action? FaultOnShrink { get; set; }
 
     /// <summary>
     /// After a failed <see cref="Write"/> at <paramref name="offset"/>: writes the block holding it back with zeros
