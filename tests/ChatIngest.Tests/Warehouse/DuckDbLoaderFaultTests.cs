@@ -80,6 +80,19 @@ public sealed class DuckDbLoaderFaultTests : WarehouseFileTests
     }
 
     [Fact]
+    public void PendingBytesAtTheirBoundStillFitOneBufferWhenAFailedLoadIsPutBackInFrontOfThoseThatCameDuringIt()
+    {
+        // Both the failed load and the rows behind it may be at the bound, each with one more frame past it (any write
+        // fits when nothing is pending; a dead letter's frame is up to ~10 MB), and the buffer grows a quarter more than
+        // it needs. For any row limit: the options validator's largest (10,000,000 rows) was 2.56 GB of bytes.
+        var bound = DuckDbLoader.MaxPendingBytesFor(int.MaxValue);
+        var largestFrame = 11L << 20;
+
+        Assert.True(2 * (bound + largestFrame) * 5 / 4 <= Array.MaxLength, $"{bound:N0} bytes pending, twice, outgrow one array");
+        Assert.Equal(400_000 * 256L, DuckDbLoader.MaxPendingBytesFor(400_000)); // the default's bound is as before
+    }
+
+    [Fact]
     public async Task AWriteWhoseHandOverToTheLoaderFailsIsStoredByItsRetryNotAcknowledgedAsADuplicate()
     {
         // The frame is in the journal, but the loader never got it (no memory to copy it): the write fails, and the

@@ -97,11 +97,15 @@ internal sealed partial class DuckDbLoader : IDisposable
 
     public void Start() => thread.Start();
 
+    private long MaxPendingBytes => MaxPendingBytesFor(options.DuckDbMaxPendingRows);
+
     /// <summary>
     /// The bytes pending rows may take: the rows' limit at ~256 bytes a row (chat messages are ~200), but at least
-    /// 64 MB. Rows of any size are allowed (a dead letter keeps up to 10 MB), so rows alone bound no memory.
+    /// 64 MB, as rows of any size are allowed (a dead letter keeps up to 10 MB), so rows alone bound no memory; and at
+    /// most 512 MB: a failed load's rows are put back in front of those that came during it, in one buffer, which must
+    /// stay within what an array can hold (2 GB).
     /// </summary>
-    private long MaxPendingBytes => Math.Max(64L << 20, options.DuckDbMaxPendingRows * 256L);
+    internal static long MaxPendingBytesFor(int maxPendingRows) => Math.Clamp(maxPendingRows * 256L, 64L << 20, 512L << 20);
 
     /// <summary>
     /// Waits until <paramref name="rows"/> more, of <paramref name="bytes"/> in all, fit among the pending ones; throws
@@ -112,7 +116,7 @@ internal sealed partial class DuckDbLoader : IDisposable
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         lock (gate)
         {
-            while (pending.Rows > 0 && (pending.Rows + rows > options.DuckDbMaxPendingRows || pending.Bytes + bytes > MaxPendingBytes))
+            while (pending.Rows > 0 && (pending.Rows + rows > options.DuckDbMaxPendingRows || (long)pending.Bytes + bytes > MaxPendingBytes))
             {
                 flushRequested = true;
                 Monitor.PulseAll(gate);
