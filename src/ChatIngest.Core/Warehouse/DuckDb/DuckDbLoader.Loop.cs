@@ -33,6 +33,7 @@ internal sealed partial class DuckDbLoader
                 batch = pending; // two buffers, swapped: no large array per load
                 pending = spare;
                 loadingRows = batch.Rows;
+                loadingBytes = batch.Bytes;
                 end = pendingEnd;
                 sequence = enqueued;
                 flushRequested = false;
@@ -46,7 +47,7 @@ internal sealed partial class DuckDbLoader
                 lock (gate)
                 {
                     spare = batch;
-                    loadingRows = 0;
+                    (loadingRows, loadingBytes) = (0, 0);
                     loaded = sequence;
                     lastFailure = null;
                     failedLoads = 0;
@@ -69,7 +70,7 @@ internal sealed partial class DuckDbLoader
                     pending.Clear();
                     spare = pending;
                     pending = batch;
-                    loadingRows = 0;
+                    (loadingRows, loadingBytes) = (0, 0);
                     lastFailure = e;
                     failedLoads = attempt;
                     failedLoadsEver++;

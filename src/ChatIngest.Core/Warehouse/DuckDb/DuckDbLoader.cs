@@ -39,6 +39,7 @@ internal sealed partial class DuckDbLoader : IDisposable
     private PendingFrames pending = new();
     private PendingFrames spare = new();
     private int loadingRows; // the rows of the load under way (out of pending, not in the tables yet)
+    private int loadingBytes; // and their bytes
     private JournalPosition pendingEnd;
     private long pendingSince;
     private long enqueued;
@@ -109,14 +110,16 @@ internal sealed partial class DuckDbLoader : IDisposable
 
     /// <summary>
     /// Waits until <paramref name="rows"/> more, of <paramref name="bytes"/> in all, fit among the pending ones; throws
-    /// when they do not in time. With nothing pending, any write fits.
+    /// when they do not in time. With nothing pending, any write fits. While loads fail, the rows a retry is loading
+    /// count as pending: a failed load's rows go back in front of those that came during it, so without them every
+    /// retry would let in another bound's worth, and the buffer would grow by that much at each failure.
     /// </summary>
     public void WaitForRoom(int rows, int bytes, TimeSpan timeout)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         lock (gate)
         {
-            while (pending.Rows > 0 && (pending.Rows + rows > options.DuckDbMaxPendingRows || (long)pending.Bytes + bytes > MaxPendingBytes))
+            while (HeldRows > 0 && (HeldRows + rows > options.DuckDbMaxPendingRows || HeldBytes + bytes > MaxPendingBytes))
             {
                 flushRequested = true;
                 Monitor.PulseAll(gate);
@@ -124,13 +127,17 @@ internal sealed partial class DuckDbLoader : IDisposable
                 if (left <= 0 || Invalidated)
                 {
                     throw new WarehouseUnavailableException(string.Create(CultureInfo.InvariantCulture,
-                        $"{pending.Rows} journaled rows ({pending.Bytes:N0} bytes) are waiting to be loaded into DuckDB (Warehouse__DuckDbMaxPendingRows, and {MaxPendingBytes:N0} bytes)."), lastFailure);
+                        $"{HeldRows} journaled rows ({HeldBytes:N0} bytes) are waiting to be loaded into DuckDB (Warehouse__DuckDbMaxPendingRows, and {MaxPendingBytes:N0} bytes)."), lastFailure);
                 }
 
                 Monitor.Wait(gate, TimeSpan.FromSeconds((double)left / Stopwatch.Frequency));
             }
         }
     }
+
+    private int HeldRows => pending.Rows + (failedLoads > 0 ? loadingRows : 0);
+
+    private long HeldBytes => pending.Bytes + (failedLoads > 0 ? (long)loadingBytes : 0);
 
     /// <summary>Hands over a journaled payload (copied) that ends at <paramref name="end"/>; never blocks.</summary>
     public void Enqueue(ReadOnlySpan<byte> payload, JournalPosition end)
