@@ -49,10 +49,11 @@ def process_cpu_s(pid):
 
 
 def machine_cpu():
-    """(busy, total) CPU time of all cores so far, in clock ticks (/proc/stat); idle and iowait count as not busy."""
+    """(busy, total) CPU time of all cores so far, in clock ticks (/proc/stat): idle, iowait and steal (the hypervisor
+    running something else) count as not busy."""
     with open("/proc/stat", encoding="ascii") as f:
         ticks = [int(x) for x in f.readline().split()[1:9]]  # guest time is already in user time
-    return sum(ticks) - ticks[3] - ticks[4], sum(ticks)
+    return sum(ticks) - ticks[3] - ticks[4] - ticks[7], sum(ticks)
 
 
 def free_port():
@@ -280,8 +281,8 @@ def main():
         parser.error(f"--only takes a comma list of a,b,c,d,e; not {', '.join(repr(x) for x in sorted(unknown))}")
     if opts.soak and opts.quick:
         parser.error("--soak and --quick do not go together (a short soak: --soak --seconds 30)")
-    if opts.soak and opts.seconds is not None and opts.seconds < 15:
-        parser.error("--soak needs --seconds 15 or more: its flatness compares thirds of RSS samples taken every 5 s")
+    if opts.soak and opts.seconds is not None and opts.seconds < 30:
+        parser.error("--soak needs --seconds 30 or more: its flatness compares thirds of RSS samples taken every 5 s")
     seconds = opts.seconds or (2 if opts.quick else 15)
     warmup = 1 if opts.quick else 10
     lines = opts.lines or (20_000 if opts.quick else 1_000_000)

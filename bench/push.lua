@@ -41,7 +41,8 @@ end
 function init(args)
   base = tonumber(args[1] or "0")
   orders = tonumber(args[2] or "4")
-  counter = 0 -- a global of the thread's state, so that done() can read it: the requests this thread made
+  counter = 0 -- a global of the thread's state, so that done() can read it: the requests this thread made (one more
+  -- in the first thread: wrk builds one request there to check the script, and never sends it)
 end
 
 function request()
