@@ -63,14 +63,16 @@ public sealed class BigQueryWriteTests
         Assert.Empty(fake.Rows("dead_letters"));
     }
 
-    [Fact]
-    public async Task ATableWithoutAColumnTheRowsHaveRefusesThePushWith503InsteadOfParkingIt()
+    [Theory]
+    [InlineData("no such field: sender_role.")] // a column the rows have and the table lacks
+    [InlineData("Missing required field: region.")] // a REQUIRED column the table has and the rows do not fill
+    public async Task ATableOfAnotherShapeThanTheRowsRefusesThePushWith503InsteadOfParkingIt(string refusal)
     {
-        // A table made by another version: every row is "invalid" for a field it lacks. That is no fault of the
-        // message, so nothing is acknowledged; once the table is altered, Pub/Sub's redelivery lands.
+        // A table made by another version: every row is "invalid" for a column. That is no fault of the message, so
+        // nothing is acknowledged; once the table is altered, Pub/Sub's redelivery lands.
         await using var fake = await FakeBigQuery.StartAsync();
         var altered = false;
-        fake.InvalidRow = (table, _) => table == "conversations" && !Volatile.Read(ref altered) ? "no such field: sender_role." : null;
+        fake.InvalidRow = (table, _) => table == "conversations" && !Volatile.Read(ref altered) ? refusal : null;
         using var app = new ChatIngestApp(fake.Settings(retryBudget: "00:00:01"));
         var client = app.CreateClient();
         var published = new DateTime(2024, 2, 1, 10, 0, 0, DateTimeKind.Utc);

@@ -127,10 +127,10 @@ internal sealed class BigQueryInserter(BigQueryRestClient client, WarehouseOptio
                     }
 
                     var (index, row) = pending[error.Index];
-                    if (error.IsMissingColumn)
+                    if (error.IsTableMismatch)
                     {
                         throw new InvalidOperationException(
-                            $"insertAll into {table} refused a row for a column the table does not have ({error.Describe()}): "
+                            $"insertAll into {table} refused a row for a column the table has or lacks ({error.Describe()}): "
                             + "the table is not the one this version writes (sql/bigquery/tables.sql); alter it, and the pushes refused meanwhile will be delivered again.");
                     }
 

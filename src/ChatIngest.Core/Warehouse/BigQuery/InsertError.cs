@@ -12,10 +12,14 @@ internal sealed record InsertError(int Index, IReadOnlyList<InsertErrorReason> E
     public bool IsInvalid => Errors.Any(e => e.Reason == "invalid");
 
     /// <summary>
-    /// Refused for a column the table does not have ("no such field"): the table is not the one this version writes,
-    /// which is no fault of the message, so the write fails (503, Pub/Sub delivers it again) instead of parking it.
+    /// Refused for a column the table does not have ("no such field"), or for a required one this version does not
+    /// fill ("Missing required field": the classifier lets no record without its fields through, so it is the table's
+    /// column): the table is not the one this version writes, which is no fault of the message, so the write fails
+    /// (503, Pub/Sub delivers it again) instead of parking every message as a dead letter.
     /// </summary>
-    public bool IsMissingColumn => Errors.Any(e => e.Reason == "invalid" && e.Message.StartsWith("no such field", StringComparison.OrdinalIgnoreCase));
+    public bool IsTableMismatch => Errors.Any(e => e.Reason == "invalid"
+        && (e.Message.StartsWith("no such field", StringComparison.OrdinalIgnoreCase)
+            || e.Message.StartsWith("missing required field", StringComparison.OrdinalIgnoreCase)));
 
     public bool IsRetryable => !IsInvalid && Errors.Count > 0 && Errors.All(e => Retryable.Contains(e.Reason));
 
