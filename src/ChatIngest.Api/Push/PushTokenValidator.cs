@@ -198,9 +198,13 @@ internal sealed class PushTokenValidator(IOptions<PushAuthOptions> options, IOpt
     private static SignedTokenVerificationOptions CreateVerification(PushAuthOptions settings)
     {
         // The audience is left out on purpose: checked below, so that a wrong audience answers 403, not 401.
+        // A token issued up to 30 s ahead of this clock is taken, as GoogleJsonWebSignature.ValidateAsync's defaults do
+        // (GCP.md §2): Pub/Sub uses a new token at once, and with none a host whose clock is a second behind Google's
+        // would refuse every push for it. Expiry gets no tolerance, as there.
         var verification = new SignedTokenVerificationOptions
         {
             CertificatesUrl = settings.CertificatesUrl,
+            IssuedAtClockTolerance = TimeSpan.FromSeconds(30),
         };
         foreach (var issuer in GoogleIssuers)
         {

@@ -111,6 +111,17 @@ public sealed class PushAuthTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ATokenIssuedSecondsAheadOfThisClockIsTakenAndOneIssuedMinutesAheadGets401()
+    {
+        // Pub/Sub uses a new token at once: a host whose clock is a little behind Google's still takes it.
+        using var future = await PushAsync(8, "Bearer " + tokens.Sign(issuedIn: TimeSpan.FromMinutes(2)));
+        await AssertRefusedAsync(future, HttpStatusCode.Unauthorized, "issued minutes ahead");
+
+        using var ahead = await PushAsync(7, "Bearer " + tokens.Sign(issuedIn: TimeSpan.FromSeconds(20)));
+        Assert.Equal(HttpStatusCode.NoContent, ahead.StatusCode);
+    }
+
+    [Fact]
     public async Task ExpiredTokenGets401()
     {
         using var response = await PushAsync(7, "Bearer " + tokens.Sign(expiresIn: TimeSpan.FromMinutes(-10)));
