@@ -17,6 +17,12 @@ namespace ChatIngest.Api.Replay;
 internal static class ReplayEndpoints
 {
     private const int ChunksInFlight = 4;
+
+    /// <summary>
+    /// A chunk is also cut once its lines pass this many bytes: lines may be up to 10 MiB each, and 500 of them would be
+    /// gigabytes held by one replay (a chunk filling, two being classified, four with the writer).
+    /// </summary>
+    internal const int ChunkBytes = 4 << 20;
     private const int ClassifyingChunks = 2;
 
     public static IEndpointRouteBuilder MapReplayEndpoints(this IEndpointRouteBuilder app)
@@ -50,6 +56,7 @@ internal static class ReplayEndpoints
         var inFlight = new Queue<WriteRequest>();
         var classifying = new Queue<Task<List<IngestRecord>>>();
         var chunk = new List<(ReadOnlyMemory<byte> Line, string Id)>(chunkSize);
+        var chunkBytes = 0L;
         var total = default(WriteSummary);
         long lineNumber = 0;
 
@@ -61,6 +68,7 @@ internal static class ReplayEndpoints
             {
                 var lines = chunk;
                 chunk = new List<(ReadOnlyMemory<byte> Line, string Id)>(chunkSize);
+                chunkBytes = 0;
                 classifying.Enqueue(Task.Run(() => lines.ConvertAll(l => classifier.Classify(l.Line, new Delivery(l.Id, started, started))), cancellationToken));
             }
 
@@ -113,7 +121,8 @@ internal static class ReplayEndpoints
                     lineNumber++;
                     var id = idPrefix + lineNumber.ToString("D10", CultureInfo.InvariantCulture);
                     chunk.Add((line.Data, id));
-                    if (chunk.Count >= chunkSize)
+                    chunkBytes += line.Data.Length;
+                    if (chunk.Count >= chunkSize || chunkBytes >= ChunkBytes)
                     {
                         await SendChunkAsync(last: false);
                     }

@@ -1,4 +1,5 @@
 using System.Net;
+using ChatIngest.Api.Replay;
 using ChatIngest.Core.Ingest;
 using ChatIngest.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -85,5 +86,30 @@ public sealed class OverloadMemoryTests
         // The last push may be let go only at the deadlines' next sweep (within 50 ms).
         Assert.Equal(3, warehouse.Written.Count);
         await Wait.UntilAsync(() => !warehouse.Written.Any(Reachability.IsReachable), "every record written to be let go");
+    }
+
+    [Fact]
+    public async Task AReplayOfLargeLinesHandsTheWriterAFewMegabytesAtATimeNotFiveHundredLines()
+    {
+        // 40 lines of 1 MB: one chunk of 500 lines would hold all of them at once (and 500 such lines, 500 MB). Cut at
+        // ReplayEndpoints.ChunkBytes as well, a chunk is 4 lines; the writer's first group, cut before the replay could
+        // queue more than its four chunks in flight, holds 16 lines at most.
+        var warehouse = new ControlledWarehouse();
+        warehouse.Hold();
+        await using var app = new ChatIngestApp(configureServices: warehouse.Register);
+        var client = app.CreateClient();
+        var line = "{\"unknown\": \"" + new string('x', 1 << 20) + "\"}\n";
+        using var content = new StringContent(string.Concat(Enumerable.Repeat(line, 40)));
+        content.Headers.ContentType = new("application/x-ndjson");
+
+        var replay = client.PostAsync("/replay", content);
+        await warehouse.Entered.WaitAsync(TimeSpan.FromSeconds(60));
+        var firstGroup = warehouse.Written.Count;
+        warehouse.Release();
+        using var answer = await replay;
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.InRange(firstGroup, 1, 4 * (ReplayEndpoints.ChunkBytes / (1 << 20)));
+        Assert.Equal(40, warehouse.Written.Count);
     }
 }
