@@ -14,7 +14,7 @@ public sealed class PushDecoder(PayloadClassifier classifier, TimeProvider time)
     /// <summary>The id an unwrapped push without Pub/Sub's metadata headers gets: this prefix and its data's SHA-256.</summary>
     private const string DerivedIdPrefix = "sha256:";
 
-    private const int MaxMessageIdLength = 256;
+    internal const int MaxMessageIdLength = 256;
 
     /// <summary>
     /// Buffers up to this size come from the shared pool. Larger ones do not: the pool keeps what is returned to it (a

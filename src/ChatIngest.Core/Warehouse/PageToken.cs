@@ -43,9 +43,15 @@ public static class PageToken
 
     private static string Encode(string text) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(text));
 
+    /// <summary>
+    /// Longer than any token this service gives: a dead letter's is ~1,060 characters at most (a message id of
+    /// 256 UTF-16 characters of three UTF-8 bytes each, in base64url).
+    /// </summary>
+    private const int MaxTokenLength = 2048;
+
     private static string? Decode(string token)
     {
-        if (token.Length > 1024)
+        if (token.Length > MaxTokenLength)
         {
             return null;
         }
