@@ -129,6 +129,8 @@ public static class NdjsonLineReader
         }
     }
 
+    private static ReadOnlySpan<byte> ByteOrderMark => [0xEF, 0xBB, 0xBF];
+
     private static void Add(List<NdjsonLine> lines, ReadOnlySequence<byte> line, long sourceBytes, long number)
     {
         var data = line.ToArray();
@@ -137,7 +139,15 @@ public static class NdjsonLineReader
             data = data[..^1];
         }
 
-        if (!data.AsSpan().Trim(" \t"u8).IsEmpty)
+        // Blank: white space only, after a byte order mark if the line starts with one (an empty file saved with a mark,
+        // joined to others); a line with content is kept byte for byte, its mark for the classifier to skip.
+        var content = data.AsSpan();
+        if (content.StartsWith(ByteOrderMark))
+        {
+            content = content[ByteOrderMark.Length..];
+        }
+
+        if (!content.Trim(" \t"u8).IsEmpty)
         {
             lines.Add(new NdjsonLine(data, sourceBytes, number));
         }

@@ -93,6 +93,20 @@ public sealed class ReplayEndpointTests : IDisposable
         Assert.Equal(0, (await client.GetJsonAsync("/dead-letters")).GetProperty("items").GetArrayLength());
     }
 
+    [Fact]
+    public async Task ALineThatIsOnlyAByteOrderMarkIsSkippedAsABlankLine()
+    {
+        // An empty file saved with a mark, joined between two others: its line holds the mark alone.
+        byte[] bom = [0xEF, 0xBB, 0xBF];
+        byte[] body = [.. Encoding.UTF8.GetBytes(SeedData.Lines[1] + "\n"), .. bom, .. "\r\n"u8, .. bom, .. " \n"u8, .. Encoding.UTF8.GetBytes(SeedData.Lines[0])];
+
+        var (status, result) = await ReplayAsync(body);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("""{"received":2,"orders":1,"messages":1,"duplicates":0,"invalid":0}""", result.GetRawText());
+        Assert.Equal(0, (await client.GetJsonAsync("/dead-letters")).GetProperty("items").GetArrayLength());
+    }
+
     [Theory]
     [InlineData("gzip", "gunzip -c file.ndjson.gz | curl")]
     [InlineData("zstd", "zstd -dc file.ndjson.zst | curl")]
