@@ -72,11 +72,12 @@ public sealed class ControlledWarehouse
 
         public async Task<RowOutcome[]> WriteAsync(IReadOnlyList<IngestRecord> records, CancellationToken cancellationToken)
         {
-            owner.entered.TrySetResult();
             foreach (var record in records)
             {
                 owner.Written.Enqueue(new WeakReference(record));
             }
+
+            owner.entered.TrySetResult(); // after Written: a test that saw Entered sees this write's records
 
             await owner.gate.Task;
             if (owner.FailWrites)

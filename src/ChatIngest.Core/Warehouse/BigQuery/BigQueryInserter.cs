@@ -131,7 +131,7 @@ internal sealed class BigQueryInserter(BigQueryRestClient client, WarehouseOptio
                     {
                         throw new InvalidOperationException(
                             $"insertAll into {table} refused a row for a column the table has or lacks ({error.Describe()}): "
-                            + "the table is not the one this version writes (sql/bigquery/tables.sql); alter it, and the pushes refused meanwhile will be delivered again.");
+                            + $"the table is not the one this version writes (sql/bigquery/create_{table}.sql); alter it, and the pushes refused meanwhile will be delivered again.");
                     }
 
                     if (error.IsInvalid)
