@@ -1,24 +1,19 @@
-using System.Runtime.InteropServices;
 using ChatIngest.Core.Warehouse.DuckDb;
 using ChatIngest.Tests.Support;
 
 namespace ChatIngest.Tests.Warehouse;
 
-public sealed class JournalDirectWriterTests : IDisposable
+public sealed class JournalDirectWriterTests : WarehouseFileTests
 {
-    private readonly string directory = TempPaths.NewDirectory();
-
-    public void Dispose() => TempPaths.TryDelete(directory);
-
     [Fact]
     public void ALargeFramesWriteSucceedsAndLaterFramesFollowItWhenItsBufferCannotBeGivenBack()
     {
         // The large frame is on disk when the writer would swap its grown buffer for a small one; with no memory for
         // that, the write must still succeed (it is durable) and the next frame must start from the block it ended in.
-        var path = Path.Combine(directory, "segment");
+        var path = Path.Combine(Folder, "segment");
         File.WriteAllBytes(path, []);
         using var writer = JournalDirectWriter.TryOpen(path);
-        if (!(OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64))
+        if (!DuckDbJournalSegmentTests.DirectWritesExpected)
         {
             Assert.Null(writer); // direct writes are Linux-only: the journal then writes through the page cache
             return;
