@@ -292,7 +292,7 @@ public sealed class DuckDbJournalSegmentTests : IDisposable
     }
 
     /// <summary>Direct writes are expected wherever this runs on Linux (x64 or Arm64), on a disk file system.</summary>
-    internal static bool DirectWritesExpected =>
+    private static bool DirectWritesExpected =>
         OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64;
 
     private static long RoundUpToBlock(long bytes) => (bytes + JournalDirectWriter.BlockBytes - 1) / JournalDirectWriter.BlockBytes * JournalDirectWriter.BlockBytes;

@@ -62,6 +62,13 @@ internal sealed class JournalDirectWriter : IDisposable
         {
             Grow(blocks, tailLength);
         }
+        else if (capacity > DuckDbWarehouse.RetainedFrameBytes && blocks <= InitialBytes)
+        {
+            // Grown for a large message's frame: pinned memory is never compacted, so it is given back, before anything
+            // is written. Should that fail (no memory), this write fails with the buffer as it was, so the journal's
+            // clearing of the block and the retry still find the block's frame bytes here.
+            Resize(InitialBytes, tailLength);
+        }
 
         var buffer = pinned.AsSpan(aligned, blocks);
         header.CopyTo(buffer[tailLength..]);
@@ -69,25 +76,8 @@ internal sealed class JournalDirectWriter : IDisposable
         buffer[end..].Clear();
         WriteBlocks(buffer, tailStart);
         var tail = end & (BlockBytes - 1);
-        buffer[(end - tail)..end].CopyTo(buffer); // the new end's block, for the next write
-        if (capacity > DuckDbWarehouse.RetainedFrameBytes)
-        {
-            // Grown for a large message's frame: pinned memory is never compacted. The frame is on disk by now, so no
-            // shrink may fail the write: the journal would clear "its" block from a buffer that already holds this
-            // frame's end, over acknowledged frames. Without memory for the small buffer, the large one stays.
-            try
-            {
-                FaultOnShrink?.Invoke();
-                Resize(InitialBytes, tail);
-            }
-            catch (OutOfMemoryException)
-            {
-            }
-        }
+        buffer[(end - tail)..end].CopyTo(buffer); // the new end's block, for the next write; nothing may fail after it
     }
-
-    /// <summary>Test hook: runs where the buffer grown for a large frame would be given back.</summary>
-    internal Action? FaultOnShrink { get; set; }
 
     /// <summary>
     /// After a failed <see cref="Write"/> at <paramref name="offset"/>: writes the block holding it back with zeros
