@@ -173,21 +173,22 @@ def push_series(name, dll, work, seconds, warmup, orders_per_18, db=None, args=(
         peak = server.peak_rss_mb()
     finally:
         server.stop()
-    check = answers_check(runs)
+    return {"name": name, "runs": runs, "peak_rss_mb": peak, "check": push_check(runs, acked, made, db)}
+
+
+def push_check(runs, acked, made, db):
+    """A step's figures count only if every request was answered 2xx (a server answering 401 or 503 fast is not
+    measured, and neither is one that dropped connections); with a file, acknowledged <= stored <= made and no dead
+    letter."""
+    non2xx = sum(r["non2xx"] for r in runs)
+    errors = sum(r["connect"] + r["read"] + r["write"] + r["timeout"] for r in runs)
+    check = {"non2xx": non2xx, "socket_errors": errors, "ok": non2xx == 0 and errors == 0}
     if db:
         rows = count_rows(db)
         stored = rows["orders"] + rows["conversations"]
         check.update(acked=acked, stored=stored, made=made, dead_letters=rows["dead_letters"])
         check["ok"] = check["ok"] and acked <= stored <= made and rows["dead_letters"] == 0
-    return {"name": name, "runs": runs, "peak_rss_mb": peak, "check": check}
-
-
-def answers_check(runs):
-    """A step's figures count only if every request was answered 2xx: a server answering 401 or 503 fast is not
-    measured, and neither is one that dropped connections."""
-    non2xx = sum(r["non2xx"] for r in runs)
-    errors = sum(r["connect"] + r["read"] + r["write"] + r["timeout"] for r in runs)
-    return {"non2xx": non2xx, "socket_errors": errors, "ok": non2xx == 0 and errors == 0}
+    return check
 
 
 def post_replay(server, ndjson, token):
@@ -253,12 +254,7 @@ def soak(work, seconds, orders_per_18, connections=64):
             proc.kill()
             proc.wait()
         server.stop()
-    rows = count_rows(db)
-    stored = rows["orders"] + rows["conversations"]
-    acked = r["requests"] - r["non2xx"]
-    check = answers_check([r])
-    check.update(acked=acked, stored=stored, made=r["made"], dead_letters=rows["dead_letters"])
-    check["ok"] = check["ok"] and acked <= stored <= r["made"] and rows["dead_letters"] == 0
+    check = push_check([r], r["requests"] - r["non2xx"], r["made"], db)
     rss = [s[1] for s in samples]
     third = max(1, len(rss) // 3)
     early, late = sum(rss[third:2 * third]) / third, sum(rss[-third:]) / third

@@ -19,7 +19,7 @@ env_vars="Warehouse__Kind=BigQuery,Warehouse__ProjectId=$PROJECT_ID,Warehouse__D
 # A commit retries BigQuery for up to 20 s; a push waits 25 s for it (PUSH_DEADLINE_SECONDS), inside the subscription's
 # ack deadline (60 s by default, 30 s at least: lib.sh) and the 60 s request timeout below, so a slow commit still
 # ends in an answer.
-env_vars+=",Ingest__CommitRetryBudget=00:00:20,Push__Deadline=$(printf '00:%02d:%02d' $((PUSH_DEADLINE_SECONDS / 60)) $((PUSH_DEADLINE_SECONDS % 60)))"
+env_vars+=",Ingest__CommitRetryBudget=00:00:20,Push__Deadline=00:00:$PUSH_DEADLINE_SECONDS"
 push_auth() { echo "PushAuth__ServiceAccountEmail=$PUSH_SA,PushAuth__Audience=$1,PushAuth__SignatureCheckedByCloudRun=true"; }
 
 # $1: --set-env-vars for a new service; --update-env-vars for an existing one, so that variables set on it by hand

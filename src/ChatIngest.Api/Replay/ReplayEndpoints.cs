@@ -22,7 +22,7 @@ internal static class ReplayEndpoints
     /// A chunk is also cut once its lines pass this many bytes: lines may be up to 10 MiB each, and 500 of them would be
     /// gigabytes held by one replay (a chunk filling, two being classified, four with the writer).
     /// </summary>
-    internal const int ChunkBytes = 4 << 20;
+    private const int ChunkBytes = 4 << 20;
     private const int ClassifyingChunks = 2;
 
     public static IEndpointRouteBuilder MapReplayEndpoints(this IEndpointRouteBuilder app)

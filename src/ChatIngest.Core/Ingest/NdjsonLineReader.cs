@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
+using System.Text;
 
 namespace ChatIngest.Core.Ingest;
 
@@ -129,8 +130,6 @@ public static class NdjsonLineReader
         }
     }
 
-    private static ReadOnlySpan<byte> ByteOrderMark => [0xEF, 0xBB, 0xBF];
-
     private static void Add(List<NdjsonLine> lines, ReadOnlySequence<byte> line, long sourceBytes, long number)
     {
         var data = line.ToArray();
@@ -142,9 +141,9 @@ public static class NdjsonLineReader
         // Blank: white space only, after a byte order mark if the line starts with one (an empty file saved with a mark,
         // joined to others); a line with content is kept byte for byte, its mark for the classifier to skip.
         var content = data.AsSpan();
-        if (content.StartsWith(ByteOrderMark))
+        if (content.StartsWith(Encoding.UTF8.Preamble))
         {
-            content = content[ByteOrderMark.Length..];
+            content = content[Encoding.UTF8.Preamble.Length..];
         }
 
         if (!content.Trim(" \t"u8).IsEmpty)

@@ -1,5 +1,4 @@
 using System.Net;
-using ChatIngest.Api.Replay;
 using ChatIngest.Core.Ingest;
 using ChatIngest.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -92,7 +91,7 @@ public sealed class OverloadMemoryTests
     public async Task AReplayOfLargeLinesHandsTheWriterAFewMegabytesAtATimeNotFiveHundredLines()
     {
         // 40 lines of 1 MB: one chunk of 500 lines would hold all of them at once (and 500 such lines, 500 MB). Cut at
-        // ReplayEndpoints.ChunkBytes as well, a chunk is 4 lines; the writer's first group, cut before the replay could
+        // 4 MiB as well, a chunk is 4 lines; the writer's first group, cut before the replay could
         // queue more than its four chunks in flight, holds 16 lines at most.
         var warehouse = new ControlledWarehouse();
         warehouse.Hold();
@@ -109,7 +108,7 @@ public sealed class OverloadMemoryTests
         using var answer = await replay;
 
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
-        Assert.InRange(firstGroup, 1, 4 * (ReplayEndpoints.ChunkBytes / (1 << 20)));
+        Assert.InRange(firstGroup, 1, 16);
         Assert.Equal(40, warehouse.Written.Count);
     }
 }

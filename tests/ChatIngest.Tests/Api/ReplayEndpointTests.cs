@@ -10,6 +10,7 @@ namespace ChatIngest.Tests.Api;
 public sealed class ReplayEndpointTests : IDisposable
 {
     private readonly ChatIngestApp app = new(new Dictionary<string, string?> { ["Ingest:ReplayChunkLines"] = "97", ["Ingest:MaxReplayLineBytes"] = "4096" });
+    private static readonly byte[] Bom = [0xEF, 0xBB, 0xBF]; // UTF-8's byte order mark
     private readonly HttpClient client;
 
     public ReplayEndpointTests() => client = app.CreateClient();
@@ -81,8 +82,7 @@ public sealed class ReplayEndpointTests : IDisposable
     [Fact]
     public async Task AFileSavedWithAByteOrderMarkLoadsEveryLineEvenFilesJoinedWithTheirMarks()
     {
-        byte[] bom = [0xEF, 0xBB, 0xBF];
-        byte[] body = [.. bom, .. Encoding.UTF8.GetBytes(SeedData.Lines[1] + "\n"), .. bom, .. Encoding.UTF8.GetBytes(SeedData.Lines[0])];
+        byte[] body = [.. Bom, .. Encoding.UTF8.GetBytes(SeedData.Lines[1] + "\n"), .. Bom, .. Encoding.UTF8.GetBytes(SeedData.Lines[0])];
 
         var (status, result) = await ReplayAsync(body);
 
@@ -97,8 +97,7 @@ public sealed class ReplayEndpointTests : IDisposable
     public async Task ALineThatIsOnlyAByteOrderMarkIsSkippedAsABlankLine()
     {
         // An empty file saved with a mark, joined between two others: its line holds the mark alone.
-        byte[] bom = [0xEF, 0xBB, 0xBF];
-        byte[] body = [.. Encoding.UTF8.GetBytes(SeedData.Lines[1] + "\n"), .. bom, .. "\r\n"u8, .. bom, .. " \n"u8, .. Encoding.UTF8.GetBytes(SeedData.Lines[0])];
+        byte[] body = [.. Encoding.UTF8.GetBytes(SeedData.Lines[1] + "\n"), .. Bom, .. "\r\n"u8, .. Bom, .. " \n"u8, .. Encoding.UTF8.GetBytes(SeedData.Lines[0])];
 
         var (status, result) = await ReplayAsync(body);
 
