@@ -128,7 +128,7 @@ public sealed class DuckDbLoaderFaultTests : WarehouseFileTests
         var largestFrame = 11L << 20;
 
         Assert.True(2 * (bound + largestFrame) * 5 / 4 <= Array.MaxLength, $"{bound:N0} bytes pending, twice, outgrow one array");
-        Assert.Equal(400_000 * 256L, DuckDbLoader.MaxPendingBytesFor(400_000)); // the default's bound is as before
+        Assert.Equal(102_400_000, DuckDbLoader.MaxPendingBytesFor(400_000)); // the default 400,000 rows at 256 bytes: the clamp leaves it be
     }
 
     [Fact]
