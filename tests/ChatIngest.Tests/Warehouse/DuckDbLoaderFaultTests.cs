@@ -52,8 +52,9 @@ public sealed class DuckDbLoaderFaultTests : WarehouseFileTests
     public async Task LoadsThatKeepFailingAdmitNoMoreRowsAfterTheFirstFailureThanTheBoundLetsWaitBehindIt()
     {
         // Each load fails after 2.5 s (DuckDB failing slowly), longer than a write waits for room (2 s): a write waiting
-        // when a retry starts wakes while the retry holds the rows, and would find the pending buffer empty. The rows
-        // the first load held, and those let in behind them while it ran, are all a failing loader may hold.
+        // when a retry starts wakes while the retry runs, and would find room if the retry had taken the rows waiting
+        // behind it (as a merged retry did). The rows the first load held, and those let in behind them while it ran,
+        // are all a failing loader may hold.
         using var warehouse = await OpenAsync(maxPendingRows: 1_000);
         var loader = warehouse.Loader!;
         var (attempts, healed) = (0, false);
@@ -119,15 +120,15 @@ public sealed class DuckDbLoaderFaultTests : WarehouseFileTests
     }
 
     [Fact]
-    public void PendingBytesAtTheirBoundStillFitOneBufferWhenAFailedLoadIsPutBackInFrontOfThoseThatCameDuringIt()
+    public void PendingBytesAtTheirBoundFitOneBuffer()
     {
-        // Both the failed load and the rows behind it may be at the bound, each with one more frame past it (any write
-        // fits when nothing is pending; a dead letter's frame is up to ~10 MB), and the buffer grows a quarter more than
-        // it needs. For any row limit: the options validator's largest (10,000,000 rows) was 2.56 GB of bytes.
+        // Pending rows may be at the bound with one more frame past it (any write fits when nothing is pending; a dead
+        // letter's frame is up to ~10 MB), and their buffer grows a quarter more than it needs. For any row limit: the
+        // options validator's largest (10,000,000 rows) was 2.56 GB of bytes.
         var bound = DuckDbLoader.MaxPendingBytesFor(int.MaxValue);
         var largestFrame = 11L << 20;
 
-        Assert.True(2 * (bound + largestFrame) * 5 / 4 <= Array.MaxLength, $"{bound:N0} bytes pending, twice, outgrow one array");
+        Assert.True((bound + largestFrame) * 5 / 4 <= Array.MaxLength, $"{bound:N0} bytes pending outgrow one array");
         Assert.Equal(102_400_000, DuckDbLoader.MaxPendingBytesFor(400_000)); // the default 400,000 rows at 256 bytes: the clamp leaves it be
     }
 

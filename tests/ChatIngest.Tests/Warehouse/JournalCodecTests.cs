@@ -53,12 +53,9 @@ public sealed class JournalCodecTests
     {
         var first = new PendingFrames();
         first.Add(Payload([Entry("a"), Entry("b")]));
-        var later = new PendingFrames();
-        later.Add(Payload([Entry("c")]));
-        later.Add(Payload([])); // an empty payload is skipped over
-        later.Add(Payload([Entry("d"), Entry("e")]));
-
-        first.Add(later);
+        first.Add(Payload([Entry("c")]));
+        first.Add(Payload([])); // an empty payload is skipped over
+        first.Add(Payload([Entry("d"), Entry("e")]));
 
         Assert.Equal(5, first.Rows);
         Assert.Equal(["a", "b", "c", "d", "e"], MessageIds(first));

@@ -15,27 +15,37 @@ internal sealed partial class DuckDbLoader
             long sequence;
             lock (gate)
             {
-                while (!Invalidated && !IsDue())
+                if (retry is { } failed && !Invalidated)
                 {
-                    if (stopping && pending.Rows == 0)
+                    // A failed load goes again first, alone: the rows that came meanwhile wait in pending, under its
+                    // bound, and follow it in the journal's order.
+                    (batch, end, sequence) = failed;
+                    retry = null;
+                }
+                else
+                {
+                    while (!Invalidated && !IsDue())
                     {
-                        return;
+                        if (stopping && pending.Rows == 0)
+                        {
+                            return;
+                        }
+
+                        Monitor.Wait(gate, pending.Rows == 0 ? Timeout.InfiniteTimeSpan : options.DuckDbLoadInterval / 4);
                     }
 
-                    Monitor.Wait(gate, pending.Rows == 0 ? Timeout.InfiniteTimeSpan : options.DuckDbLoadInterval / 4);
+                    if (Invalidated)
+                    {
+                        break; // found by a checkpoint (Invalidate)
+                    }
+
+                    batch = pending; // two buffers, swapped: no large array per load
+                    pending = spare;
+                    loadingRows = batch.Rows;
+                    end = pendingEnd;
+                    sequence = enqueued;
                 }
 
-                if (Invalidated)
-                {
-                    break; // found by a checkpoint (Invalidate)
-                }
-
-                batch = pending; // two buffers, swapped: no large array per load
-                pending = spare;
-                loadingRows = batch.Rows;
-                loadingBytes = batch.Bytes;
-                end = pendingEnd;
-                sequence = enqueued;
                 flushRequested = false;
             }
 
@@ -47,7 +57,7 @@ internal sealed partial class DuckDbLoader
                 lock (gate)
                 {
                     spare = batch;
-                    (loadingRows, loadingBytes) = (0, 0);
+                    loadingRows = 0;
                     loaded = sequence;
                     lastFailure = null;
                     failedLoads = 0;
@@ -66,11 +76,7 @@ internal sealed partial class DuckDbLoader
                 LogLoadFailed(logger, batch.Rows, attempt, e);
                 lock (gate)
                 {
-                    batch.Add(pending); // keep the journal's order
-                    pending.Clear();
-                    spare = pending;
-                    pending = batch;
-                    (loadingRows, loadingBytes) = (0, 0);
+                    retry = (batch, end, sequence); // its rows still count as loading (PendingRows)
                     lastFailure = e;
                     failedLoads = attempt;
                     failedLoadsEver++;

@@ -13,8 +13,9 @@ namespace ChatIngest.Core.Warehouse.DuckDb;
 /// fill a row group by then, see <see cref="IsDue"/>). Each load also records the journal
 /// position it reached, so loads are exactly once across crashes. Owns the write connection; checkpoints take the same
 /// lock, so they delay loads but never an acknowledgement.
-/// A failed load is retried with backoff: its rows are durable in the journal. While loads fail, pending rows pile up
-/// to <see cref="WarehouseOptions.DuckDbMaxPendingRows"/>, and then writes wait for room and get 503s.
+/// A failed load is retried with backoff, alone, before the rows that came meanwhile: its rows are durable in the
+/// journal. While loads fail, pending rows pile up to <see cref="WarehouseOptions.DuckDbMaxPendingRows"/>, and then
+/// writes wait for room and get 503s.
 /// </summary>
 internal sealed partial class DuckDbLoader : IDisposable
 {
@@ -38,8 +39,8 @@ internal sealed partial class DuckDbLoader : IDisposable
     private readonly Thread thread;
     private PendingFrames pending = new();
     private PendingFrames spare = new();
-    private int loadingRows; // the rows of the load under way (out of pending, not in the tables yet)
-    private int loadingBytes; // and their bytes
+    private int loadingRows; // the rows of the load under way or to be retried (out of pending, not in the tables yet)
+    private (PendingFrames Batch, JournalPosition End, long Sequence)? retry; // a failed load, to go again before pending
     private JournalPosition pendingEnd;
     private long pendingSince;
     private long enqueued;
@@ -103,23 +104,21 @@ internal sealed partial class DuckDbLoader : IDisposable
     /// <summary>
     /// The bytes pending rows may take: the rows' limit at ~256 bytes a row (chat messages are ~200), but at least
     /// 64 MB, as rows of any size are allowed (a dead letter keeps up to 10 MB), so rows alone bound no memory; and at
-    /// most 512 MB: a failed load's rows are put back in front of those that came during it, in one buffer, which must
-    /// stay within what an array can hold (2 GB).
+    /// most 512 MB: the rows wait in one buffer, which must stay within what an array can hold (2 GB), and while loads
+    /// fail a second such buffer waits to go again.
     /// </summary>
     internal static long MaxPendingBytesFor(int maxPendingRows) => Math.Clamp(maxPendingRows * 256L, 64L << 20, 512L << 20);
 
     /// <summary>
     /// Waits until <paramref name="rows"/> more, of <paramref name="bytes"/> in all, fit among the pending ones; throws
-    /// when they do not in time. With nothing pending, any write fits. While loads fail, the rows a retry is loading
-    /// count as pending: a failed load's rows go back in front of those that came during it, so without them every
-    /// retry would let in another bound's worth, and the buffer would grow by that much at each failure.
+    /// when they do not in time. With nothing pending, any write fits.
     /// </summary>
     public void WaitForRoom(int rows, int bytes, TimeSpan timeout)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         lock (gate)
         {
-            while (HeldRows > 0 && (HeldRows + rows > options.DuckDbMaxPendingRows || HeldBytes + bytes > MaxPendingBytes))
+            while (pending.Rows > 0 && (pending.Rows + rows > options.DuckDbMaxPendingRows || (long)pending.Bytes + bytes > MaxPendingBytes))
             {
                 flushRequested = true;
                 Monitor.PulseAll(gate);
@@ -127,17 +126,13 @@ internal sealed partial class DuckDbLoader : IDisposable
                 if (left <= 0 || Invalidated)
                 {
                     throw new WarehouseUnavailableException(string.Create(CultureInfo.InvariantCulture,
-                        $"{HeldRows} journaled rows ({HeldBytes:N0} bytes) are waiting to be loaded into DuckDB (Warehouse__DuckDbMaxPendingRows, and {MaxPendingBytes:N0} bytes)."), lastFailure);
+                        $"{pending.Rows} journaled rows ({pending.Bytes:N0} bytes) are waiting to be loaded into DuckDB (Warehouse__DuckDbMaxPendingRows, and {MaxPendingBytes:N0} bytes)."), lastFailure);
                 }
 
                 Monitor.Wait(gate, TimeSpan.FromSeconds((double)left / Stopwatch.Frequency));
             }
         }
     }
-
-    private int HeldRows => pending.Rows + (failedLoads > 0 ? loadingRows : 0);
-
-    private long HeldBytes => pending.Bytes + (failedLoads > 0 ? (long)loadingBytes : 0);
 
     /// <summary>Hands over a journaled payload (copied) that ends at <paramref name="end"/>; never blocks.</summary>
     public void Enqueue(ReadOnlySpan<byte> payload, JournalPosition end)

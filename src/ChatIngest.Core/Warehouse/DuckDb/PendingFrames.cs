@@ -30,9 +30,6 @@ internal sealed class PendingFrames
     /// <summary>Copies one payload written by <see cref="JournalCodec.Write"/> (its first four bytes are its entry count).</summary>
     public void Add(ReadOnlySpan<byte> payload) => Append(payload, BinaryPrimitives.ReadInt32LittleEndian(payload));
 
-    /// <summary>Appends everything <paramref name="later"/> holds, keeping the journal's order.</summary>
-    public void Add(PendingFrames later) => Append(later.Payloads, later.Rows);
-
     public void Clear()
     {
         if (buffer.Length > RetainedBytes && length < buffer.Length / 4)
