@@ -4,7 +4,7 @@ namespace ChatIngest.Core.Messages;
 
 /// <summary>
 /// Strict RFC 3339 timestamps: a zone (<c>Z</c> or <c>±hh:mm</c>) is required, fractions of any length are allowed,
-/// and a leap second (<c>hh:59:60</c>) is the last microsecond of its minute, as a .NET time has no second 60. The
+/// and a leap second (second 60 of 23:59 UTC, in any zone) is the last microsecond of its minute, as a .NET time has no second 60. The
 /// result is UTC, truncated to whole microseconds because that is what DuckDB and BigQuery TIMESTAMPs hold.
 /// </summary>
 public static class Rfc3339
@@ -23,6 +23,13 @@ public static class Rfc3339
     /// stored times, which are whole microseconds, so that <c>&gt;= x</c> and <c>&lt; x</c> keep their meaning.
     /// </summary>
     public static bool TryParseUtcRoundingUp(string? text, out DateTime utc) => TryParse(text, roundUp: true, out utc);
+
+    /// <summary>
+    /// Whether <paramref name="hour"/>:<paramref name="minute"/> at <paramref name="offset"/> is 23:59 UTC, the only minute
+    /// a leap second ends: <c>05:29:60+05:30</c> is one, <c>10:59:60Z</c> is not.
+    /// </summary>
+    private static bool AtTheEndOfAUtcDay(int hour, int minute, TimeSpan offset) =>
+        ((((hour * 60) + minute - (int)offset.TotalMinutes) % 1440) + 1440) % 1440 == (23 * 60) + 59;
 
     private static bool TryParse(string? text, bool roundUp, out DateTime utc)
     {
@@ -88,7 +95,7 @@ public static class Rfc3339
         }
 
         if (month is < 1 or > 12 || day < 1 || year < 1 || day > DateTime.DaysInMonth(year, month)
-            || hour > 23 || minute > 59 || second > 60 || (second == 60 && minute != 59))
+            || hour > 23 || minute > 59 || second > 60 || (second == 60 && !AtTheEndOfAUtcDay(hour, minute, offset)))
         {
             return false;
         }

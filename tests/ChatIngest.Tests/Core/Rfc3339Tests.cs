@@ -17,6 +17,8 @@ public sealed class Rfc3339Tests
     [InlineData("2024-02-01T10:00:56.1234567890123456789012345678901234567890Z", "2024-02-01T10:00:56.1234560")] // RFC 3339: 1*DIGIT
     [InlineData("2016-12-31T23:59:60Z", "2016-12-31T23:59:59.9999990")] // a leap second: the last microsecond of its minute
     [InlineData("2016-12-31T15:59:60.5-08:00", "2016-12-31T23:59:59.9999990")]
+    [InlineData("1991-01-01T05:29:60+05:30", "1990-12-31T23:59:59.9999990")] // 23:59:60 UTC, in a zone of half hours
+    [InlineData("1991-01-01T05:44:60+05:45", "1990-12-31T23:59:59.9999990")]
     public void ValidTimestampsBecomeUtcTruncatedToMicroseconds(string text, string utc)
     {
         Assert.True(Rfc3339.TryParseUtc(text, out var value));
@@ -42,6 +44,8 @@ public sealed class Rfc3339Tests
     [InlineData("2024-02-01T10:00:56+01:00:00")]
     [InlineData("2024-02-01T10:00:56+1:00")]
     [InlineData("2024-02-01T10:59:61Z")]
+    [InlineData("2024-02-01T10:59:60Z")] // second 60 only ends a UTC day
+    [InlineData("2016-12-31T23:59:60+01:00")]
     [InlineData("\u0662\u0660\u0662\u0664-02-01T10:00:56Z")] // Arabic-Indic digits are digits, but not ASCII ones
     [InlineData("2024-02-01X10:00:56Z")]
     public void MalformedTimestampsAreRefused(string text) => Assert.False(Rfc3339.TryParseUtc(text, out _));
