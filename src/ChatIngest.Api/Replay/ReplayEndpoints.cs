@@ -11,7 +11,8 @@ namespace ChatIngest.Api.Replay;
 /// <summary>
 /// <c>POST /replay</c>: NDJSON, one raw message per line, read as a stream of any size. Lines travel to the writer in
 /// chunks (one request each), a few chunks in flight at once; the answer comes after every line is committed.
-/// Each line gets a message id <c>replay-{request start µs}-{line number}</c> and the request's start as publish time,
+/// Each line gets a message id <c>replay-{request start µs}-{line number}</c> (no two replays of a process start in the
+/// same microsecond) and the request's start as publish time,
 /// so later lines of one replay count as published later.
 /// </summary>
 internal static class ReplayEndpoints
@@ -24,6 +25,27 @@ internal static class ReplayEndpoints
     /// </summary>
     private const int ChunkBytes = 4 << 20;
     private const int ClassifyingChunks = 2;
+
+    private static long lastStartMicroseconds = long.MinValue;
+
+    /// <summary>
+    /// The replay's start, in whole microseconds, later than every earlier replay's in this process: the start is in each
+    /// line's message id, and two replays that started in the same microsecond would give their lines the same ids, so
+    /// the second one's dead letters would be taken for redeliveries of the first one's and dropped.
+    /// </summary>
+    internal static DateTime UniqueStart(DateTime now)
+    {
+        var micros = (now - DateTime.UnixEpoch).Ticks / 10;
+        while (true)
+        {
+            var last = Volatile.Read(ref lastStartMicroseconds);
+            var start = Math.Max(micros, last + 1);
+            if (Interlocked.CompareExchange(ref lastStartMicroseconds, start, last) == last)
+            {
+                return DateTime.UnixEpoch.AddTicks(start * 10);
+            }
+        }
+    }
 
     public static IEndpointRouteBuilder MapReplayEndpoints(this IEndpointRouteBuilder app)
     {
@@ -50,7 +72,7 @@ internal static class ReplayEndpoints
         HttpContext http, PayloadClassifier classifier, IngestQueue queue, IngestMetrics metrics, TimeProvider time,
         IOptions<IngestOptions> options, IHostApplicationLifetime lifetime, CancellationToken cancellationToken)
     {
-        var started = Rfc3339.TruncateToMicroseconds(time.GetUtcNow().UtcDateTime);
+        var started = UniqueStart(time.GetUtcNow().UtcDateTime);
         var idPrefix = $"replay-{(started - DateTime.UnixEpoch).Ticks / 10}-";
         var chunkSize = options.Value.ReplayChunkLines;
         var inFlight = new Queue<WriteRequest>();

@@ -4,6 +4,8 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using ChatIngest.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ChatIngest.Tests.Api;
 
@@ -187,5 +189,26 @@ public sealed class ReplayEndpointTests : IDisposable
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
         Assert.StartsWith($"Line {before + 1} is longer than 4,096 bytes. It and the rest were not read; {said}.",
             body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TwoReplaysStartedAtTheSameClockReadingParkTheirInvalidLinesAsTwoDeadLetters()
+    {
+        // The clock stands still, as two replays starting in one microsecond see it: their lines' ids must still differ,
+        // or the second replay's dead letter is taken for a redelivery of the first one's and not stored.
+        var frozen = new FakeTimeProvider(new DateTimeOffset(2024, 2, 1, 10, 0, 0, TimeSpan.Zero));
+        using var frozenApp = new ChatIngestApp(configureServices: s => s.AddSingleton<TimeProvider>(frozen));
+        using var frozenClient = frozenApp.CreateClient();
+
+        foreach (var _ in new[] { 1, 2 })
+        {
+            using var content = new StringContent("not json", Encoding.UTF8, "application/x-ndjson");
+            using var response = await frozenClient.PostAsync("/replay", content);
+            Assert.Equal("""{"received":1,"orders":0,"messages":0,"duplicates":0,"invalid":1}""", await response.Content.ReadAsStringAsync());
+        }
+
+        var ids = (await frozenClient.GetJsonAsync("/dead-letters")).GetProperty("items").EnumerateArray()
+            .Select(i => i.GetProperty("message_id").GetString()).ToList();
+        Assert.Equal(2, ids.Distinct().Count());
     }
 }
