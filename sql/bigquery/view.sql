@@ -1,7 +1,7 @@
 -- customer_courier_conversations: one row per order that has at least one valid chat message (VIEW.md); the same
 -- answers as sql/duckdb/view.sql. Dialect differences, each marked below:
--- * Dedupe: streaming insertIds dedupe only best effort, so here the first CTE is what keeps a duplicate from
---   counting (DuckDB's keyed table already holds one row per content_key).
+-- * Dedupe: streaming insertIds dedupe only best effort, so the first CTE is what keeps a duplicate from counting,
+--   as in DuckDB, whose table holds a second copy of a message that came back after its key left the recent keys.
 -- * QUALIFY -> a ROW_NUMBER() subquery. Message ids sort as in DuckDB: all-digit ids first by value at any length
 --   (numeric_id: the id without leading zeros when it is all digits, else NULL; then its length, then its digits),
 --   the rest as strings, then the id and content_key. regexp_full_match -> REGEXP_CONTAINS with ^…$.

@@ -9,9 +9,10 @@ WITH published AS (
     FROM conversations
 ),
 messages AS (
-    -- One row per distinct message, as its first publication. The table is keyed by content already; this keeps the
-    -- view right on its own, as the BigQuery one must be. order_id is in the partition (the key determines it anyway)
-    -- so that a filter on order_id is pushed below the window.
+    -- One row per distinct message, as its first publication. The table has no key: a copy of a stored message that
+    -- comes after its key has left the recent keys is appended again, so this is what keeps the counts right, as in
+    -- BigQuery. order_id is in the partition (the key determines it anyway) so that a filter on order_id is pushed
+    -- below the window.
     SELECT *
     FROM published
     QUALIFY row_number() OVER (
