@@ -16,6 +16,7 @@ internal static partial class ChatIngestHosting
     public static WebApplicationBuilder AddChatIngest(this WebApplicationBuilder builder)
     {
         ListenUrls.Configure(builder);
+        LogLevels.ThrowIfInvalid(builder.Configuration);
         ShutdownTimeout.Configure(builder);
         builder.Services.AddWarehouse(builder.Configuration);
         builder.Services.AddIngest(builder.Configuration);

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using ChatIngest.Core;
 
 namespace ChatIngest.Api.Hosting;
@@ -25,6 +27,13 @@ internal static class ListenUrls
                 {
                     throw new InvalidSettingException($"ASPNETCORE_URLS (or --urls) has '{url}', {problem}.");
                 }
+
+                if (url.StartsWith("https:", StringComparison.OrdinalIgnoreCase) && !HasCertificate(builder.Configuration))
+                {
+                    throw new InvalidSettingException($"ASPNETCORE_URLS (or --urls) has '{url}', but there is no certificate to serve "
+                        + "it with: set Kestrel__Certificates__Default__Path (and __KeyPath or __Password), run dotnet dev-certs https, "
+                        + "or listen on http:// behind a proxy that ends TLS, as Cloud Run does.");
+                }
             }
 
             return;
@@ -46,9 +55,9 @@ internal static class ListenUrls
     }
 
     /// <summary>
-    /// Fails with one line when another process holds an address Kestrel is to listen on. Kestrel's own failure comes
-    /// inside the host's start, after the host's ~30-line failure log; a trial bind just before it catches the common
-    /// case (something else on 8080). One taken in between still ends in <see cref="StartupErrors"/>, after that log.
+    /// Fails with one line when another process holds an address Kestrel is to listen on, or the machine has no such
+    /// address. Kestrel's own failure comes inside the host's start, after the host's ~30-line failure log; a trial bind
+    /// just before it catches the common cases (something else on 8080, an address copied from another machine). One taken in between still ends in <see cref="StartupErrors"/>, after that log.
     /// Endpoints set in Kestrel's own configuration (<c>Kestrel__Endpoints__…</c>) replace the URLs and are left to it.
     /// </summary>
     public static void ThrowIfTaken(IConfiguration configuration)
@@ -68,13 +77,51 @@ internal static class ListenUrls
 
             foreach (var endpoint in EndpointsOf(address))
             {
-                if (IsTaken(endpoint))
+                if (TrialBind(endpoint) is { } problem)
                 {
-                    throw new InvalidSettingException($"cannot listen: {url} is in use by another process (set --urls or PORT).");
+                    throw new InvalidSettingException($"cannot listen: {url} {problem} (set --urls or PORT).");
                 }
             }
         }
     }
+
+    /// <summary>
+    /// Whether Kestrel has a certificate for an https:// URL: one configured (<c>Kestrel__Certificates__Default__…</c>),
+    /// or ASP.NET Core's development certificate in the user's store, as Kestrel looks for it. Without one, Kestrel
+    /// fails inside the host's start, after the host's failure log, and the process aborted (exit code 134).
+    /// </summary>
+    private static bool HasCertificate(ConfigurationManager configuration)
+    {
+        var configured = configuration.GetSection("Kestrel:Certificates:Default");
+        if (configured["Path"] is { Length: > 0 } || configured["Subject"] is { Length: > 0 })
+        {
+            return true;
+        }
+
+        using var store = new X509Store(StoreName.My, StoreLocation.CurrentUser);
+        try
+        {
+            store.Open(OpenFlags.ReadOnly);
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+
+        var now = DateTime.Now;
+        var found = false;
+        foreach (var certificate in store.Certificates)
+        {
+            found |= certificate.Extensions.Any(e => e.Oid?.Value == DevelopmentCertificateOid)
+                && certificate.NotBefore <= now && now <= certificate.NotAfter && certificate.HasPrivateKey;
+            certificate.Dispose();
+        }
+
+        return found;
+    }
+
+    /// <summary>The extension that marks ASP.NET Core's development certificate (<c>dotnet dev-certs https</c>).</summary>
+    private const string DevelopmentCertificateOid = "1.3.6.1.4.1.311.84.1.1";
 
     /// <summary>What Kestrel would refuse in a URL to listen on, or null.</summary>
     private static string? Problem(string url)
@@ -120,7 +167,8 @@ internal static class ListenUrls
         }
     }
 
-    private static bool IsTaken(IPEndPoint endpoint)
+    /// <summary>Why Kestrel could not listen on <paramref name="endpoint"/>, as the end of a sentence; null when it could.</summary>
+    private static string? TrialBind(IPEndPoint endpoint)
     {
         using var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         if (endpoint.Address.Equals(IPAddress.IPv6Any))
@@ -131,15 +179,19 @@ internal static class ListenUrls
         try
         {
             socket.Bind(endpoint);
-            return false;
+            return null;
         }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
         {
-            return true;
+            return "is in use by another process";
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressNotAvailable)
+        {
+            return $"names {endpoint.Address}, which is not an address of this machine";
         }
         catch (SocketException)
         {
-            return false; // not ours to judge (no IPv6 on the interface, a port below 1024): Kestrel says what it says
+            return null; // not ours to judge (no IPv6 on the interface, a port below 1024): Kestrel says what it says
         }
     }
 }

@@ -34,6 +34,11 @@ internal static partial class StartupErrors
         {
             return Fail($"cannot listen: {e.Message} (set --urls or PORT)");
         }
+        catch (InvalidOperationException e) when (e.Message.StartsWith("Unable to configure HTTPS endpoint", StringComparison.Ordinal))
+        {
+            // A certificate ListenUrls found but Kestrel would not use (out of date, a wrong password): after the host's log.
+            return Fail($"cannot listen on https: {e.Message.Split('\n', 2)[0].Trim()} (set --urls or PORT)");
+        }
         catch (Exception e) when (Unconvertible(e) is { } line)
         {
             return Fail(line);

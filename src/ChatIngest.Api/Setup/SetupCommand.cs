@@ -26,7 +26,9 @@ internal static class SetupCommand
 
     private static async Task<int> SetupAsync(string[] args, TextWriter output, TextWriter error)
     {
-        var builder = Host.CreateApplicationBuilder(args);
+        // appsettings.json from beside the binaries, as the service reads it (Program.cs).
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        LogLevels.ThrowIfInvalid(builder.Configuration);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddWarehouse(builder.Configuration);
         using var host = builder.Build();

@@ -51,6 +51,9 @@ public sealed partial class StartupTests : IDisposable
     [InlineData("ASPNETCORE_URLS", "http://127.0.0.1:99999", "ASPNETCORE_URLS")]
     [InlineData("ASPNETCORE_URLS", "http://127.0.0.1:-1", "ASPNETCORE_URLS")]
     [InlineData("ASPNETCORE_URLS", "ftp://127.0.0.1:8195", "ASPNETCORE_URLS")]
+    [InlineData("ASPNETCORE_URLS", "http://192.0.2.1:8195", "http://192.0.2.1:8195 names 192.0.2.1, which is not an address of this machine")] // TEST-NET-1: no machine has it
+    [InlineData("Logging__LogLevel__Default", "Nope", "Logging__LogLevel__Default is 'Nope'")]
+    [InlineData("Logging__Console__LogLevel__Microsoft.AspNetCore", "loud", "Logging__Console__LogLevel__Microsoft.AspNetCore is 'loud'")]
     public async Task ABadSettingStopsStartUpWithOneLineNamingIt(string key, string value, string named)
     {
         var result = await RunAsync(new() { [key] = value });
@@ -59,6 +62,31 @@ public sealed partial class StartupTests : IDisposable
         var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         Assert.Contains(named, line, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.Output, StringComparison.Ordinal); // no stack trace anywhere
+    }
+
+    [Fact]
+    public async Task SetupReadsTheAppsettingsBesideTheBinariesAsTheServiceDoesNotOneInTheWorkingDirectory()
+    {
+        // An appsettings.json in the working directory that would stop start-up: the service never reads it, and setup
+        // must not either, or it would set up another warehouse than the one the service then opens.
+        await File.WriteAllTextAsync(Path.Combine(directory, "appsettings.json"), """{"Warehouse":{"Kind":"Snowflake"}}""");
+
+        var result = await ChildProcess.RunServiceAsync(["setup"], directory);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.True(File.Exists(Path.Combine(directory, "data", "chatingest.duckdb")), result.Output);
+    }
+
+    [Fact]
+    public async Task AnHttpsUrlWithNoCertificateToServeItStopsStartUpWithOneLine()
+    {
+        // A home of its own: no development certificate in its store, as on a machine that never ran dotnet dev-certs.
+        var result = await RunAsync(new() { ["ASPNETCORE_URLS"] = "https://127.0.0.1:8195", ["HOME"] = directory });
+
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.Contains("'https://127.0.0.1:8195', but there is no certificate to serve it with", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Output, StringComparison.Ordinal);
     }
 
     [Theory]
