@@ -10,11 +10,14 @@ internal sealed class PushAuthOptions
     public const string SectionName = "PushAuth";
     public const string GoogleCertificatesUrl = "https://www.googleapis.com/oauth2/v3/certs";
 
-    /// <summary>The push subscription's <c>oidcToken.audience</c>: one case-sensitive string.</summary>
-    public string? Audience { get; set; }
+    /// <summary>
+    /// The push subscription's <c>oidcToken.audience</c>: one case-sensitive string. Without the white space around it:
+    /// a value kept in a file or a secret often ends in a newline, which no token's audience has, so every push was 403.
+    /// </summary>
+    public string? Audience { get; set => field = value?.Trim(); }
 
-    /// <summary>The push subscription's <c>oidcToken.serviceAccountEmail</c>.</summary>
-    public string? ServiceAccountEmail { get; set; }
+    /// <summary>The push subscription's <c>oidcToken.serviceAccountEmail</c>, without the white space around it.</summary>
+    public string? ServiceAccountEmail { get; set => field = value?.Trim(); }
 
     /// <summary>Where the token signing keys (a JWKS) are fetched from; cached and refreshed hourly.</summary>
     public string CertificatesUrl { get; set; } = GoogleCertificatesUrl;

@@ -9,5 +9,9 @@ internal sealed class ReplayOptions
 {
     public const string SectionName = "Replay";
 
-    public string? Token { get; set; }
+    /// <summary>
+    /// The bearer token, without the white space around it, as the one a client sends is read: a token kept in a file or a
+    /// secret often ends in a newline, and every replay was then 403.
+    /// </summary>
+    public string? Token { get; set => field = value?.Trim(); }
 }

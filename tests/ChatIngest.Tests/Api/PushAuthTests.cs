@@ -46,6 +46,19 @@ public sealed class PushAuthTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SettingsWithANewlineAtTheirEndAsSecretFilesHaveThemStillTakeTheSubscriptionsToken()
+    {
+        var settings = tokens.Settings();
+        settings["PushAuth:Audience"] += "\n";
+        settings["PushAuth:ServiceAccountEmail"] = " " + settings["PushAuth:ServiceAccountEmail"] + "\r\n";
+        await using var fromSecrets = new ChatIngestApp(settings);
+
+        using var response = await fromSecrets.CreateClient().PushAsync(PushEnvelopes.Create(Payloads.CourierStart(8), "m-8", Published), "Bearer " + tokens.Sign());
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+    }
+
+    [Fact]
     public async Task RepeatedTokenIsCheckedAgainstKeysFetchedOnce()
     {
         var token = "Bearer " + tokens.Sign();

@@ -39,6 +39,16 @@ public sealed class ReplayAuthTests
     }
 
     [Fact]
+    public async Task ATokenSettingWithANewlineAtItsEndAsSecretFilesHaveItTakesTheTokenWithout()
+    {
+        await using var app = new ChatIngestApp(new Dictionary<string, string?> { ["environment"] = "Production", ["Replay:Token"] = Token + "\n" });
+
+        using var response = await ReplayAsync(app.CreateClient(), Token);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
     public async Task ReplayInDevelopmentWithoutTokenSettingIsOpen()
     {
         await using var app = new ChatIngestApp();
