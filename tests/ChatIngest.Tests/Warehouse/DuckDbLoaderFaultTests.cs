@@ -198,7 +198,7 @@ public sealed class DuckDbLoaderFaultTests : WarehouseFileTests
         Scalar(admin, "SET memory_limit = '8MB'");
 
         await warehouse.WriteAsync([.. Enumerable.Range(0, 5_000).Select(i => Classify(Payloads.CourierStart(200_000 + i), $"n{i}"))], CancellationToken.None);
-        await Task.Delay(500); // the loads fail meanwhile
+        await Wait.UntilAsync(() => warehouse.Loader!.FailedLoadsEver > 0, "a load to fail for want of memory");
         Assert.Equal(5_000, warehouse.Loader!.PendingRows);
 
         Scalar(admin, $"SET memory_limit = '{limit}'");

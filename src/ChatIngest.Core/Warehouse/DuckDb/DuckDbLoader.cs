@@ -79,6 +79,18 @@ internal sealed partial class DuckDbLoader : IDisposable
     /// <summary>A test's way to make the next loads fail as DuckDB would.</summary>
     internal Action? FaultBeforeLoad { get; set; }
 
+    /// <summary>Loads that have failed since the loader started (for tests).</summary>
+    internal long FailedLoadsEver
+    {
+        get
+        {
+            lock (gate)
+            {
+                return failedLoadsEver;
+            }
+        }
+    }
+
     /// <summary>A test's way to make releasing loaded segments fail as the file system might.</summary>
     internal Action? FaultOnRelease { get; set; }
 
