@@ -35,8 +35,9 @@ internal static class Duration
             : text.EndsWith('m') ? (text[..^1], 60_000.0)
             : text.EndsWith('h') ? (text[..^1], 3_600_000.0)
             : (text, double.NaN);
+        // double.TryParse also takes "NaN" and "Infinity", whatever the styles: a NaN passed the range check.
         if (double.IsNaN(unit) || !double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount)
-            || amount * unit >= TimeSpan.MaxValue.TotalMilliseconds)
+            || !double.IsFinite(amount) || amount * unit >= TimeSpan.MaxValue.TotalMilliseconds)
         {
             return false;
         }

@@ -11,7 +11,7 @@ internal static class InvalidLines
         var isOrder = line.Kind == LineKind.OrderEvent || !text.Contains("\"senderAppType\"", StringComparison.Ordinal);
         return kind switch
         {
-            0 => text[..(text.Length / 2)],                      // cut off: not JSON
+            0 => text[..^2],                                     // cut off at its end: not JSON, and as distinct as the line
             1 => "[" + text + "]",                               // JSON, but not an object
             2 when isOrder => CityCodeEmptied(text),             // cityCode must be non-empty
             2 => text.Replace(Vocabulary.CourierApp, "Robot Web", StringComparison.Ordinal)

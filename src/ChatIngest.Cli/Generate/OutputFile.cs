@@ -38,6 +38,13 @@ internal sealed class OutputFile : IDisposable
             throw new IOException("it is a directory");
         }
 
+        // Refused before anything is generated: "" (--out "$OUT" with OUT unset) threw from GetFullPath, and "newdir/"
+        // failed only at the rename, after the whole file was written.
+        if (path.Length == 0 || System.IO.Path.EndsInDirectorySeparator(path))
+        {
+            throw new IOException(path.Length == 0 ? "--out names no file" : "it names a directory, not a file");
+        }
+
         var existing = new FileInfo(System.IO.Path.GetFullPath(path));
         Directory.CreateDirectory(existing.DirectoryName!);
         if (!(existing.Exists && (existing.LinkTarget is not null || existing.Length == 0)))

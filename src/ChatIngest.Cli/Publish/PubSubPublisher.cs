@@ -155,16 +155,18 @@ internal sealed class PubSubPublisher(HttpClient http, PubSubEndpoint endpoint, 
 
     /// <summary>
     /// An answer worth another attempt at either endpoint, Pub/Sub's or the token endpoint: 408 and 429 (the server, or
-    /// a proxy on the way, asks for the request again) and 5xx, the statuses Google's auth libraries retry a token request on.
+    /// a proxy on the way, asks for the request again) and 5xx, the statuses Google's auth libraries retry a token request on,
+    /// but for 501 (not implemented) and 505 (HTTP version not supported), which say the same at every attempt.
     /// </summary>
-    private static bool Transient(int status) => status is 408 or 429 or >= 500;
+    private static bool Transient(int status) => status is 408 or 429 or (>= 500 and not 501 and not 505);
 
     private static int CountIds(string answer)
     {
         try
         {
             using var json = JsonDocument.Parse(answer);
-            return json.RootElement.TryGetProperty("messageIds", out var ids) && ids.ValueKind == JsonValueKind.Array ? ids.GetArrayLength() : -1;
+            return json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("messageIds", out var ids)
+                && ids.ValueKind == JsonValueKind.Array ? ids.GetArrayLength() : -1;
         }
         catch (JsonException)
         {

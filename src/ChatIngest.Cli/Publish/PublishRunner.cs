@@ -79,6 +79,15 @@ internal sealed class PublishRunner(PublishSettings settings, CliContext context
                     continue;
                 }
 
+                if (data.Length == 0)
+                {
+                    // A line of a lone \r or \f: Pub/Sub refuses a message with neither data nor attributes, and with
+                    // it the whole batch (400), which stopped the run without naming the line.
+                    counters.FailUnsent(read, $"line {read.Number} decodes to no bytes, and Pub/Sub takes no empty message (--base64)");
+                    batch.Refuse(read.Number);
+                    continue;
+                }
+
                 line = read with { Data = data };
             }
 

@@ -109,7 +109,7 @@ internal sealed class ReplayOptions
             : null;
     }
 
-    /// <summary>Both go into HTTP headers (the subscription when unwrapped), where a control character cannot be sent.</summary>
+    /// <summary>Both go into HTTP headers (the subscription when unwrapped), where a control character or one past ASCII cannot be sent.</summary>
     private static void NoControlCharacters(OptionResult result)
     {
         var text = result.GetValueOrDefault<string?>() ?? "";
@@ -121,6 +121,11 @@ internal sealed class ReplayOptions
         else if (text.Any(char.IsControl))
         {
             result.AddError($"{name} contains a control character.");
+        }
+        else if (text.Any(c => c > '~'))
+        {
+            // .NET's HTTP client refuses to send it, which read as a server that does not answer.
+            result.AddError($"{name} contains a character that is not ASCII, which an HTTP header cannot carry.");
         }
     }
 

@@ -35,6 +35,8 @@ public sealed class CommandLineTests
     [InlineData("--rate", "replay", "-", "--to", "http://localhost/pubsub/push", "--rate", "abc")]
     [InlineData("--rate", "replay", "-", "--to", "http://localhost/pubsub/push", "--rate", "1e-300")]
     [InlineData("99999999999999999h", "replay", "-", "--to", "http://localhost/pubsub/push", "--max-backoff", "99999999999999999h")]
+    [InlineData("NaNms", "replay", "-", "--to", "http://localhost/pubsub/push", "--min-backoff", "NaNms")] // double.TryParse takes "NaN"
+    [InlineData("Infinitys", "publish", "-", "--topic", "projects/p/topics/chat", "--max-delay", "Infinitys")]
     [InlineData("--max-attempts", "publish", "-", "--topic", "projects/p/topics/chat", "--max-attempts", "1.5")]
     [InlineData("--from-line", "replay", "-", "--to", "http://localhost/pubsub/push", "--from-line", "0")]
     public async Task AValueThatIsNotANumberInRangeIsAUsageErrorNamingIt(string named, params string[] args)
@@ -79,6 +81,7 @@ public sealed class CommandLineTests
     [InlineData("--token contains a line break; was it read from a file with CRLF?", "--token", "secret-token\r")]
     [InlineData("--token contains a control character.", "--token", "secret\ttoken")]
     [InlineData("--subscription contains a line break; was it read from a file with CRLF?", "--subscription", "projects/p/subscriptions/a\nb", "--unwrapped")]
+    [InlineData("--token contains a character that is not ASCII, which an HTTP header cannot carry.", "--token", "secr\u00e9t")]
     public async Task ATokenOrSubscriptionThatCannotGoInAHeaderIsAUsageError(string error, params string[] options)
     {
         var result = await CliRun.RunAsync(["replay", "-", "--to", "http://127.0.0.1:9/push", .. options], stdin: "{}\n"u8.ToArray());

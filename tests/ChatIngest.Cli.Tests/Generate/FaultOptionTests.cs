@@ -56,6 +56,20 @@ public sealed partial class FaultOptionTests
     }
 
     [Fact]
+    public async Task EveryInvalidLineIsDistinctSoEachIsOneDeadLetterEvenWhereTheMessageIdIsTheDatasHash()
+    {
+        // An unwrapped push without metadata gets its id from its data: two equal invalid lines would be one dead letter.
+        var result = await WithAsync("--invalid", "1");
+        var classifier = new PayloadClassifier();
+        var at = new DateTime(2024, 2, 1, 0, 0, 0, DateTimeKind.Utc);
+
+        var invalid = result.StdoutLines.Where(l => classifier.Classify(Encoding.UTF8.GetBytes(l), new Delivery("1", at, at)) is DeadLetterRecord).ToArray();
+
+        Assert.True(invalid.Length > 1_000, $"only {invalid.Length} invalid lines");
+        Assert.Equal(invalid.Length, invalid.Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Fact]
     public async Task LateOrderEventsComeAfterTheirConversationsLastMessage()
     {
         var clean = (await CleanAsync()).StdoutLines;

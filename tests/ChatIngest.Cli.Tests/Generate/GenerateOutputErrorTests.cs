@@ -49,6 +49,25 @@ public sealed class GenerateOutputErrorTests : IDisposable
     }
 
     [Fact]
+    public async Task AnOutPathEndingInASlashIsOneLineBeforeAnythingIsGeneratedOrMade()
+    {
+        var path = Path.Combine(directory, "new") + Path.DirectorySeparatorChar;
+
+        var result = await CliRun.RunAsync(["generate", "-n", "10", "--out", path]);
+
+        Assert.Equal($"generate: cannot write {path}: it names a directory, not a file", CannotWrite(result));
+        Assert.False(Directory.Exists(path), "a directory was made for it");
+    }
+
+    [Fact]
+    public async Task AnEmptyOutPathIsOneLineAndExitCodeOne()
+    {
+        var result = await CliRun.RunAsync(["generate", "-n", "10", "--out", ""]);
+
+        Assert.Equal("generate: cannot write : --out names no file", CannotWrite(result));
+    }
+
+    [Fact]
     public async Task AnOutPathBelowAFileIsOneLineAndExitCodeOne()
     {
         var file = Path.Combine(directory, "file.ndjson");

@@ -86,6 +86,24 @@ public sealed class PublishTests
         Assert.Contains("publish: not delivered, to send again: lines 1-1000 (sed -n '1,1000p' SOURCE gives just those)", result.Error.Split('\n'));
     }
 
+    [Theory]
+    [InlineData("[]")]
+    [InlineData("\"ok\"")]
+    [InlineData("<html>signed out</html>")]
+    public async Task An200AnswerThatIsNotAnObjectWithIdsCountsTheBatchAsUnconfirmedAndTheRunGoesOn(string answer)
+    {
+        await using var fake = await FakePubSub.StartAsync();
+        fake.AnswerNextWith(answer);
+        var lines = PublishRun.SmallLines(1_500);
+
+        var result = await PublishRun.ToEmulatorAsync(fake, lines);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(lines, fake.Messages);
+        Assert.Contains("Pub/Sub answered 200 with no messageIds list for 1000 messages", result.Error, StringComparison.Ordinal);
+        Assert.Contains("publish: not delivered, to send again: lines 1-1000 (sed -n '1,1000p' SOURCE gives just those)", result.Error.Split('\n'));
+    }
+
     [Fact]
     public async Task RetriesGiveUpAfterMaxAttemptsAndTheRunFails()
     {
@@ -105,12 +123,15 @@ public sealed class PublishTests
         byte[][] data = ["{\"orderId\": 1,\n \"cityCode\": \"IST\"}"u8.ToArray(), [0xFF, 0xFE, (byte)'x']];
         await using var fake = await FakePubSub.StartAsync();
 
-        var result = await PublishRun.ToEmulatorAsync(fake, [Convert.ToBase64String(data[0]), "not base64!", Convert.ToBase64String(data[1])], options: "--base64");
+        // Line 4 is a form feed alone: not blank to the line reader, and no bytes once decoded.
+        var result = await PublishRun.ToEmulatorAsync(fake, [Convert.ToBase64String(data[0]), "not base64!", Convert.ToBase64String(data[1]), "\f"], options: "--base64");
 
-        Assert.Equal(1, result.ExitCode); // one line failed
+        Assert.Equal(1, result.ExitCode); // two lines failed
         Assert.Equal(data.Select(Convert.ToBase64String), fake.Accepted.SelectMany(r => r.Base64Data));
+        Assert.Empty(fake.Violations);
         Assert.Contains("line 2 is not base64 (--base64)", result.Error, StringComparison.Ordinal);
-        Assert.Contains("publish: read 3 lines; sent 2, acknowledged 2, retried 0, failed 1 (1 not sent)", result.Error.Split('\n'));
+        Assert.Contains("line 4 decodes to no bytes, and Pub/Sub takes no empty message (--base64)", result.Error, StringComparison.Ordinal);
+        Assert.Contains("publish: read 4 lines; sent 2, acknowledged 2, retried 0, failed 2 (2 not sent)", result.Error.Split('\n'));
     }
 
     [Fact]
@@ -132,6 +153,7 @@ public sealed class PublishTests
     [InlineData(401, "HTTP 401 Unauthorized: UNAUTHENTICATED: Refused by the fake. Second line. Run `gcloud auth application-default login`, "
         + "or set GOOGLE_APPLICATION_CREDENTIALS to a service account key file (the credentials in use were not accepted)")]
     [InlineData(403, "HTTP 403 Forbidden: PERMISSION_DENIED: Refused by the fake. Second line. The account needs roles/pubsub.publisher on the topic")]
+    [InlineData(501, "HTTP 501 Not Implemented: UNIMPLEMENTED: Refused by the fake. Second line")] // not in Google's retry codes for publish
     public async Task AGoogleErrorStopsTheRunWithItsStatusAndMessageOnOneLineAndAHint(int code, string said)
     {
         await using var fake = await FakePubSub.StartAsync(code);

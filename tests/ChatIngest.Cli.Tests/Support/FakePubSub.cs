@@ -24,6 +24,7 @@ internal sealed class FakePubSub : IAsyncDisposable
     private LoopbackServer? server;
     private long nextId = 1000;
     private int idsMissing;
+    private string? nextAnswer;
     private (int Accepted, int Code)? failAfter;
 
     public ConcurrentQueue<PublishRequest> Accepted { get; } = new();
@@ -62,6 +63,9 @@ internal sealed class FakePubSub : IAsyncDisposable
     /// <summary>The next successful publish answers 200 with <paramref name="count"/> fewer message ids than messages.</summary>
     public void DropIdsFromNextAnswer(int count) => idsMissing = count;
 
+    /// <summary>The next publish is taken but answered 200 with <paramref name="body"/> (a proxy's, say) instead of its ids.</summary>
+    public void AnswerNextWith(string body) => nextAnswer = body;
+
     private async Task HandleAsync(HttpContext http)
     {
         Interlocked.Increment(ref Attempts);
@@ -90,7 +94,7 @@ internal sealed class FakePubSub : IAsyncDisposable
 
             if (FailureMessage is not null)
             {
-                var status = code switch { 400 => "INVALID_ARGUMENT", 401 => "UNAUTHENTICATED", 403 => "PERMISSION_DENIED", _ => "UNAVAILABLE" };
+                var status = code switch { 400 => "INVALID_ARGUMENT", 401 => "UNAUTHENTICATED", 403 => "PERMISSION_DENIED", 501 => "UNIMPLEMENTED", _ => "UNAVAILABLE" };
                 await http.Response.WriteAsJsonAsync(new { error = new { code, message = FailureMessage, status } });
             }
 
@@ -100,9 +104,10 @@ internal sealed class FakePubSub : IAsyncDisposable
         var sent = JsonDocument.Parse(body.ToArray()).RootElement.GetProperty("messages").EnumerateArray()
             .Select(m => m.GetProperty("data").GetString()!).ToArray();
         var messages = sent.Select(data => Encoding.UTF8.GetString(Convert.FromBase64String(data))).ToArray();
-        if (messages.Length is 0 or > 1000 || body.Length >= 10_000_000)
+        if (messages.Length is 0 or > 1000 || body.Length >= 10_000_000 || sent.Any(data => data.Length == 0))
         {
-            Violations.Enqueue($"{messages.Length} messages, {body.Length} bytes");
+            // Pub/Sub refuses the whole request for one message with neither data nor attributes.
+            Violations.Enqueue($"{messages.Length} messages, {body.Length} bytes, {sent.Count(data => data.Length == 0)} empty");
             http.Response.StatusCode = 400;
             return;
         }
@@ -110,6 +115,13 @@ internal sealed class FakePubSub : IAsyncDisposable
         var request = new PublishRequest(http.Request.Path, http.Request.Headers.Authorization.FirstOrDefault(), (int)body.Length, messages, sent);
         Accepted.Enqueue(request);
         arrivals.Writer.TryWrite(request);
+        if (Interlocked.Exchange(ref nextAnswer, null) is { } answer)
+        {
+            http.Response.ContentType = "application/json";
+            await http.Response.WriteAsync(answer);
+            return;
+        }
+
         var ids = messages.Skip(Interlocked.Exchange(ref idsMissing, 0)).Select(_ => Interlocked.Increment(ref nextId).ToString(System.Globalization.CultureInfo.InvariantCulture));
         await http.Response.WriteAsJsonAsync(new { messageIds = ids });
     }
