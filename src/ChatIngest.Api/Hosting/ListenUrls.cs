@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using ChatIngest.Core;
 
 namespace ChatIngest.Api.Hosting;
@@ -26,13 +24,6 @@ internal static class ListenUrls
                 if (problem is not null)
                 {
                     throw new InvalidSettingException($"ASPNETCORE_URLS (or --urls) has '{url}', {problem}.");
-                }
-
-                if (url.StartsWith("https:", StringComparison.OrdinalIgnoreCase) && !HasCertificate(builder.Configuration))
-                {
-                    throw new InvalidSettingException($"ASPNETCORE_URLS (or --urls) has '{url}', but there is no certificate to serve "
-                        + "it with: set Kestrel__Certificates__Default__Path (and __KeyPath or __Password), run dotnet dev-certs https, "
-                        + "or listen on http:// behind a proxy that ends TLS, as Cloud Run does.");
                 }
             }
 
@@ -75,53 +66,18 @@ internal static class ListenUrls
                 continue;
             }
 
+            // An address the machine does not have is refused only where the URL names it: for localhost Kestrel listens
+            // on whichever loopback there is (a container without IPv6 has no ::1) and only warns about the other.
+            var namesAnAddress = IPAddress.TryParse(address.Host.Trim('[', ']'), out _);
             foreach (var endpoint in EndpointsOf(address))
             {
-                if (TrialBind(endpoint) is { } problem)
+                if (TrialBind(endpoint, namesAnAddress) is { } problem)
                 {
                     throw new InvalidSettingException($"cannot listen: {url} {problem} (set --urls or PORT).");
                 }
             }
         }
     }
-
-    /// <summary>
-    /// Whether Kestrel has a certificate for an https:// URL: one configured (<c>Kestrel__Certificates__Default__…</c>),
-    /// or ASP.NET Core's development certificate in the user's store, as Kestrel looks for it. Without one, Kestrel
-    /// fails inside the host's start, after the host's failure log, and the process aborted (exit code 134).
-    /// </summary>
-    private static bool HasCertificate(ConfigurationManager configuration)
-    {
-        var configured = configuration.GetSection("Kestrel:Certificates:Default");
-        if (configured["Path"] is { Length: > 0 } || configured["Subject"] is { Length: > 0 })
-        {
-            return true;
-        }
-
-        using var store = new X509Store(StoreName.My, StoreLocation.CurrentUser);
-        try
-        {
-            store.Open(OpenFlags.ReadOnly);
-        }
-        catch (CryptographicException)
-        {
-            return false;
-        }
-
-        var now = DateTime.Now;
-        var found = false;
-        foreach (var certificate in store.Certificates)
-        {
-            found |= certificate.Extensions.Any(e => e.Oid?.Value == DevelopmentCertificateOid)
-                && certificate.NotBefore <= now && now <= certificate.NotAfter && certificate.HasPrivateKey;
-            certificate.Dispose();
-        }
-
-        return found;
-    }
-
-    /// <summary>The extension that marks ASP.NET Core's development certificate (<c>dotnet dev-certs https</c>).</summary>
-    private const string DevelopmentCertificateOid = "1.3.6.1.4.1.311.84.1.1";
 
     /// <summary>What Kestrel would refuse in a URL to listen on, or null.</summary>
     private static string? Problem(string url)
@@ -168,7 +124,7 @@ internal static class ListenUrls
     }
 
     /// <summary>Why Kestrel could not listen on <paramref name="endpoint"/>, as the end of a sentence; null when it could.</summary>
-    private static string? TrialBind(IPEndPoint endpoint)
+    private static string? TrialBind(IPEndPoint endpoint, bool namedInTheUrl)
     {
         using var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         if (endpoint.Address.Equals(IPAddress.IPv6Any))
@@ -185,7 +141,7 @@ internal static class ListenUrls
         {
             return "is in use by another process";
         }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressNotAvailable)
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressNotAvailable && namedInTheUrl)
         {
             return $"names {endpoint.Address}, which is not an address of this machine";
         }

@@ -14,13 +14,17 @@ internal static class LogLevels
         var logging = configuration.GetSection("Logging");
         var sections = logging.GetChildren()
             .Select(child => child.Key.Equals("LogLevel", StringComparison.OrdinalIgnoreCase) ? child : child.GetSection("LogLevel"));
-        foreach (var level in sections.SelectMany(section => section.GetChildren()))
+        // Every value under a LogLevel section, however deep, as the logging system reads them (a category may be
+        // written Logging__LogLevel__Microsoft__AspNetCore): a LogLevel name in any case, or its number; empty is "not set".
+        var levels = sections.SelectMany(section => section.AsEnumerable(makePathsRelative: true)
+            .Where(level => level.Key.Length > 0)
+            .Select(level => (Key: $"{section.Path}:{level.Key}", level.Value)));
+        foreach (var (key, value) in levels)
         {
-            // As the logging system reads them: a LogLevel name in any case, or its number; empty means "not set".
-            if (!string.IsNullOrEmpty(level.Value) && !Enum.TryParse<LogLevel>(level.Value, ignoreCase: true, out _))
+            if (!string.IsNullOrEmpty(value) && !Enum.TryParse<LogLevel>(value, ignoreCase: true, out _))
             {
                 throw new InvalidSettingException(
-                    $"{level.Path.Replace(":", "__", StringComparison.Ordinal)} is '{level.Value}', which is not a log level "
+                    $"{key.Replace(":", "__", StringComparison.Ordinal)} is '{value}', which is not a log level "
                     + $"({string.Join(", ", Enum.GetNames<LogLevel>())}).");
             }
         }

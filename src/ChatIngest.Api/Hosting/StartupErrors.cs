@@ -36,8 +36,11 @@ internal static partial class StartupErrors
         }
         catch (InvalidOperationException e) when (e.Message.StartsWith("Unable to configure HTTPS endpoint", StringComparison.Ordinal))
         {
-            // A certificate ListenUrls found but Kestrel would not use (out of date, a wrong password): after the host's log.
-            return Fail($"cannot listen on https: {e.Message.Split('\n', 2)[0].Trim()} (set --urls or PORT)");
+            // No certificate for an https:// URL, or one Kestrel cannot use (out of date, a wrong password). Kestrel finds
+            // its certificates in several places (the store, the development certificate's file, Kestrel__Endpoints), so
+            // it alone says so, inside the host's start: after the host's failure log, but no longer an abort (134).
+            return Fail($"cannot listen on https: {e.Message.Split('\n', 2)[0].Trim()} Give Kestrel a certificate "
+                + "(Kestrel__Certificates__Default__Path, or dotnet dev-certs https), or listen on http:// behind a proxy that ends TLS, as Cloud Run does.");
         }
         catch (Exception e) when (Unconvertible(e) is { } line)
         {

@@ -26,27 +26,6 @@ internal static class ReplayEndpoints
     private const int ChunkBytes = 4 << 20;
     private const int ClassifyingChunks = 2;
 
-    private static long lastStartMicroseconds = long.MinValue;
-
-    /// <summary>
-    /// The replay's start, in whole microseconds, later than every earlier replay's in this process: the start is in each
-    /// line's message id, and two replays that started in the same microsecond would give their lines the same ids, so
-    /// the second one's dead letters would be taken for redeliveries of the first one's and dropped.
-    /// </summary>
-    internal static DateTime UniqueStart(DateTime now)
-    {
-        var micros = (now - DateTime.UnixEpoch).Ticks / 10;
-        while (true)
-        {
-            var last = Volatile.Read(ref lastStartMicroseconds);
-            var start = Math.Max(micros, last + 1);
-            if (Interlocked.CompareExchange(ref lastStartMicroseconds, start, last) == last)
-            {
-                return DateTime.UnixEpoch.AddTicks(start * 10);
-            }
-        }
-    }
-
     public static IEndpointRouteBuilder MapReplayEndpoints(this IEndpointRouteBuilder app)
     {
         // A replay is a stream of any size: the body limit is per line (Ingest__MaxReplayLineBytes), not per request.
@@ -69,10 +48,10 @@ internal static class ReplayEndpoints
     }
 
     internal static async Task<Results<Ok<ReplayResult>, ProblemHttpResult>> ReplayAsync(
-        HttpContext http, PayloadClassifier classifier, IngestQueue queue, IngestMetrics metrics, TimeProvider time,
+        HttpContext http, PayloadClassifier classifier, IngestQueue queue, IngestMetrics metrics, ReplayStarts starts,
         IOptions<IngestOptions> options, IHostApplicationLifetime lifetime, CancellationToken cancellationToken)
     {
-        var started = UniqueStart(time.GetUtcNow().UtcDateTime);
+        var started = starts.Next();
         var idPrefix = $"replay-{(started - DateTime.UnixEpoch).Ticks / 10}-";
         var chunkSize = options.Value.ReplayChunkLines;
         var inFlight = new Queue<WriteRequest>();

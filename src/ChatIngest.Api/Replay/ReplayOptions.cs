@@ -11,7 +11,8 @@ internal sealed class ReplayOptions
 
     /// <summary>
     /// The bearer token, without the white space around it, as the one a client sends is read: a token kept in a file or a
-    /// secret often ends in a newline, and every replay was then 403.
+    /// secret often ends in a newline, and every replay was then 403. One of white space only is kept as it is, so the
+    /// guard stays on (and refuses every replay) rather than read as no token, which in Development opens /replay.
     /// </summary>
-    public string? Token { get; set => field = value?.Trim(); }
+    public string? Token { get; set => field = value?.Trim() is { Length: > 0 } trimmed ? trimmed : value; }
 }

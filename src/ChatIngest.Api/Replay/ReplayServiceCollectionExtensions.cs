@@ -6,6 +6,7 @@ internal static class ReplayServiceCollectionExtensions
     public static IServiceCollection AddReplay(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<ReplayOptions>().Bind(configuration.GetSection(ReplayOptions.SectionName));
+        services.AddSingleton<ReplayStarts>();
         return services;
     }
 }

@@ -25,6 +25,6 @@ internal static class InvalidLines
     private static string CityCodeEmptied(string text)
     {
         var at = text.IndexOf("\"cityCode\": \"", StringComparison.Ordinal);
-        return at < 0 ? text[..(text.Length / 2)] : text[..at] + "\"cityCode\": \"\"}";
+        return at < 0 ? text[..^2] : text[..at] + "\"cityCode\": \"\"}";
     }
 }

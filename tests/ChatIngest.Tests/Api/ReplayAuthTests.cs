@@ -49,6 +49,17 @@ public sealed class ReplayAuthTests
     }
 
     [Fact]
+    public async Task ATokenSettingOfWhiteSpaceOnlyKeepsTheGuardOnEvenInDevelopment()
+    {
+        // A secret file that holds only a newline: not "no token", which would open /replay in Development.
+        await using var app = new ChatIngestApp(new Dictionary<string, string?> { ["Replay:Token"] = "\n" });
+
+        using var response = await ReplayAsync(app.CreateClient(), null);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
     public async Task ReplayInDevelopmentWithoutTokenSettingIsOpen()
     {
         await using var app = new ChatIngestApp();
