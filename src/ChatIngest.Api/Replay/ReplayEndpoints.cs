@@ -11,8 +11,8 @@ namespace ChatIngest.Api.Replay;
 /// <summary>
 /// <c>POST /replay</c>: NDJSON, one raw message per line, read as a stream of any size. Lines travel to the writer in
 /// chunks (one request each), a few chunks in flight at once; the answer comes after every line is committed.
-/// Each line gets a message id <c>replay-{request start µs}-{line number}</c> (no two replays of a process start in the
-/// same microsecond) and the request's start as publish time,
+/// Each line gets a message id <c>replay-{request start µs}-{line number}</c> (no two replays of a service start in the
+/// same microsecond: <see cref="ReplayStarts"/>) and the request's start as publish time,
 /// so later lines of one replay count as published later.
 /// </summary>
 internal static class ReplayEndpoints

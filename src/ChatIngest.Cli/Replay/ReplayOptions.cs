@@ -41,14 +41,14 @@ internal sealed class ReplayOptions
     {
         Description = "Bearer token sent as Authorization on every push; a deployed service takes the push account's OIDC token for its URL. "
             + "Example: --token \"$(gcloud auth print-identity-token --impersonate-service-account=\"$PUSH_SA\" --audiences=\"$URL\" --include-email)\"",
-        Validators = { NoControlCharacters },
+        Validators = { FitsInAHeader },
     };
 
     public Option<string> Subscription { get; } = new("--subscription")
     {
         Description = "Subscription name put in each envelope. Example: --subscription projects/demo/subscriptions/chat-push",
         DefaultValueFactory = _ => "projects/local/subscriptions/chatingest-replay",
-        Validators = { NoControlCharacters },
+        Validators = { FitsInAHeader },
     };
 
     public Option<bool> Unwrapped { get; } = new("--unwrapped")
@@ -110,7 +110,7 @@ internal sealed class ReplayOptions
     }
 
     /// <summary>Both go into HTTP headers (the subscription when unwrapped), where a control character or one past ASCII cannot be sent.</summary>
-    private static void NoControlCharacters(OptionResult result)
+    private static void FitsInAHeader(OptionResult result)
     {
         var text = result.GetValueOrDefault<string?>() ?? "";
         var name = result.Option.Name;
