@@ -66,12 +66,9 @@ internal static class ListenUrls
                 continue;
             }
 
-            // An address the machine does not have is refused only where the URL names it: for localhost Kestrel listens
-            // on whichever loopback there is (a container without IPv6 has no ::1) and only warns about the other.
-            var namesAnAddress = IPAddress.TryParse(address.Host.Trim('[', ']'), out _);
-            foreach (var endpoint in EndpointsOf(address))
+            foreach (var (endpoint, named) in EndpointsOf(address))
             {
-                if (TrialBind(endpoint, namesAnAddress) is { } problem)
+                if (TrialBind(endpoint, named) is { } problem)
                 {
                     throw new InvalidSettingException($"cannot listen: {url} {problem} (set --urls or PORT).");
                 }
@@ -103,23 +100,25 @@ internal static class ListenUrls
     private static string[] Each(string urls) => urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     // As Kestrel binds them: localhost on both loopbacks, an IP as given, any other host name on every interface.
-    private static IEnumerable<IPEndPoint> EndpointsOf(BindingAddress address)
+    // Named: the URL names that address, so the machine must have it. For localhost Kestrel listens on whichever loopback
+    // there is (a container without IPv6 has no ::1) and only warns about the other.
+    private static IEnumerable<(IPEndPoint Endpoint, bool Named)> EndpointsOf(BindingAddress address)
     {
         if (string.Equals(address.Host, "localhost", StringComparison.OrdinalIgnoreCase))
         {
-            yield return new IPEndPoint(IPAddress.Loopback, address.Port);
+            yield return (new IPEndPoint(IPAddress.Loopback, address.Port), false);
             if (Socket.OSSupportsIPv6)
             {
-                yield return new IPEndPoint(IPAddress.IPv6Loopback, address.Port);
+                yield return (new IPEndPoint(IPAddress.IPv6Loopback, address.Port), false);
             }
         }
         else if (IPAddress.TryParse(address.Host.Trim('[', ']'), out var ip))
         {
-            yield return new IPEndPoint(ip, address.Port);
+            yield return (new IPEndPoint(ip, address.Port), true);
         }
         else
         {
-            yield return new IPEndPoint(Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any, address.Port);
+            yield return (new IPEndPoint(Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any, address.Port), false);
         }
     }
 

@@ -51,8 +51,9 @@ internal static class ReplayEndpoints
         HttpContext http, PayloadClassifier classifier, IngestQueue queue, IngestMetrics metrics, ReplayStarts starts,
         IOptions<IngestOptions> options, IHostApplicationLifetime lifetime, CancellationToken cancellationToken)
     {
-        var started = starts.Next();
-        var idPrefix = $"replay-{(started - DateTime.UnixEpoch).Ticks / 10}-";
+        var startMicroseconds = starts.Next();
+        var started = DateTime.UnixEpoch.AddTicks(startMicroseconds * 10);
+        var idPrefix = $"replay-{startMicroseconds}-";
         var chunkSize = options.Value.ReplayChunkLines;
         var inFlight = new Queue<WriteRequest>();
         var classifying = new Queue<Task<List<IngestRecord>>>();

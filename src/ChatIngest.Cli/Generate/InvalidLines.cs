@@ -11,7 +11,7 @@ internal static class InvalidLines
         var isOrder = line.Kind == LineKind.OrderEvent || !text.Contains("\"senderAppType\"", StringComparison.Ordinal);
         return kind switch
         {
-            0 => text[..^2],                                     // cut off at its end: not JSON, and as distinct as the line
+            0 => CutOff(text),                                   // not JSON
             1 => "[" + text + "]",                               // JSON, but not an object
             2 when isOrder => CityCodeEmptied(text),             // cityCode must be non-empty
             2 => text.Replace(Vocabulary.CourierApp, "Robot Web", StringComparison.Ordinal)
@@ -25,6 +25,9 @@ internal static class InvalidLines
     private static string CityCodeEmptied(string text)
     {
         var at = text.IndexOf("\"cityCode\": \"", StringComparison.Ordinal);
-        return at < 0 ? text[..^2] : text[..at] + "\"cityCode\": \"\"}";
+        return at < 0 ? CutOff(text) : text[..at] + "\"cityCode\": \"\"}";
     }
+
+    /// <summary>The line without its last two characters: not JSON, and as distinct as the line was.</summary>
+    private static string CutOff(string text) => text[..^2];
 }

@@ -50,11 +50,6 @@ internal sealed class ResumePoint(long fromLine)
                 var first = lines.First;
                 foreach (var refused in lines.Refused ?? [])
                 {
-                    if (refused > lines.Last)
-                    {
-                        break; // refused after the batch's last line, before a line after it could join the batch
-                    }
-
                     if (refused > first)
                     {
                         undelivered.Add((first, refused - 1));

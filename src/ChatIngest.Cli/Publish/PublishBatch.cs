@@ -33,8 +33,11 @@ internal sealed class PublishBatch
     /// <summary>The SOURCE bytes its lines took (for progress).</summary>
     public long SourceBytes { get; private set; }
 
-    /// <summary>Its SOURCE lines and messages, as the run's counters take them.</summary>
-    public SentLines Sent => new(FirstLine, lastLine, Count, refused);
+    /// <summary>
+    /// Its SOURCE lines and messages, as the run's counters take them; of the refused lines, those between its first and
+    /// last line (one refused after the last, before a later line could join, is no line of this batch).
+    /// </summary>
+    public SentLines Sent => new(FirstLine, lastLine, Count, refused?.FindAll(line => line < lastLine));
 
     /// <summary>"line 7" or "lines 1001 to 2000": the SOURCE lines to publish again if it fails.</summary>
     public string Lines => FirstLine == lastLine ? $"line {FirstLine}" : $"lines {FirstLine} to {lastLine}";
@@ -50,7 +53,7 @@ internal sealed class PublishBatch
     /// <summary>
     /// A line refused for itself while this batch fills: one after its first line (before it, the batch has not begun),
     /// so that a failure of the batch does not name it to send again. It may end up after the batch's last line, when
-    /// the batch is sent before another line joins it; the range named then ends at the last line.
+    /// the batch is sent before another line joins it: <see cref="Sent"/> leaves it out then.
     /// </summary>
     public void Refuse(long line)
     {

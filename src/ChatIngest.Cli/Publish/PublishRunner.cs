@@ -69,32 +69,11 @@ internal sealed class PublishRunner(PublishSettings settings, CliContext context
                 continue;
             }
 
-            var line = read;
-            if (settings.Base64)
+            var (line, refusal) = AsPublished(read);
+            if (refusal is not null)
             {
-                if (Decoded(read.Data) is not { } data)
-                {
-                    counters.FailUnsent(read, $"line {read.Number} is not base64 (--base64)");
-                    batch.Refuse(read.Number);
-                    continue;
-                }
-
-                if (data.Length == 0)
-                {
-                    // A line of a lone \r or \f: Pub/Sub refuses a message with neither data nor attributes, and with
-                    // it the whole batch (400), which stopped the run without naming the line.
-                    counters.FailUnsent(read, $"line {read.Number} decodes to no bytes, and Pub/Sub takes no empty message (--base64)");
-                    batch.Refuse(read.Number);
-                    continue;
-                }
-
-                line = read with { Data = data };
-            }
-
-            if (PublishBatch.IsTooLarge(line.Data))
-            {
-                counters.FailUnsent(line, $"line {line.Number} is too large for one publish request ({line.Data.Length:N0} bytes)");
-                batch.Refuse(line.Number);
+                counters.FailUnsent(read, refusal);
+                batch.Refuse(read.Number);
                 continue;
             }
 
@@ -112,6 +91,32 @@ internal sealed class PublishRunner(PublishSettings settings, CliContext context
         }
 
         return batch.Count == 0 || await SendAsync(publisher, batch, cancellationToken);
+    }
+
+    /// <summary>The line as it is published (its data decoded with --base64), or why no publish request can carry it.</summary>
+    private (NdjsonLine Line, string? Refusal) AsPublished(NdjsonLine read)
+    {
+        var line = read;
+        if (settings.Base64)
+        {
+            if (Decoded(read.Data) is not { } data)
+            {
+                return (read, $"line {read.Number} is not base64 (--base64)");
+            }
+
+            if (data.Length == 0)
+            {
+                // A line of a lone \r or \f: Pub/Sub refuses a message with neither data nor attributes, and with it
+                // the whole batch (400), which stopped the run without naming the line.
+                return (read, $"line {read.Number} decodes to no bytes, and Pub/Sub takes no empty message (--base64)");
+            }
+
+            line = read with { Data = data };
+        }
+
+        return PublishBatch.IsTooLarge(line.Data)
+            ? (line, $"line {line.Number} is too large for one publish request ({line.Data.Length:N0} bytes)")
+            : (line, null);
     }
 
     private static byte[]? Decoded(byte[] line)

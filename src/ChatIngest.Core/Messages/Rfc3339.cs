@@ -24,13 +24,6 @@ public static class Rfc3339
     /// </summary>
     public static bool TryParseUtcRoundingUp(string? text, out DateTime utc) => TryParse(text, roundUp: true, out utc);
 
-    /// <summary>
-    /// Whether <paramref name="hour"/>:<paramref name="minute"/> at <paramref name="offset"/> is 23:59 UTC, the only minute
-    /// a leap second ends: <c>05:29:60+05:30</c> is one, <c>10:59:60Z</c> is not.
-    /// </summary>
-    private static bool AtTheEndOfAUtcDay(int hour, int minute, TimeSpan offset) =>
-        ((((hour * 60) + minute - (int)offset.TotalMinutes) % 1440) + 1440) % 1440 == (23 * 60) + 59;
-
     private static bool TryParse(string? text, bool roundUp, out DateTime utc)
     {
         utc = default;
@@ -95,12 +88,13 @@ public static class Rfc3339
         }
 
         if (month is < 1 or > 12 || day < 1 || year < 1 || day > DateTime.DaysInMonth(year, month)
-            || hour > 23 || minute > 59 || second > 60 || (second == 60 && !AtTheEndOfAUtcDay(hour, minute, offset)))
+            || hour > 23 || minute > 59 || second > 60)
         {
             return false;
         }
 
-        if (second == 60)
+        var leapSecond = second == 60;
+        if (leapSecond)
         {
             (second, micros) = (59, 999_999);
         }
@@ -108,6 +102,12 @@ public static class Rfc3339
         // In ticks, not DateTime.AddTicks: a fraction rounded up at 9999-12-31T23:59:59 passes DateTime's end.
         var ticks = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified).Ticks + (micros * 10) - offset.Ticks;
         if (ticks < DateTime.MinValue.Ticks || ticks > DateTime.MaxValue.Ticks)
+        {
+            return false;
+        }
+
+        // A leap second only ends a UTC day, in whatever zone it is written: 05:29:60+05:30 is one, 10:59:60Z is not.
+        if (leapSecond && ticks % TimeSpan.TicksPerDay < TimeSpan.TicksPerDay - TimeSpan.TicksPerMinute)
         {
             return false;
         }

@@ -21,6 +21,16 @@ public sealed partial class FaultOptionTests
 
     private static Task<CliResult> WithAsync(params string[] options) => CliRun.GenerateAsync(["-n", Conversations, "--seed", Seed, .. options]);
 
+    /// <summary>A line as the service's own classifier takes it.</summary>
+    private static IngestRecord Classify(string line)
+    {
+        var at = new DateTime(2024, 2, 1, 0, 0, 0, DateTimeKind.Utc);
+        return new PayloadClassifier().Classify(Encoding.UTF8.GetBytes(line), new Delivery("1", at, at));
+    }
+
+    /// <summary>The lines the service would park in dead_letters.</summary>
+    private static string[] DeadLettered(string[] lines) => [.. lines.Where(l => Classify(l) is DeadLetterRecord)];
+
     private static int Reported(Regex pattern, string error, int group) => int.Parse(pattern.Match(error).Groups[group].Value, System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
@@ -42,16 +52,13 @@ public sealed partial class FaultOptionTests
     {
         var clean = (await CleanAsync()).StdoutLines;
         var result = await WithAsync("--invalid", "0.1");
-        var classifier = new PayloadClassifier();
-        var at = new DateTime(2024, 2, 1, 0, 0, 0, DateTimeKind.Utc);
-        var delivery = new Delivery("1", at, at);
 
-        var invalid = result.StdoutLines.Where(l => classifier.Classify(Encoding.UTF8.GetBytes(l), delivery) is DeadLetterRecord).ToArray();
+        var invalid = DeadLettered(result.StdoutLines);
 
         Assert.InRange(invalid.Length, 1, result.StdoutLines.Length);
         Assert.Equal(invalid.Length, Reported(FaultCounts(), result.Error, 2));
         Assert.Equal(clean, result.StdoutLines.Except(invalid));
-        var reasons = invalid.Select(l => ((DeadLetterRecord)classifier.Classify(Encoding.UTF8.GetBytes(l), delivery)).Reason).ToHashSet();
+        var reasons = invalid.Select(l => ((DeadLetterRecord)Classify(l)).Reason).ToHashSet();
         Assert.True(reasons.Count >= 4, $"only these reasons occurred: {string.Join(", ", reasons)}");
     }
 
@@ -60,10 +67,8 @@ public sealed partial class FaultOptionTests
     {
         // An unwrapped push without metadata gets its id from its data: two equal invalid lines would be one dead letter.
         var result = await WithAsync("--invalid", "1");
-        var classifier = new PayloadClassifier();
-        var at = new DateTime(2024, 2, 1, 0, 0, 0, DateTimeKind.Utc);
 
-        var invalid = result.StdoutLines.Where(l => classifier.Classify(Encoding.UTF8.GetBytes(l), new Delivery("1", at, at)) is DeadLetterRecord).ToArray();
+        var invalid = DeadLettered(result.StdoutLines);
 
         Assert.True(invalid.Length > 1_000, $"only {invalid.Length} invalid lines");
         Assert.Equal(invalid.Length, invalid.Distinct(StringComparer.Ordinal).Count());

@@ -129,7 +129,8 @@ public sealed class DuckDbLoaderFaultTests : WarehouseFileTests
         var largestFrame = 11L << 20;
 
         Assert.True((bound + largestFrame) * 5 / 4 <= Array.MaxLength, $"{bound:N0} bytes pending outgrow one array");
-        Assert.Equal(102_400_000, DuckDbLoader.MaxPendingBytesFor(400_000)); // the default 400,000 rows at 256 bytes: the clamp leaves it be
+        // The default rows (400,000) at 256 bytes, as the README gives the bound: the clamp leaves it be.
+        Assert.Equal(102_400_000, DuckDbLoader.MaxPendingBytesFor(new WarehouseOptions().DuckDbMaxPendingRows));
     }
 
     [Fact]

@@ -51,18 +51,18 @@ public sealed class JournalCodecTests
     [Fact]
     public void PendingFramesHoldPayloadsInOrderCountTheirRowsAndEmptyOnClear()
     {
-        var first = new PendingFrames();
-        first.Add(Payload([Entry("a"), Entry("b")]));
-        first.Add(Payload([Entry("c")]));
-        first.Add(Payload([])); // an empty payload is skipped over
-        first.Add(Payload([Entry("d"), Entry("e")]));
+        var pending = new PendingFrames();
+        pending.Add(Payload([Entry("a"), Entry("b")]));
+        pending.Add(Payload([Entry("c")]));
+        pending.Add(Payload([])); // an empty payload is skipped over
+        pending.Add(Payload([Entry("d"), Entry("e")]));
 
-        Assert.Equal(5, first.Rows);
-        Assert.Equal(["a", "b", "c", "d", "e"], MessageIds(first));
+        Assert.Equal(5, pending.Rows);
+        Assert.Equal(["a", "b", "c", "d", "e"], MessageIds(pending));
 
-        first.Clear();
-        Assert.Equal(0, first.Rows);
-        Assert.Empty(MessageIds(first));
+        pending.Clear();
+        Assert.Equal(0, pending.Rows);
+        Assert.Empty(MessageIds(pending));
     }
 
     [Fact]

@@ -27,8 +27,6 @@ internal sealed class PendingFrames
     /// <summary>The payloads, for <see cref="JournalRows"/>.</summary>
     public Span<byte> Payloads => buffer.AsSpan(0, length);
 
-    /// <summary>Copies one payload written by <see cref="JournalCodec.Write"/> (its first four bytes are its entry count).</summary>
-    public void Add(ReadOnlySpan<byte> payload) => Append(payload, BinaryPrimitives.ReadInt32LittleEndian(payload));
 
     public void Clear()
     {
@@ -41,20 +39,21 @@ internal sealed class PendingFrames
         Rows = 0;
     }
 
-    private void Append(ReadOnlySpan<byte> bytes, int rows)
+    /// <summary>Copies one payload written by <see cref="JournalCodec.Write"/> (its first four bytes are its entry count).</summary>
+    public void Add(ReadOnlySpan<byte> payload)
     {
-        if (buffer.Length - length < bytes.Length)
+        if (buffer.Length - length < payload.Length)
         {
             // Doubling, while that stays small; past it, a quarter more than is needed: doubling for a large message's
             // frame (up to 10 MB) made one 36 MB buffer of two frames, and its next growth a 72 MB one.
-            var needed = length + bytes.Length;
+            var needed = length + payload.Length;
             var grown = new byte[Math.Max(needed, buffer.Length * 2 <= RetainedBytes ? Math.Max(InitialBytes, buffer.Length * 2) : needed + (needed / 4))];
             Payloads.CopyTo(grown);
             buffer = grown;
         }
 
-        bytes.CopyTo(buffer.AsSpan(length));
-        length += bytes.Length;
-        Rows += rows;
+        payload.CopyTo(buffer.AsSpan(length));
+        length += payload.Length;
+        Rows += BinaryPrimitives.ReadInt32LittleEndian(payload);
     }
 }
