@@ -1,7 +1,9 @@
 # ChatIngest for Cloud Run: build with the .NET SDK, run on the ASP.NET runtime as a non-root user, listen on $PORT.
 # Build: docker build -t chatingest .   (or: gcloud builds submit --tag IMAGE .)
 
-FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+# linux/amd64 on any build machine: the app and DuckDB's native library are published for linux-x64, and Cloud Run
+# runs amd64 images (an arm64 build host, such as Apple silicon, would otherwise pull arm64 base images).
+FROM --platform=linux/amd64 mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 # Restore first, from the project files only, so a code change does not invalidate the package layer.
 COPY Directory.Build.props Directory.Packages.props ChatIngest.slnx .editorconfig ./
@@ -12,7 +14,7 @@ COPY sql/ sql/
 COPY src/ src/
 RUN dotnet publish src/ChatIngest.Api/ChatIngest.Api.csproj -c Release -r linux-x64 --self-contained false --no-restore -o /app
 
-FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+FROM --platform=linux/amd64 mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app
 COPY --from=build /app ./
 # The base image sets ASPNETCORE_HTTP_PORTS=8080; cleared so only PORT decides (Api/Hosting/ListenUrls.cs binds

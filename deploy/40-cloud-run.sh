@@ -20,6 +20,9 @@ env_vars="Warehouse__Kind=BigQuery,Warehouse__ProjectId=$PROJECT_ID,Warehouse__D
 # ack deadline (60 s by default, 30 s at least: lib.sh) and the 60 s request timeout below, so a slow commit still
 # ends in an answer.
 env_vars+=",Ingest__CommitRetryBudget=00:00:20,Push__Deadline=00:00:$PUSH_DEADLINE_SECONDS"
+# A read gives up on its query after 45 s (and asks BigQuery to cancel it, within 5 s), so its 503 naming the setting
+# reaches the caller before the 60 s request timeout would cut it off with Cloud Run's own 504.
+env_vars+=",Warehouse__BigQueryQueryTimeout=00:00:45"
 push_auth() { echo "PushAuth__ServiceAccountEmail=$PUSH_SA,PushAuth__Audience=$1,PushAuth__SignatureCheckedByCloudRun=true"; }
 
 # $1: --set-env-vars for a new service; --update-env-vars for an existing one, so that variables set on it by hand

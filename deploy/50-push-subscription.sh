@@ -11,19 +11,24 @@ source "$(dirname "$0")/lib.sh"
 url="$(service_url)"
 if [[ "$PUSH_UNWRAPPED" == true ]]; then
   endpoint="$url/pubsub/push/unwrapped"
-  wrapper=(--push-no-wrapper --push-no-wrapper-write-metadata)
-  update_wrapper=("${wrapper[@]}")
 else
   endpoint="$url/pubsub/push"
-  wrapper=()
-  update_wrapper=(--clear-push-no-wrapper-config)
 fi
 settings=(--project="$PROJECT_ID" --push-endpoint="$endpoint"
   --push-auth-service-account="$PUSH_SA" --push-auth-token-audience="$url"
   --ack-deadline="$ACK_DEADLINE" --min-retry-delay=10s --max-retry-delay=600s
   --expiration-period=never --dead-letter-topic="$DLQ_TOPIC" --max-delivery-attempts="$MAX_DELIVERY_ATTEMPTS")
-if missing gcloud pubsub subscriptions describe "$SUBSCRIPTION" --project="$PROJECT_ID"; then
-  run gcloud pubsub subscriptions create "$SUBSCRIPTION" --topic="$TOPIC" "${settings[@]}" "${wrapper[@]}"
+# No array here is ever empty: bash before 4.4 (macOS's /bin/bash is 3.2) calls "${empty[@]}" unbound under set -u.
+create=(--topic="$TOPIC" "${settings[@]}")
+update=("${settings[@]}")
+if [[ "$PUSH_UNWRAPPED" == true ]]; then
+  create+=(--push-no-wrapper --push-no-wrapper-write-metadata)
+  update+=(--push-no-wrapper --push-no-wrapper-write-metadata)
 else
-  run gcloud pubsub subscriptions update "$SUBSCRIPTION" "${settings[@]}" "${update_wrapper[@]}"
+  update+=(--clear-push-no-wrapper-config)
+fi
+if missing gcloud pubsub subscriptions describe "$SUBSCRIPTION" --project="$PROJECT_ID"; then
+  run gcloud pubsub subscriptions create "$SUBSCRIPTION" "${create[@]}"
+else
+  run gcloud pubsub subscriptions update "$SUBSCRIPTION" "${update[@]}"
 fi

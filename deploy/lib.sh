@@ -54,10 +54,22 @@ run() {
   fi
 }
 
-# True when the resource a describe command names does not exist (always true on a dry run: nothing is asked).
+# True when the resource a describe command names does not exist (always true on a dry run: nothing is asked). Only
+# gcloud's not-found answers count: "NOT_FOUND: ..." (most resources) and "Cannot find service [NAME]" (Cloud Run).
+# Any other failure (an expired login, a network blip, a missing permission) stops the step with gcloud's message,
+# rather than taking the create branch: for Cloud Run that would deploy with --set-env-vars and drop every variable
+# set on the service by hand.
 missing() {
   [[ "$DRY_RUN" == true ]] && return 0
-  ! "$@" >/dev/null 2>&1
+  local error
+  if error="$("$@" 2>&1 >/dev/null)"; then
+    return 1
+  fi
+  if [[ "$error" == *NOT_FOUND* || "$error" == *"Cannot find service ["* ]]; then
+    return 0
+  fi
+  echo "could not tell whether it exists (${*:1:4} ...): ${error:-gcloud failed without a message}" >&2
+  exit 1
 }
 
 # The Cloud Run URL (SERVICE_URL overrides; a dry run that cannot ask prints a placeholder).

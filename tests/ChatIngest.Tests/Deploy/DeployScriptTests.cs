@@ -91,7 +91,7 @@ public sealed class DeployScriptTests
         // Run (K_SERVICE set). Deploying with half of PushAuth would stop the revision at start.
         var (result, calls) = await RunWithFakeGcloudAsync("40-cloud-run.sh", $"""
               "run services describe"*"--format=value(status.url)"*) echo '{Url}' ;;
-              "run services describe"*) exit {(serviceExists ? 0 : 1)} ;;
+              "run services describe"*) {(serviceExists ? "exit 0" : "echo 'ERROR: (gcloud.run.services.describe) Cannot find service [chatingest]' >&2; exit 1")} ;;
             """);
 
         Assert.True(result.ExitCode == 0, result.Error);
@@ -127,6 +127,55 @@ public sealed class DeployScriptTests
     }
 
     [Theory]
+    [InlineData("40-cloud-run.sh", "run services describe", "ERROR: (gcloud.run.services.describe) There was a problem refreshing your current auth tokens")]
+    [InlineData("50-push-subscription.sh", "pubsub subscriptions describe", "ERROR: (gcloud.pubsub.subscriptions.describe) PERMISSION_DENIED: User not authorized")]
+    [InlineData("10-service-accounts.sh", "iam service-accounts describe", "")]
+    public async Task AnExistenceCheckThatFailsForAnotherReasonThanNotFoundStopsTheStepInsteadOfCreating(string script, string check, string error)
+    {
+        // Taking the create branch on any failure would, for Cloud Run, deploy with --set-env-vars and drop every variable
+        // set on the service by hand; for the others it would fail later on "already exists", or not at all.
+        var (result, calls) = await RunWithFakeGcloudAsync(script, $"""
+              "{check}"*) echo '{error}' >&2; exit 1 ;;
+            """, ("SERVICE_URL", Url));
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("could not tell whether it exists", result.Error, StringComparison.Ordinal);
+        Assert.Contains(error, result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(calls, c => c.Contains(" create ", StringComparison.Ordinal) || c.StartsWith("run deploy ", StringComparison.Ordinal)
+            || c.Contains(" update ", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("50-push-subscription.sh", "pubsub subscriptions describe", "ERROR: (gcloud.pubsub.subscriptions.describe) NOT_FOUND: Resource not found (resource=chatingest-push).", "pubsub subscriptions create chatingest-push ")]
+    [InlineData("40-cloud-run.sh", "artifacts repositories describe", "ERROR: (gcloud.artifacts.repositories.describe) NOT_FOUND: Requested entity was not found.", "artifacts repositories create chatingest ")]
+    public async Task ANotFoundAnswerTakesTheCreateBranch(string script, string check, string error, string create)
+    {
+        var (result, calls) = await RunWithFakeGcloudAsync(script, $"""
+              "{check}"*) echo '{error}' >&2; exit 1 ;;
+              "run services describe"*"--format=value(status.url)"*) echo '{Url}' ;;
+            """, ("SERVICE_URL", Url));
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains(calls, c => c.StartsWith(create, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task NoDeployScriptMakesAnEmptyArrayThatOldBashCallsUnbound()
+    {
+        // bash before 4.4 (macOS's /bin/bash is 3.2) stops on "${name[@]}" of an empty array under set -u, which lib.sh
+        // turns on; bash 5 here does not, so the scripts' text is what can be checked.
+        var scripts = Directory.GetFiles(Path.Combine(TempPaths.RepositoryRoot(), "deploy"), "*.sh");
+
+        var empty = scripts.SelectMany(s => File.ReadAllLines(s).Select((line, i) => (s, i, line)))
+            .Where(l => System.Text.RegularExpressions.Regex.IsMatch(l.line, @"(^|[\s;])[A-Za-z_][A-Za-z0-9_]*=\(\s*\)"))
+            .Select(l => $"{Path.GetFileName(l.s)}:{l.i + 1}: {l.line.Trim()}")
+            .ToList();
+
+        Assert.True(empty.Count == 0, string.Join('\n', empty));
+        Assert.NotEmpty(scripts);
+    }
+
+    [Theory]
     [InlineData("29")]
     [InlineData("10")]
     [InlineData("601")]
@@ -158,7 +207,7 @@ public sealed class DeployScriptTests
     }
 
     [Fact]
-    public async Task TheDeployedTimeoutsNestCommitRetriesInsideThePushDeadlineInsideTheAckDeadlineAndRequestTimeoutAndBigQueryExchangesInsideTheirBudget()
+    public async Task TheDeployedTimeoutsNestCommitRetriesInsideThePushDeadlineInsideTheAckDeadlineAndRequestTimeoutAndBigQueryExchangesAndQueriesInsideTheirBudgets()
     {
         // A commit that retries for its whole budget still answers the push (204 or 503) before the push deadline; the
         // push answers before Pub/Sub's ack deadline and Cloud Run's request timeout would cut it off.
@@ -183,6 +232,11 @@ public sealed class DeployScriptTests
         var bigQueryExchange = Setting("Warehouse__BigQueryRequestTimeout", new ChatIngest.Core.Warehouse.WarehouseOptions().BigQueryRequestTimeout);
         Assert.True(bigQueryExchange * 2 <= bigQueryBudget, $"a BigQuery exchange may take {bigQueryExchange}: it cannot be sent again within the retry budget {bigQueryBudget}");
         Assert.True(bigQueryExchange * 2 <= commitBudget, $"a BigQuery exchange may take {bigQueryExchange}: it cannot be sent again within the commit retry budget {commitBudget}");
+
+        // A read gives up on its query at the query timeout, then asks BigQuery to cancel it (one exchange): its 503 must
+        // come before Cloud Run's request timeout answers 504 for it.
+        var queryTimeout = Setting("Warehouse__BigQueryQueryTimeout", new ChatIngest.Core.Warehouse.WarehouseOptions().BigQueryQueryTimeout);
+        Assert.True(queryTimeout + bigQueryExchange < requestTimeout, $"a read may take {queryTimeout} + {bigQueryExchange}: not inside Cloud Run's request timeout {requestTimeout}");
     }
 
     private static string Flag(string call, string flag) =>
