@@ -157,6 +157,40 @@ public sealed class DuckDbJournalTests : WarehouseFileTests
     }
 
     [Fact]
+    public async Task ASegmentWithADamagedHeaderWhoseCopyCannotBeMadeIsLoadedAndReleasedAndTheNextStartOpensToo()
+    {
+        // The copy kept for a look fails (a full disk, here a directory in its place): start-up failed, and then failed
+        // the same way at every start, the segment never released, with nothing left in it to load.
+        using (await OpenAsync())
+        {
+        }
+
+        var generation = DuckDbJournal.List(Database).Single().Generation;
+        using (var journal = DuckDbJournal.Create(Database, generation))
+        {
+            journal.Append(Frame(Classify(Payloads.CourierStart(7), "a"), Classify(Payloads.Order(7, "IST"), "b")));
+            journal.Append(Frame(Classify(Payloads.Chat(7, "Customer iOS", "2024-02-01T10:01:00Z"), "c")));
+        }
+
+        var segment = DuckDbJournal.List(Database)[^1];
+        await using (var file = new FileStream(segment.Path, FileMode.Open, FileAccess.Write))
+        {
+            await file.WriteAsync(new byte[8]); // the header's first bytes
+        }
+
+        Directory.CreateDirectory(segment.Path + ".damaged");
+
+        using (var warehouse = await OpenAsync())
+        {
+            Assert.Equal("2 1", Counts(warehouse));
+        }
+
+        Assert.DoesNotContain(DuckDbJournal.List(Database), s => s.Path == segment.Path);
+        using var again = await OpenAsync();
+        Assert.Equal("2 1", Counts(again));
+    }
+
+    [Fact]
     public async Task ADatabaseDuckDbInvalidatedStopsTheServiceReadsFailAtOnceAndTheRowsWaitInTheJournal()
     {
         var lifetime = new StoppingLifetime();

@@ -162,13 +162,16 @@ public sealed class DuckDbLoaderFaultTests : WarehouseFileTests
         Assert.Equal(1, (await reopened.GetConversationAsync(7, CancellationToken.None))?.NumMessagesCourier);
     }
 
-    [Fact]
-    public async Task SegmentsThatCannotBeReleasedAfterALoadDoNotMakeItLoadTheSameRowsAgain()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task SegmentsThatCannotBeReleasedAfterALoadDoNotMakeItLoadTheSameRowsAgain(bool outOfMemory)
     {
-        // The load committed; only deleting or recycling the loaded segments failed (EMFILE, EIO, EACCES).
+        // The load committed; only deleting or recycling the loaded segments failed (EMFILE, EIO, EACCES, or the
+        // runtime's out of memory on the way).
         using var warehouse = await OpenAsync();
         var loader = warehouse.Loader!;
-        loader.FaultOnRelease = () => throw new IOException("Too many open files");
+        loader.FaultOnRelease = () => throw (outOfMemory ? new OutOfMemoryException("on the way to the release") : new IOException("Too many open files"));
 
         await warehouse.WriteAsync([Classify(Payloads.CourierStart(1), "r1")], CancellationToken.None);
         warehouse.Flush();
@@ -181,6 +184,27 @@ public sealed class DuckDbLoaderFaultTests : WarehouseFileTests
         warehouse.Flush();
 
         Assert.Equal(("2 0", "3 0"), (whileFailing, Counts(warehouse)));
+    }
+
+    [Fact]
+    public async Task ALoadThatFailsWithAnErrorOfTheRuntimeIsTriedAgainInsteadOfEndingTheProcess()
+    {
+        // Out of managed memory in the appender, say: unhandled on the loader's thread it ended the process (and the test
+        // run), with every push in flight.
+        using var warehouse = await OpenAsync();
+        var failuresLeft = 1;
+        warehouse.Loader!.FaultBeforeLoad = () =>
+        {
+            if (Interlocked.Exchange(ref failuresLeft, 0) == 1)
+            {
+                throw new OutOfMemoryException("the appender's buffer");
+            }
+        };
+
+        await warehouse.WriteAsync([Classify(Payloads.CourierStart(1), "a")], CancellationToken.None);
+
+        Assert.Equal("1 0", Counts(warehouse));
+        Assert.Equal(1, warehouse.Loader.FailedLoadsEver);
     }
 
     [Fact]

@@ -78,7 +78,7 @@ internal sealed partial class DuckDbJournal
     }
 
     /// <summary>Deletes a file that holds nothing needed, where it can; where it cannot, a later open deals with it.</summary>
-    private static void TryDelete(string path)
+    internal static void TryDelete(string path)
     {
         try
         {

@@ -63,8 +63,10 @@ internal sealed partial class DuckDbLoader
                 DuckDbJournal.Release(databasePath, end.Generation); // the tables hold every older segment now
                 releasedBefore = end.Generation;
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e)
             {
+                // Any failure, not only the disk's: thrown out of here it would count as a failed load, and the
+                // committed rows would be loaded again.
                 LogReleaseFailed(logger, end.Generation, e);
             }
         }
@@ -143,9 +145,9 @@ internal sealed partial class DuckDbLoader
                 DuckDbWarehouse.Execute(connection, "ROLLBACK");
             }
         }
-        catch (DuckDBException)
+        catch (Exception e) when (e is DuckDBException or InvalidOperationException)
         {
-            // No transaction was open.
+            // No transaction was open (or the connection is gone: the load is kept either way).
         }
     }
 

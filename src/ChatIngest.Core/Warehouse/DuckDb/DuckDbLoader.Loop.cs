@@ -64,8 +64,11 @@ internal sealed partial class DuckDbLoader
                     Monitor.PulseAll(gate);
                 }
             }
-            catch (Exception e) when (e is DuckDBException or IOException or InvalidOperationException)
+            catch (Exception e)
             {
+                // Whatever it was (DuckDB's error, the disk's, or the runtime's: out of memory in the appender): a load
+                // that failed, kept and tried again. Unhandled on this thread, it would end the process with every push
+                // in flight.
                 var invalid = IsInvalidated(e);
                 if (!invalid)
                 {

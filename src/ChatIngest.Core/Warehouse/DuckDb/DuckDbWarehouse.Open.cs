@@ -143,7 +143,7 @@ public sealed partial class DuckDbWarehouse
 
             if (damaged)
             {
-                File.Copy(segment.Path, segment.Path + ".damaged", overwrite: true); // released below; kept for a look
+                KeepDamagedCopy(segment.Path);
             }
         }
 
@@ -154,6 +154,29 @@ public sealed partial class DuckDbWarehouse
 
         DuckDbJournal.Release(path, last + 1); // all of it is in the tables now
         return last;
+    }
+
+    /// <summary>
+    /// A copy of a damaged segment, kept for a look (the segment itself is released once its frames are loaded). Best
+    /// effort: its whole frames are in the tables already, and a copy that cannot be made (a full disk) must not stop
+    /// the start, which would then fail the same way at every start, with nothing left to load. A segment read again
+    /// from its loaded position (the last start stopped after loading it) keeps the copy it has.
+    /// </summary>
+    private void KeepDamagedCopy(string segment)
+    {
+        var copy = segment + ".damaged";
+        try
+        {
+            if (!File.Exists(copy))
+            {
+                File.Copy(segment, copy);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            DuckDbJournal.TryDelete(copy); // a partial copy is no copy
+            LogDamagedCopyFailed(logger, segment, copy, e.Message);
+        }
     }
 
     /// <summary>The nearest of <paramref name="directory"/> and its parents that exists, when it is a file.</summary>
@@ -209,6 +232,9 @@ public sealed partial class DuckDbWarehouse
 
     [LoggerMessage(EventId = 207, Level = LogLevel.Error, Message = "Journal segment {Segment} is damaged: {What}. A copy of it is kept as {Copy}")]
     private static partial void LogJournalDamaged(ILogger logger, string segment, string what, string copy);
+
+    [LoggerMessage(EventId = 213, Level = LogLevel.Warning, Message = "Could not keep a copy of the damaged journal segment {Segment} as {Copy} ({Error}); its whole frames are loaded, and the segment is released")]
+    private static partial void LogDamagedCopyFailed(ILogger logger, string segment, string copy, string error);
 
     [LoggerMessage(EventId = 209, Level = LogLevel.Warning, Message = "Could not prepare a spare journal segment ({Error}); the next segment grows instead, which syncs slower. It is tried again for a later segment")]
     private static partial void LogSpareFailed(ILogger logger, string error);
