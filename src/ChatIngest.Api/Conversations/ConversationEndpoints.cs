@@ -15,7 +15,7 @@ internal static class ConversationEndpoints
             .WithSummary("Rows of the view, ordered by order_id, keyset-paged")
             .WithDescription("started_after is inclusive, started_before exclusive; has_city=false keeps the conversations whose order "
                 + "event has not arrived (city_code null), has_city=true the others; page_token comes from next_page_token.")
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/{order_id:long}", GetAsync).WithSummary("One order's row of the view")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 

@@ -14,7 +14,7 @@ internal static class DeadLetterEndpoints
         app.MapGet("/dead-letters", ListAsync).WithTags("Dead letters").RequireStrictQuery().RequireReadLimit().WithSummary("Parked invalid messages, oldest first")
             .WithDescription("reason keeps only the dead letters of one reason (e.g. not_json); page_token comes from next_page_token. "
                 + $"A page also ends before its data would pass {DeadLetterQuery.DefaultDataBudgetBytes / (1024 * 1024)} MiB (its first letter is shown whatever its size), so it may hold fewer than limit letters while a next_page_token follows.")
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 

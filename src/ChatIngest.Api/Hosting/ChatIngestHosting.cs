@@ -42,6 +42,7 @@ internal static partial class ChatIngestHosting
                 Problems.SetRetryAfter(c.HttpContext, c.HttpContext.RequestServices.GetRequiredService<IOptions<IngestOptions>>());
             }
         });
+        builder.Services.AddSingleton<IProblemDetailsWriter, ProblemJsonWhateverTheAccept>(); // after ASP.NET Core's own
         builder.Services.Configure<JsonOptions>(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;

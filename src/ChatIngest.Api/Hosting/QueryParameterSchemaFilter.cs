@@ -30,6 +30,7 @@ internal sealed class QueryParameterSchemaFilter : IOperationFilter
                     Default = JsonValue.Create(QueryParsing.DefaultLimit),
                 },
                 "started_after" or "started_before" => new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" },
+                "has_city" => new OpenApiSchema { Type = JsonSchemaType.Boolean },
                 "first_message_by" => Enumeration(Enum.GetNames<SenderRole>()),
                 "reason" => Enumeration(InvalidReason.All),
                 _ => parameter.Schema,

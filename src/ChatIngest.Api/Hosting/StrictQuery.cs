@@ -13,13 +13,15 @@ namespace ChatIngest.Api.Hosting;
 /// asked for the city "IST,LON" and got an empty page, where a client most likely meant either city (which no read
 /// offers).</item>
 /// </list>
-/// The known names are the handler's <c>[FromQuery]</c> parameters, matched without case as binding matches them.
+/// The known names are the handler's <c>[FromQuery]</c> parameters, matched without case as binding matches them. Every
+/// endpoint under it can so answer 400, and its OpenAPI description says so (a read that takes no parameters too).
 /// </summary>
 internal static class StrictQuery
 {
     public static TBuilder RequireStrictQuery<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilterFactory((factory, next) =>
+        builder.WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status400BadRequest, typeof(ProblemDetails), ["application/problem+json"]))
+        .AddEndpointFilterFactory((factory, next) =>
         {
             var known = factory.MethodInfo.GetParameters()
                 .Select(p => p.GetCustomAttribute<FromQueryAttribute>() is { } query ? query.Name ?? p.Name : null)

@@ -38,8 +38,8 @@ internal static class ReplayEndpoints
         }
 
         group.MapPost("", ReplayAsync).WithSummary("Replay NDJSON lines as if each were one Pub/Sub message")
-            .WithDescription("The body is NDJSON as it is: a body with a Content-Encoding other than identity, or one that "
-                + "is a gzip, zstd or xz file, is 415.")
+            .WithDescription("The body is NDJSON as it is: a body with a Content-Encoding other than identity, one that "
+                + "is a gzip, zstd or xz file, or a form (application/x-www-form-urlencoded, multipart/*) is 415.")
             .WithMetadata(new DocumentedBody("application/x-ndjson", null, "One message per line, as a Pub/Sub message's data would hold it."))
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
@@ -107,6 +107,18 @@ internal static class ReplayEndpoints
         if (ContentEncodings.IsEncoded(http.Request, out var encoding))
         {
             return Compressed($"Content-Encoding '{encoding}' is not read here", encoding);
+        }
+
+        // A form is not NDJSON: curl -d (which sends this type) takes the line breaks out, making the file one invalid
+        // line, and a multipart body's boundaries and part headers would be parked as invalid lines, all answered 200.
+        // Any other type (none, text/plain, application/json) is read as NDJSON, as curl -T sends it.
+        if (http.Request.HasFormContentType || http.Request.ContentType?.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            return TypedResults.Problem(
+                title: "The replay body must be NDJSON, not a form.",
+                detail: $"Content-Type '{http.Request.ContentType}' is a form; nothing was stored. Send the file as it is, with its line breaks: "
+                    + "curl -H 'Content-Type: application/x-ndjson' --data-binary @FILE …/replay, or curl -X POST -T FILE …/replay.",
+                statusCode: StatusCodes.Status415UnsupportedMediaType);
         }
 
         // The service stopping ends the read, not the lines read: they are stored and the answer says how far it got.

@@ -14,7 +14,7 @@ internal static class StatsEndpoints
             .WithTags("Stats")
             .WithSummary("Totals, per-city response times and starters, last stages, conversations started per minute")
             .WithDescription("started_after is inclusive, started_before exclusive (RFC 3339); both bound conversation_started_at.")
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 

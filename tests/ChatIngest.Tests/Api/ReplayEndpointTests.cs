@@ -126,6 +126,28 @@ public sealed class ReplayEndpointTests : IDisposable
         Assert.Equal(0, (await client.GetJsonAsync("/conversations")).GetProperty("items").GetArrayLength());
     }
 
+    [Theory]
+    [InlineData("form")] // curl -d @FILE: its type, and the file's line breaks taken out
+    [InlineData("multipart")] // curl -F f=@FILE: boundaries and part headers around the lines
+    public async Task AFormIs415ProblemNamingHowToSendTheFileAndNothingIsStored(string kind)
+    {
+        HttpContent content = kind == "form"
+            ? new StringContent(string.Concat(SeedData.Lines.Take(10)), Encoding.UTF8, "application/x-www-form-urlencoded")
+            : new MultipartFormDataContent { { new StringContent(string.Join("\n", SeedData.Lines.Take(10))), "f", "conversations.json" } };
+        using (content)
+        {
+            using var response = await client.PostAsync("/replay", content);
+
+            Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            var detail = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString();
+            Assert.Contains("--data-binary @FILE", detail, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(0, (await client.GetJsonAsync("/dead-letters")).GetProperty("items").GetArrayLength());
+        Assert.Equal(0, (await client.GetJsonAsync("/conversations")).GetProperty("items").GetArrayLength());
+    }
+
     [Fact]
     public async Task AGzipFileSentWithoutContentEncodingIs415ProblemAndNothingIsStored()
     {

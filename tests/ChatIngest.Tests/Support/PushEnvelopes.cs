@@ -77,6 +77,18 @@ public static class PushEnvelopes
         this HttpClient client, string json, string? messageId = null, DateTime? publishTime = null, string? authorization = null) =>
         client.PushUnwrappedAsync(Encoding.UTF8.GetBytes(json), messageId, publishTime, authorization);
 
+    /// <summary>A GET with the client's <c>Accept</c> header as given (none when null).</summary>
+    public static Task<HttpResponseMessage> GetAcceptingAsync(this HttpClient client, string path, string? accept)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (accept is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Accept", accept);
+        }
+
+        return client.SendAsync(request);
+    }
+
     public static async Task<JsonElement> GetJsonAsync(this HttpClient client, string path)
     {
         using var response = await client.GetAsync(path);

@@ -1,0 +1,26 @@
+using System.Net;
+using System.Text.Json;
+using ChatIngest.Tests.Support;
+
+namespace ChatIngest.Tests.Hosting;
+
+/// <summary>API.md: errors are problem+json, whatever the client's <c>Accept</c> says.</summary>
+public sealed class ProblemJsonTests
+{
+    [Theory]
+    [InlineData(null)]
+    [InlineData("text/plain")]
+    [InlineData("text/html")]
+    public async Task AnAnswerWithoutABodyOfItsOwnIsAProblemWhateverTheAccept(string? accept)
+    {
+        using var app = new ChatIngestApp();
+
+        using var response = await app.CreateClient().GetAcceptingAsync("/no-such-page", accept);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(404, problem.RootElement.GetProperty("status").GetInt32());
+        Assert.Equal("Not Found", problem.RootElement.GetProperty("title").GetString());
+    }
+}
