@@ -290,10 +290,88 @@ public sealed class BigQueryReadTests
         Assert.Empty(fake.CancelledJobs);
     }
 
+    [Fact]
+    public async Task AQueryJobThatFailsWhileItIsPolledIsRunAgainAsANewJobInsteadOfPolledUntilTheRetryBudgetRunsOut()
+    {
+        // getQueryResults reports the job's own failure as an HTTP error (500 backendError), the same as a failure of the
+        // API: polled again, a failed job fails again, whatever the wait.
+        await using var fake = await FakeBigQuery.StartAsync();
+
+        await ListAfterAFailedJobAsync(fake, runsFor: TimeSpan.FromSeconds(3));
+
+        Assert.Equal(2, fake.Queries.Count);
+        Assert.True(Assert.Single(fake.FailureAnswers).ToAPoll); // its failure was asked for once, by a poll
+        Assert.Empty(fake.Violations);
+    }
+
+    [Fact]
+    public async Task AQueryJobThatFailsWithinTheFirstCallIsRunAgainUnderANewRequestId()
+    {
+        // The same requestId brings back the job it started, failed: the next try must be a new request.
+        await using var fake = await FakeBigQuery.StartAsync();
+
+        await ListAfterAFailedJobAsync(fake, runsFor: TimeSpan.Zero);
+
+        Assert.False(Assert.Single(fake.FailureAnswers).ToAPoll);
+        Assert.Empty(fake.Violations);
+    }
+
+    /// <summary>
+    /// Lists conversations where the query's first job fails with 500 <c>backendError</c> once it has run for
+    /// <paramref name="runsFor"/>, and the next succeeds: the page comes from a second job, started under a new requestId.
+    /// Each call waits at most 0.5 s at the fake (half the 1 s request timeout), so a job that runs for seconds fails
+    /// while it is polled, however slow the machine.
+    /// </summary>
+    private static async Task ListAfterAFailedJobAsync(FakeBigQuery fake, TimeSpan runsFor)
+    {
+        var jobs = 0;
+        fake.Answer = q => Interlocked.Increment(ref jobs) == 1
+            ? new CannedResult(ConversationFields, [[WideRow]], RunsFor: runsFor, FailsWith: (500, "backendError"))
+            : new CannedResult(ConversationFields, [[WideRow]]);
+        await using var services = BigQueryServices.Create(fake, new Dictionary<string, string?> { ["Warehouse:BigQueryRequestTimeout"] = "00:00:01" }, retryBudget: "00:00:04");
+
+        var page = await services.Warehouse().ListConversationsAsync(new ConversationQuery(Limit: 10), CancellationToken.None);
+
+        Assert.Single(page.Items);
+        Assert.Equal(2, fake.Queries.Select(q => q.RequestId).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task AQueryWhoseJobsKeepFailingGivesUpAfterThreeJobsAsUnavailable()
+    {
+        await using var fake = await FakeBigQuery.StartAsync();
+        // Each job fails after the first call's wait (0.5 s here, half the request timeout), while it is polled: a job
+        // that failed within that first call would be sent again under the retry budget instead, a new job each time.
+        fake.Answer = q => new CannedResult(ConversationFields, [[WideRow]], RunsFor: TimeSpan.FromSeconds(1), FailsWith: (500, "backendError"));
+        await using var services = BigQueryServices.Create(fake, new Dictionary<string, string?> { ["Warehouse:BigQueryRequestTimeout"] = "00:00:01" });
+
+        var error = await Assert.ThrowsAsync<WarehouseUnavailableException>( // a 503 with Retry-After for a read
+            () => services.Warehouse().ListConversationsAsync(new ConversationQuery(Limit: 10), CancellationToken.None));
+
+        Assert.Contains("ran the query 3 times", error.Message, StringComparison.Ordinal);
+        Assert.Equal(3, fake.Queries.Select(q => q.RequestId).Distinct().Count());
+        Assert.Empty(fake.Violations);
+    }
+
+    [Fact]
+    public async Task AQueryJobThatFailsForAReasonANewJobWouldMeetAgainIsNotRunAgain()
+    {
+        await using var fake = await FakeBigQuery.StartAsync();
+        fake.Answer = q => new CannedResult(ConversationFields, [[WideRow]], RunsFor: TimeSpan.FromSeconds(3), FailsWith: (400, "invalidQuery"));
+        await using var services = BigQueryServices.Create(fake);
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(
+            () => services.Warehouse().ListConversationsAsync(new ConversationQuery(Limit: 10), CancellationToken.None));
+
+        Assert.IsNotType<WarehouseUnavailableException>(error); // the query is wrong: a 500, not "try again"
+        Assert.Contains("invalidQuery", error.Message, StringComparison.Ordinal);
+        Assert.Single(fake.Queries);
+    }
+
     [Theory]
-    [InlineData(null, 60_000L)]
-    [InlineData("00:00:07.5", 7_500L)]
-    public async Task EveryQueryAsksBigQueryToStopItselfAtTheQueryTimeout(string? queryTimeout, long expectedJobTimeoutMs)
+    [InlineData(null, 65_000L)]
+    [InlineData("00:00:07.5", 12_500L)]
+    public async Task EveryQueryAsksBigQueryToStopItselfOneExchangePastTheQueryTimeout(string? queryTimeout, long expectedJobTimeoutMs)
     {
         await using var fake = await FakeBigQuery.StartAsync();
         fake.Answer = q => new CannedResult(ConversationFields, [[WideRow]]);

@@ -10,10 +10,16 @@ public sealed partial class FakeBigQuery
 {
     private readonly ConcurrentDictionary<string, FakeJob> jobs = new();
 
+    /// <summary>The job each <c>requestId</c> started: a jobs.query sent again with it gets that job, as BigQuery does.</summary>
+    private readonly ConcurrentDictionary<string, string> jobsByRequest = new();
+
     /// <summary>The canned result for a (non-DDL) query; null answers 400 and notes a violation.</summary>
     public Func<FakeQuery, CannedResult?> Answer { get; set; } = _ => null;
 
     public ConcurrentQueue<FakeQuery> Queries { get; } = new();
+
+    /// <summary>Each answer that reported a job's failure: the job, and whether it answered a poll (else jobs.query).</summary>
+    public ConcurrentQueue<(string JobId, bool ToAPoll)> FailureAnswers { get; } = new();
 
     /// <summary>Jobs that <c>jobs.cancel</c> was called for, in order, and whether each was still running then.</summary>
     public ConcurrentQueue<(string JobId, bool WasRunning)> CancelledJobs { get; } = new();
@@ -66,11 +72,18 @@ public sealed partial class FakeBigQuery
             jobTimeoutMs = parsed;
         }
 
-        var query = new FakeQuery(sql, parameters, jobTimeoutMs);
+        var requestId = (string)body["requestId"]!;
+        var query = new FakeQuery(sql, parameters, jobTimeoutMs, requestId);
         Queries.Enqueue(query);
         if (Ddl(sql) is { } ddl)
         {
             return ddl;
+        }
+
+        var timeoutMs = (int?)body["timeoutMs"] ?? 10_000;
+        if (jobsByRequest.TryGetValue(requestId, out var started))
+        {
+            return await JobAnswerAsync(http, started, timeoutMs, firstCall: true);
         }
 
         CannedResult? result;
@@ -91,31 +104,72 @@ public sealed partial class FakeBigQuery
         }
 
         var jobId = $"job_{Guid.NewGuid():N}";
-        var doneAt = DateTime.UtcNow + result.RunsFor;
-        jobs[jobId] = new FakeJob(result, result.IncompletePolls, doneAt);
-        if (!await WaitForJobAsync(doneAt, (int?)body["timeoutMs"] ?? 10_000, http.RequestAborted))
+        var now = DateTime.UtcNow;
+        jobs[jobId] = new FakeJob(result, result.IncompletePolls, now + result.RunsFor,
+            TimesOutAt: jobTimeoutMs is { } ms ? now + TimeSpan.FromMilliseconds(ms) : null, TimeoutMs: jobTimeoutMs);
+        jobsByRequest[requestId] = jobId;
+        return await JobAnswerAsync(http, jobId, timeoutMs, firstCall: true);
+    }
+
+    /// <summary>
+    /// jobs.query's (or a poll's) answer for a job, after waiting as BigQuery does with a request's <c>timeoutMs</c>: until
+    /// the job ends or that long has passed. A job that failed is answered with its error, as <c>getQueryResults</c>
+    /// reports a job's failure.
+    /// </summary>
+    private async Task<IResult> JobAnswerAsync(HttpContext http, string jobId, int timeoutMs, bool firstCall)
+    {
+        var job = jobs[jobId];
+        var left = job.EndsAt - DateTime.UtcNow;
+        if (left > TimeSpan.Zero)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(timeoutMs, left.TotalMilliseconds)), http.RequestAborted);
+        }
+
+        job = jobs[jobId];
+        if (job.Failure(DateTime.UtcNow) is var (status, reason, message))
+        {
+            FailureAnswers.Enqueue((jobId, !firstCall));
+            return Error(status, reason, message);
+        }
+
+        if (DateTime.UtcNow < job.DoneAt)
         {
             return Results.Json(Incomplete(jobId));
         }
 
-        return result.IncompletePolls > 0 ? Results.Json(Incomplete(jobId)) : FirstPage(jobId);
-    }
-
-    /// <summary>
-    /// As BigQuery does with a request's <c>timeoutMs</c>: waits until the job is done or that long has passed, whichever
-    /// comes first; true when it is done.
-    /// </summary>
-    private static async Task<bool> WaitForJobAsync(DateTime doneAt, int timeoutMs, CancellationToken cancellationToken)
-    {
-        var left = doneAt - DateTime.UtcNow;
-        if (left <= TimeSpan.Zero)
+        if (firstCall)
         {
-            return true;
+            return job.PollsLeft > 0 ? Results.Json(Incomplete(jobId)) : FirstPage(jobId);
         }
 
-        var wait = TimeSpan.FromMilliseconds(Math.Min(timeoutMs, left.TotalMilliseconds));
-        await Task.Delay(wait, cancellationToken);
-        return DateTime.UtcNow >= doneAt;
+        if (job.PollsLeft > 0)
+        {
+            jobs[jobId] = job with { PollsLeft = job.PollsLeft - 1 };
+            return job.PollsLeft > 1 ? Results.Json(Incomplete(jobId)) : FirstPage(jobId);
+        }
+
+        // The poll after "not complete" that finds it done. Once the first page was given, a call without a token
+        // asks for it again: a client that does so would loop on page 0.
+        return job.FirstPageServed ? Reject(http, $"getQueryResults: job {jobId}'s first page again, without a pageToken") : FirstPage(jobId);
+    }
+
+    /// <summary><c>jobs.get</c>: the job's state, and its <c>errorResult</c> once it has failed.</summary>
+    private IResult GetJob(HttpContext http, string project, string jobId)
+    {
+        Record(http, null);
+        if (project != Project || http.Request.Query["location"] != Location || !jobs.TryGetValue(jobId, out var job))
+        {
+            return Error(404, "notFound", $"Not found: Job {project}:{http.Request.Query["location"]}.{jobId}");
+        }
+
+        var now = DateTime.UtcNow;
+        var status = new JsonObject { ["state"] = job.Failure(now) is not null || now >= job.DoneAt ? "DONE" : "RUNNING" };
+        if (job.Failure(now) is var (_, reason, message))
+        {
+            status["errorResult"] = new JsonObject { ["reason"] = reason, ["message"] = message };
+        }
+
+        return Results.Json(new JsonObject { ["kind"] = "bigquery#job", ["jobReference"] = JobReference(jobId), ["status"] = status });
     }
 
     private async Task<IResult> GetQueryResultsAsync(HttpContext http, string project, string jobId)
@@ -136,23 +190,10 @@ public sealed partial class FakeBigQuery
             timeoutMs = 10_000;
         }
 
-        if (!await WaitForJobAsync(job.DoneAt, timeoutMs, http.RequestAborted))
-        {
-            return Results.Json(Incomplete(jobId));
-        }
-
-        if (job.PollsLeft > 0)
-        {
-            jobs[jobId] = job with { PollsLeft = job.PollsLeft - 1 };
-            return job.PollsLeft > 1 ? Results.Json(Incomplete(jobId)) : FirstPage(jobId);
-        }
-
         var token = http.Request.Query["pageToken"].ToString();
         if (token.Length == 0)
         {
-            // The poll after "not complete" that finds it done. Once the first page was given, a call without a token
-            // asks for it again: a client that does so would loop on page 0.
-            return job.FirstPageServed ? Reject(http, $"getQueryResults: job {jobId}'s first page again, without a pageToken") : FirstPage(jobId);
+            return await JobAnswerAsync(http, jobId, timeoutMs, firstCall: false);
         }
 
         return token.StartsWith("page-", StringComparison.Ordinal) && int.TryParse(token.AsSpan(5), out var page) && page < job.Result.Pages.Count
@@ -259,15 +300,36 @@ public sealed partial class FakeBigQuery
 }
 
 /// <summary>A job of the fake: its answer, the polls left before it, when it is done, and what happened to it.</summary>
-internal sealed record FakeJob(CannedResult Result, int PollsLeft, DateTime DoneAt, bool FirstPageServed = false, bool Cancelled = false);
+internal sealed record FakeJob(
+    CannedResult Result, int PollsLeft, DateTime DoneAt, bool FirstPageServed = false, bool Cancelled = false, DateTime? TimesOutAt = null, long? TimeoutMs = null)
+{
+    /// <summary>When the job ends: done, failed, or stopped at its <c>jobTimeoutMs</c>, whichever comes first.</summary>
+    public DateTime EndsAt => TimesOutAt is { } t && t < DoneAt ? t : DoneAt;
+
+    /// <summary>
+    /// How the job has failed by <paramref name="now"/>, as <c>getQueryResults</c> answers it: its canned failure once it
+    /// is done, or the job timeout it ran into first (a 400 <c>timeout</c>, the error BigQuery lists for a job that timed out).
+    /// </summary>
+    public (int Status, string Reason, string Message)? Failure(DateTime now)
+    {
+        if (TimesOutAt is { } t && t < DoneAt && now >= t)
+        {
+            return (400, "timeout", $"Job timed out after {TimeoutMs / 1000.0:0.###} sec(s).");
+        }
+
+        return now >= DoneAt && Result.FailsWith is var (status, reason) ? (status, reason, $"The job failed: {reason}.") : null;
+    }
+}
 
 /// <summary>A query as the fake received it: its SQL, named parameters (type, value as sent) and <c>jobTimeoutMs</c> if sent.</summary>
-public sealed record FakeQuery(string Sql, IReadOnlyDictionary<string, (string Type, string? Value)> Parameters, long? JobTimeoutMs = null);
+public sealed record FakeQuery(string Sql, IReadOnlyDictionary<string, (string Type, string? Value)> Parameters, long? JobTimeoutMs = null, string RequestId = "");
 
 /// <summary>
 /// What a query answers. <paramref name="IncompletePolls"/> answers say "not complete" before the rows, however long
 /// the client waits; <paramref name="RunsFor"/> is how long the job runs, during which each call waits up to its
-/// <c>timeoutMs</c> and then says "not complete", as BigQuery does.
+/// <c>timeoutMs</c> and then says "not complete", as BigQuery does. A job with <paramref name="FailsWith"/> fails when it
+/// is done, with that HTTP status and reason.
 /// </summary>
 public sealed record CannedResult(
-    IReadOnlyList<(string Name, string Type)> Fields, IReadOnlyList<IReadOnlyList<string?[]>> Pages, int IncompletePolls = 0, TimeSpan RunsFor = default);
+    IReadOnlyList<(string Name, string Type)> Fields, IReadOnlyList<IReadOnlyList<string?[]>> Pages, int IncompletePolls = 0, TimeSpan RunsFor = default,
+    (int Status, string Reason)? FailsWith = null);

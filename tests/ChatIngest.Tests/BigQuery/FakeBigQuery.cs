@@ -107,6 +107,7 @@ public sealed partial class FakeBigQuery : IAsyncDisposable
         app.MapPost(projectPath + "/queries", QueryAsync);
         app.MapGet(projectPath + "/queries/{jobId}", GetQueryResultsAsync);
         app.MapPost(projectPath + "/jobs/{jobId}/cancel", CancelJobAsync);
+        app.MapGet(projectPath + "/jobs/{jobId}", GetJob);
         app.MapFallback((HttpContext http) => Reject(http, $"unknown path {http.Request.Method} {http.Request.Path}"));
     }
 

@@ -45,7 +45,10 @@ internal sealed partial class BigQueryRestClient
         settings = options.Value;
         this.time = time;
         this.logger = logger;
-        var serverWait = TimeSpan.FromTicks(Math.Min(LongestServerWait.Ticks, Math.Min(settings.BigQueryRequestTimeout.Ticks, settings.BigQueryRetryBudget.Ticks) / 2));
+        // Half the query timeout at most too, so that the first call's answer (the job's id) comes back before a read
+        // gives up on it, and the job can be cancelled.
+        var serverWait = TimeSpan.FromTicks(Math.Min(LongestServerWait.Ticks,
+            Math.Min(settings.BigQueryQueryTimeout.Ticks, Math.Min(settings.BigQueryRequestTimeout.Ticks, settings.BigQueryRetryBudget.Ticks)) / 2));
         serverWaitMs = Math.Max(1, (long)serverWait.TotalMilliseconds);
         projectPath = $"{settings.BigQueryEndpoint.TrimEnd('/')}/bigquery/v2/projects/{Uri.EscapeDataString(settings.ProjectId ?? "")}";
         pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
@@ -154,132 +157,16 @@ internal sealed partial class BigQueryRestClient
         return InsertError.Read(answer.RootElement);
     }
 
-    /// <summary>
-    /// Runs GoogleSQL with named parameters (<c>jobs.query</c>), waits while <c>jobComplete</c> is false and follows
-    /// <c>pageToken</c> until every row is read. A statement without a result (DDL) returns no rows.
-    /// </summary>
-    public async Task<IReadOnlyList<BigQueryRow>> QueryAsync(string sql, IReadOnlyList<QueryParameter> parameters, CancellationToken cancellationToken)
-    {
-        // The same requestId on a retried POST returns the job already started instead of running the query twice.
-        var requestId = Guid.NewGuid().ToString("N");
-        var body = Json(w =>
-        {
-            w.WriteString("query", sql);
-            w.WriteBoolean("useLegacySql", false);
-            w.WriteString("parameterMode", "NAMED");
-            w.WriteStartArray("queryParameters");
-            foreach (var p in parameters)
-            {
-                w.WriteStartObject();
-                w.WriteString("name", p.Name);
-                w.WriteStartObject("parameterType");
-                w.WriteString("type", p.Type);
-                w.WriteEndObject();
-                w.WriteStartObject("parameterValue");
-                w.WriteString("value", p.Value);
-                w.WriteEndObject();
-                w.WriteEndObject();
-            }
+    private Task<JsonDocument> SendAsync(HttpMethod method, string url, byte[]? body, CancellationToken cancellationToken) =>
+        SendWithRetriesAsync(method, url, ct => SendOnceAsync(method, url, body, ct), cancellationToken);
 
-            w.WriteEndArray();
-            w.WriteString("location", settings.Location);
-            w.WriteNumber("timeoutMs", serverWaitMs);
-
-            // BigQuery stops the job itself past the query timeout, even if this instance is gone by then.
-            w.WriteString("jobTimeoutMs", ((long)settings.BigQueryQueryTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
-            w.WriteStartObject("formatOptions");
-            w.WriteBoolean("useInt64Timestamp", true);
-            w.WriteEndObject();
-            w.WriteString("requestId", requestId);
-        });
-
-        var answer = await SendAsync(HttpMethod.Post, $"{projectPath}/queries", body, cancellationToken).ConfigureAwait(false);
-        var rows = new List<BigQueryRow>();
-        QuerySchema? schema = null;
-        string? jobId = null;
-        string? location = null;
-        var running = false;
-        try
-        {
-            var job = answer.RootElement.GetProperty("jobReference");
-            jobId = job.GetProperty("jobId").GetString()!;
-            location = job.TryGetProperty("location", out _) ? job.StringOf("location") : settings.Location;
-            string? pageToken = null;
-            var started = time.GetTimestamp();
-            while (true)
-            {
-                var root = answer.RootElement;
-                running = root.TryGetProperty("jobComplete", out var complete) && complete.ValueKind == JsonValueKind.False;
-                if (running)
-                {
-                    // Not done: each getQueryResults call waits up to timeoutMs on the server, so no pause is needed here.
-                    if (time.GetElapsedTime(started) >= settings.BigQueryQueryTimeout)
-                    {
-                        throw new WarehouseUnavailableException(
-                            $"BigQuery did not finish query job {jobId} within Warehouse__BigQueryQueryTimeout ({settings.BigQueryQueryTimeout}).");
-                    }
-
-                    pageToken = null;
-                }
-                else
-                {
-                    schema ??= QueryResults.Schema(root);
-                    QueryResults.AddRows(root, schema, rows);
-                    pageToken = root.StringOf("pageToken");
-                    if (pageToken is null)
-                    {
-                        return rows;
-                    }
-                }
-
-                var url = $"{projectPath}/queries/{Uri.EscapeDataString(jobId)}?location={Uri.EscapeDataString(location ?? "")}"
-                    + $"&timeoutMs={serverWaitMs.ToString(CultureInfo.InvariantCulture)}&formatOptions.useInt64Timestamp=true"
-                    + (pageToken is null ? "" : $"&pageToken={Uri.EscapeDataString(pageToken)}");
-                answer.Dispose();
-                answer = await SendAsync(HttpMethod.Get, url, null, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (Exception e) when (running && jobId is not null
-            && e is WarehouseUnavailableException or OperationCanceledException or BigQueryException or HttpRequestException)
-        {
-            // Given up on (the query timeout, the retry budget, or the caller went away) while it still runs: it would
-            // run on, billed, for nobody.
-            await CancelJobAsync(jobId, location).ConfigureAwait(false);
-            throw;
-        }
-        finally
-        {
-            answer.Dispose();
-        }
-    }
-
-    /// <summary>
-    /// Asks BigQuery to stop a query job nobody waits for any more (<c>jobs.cancel</c>): one attempt within
-    /// <see cref="WarehouseOptions.BigQueryRequestTimeout"/>, whatever the caller's cancellation; a failure is logged only.
-    /// </summary>
-    private async Task CancelJobAsync(string jobId, string? location)
-    {
-        using var timeout = new CancellationTokenSource(settings.BigQueryRequestTimeout, time);
-        try
-        {
-            var url = $"{projectPath}/jobs/{Uri.EscapeDataString(jobId)}/cancel?location={Uri.EscapeDataString(location ?? "")}";
-            (await SendOnceAsync(HttpMethod.Post, url, null, timeout.Token).ConfigureAwait(false)).Dispose();
-            LogCancelled(logger, jobId);
-        }
-        catch (Exception e) when (e is BigQueryException or HttpRequestException or OperationCanceledException or JsonException)
-        {
-            LogCancelFailed(logger, jobId, e.Message);
-        }
-    }
-
-    private async Task<JsonDocument> SendAsync(HttpMethod method, string url, byte[]? body, CancellationToken cancellationToken)
+    /// <summary>Sends what <paramref name="attempt"/> sends, again as the retry rules say, within the retry budget.</summary>
+    private async Task<JsonDocument> SendWithRetriesAsync(HttpMethod method, string url, Func<CancellationToken, Task<JsonDocument>> attempt, CancellationToken cancellationToken)
     {
         try
         {
             return await pipeline.ExecuteAsync(
-                static async (state, ct) => await state.self.SendOnceAsync(state.method, state.url, state.body, ct).ConfigureAwait(false),
-                (self: this, method, url, body),
-                cancellationToken).ConfigureAwait(false);
+                static async (attempt, ct) => await attempt(ct).ConfigureAwait(false), attempt, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutRejectedException e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -328,12 +215,6 @@ internal sealed partial class BigQueryRestClient
 
     [LoggerMessage(EventId = 314, Level = LogLevel.Warning, Message = "BigQuery call attempt {Attempt} failed ({Error}); retrying")]
     private static partial void LogRetry(ILogger logger, int attempt, string? error);
-
-    [LoggerMessage(EventId = 312, Level = LogLevel.Information, Message = "Asked BigQuery to cancel query job {JobId}, which was given up on")]
-    private static partial void LogCancelled(ILogger logger, string jobId);
-
-    [LoggerMessage(EventId = 313, Level = LogLevel.Warning, Message = "Could not cancel BigQuery query job {JobId} ({Error}); it may run on")]
-    private static partial void LogCancelFailed(ILogger logger, string jobId, string error);
 }
 
 /// <summary>One row for <c>insertAll</c>: its dedupe id and its <c>json</c> object, already serialised.</summary>
