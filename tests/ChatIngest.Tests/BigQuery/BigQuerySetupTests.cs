@@ -8,12 +8,15 @@ namespace ChatIngest.Tests.BigQuery;
 
 public sealed class BigQuerySetupTests
 {
-    [Fact]
-    public async Task SetupCreatesWhatIsMissingAndTreats409AsDone()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)] // rights on this dataset only: creating one is 403 whether it exists or not
+    public async Task SetupCreatesWhatIsMissingAndLeavesWhatExistsWithoutTheRightToCreateDatasets(bool mayCreateDatasets)
     {
         await using var fake = await FakeBigQuery.StartAsync(withTables: false);
         fake.Datasets[FakeBigQuery.Dataset] = true;
         fake.Tables["orders"] = new FakeTable("orders", IsView: false);
+        fake.MayCreateDatasets = mayCreateDatasets;
         await using var services = BigQueryServices.Create(fake);
         var report = new List<string>();
 
@@ -27,7 +30,7 @@ public sealed class BigQuerySetupTests
             "table demo-project.chat.dead_letters: created",
             "view demo-project.chat.customer_courier_conversations: created",
         ], report);
-        Assert.Contains(fake.Requests, r => r.Method == "POST" && r.Path.EndsWith("/datasets", StringComparison.Ordinal));
+        Assert.DoesNotContain(fake.Requests, r => r.Method == "POST" && r.Path.EndsWith("/datasets", StringComparison.Ordinal));
         Assert.True(fake.Tables["customer_courier_conversations"].IsView);
         Assert.DoesNotContain(fake.Queries, q => q.Sql.Contains("`demo-project.chat.orders` (", StringComparison.Ordinal));
         Assert.Empty(fake.Violations);

@@ -55,6 +55,12 @@ public sealed partial class FakeBigQuery : IAsyncDisposable
 
     public int InsertCalls => Volatile.Read(ref insertCalls);
 
+    /// <summary>
+    /// False: the caller lacks the project's <c>bigquery.datasets.create</c>, so creating a dataset is 403, whether it
+    /// exists or not (BigQuery checks the right first).
+    /// </summary>
+    public bool MayCreateDatasets { get; set; } = true;
+
     public static async Task<FakeBigQuery> StartAsync(bool withTables = true)
     {
         var fake = new FakeBigQuery();
@@ -124,6 +130,11 @@ public sealed partial class FakeBigQuery : IAsyncDisposable
             || (string?)body["location"] != Location)
         {
             return Reject(http, $"dataset create: datasetReference/location wrong in {body.ToJsonString()}");
+        }
+
+        if (!MayCreateDatasets)
+        {
+            return Error(403, "accessDenied", $"Access Denied: Project {Project}: User does not have bigquery.datasets.create permission in project {Project}.");
         }
 
         return Datasets.TryAdd(id, true) ? Results.Json(body) : Error(409, "duplicate", $"Already Exists: Dataset {Project}:{id}");

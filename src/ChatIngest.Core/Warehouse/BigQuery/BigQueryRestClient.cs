@@ -98,11 +98,18 @@ internal sealed partial class BigQueryRestClient
         }
     }
 
-    /// <summary>Where the dataset is (datasets.get's <c>location</c>).</summary>
+    /// <summary>Where the dataset is (datasets.get's <c>location</c>); null when there is no such dataset.</summary>
     public async Task<string?> DatasetLocationAsync(CancellationToken cancellationToken)
     {
-        using var answer = await SendAsync(HttpMethod.Get, DatasetPath, null, cancellationToken).ConfigureAwait(false);
-        return answer.RootElement.StringOf("location");
+        try
+        {
+            using var answer = await SendAsync(HttpMethod.Get, DatasetPath, null, cancellationToken).ConfigureAwait(false);
+            return answer.RootElement.StringOf("location");
+        }
+        catch (BigQueryException e) when (e.IsNotFound)
+        {
+            return null;
+        }
     }
 
     /// <summary>

@@ -17,14 +17,19 @@ internal sealed class BigQuerySetup(BigQueryRestClient client, IOptions<Warehous
     {
         var settings = options.Value;
         var dataset = $"{settings.ProjectId}.{settings.Dataset}";
-        if (await client.CreateDatasetAsync(cancellationToken).ConfigureAwait(false))
+        // Looked up before it is created: BigQuery checks the right to create datasets (a project's) before whether the
+        // dataset exists, and a caller with rights on this dataset only would get 403 for one that is there.
+        var location = await client.DatasetLocationAsync(cancellationToken).ConfigureAwait(false);
+        if (location is null && await client.CreateDatasetAsync(cancellationToken).ConfigureAwait(false))
         {
             report($"dataset {dataset}: created in {settings.Location}");
         }
         else
         {
+            // Made by someone else since it was looked up (the create answered 409): where is it?
+            location ??= await client.DatasetLocationAsync(cancellationToken).ConfigureAwait(false);
+
             // Every query is sent with Warehouse__Location: one that is not the dataset's would fail each read and write.
-            var location = await client.DatasetLocationAsync(cancellationToken).ConfigureAwait(false);
             if (!string.Equals(location, settings.Location, StringComparison.OrdinalIgnoreCase))
             {
                 throw new InvalidSettingException(
