@@ -251,10 +251,15 @@ internal sealed partial class DuckDbJournal : IDisposable
             writer?.Write(0, header, []);
             return writer;
         }
-        catch (IOException)
+        catch (Exception e)
         {
-            writer?.Dispose();
-            return null;
+            writer?.Dispose(); // whatever failed (out of memory too): the caller has no writer to close
+            if (e is IOException)
+            {
+                return null;
+            }
+
+            throw;
         }
     }
 

@@ -45,7 +45,20 @@ internal sealed class JournalDirectWriter : IDisposable
         }
 
         var fd = LinuxFiles.Open(path, LinuxFiles.WriteOnly | LinuxFiles.DataSync | LinuxFiles.CloseOnExec | direct);
-        return fd < 0 ? null : new JournalDirectWriter(fd);
+        if (fd < 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return new JournalDirectWriter(fd);
+        }
+        catch
+        {
+            _ = LinuxFiles.Close(fd); // a raw descriptor: nothing else would close it (its buffer could not be had)
+            throw;
+        }
     }
 
     /// <summary>
