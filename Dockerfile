@@ -1,9 +1,10 @@
 # ChatIngest for Cloud Run: build with the .NET SDK, run on the ASP.NET runtime as a non-root user, listen on $PORT.
 # Build: docker build -t chatingest .   (or: gcloud builds submit --tag IMAGE .)
 
-# linux/amd64 on any build machine: the app and DuckDB's native library are published for linux-x64, and Cloud Run
-# runs amd64 images (an arm64 build host, such as Apple silicon, would otherwise pull arm64 base images).
-FROM --platform=linux/amd64 mcr.microsoft.com/dotnet/sdk:10.0 AS build
+# The SDK runs on the build machine's own platform (an emulated SDK is slow and can hang restoring) and publishes for
+# linux-x64 (-r below), DuckDB's native library included; the runtime stage is linux/amd64 on any build machine, as
+# Cloud Run runs (an arm64 host, such as Apple silicon, would otherwise pull the arm64 runtime image).
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 # Restore first, from the project files only, so a code change does not invalidate the package layer.
 COPY Directory.Build.props Directory.Packages.props ChatIngest.slnx .editorconfig ./

@@ -1,27 +1,25 @@
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Extensions.Options;
-
 namespace ChatIngest.Api.Hosting;
 
 /// <summary>
 /// Writes a problem as <c>application/problem+json</c> when the client's <c>Accept</c> names neither JSON type
 /// (<c>Accept: text/plain</c>), where ASP.NET Core's own writer declines and the exception handler and status code pages
 /// would answer with a bare status: no detail, and for a read the warehouse did not answer, no <c>Retry-After</c>.
-/// Registered after ASP.NET Core's writer, which still writes every problem it accepts; the endpoints' own
-/// <c>TypedResults.Problem</c> answers are JSON whatever the <c>Accept</c> already (API.md: errors are problem+json).
+/// Registered after ASP.NET Core's writer, which still writes every problem it accepts, and which writes these too:
+/// told that the client takes problem+json, so the body is the same whatever the <c>Accept</c> (type, title, trace id,
+/// the customisation). The endpoints' own <c>TypedResults.Problem</c> answers are JSON whatever the <c>Accept</c> already
+/// (API.md: errors are problem+json).
 /// </summary>
-internal sealed class ProblemJsonWhateverTheAccept(IOptions<ProblemDetailsOptions> problems, IOptions<JsonOptions> json) : IProblemDetailsWriter
+internal sealed class ProblemJsonWhateverTheAccept : IProblemDetailsWriter
 {
     public bool CanWrite(ProblemDetailsContext context) => true;
 
     public ValueTask WriteAsync(ProblemDetailsContext context)
     {
-        problems.Value.CustomizeProblemDetails?.Invoke(context); // Retry-After, nosniff, the detail: as the other writer does
-        var response = context.HttpContext.Response;
-        var problem = context.ProblemDetails;
-        problem.Status ??= response.StatusCode;
-        problem.Title ??= ReasonPhrases.GetReasonPhrase(problem.Status.Value);
-        return new ValueTask(response.WriteAsJsonAsync(problem, json.Value.SerializerOptions, "application/problem+json", context.HttpContext.RequestAborted));
+        var http = context.HttpContext;
+        http.Request.Headers.Accept = "application/problem+json"; // what the answer is, whatever was asked for
+        var framework = http.RequestServices.GetServices<IProblemDetailsWriter>().First(w => w is not ProblemJsonWhateverTheAccept);
+        return framework.CanWrite(context)
+            ? framework.WriteAsync(context)
+            : throw new InvalidOperationException($"{framework.GetType().Name} declines a problem even for Accept: application/problem+json.");
     }
 }

@@ -101,7 +101,7 @@ internal sealed class ReplayOptions
         bool EndsWith(string end) => path.EndsWith(end, StringComparison.OrdinalIgnoreCase);
         return EndsWith("/replay")
             ? "--to ends in /replay, which takes the NDJSON file itself, not push deliveries: send the file there with e.g. "
-                + $"curl --data-binary @FILE {to}, or replay to …/pubsub/push."
+                + $"curl -H 'Content-Type: application/x-ndjson' --data-binary @FILE {to}, or replay to …/pubsub/push."
             : EndsWith("/pubsub/push/unwrapped") && !unwrapped
                 ? "--to ends in /pubsub/push/unwrapped, which takes unwrapped deliveries: add --unwrapped, or replay to …/pubsub/push."
             : EndsWith("/pubsub/push") && unwrapped

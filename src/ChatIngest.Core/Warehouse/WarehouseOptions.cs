@@ -30,9 +30,10 @@ public sealed class WarehouseOptions
     public TimeSpan BigQueryRequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// How long one query (a read, or a setup step) may run at BigQuery, its polls for completion included, before it
-    /// gives up (a read then answers 503). Each poll is one call under <see cref="BigQueryRetryBudget"/>, and asks the
-    /// server to wait at most 2 s (or half of <see cref="BigQueryRequestTimeout"/>) for the job.
+    /// How long one query (a read, or a setup step) may take, from its first request on, its polls for completion and
+    /// any jobs run again after a failed one included, before it gives up (a read then answers 503). Each call is under
+    /// <see cref="BigQueryRetryBudget"/>, and asks the server to wait at most 2 s (or half of this, or of
+    /// <see cref="BigQueryRequestTimeout"/>) for the job.
     /// </summary>
     public TimeSpan BigQueryQueryTimeout { get; set; } = TimeSpan.FromSeconds(60);
 

@@ -299,7 +299,6 @@ public sealed class BigQueryReadTests
 
         await ListAfterAFailedJobAsync(fake, runsFor: TimeSpan.FromSeconds(3));
 
-        Assert.Equal(2, fake.Queries.Count);
         Assert.True(Assert.Single(fake.FailureAnswers).ToAPoll); // its failure was asked for once, by a poll
         Assert.Empty(fake.Violations);
     }
@@ -366,6 +365,8 @@ public sealed class BigQueryReadTests
         Assert.IsNotType<WarehouseUnavailableException>(error); // the query is wrong: a 500, not "try again"
         Assert.Contains("invalidQuery", error.Message, StringComparison.Ordinal);
         Assert.Single(fake.Queries);
+        Assert.Contains(fake.Requests, r => r.Method == "GET" && r.Path.EndsWith($"/jobs/{Assert.Single(fake.FailureAnswers).JobId}", StringComparison.Ordinal));
+        Assert.Empty(fake.CancelledJobs); // it had ended: nothing to cancel
     }
 
     [Theory]

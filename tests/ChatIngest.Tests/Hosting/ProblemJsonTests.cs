@@ -22,5 +22,12 @@ public sealed class ProblemJsonTests
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal(404, problem.RootElement.GetProperty("status").GetInt32());
         Assert.Equal("Not Found", problem.RootElement.GetProperty("title").GetString());
+
+        // The same fields as ASP.NET Core's own writer gives a client that accepts JSON (type, traceId).
+        using var asJson = await app.CreateClient().GetAcceptingAsync("/no-such-page", "application/json");
+        using var expected = JsonDocument.Parse(await asJson.Content.ReadAsStringAsync());
+        Assert.Equal(Fields(expected), Fields(problem));
     }
+
+    private static List<string> Fields(JsonDocument problem) => [.. problem.RootElement.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal)];
 }

@@ -78,7 +78,7 @@ public static class PushEnvelopes
         client.PushUnwrappedAsync(Encoding.UTF8.GetBytes(json), messageId, publishTime, authorization);
 
     /// <summary>A GET with the client's <c>Accept</c> header as given (none when null).</summary>
-    public static Task<HttpResponseMessage> GetAcceptingAsync(this HttpClient client, string path, string? accept)
+    public static async Task<HttpResponseMessage> GetAcceptingAsync(this HttpClient client, string path, string? accept)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         if (accept is not null)
@@ -86,7 +86,7 @@ public static class PushEnvelopes
             request.Headers.TryAddWithoutValidation("Accept", accept);
         }
 
-        return client.SendAsync(request);
+        return await client.SendAsync(request);
     }
 
     public static async Task<JsonElement> GetJsonAsync(this HttpClient client, string path)

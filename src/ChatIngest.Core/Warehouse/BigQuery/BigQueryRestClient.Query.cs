@@ -18,8 +18,8 @@ namespace ChatIngest.Core.Warehouse.BigQuery;
 /// <item>An error answer to a poll is either the API's (a 503 from its front end: poll again) or the job's own failure,
 /// which <c>getQueryResults</c> reports the same way and which no poll will change. <c>jobs.get</c> tells them apart. A job
 /// that failed for a reason worth another try (<c>backendError</c>, <c>internalError</c>, <c>rateLimitExceeded</c>) is
-/// run again as a new job, up to <see cref="JobsPerQuery"/> times; polled again, it failed until the retry budget ran
-/// out.</item>
+/// run again as a new job, half a second later and a second after that, up to <see cref="JobsPerQuery"/> jobs; polled
+/// again, it failed until the retry budget ran out.</item>
 /// <item>The <c>requestId</c> that makes a resent <c>jobs.query</c> return the job it started is kept only while no
 /// answer came (a lost response). After an error answer the next try gets a new one: the same id would return the
 /// same failed job.</item>
@@ -42,6 +42,12 @@ internal sealed partial class BigQueryRestClient
         {
             try
             {
+                if (job > 1)
+                {
+                    // Not at once: a job that met a rate limit (too many queries at a time) would meet it again.
+                    await Task.Delay(TimeSpan.FromMilliseconds(500 * (job - 1)), time, linked.Token).ConfigureAwait(false);
+                }
+
                 return await RunJobAsync(sql, parameters, linked.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -237,7 +243,7 @@ internal sealed partial class BigQueryRestClient
     [LoggerMessage(EventId = 313, Level = LogLevel.Warning, Message = "Could not cancel BigQuery query job {JobId} ({Error}); it may run on")]
     private static partial void LogCancelFailed(ILogger logger, string jobId, string error);
 
-    [LoggerMessage(EventId = 315, Level = LogLevel.Warning, Message = "BigQuery query job {JobId} failed ({Reason}), job {Job} of the query; running it again as a new job")]
+    [LoggerMessage(EventId = 320, Level = LogLevel.Warning, Message = "BigQuery query job {JobId} failed ({Reason}), job {Job} of the query; running it again as a new job")]
     private static partial void LogJobFailed(ILogger logger, string jobId, string reason, int job);
 }
 

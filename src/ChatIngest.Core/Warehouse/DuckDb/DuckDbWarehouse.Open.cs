@@ -169,12 +169,14 @@ public sealed partial class DuckDbWarehouse
         {
             if (!File.Exists(copy))
             {
-                File.Copy(segment, copy);
+                // Under another name first: a copy cut short (a crash, a full disk) never passes for a whole one.
+                File.Copy(segment, copy + ".part", overwrite: true);
+                File.Move(copy + ".part", copy);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            DuckDbJournal.TryDelete(copy); // a partial copy is no copy
+            DuckDbJournal.TryDelete(copy + ".part");
             LogDamagedCopyFailed(logger, segment, copy, e.Message);
         }
     }
