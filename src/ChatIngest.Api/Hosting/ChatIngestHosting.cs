@@ -16,6 +16,15 @@ internal static partial class ChatIngestHosting
     public static WebApplicationBuilder AddChatIngest(this WebApplicationBuilder builder)
     {
         ListenUrls.Configure(builder);
+        builder.WebHost.ConfigureKestrel(o =>
+        {
+            // An unwrapped push from a subscription that writes metadata carries each of its message's attributes as a
+            // header: up to 100 (GCP.md §1), keys up to 256 bytes and values up to 1,024 (Pub/Sub's limits), past
+            // Kestrel's defaults of 100 headers and 32 KB. Refused with 431, the message would be neither stored nor
+            // parked, and Pub/Sub would deliver it again until it expired.
+            o.Limits.MaxRequestHeaderCount = Math.Max(o.Limits.MaxRequestHeaderCount, PushHeaderLimits.Count);
+            o.Limits.MaxRequestHeadersTotalSize = Math.Max(o.Limits.MaxRequestHeadersTotalSize, PushHeaderLimits.TotalBytes);
+        });
         LogLevels.ThrowIfInvalid(builder.Configuration);
         ShutdownTimeout.Configure(builder);
         builder.Services.AddWarehouse(builder.Configuration);

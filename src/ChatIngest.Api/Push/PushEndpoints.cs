@@ -165,9 +165,13 @@ internal static class PushEndpoints
         }
     }
 
-    /// <summary>A metadata header's value (several joined by commas), or null when Pub/Sub did not write it.</summary>
+    /// <summary>
+    /// A metadata header's value, or null when Pub/Sub did not write it. With write-metadata, Pub/Sub also writes each
+    /// attribute as a header, and an attribute may be named like a metadata header: Pub/Sub's own comes first, and a
+    /// joined "value,attribute" would make a poison message of a good one (400 for its publish time, every delivery).
+    /// </summary>
     private static string? Header(IHeaderDictionary headers, string name) =>
-        headers.TryGetValue(name, out var values) ? values.ToString() : null;
+        headers.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null;
 
     /// <summary>
     /// Buffers the whole body in the request's pipe (Kestrel enforces the size limit while reading), then parses it in

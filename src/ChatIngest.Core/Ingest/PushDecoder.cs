@@ -36,13 +36,14 @@ public sealed class PushDecoder(PayloadClassifier classifier, TimeProvider time)
 
         try
         {
-            var messageId = message.MessageId ?? message.MessageIdSnake;
+            // Either spelling (GCP.md §1), whichever is not blank: a sender that writes one of them empty still has an id.
+            var messageId = Usable(message.MessageId) ?? message.MessageIdSnake;
             if (string.IsNullOrWhiteSpace(messageId) || messageId.Length > MaxMessageIdLength)
             {
                 return PushDecodeResult.Fail("The push envelope's message has no usable \"messageId\".");
             }
 
-            return TryDelivery(messageId, message.PublishTime ?? message.PublishTimeSnake, out var delivery)
+            return TryDelivery(messageId, Usable(message.PublishTime) ?? message.PublishTimeSnake, out var delivery)
                 ? new PushDecodeResult(DecodeData(message.Data, delivery), null)
                 : PushDecodeResult.Fail("The push envelope's \"publishTime\" is not an RFC 3339 timestamp.");
         }
@@ -51,6 +52,8 @@ public sealed class PushDecoder(PayloadClassifier classifier, TimeProvider time)
             message.Data?.Release(); // the classifier copied what the record keeps
         }
     }
+
+    private static string? Usable(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
     /// <summary>
     /// The unwrapped form (<c>--push-no-wrapper</c>, GCP.md §1): the body is the data itself. The id and publish time

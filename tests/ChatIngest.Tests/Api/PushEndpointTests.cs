@@ -28,6 +28,21 @@ public sealed class PushEndpointTests : IDisposable
     }
 
     [Fact]
+    public async Task AnEmptyCamelCaseIdOrPublishTimeGivesWayToTheSnakeCaseOne()
+    {
+        // GCP.md §1: either spelling. A sender that writes the camelCase one empty still gave the other.
+        var client = app.CreateClient();
+        var data = Convert.ToBase64String("[1]"u8.ToArray());
+        var envelope = $$$"""{"message":{"data":"{{{data}}}","messageId":"","message_id":"130","publishTime":" ","publish_time":"2024-02-01T10:00:07Z"}}""";
+
+        using var response = await client.PushAsync(envelope);
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        var item = Assert.Single((await client.GetJsonAsync("/dead-letters")).GetProperty("items").EnumerateArray());
+        Assert.Equal(("130", "2024-02-01T10:00:07Z"), (item.GetProperty("message_id").GetString(), item.GetProperty("publish_time").GetString()));
+    }
+
+    [Fact]
     public async Task AMessageWhoseDataStartsWithAByteOrderMarkIsStoredNotParked()
     {
         var client = app.CreateClient();

@@ -34,6 +34,22 @@ public sealed class UnwrappedPushTests : IDisposable
     }
 
     [Fact]
+    public async Task AnAttributeNamedLikeAMetadataHeaderDoesNotTakeTheMessageIdOrPublishTimeFromPubSub()
+    {
+        // With write-metadata, attributes are headers too, after Pub/Sub's own: joined, the publish time was
+        // "2024-…Z,whatever", a 400 at every delivery of a good message.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/pubsub/push/unwrapped") { Content = new StringContent("[1,2]") };
+        request.Headers.TryAddWithoutValidation("x-goog-pubsub-message-id", ["1003", "from-an-attribute"]);
+        request.Headers.TryAddWithoutValidation("x-goog-pubsub-publish-time", ["2024-02-01T10:00:04Z", "not a time"]);
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        var item = Assert.Single((await client.GetJsonAsync("/dead-letters")).GetProperty("items").EnumerateArray());
+        Assert.Equal(("1003", "2024-02-01T10:00:04Z"), (item.GetProperty("message_id").GetString(), item.GetProperty("publish_time").GetString()));
+    }
+
+    [Fact]
     public async Task AnInvalidPayloadIsParkedUnderPubSubsIdAndPublishTime()
     {
         using var response = await client.PushUnwrappedAsync("[1,2]", "1002", T0.AddSeconds(3));

@@ -56,6 +56,28 @@ public sealed class KestrelLimitTests : IDisposable
     }
 
     [Fact]
+    public async Task AnUnwrappedPushWithAHundredAttributesOfPubSubsLargestSizeIsStored()
+    {
+        // A subscription that writes metadata sends each attribute as a header: 100 of them, 256-byte keys and 1,024-byte
+        // values, are past Kestrel's defaults (100 headers, 32 KB), which answered 431 at every delivery.
+        await using var service = await ServiceProcess.StartAsync(Path.Combine(directory, "attributes.duckdb"));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/pubsub/push/unwrapped") { Content = new StringContent(Payloads.CourierStart(77)) };
+        request.Headers.TryAddWithoutValidation("x-goog-pubsub-message-id", "attributes-1");
+        request.Headers.TryAddWithoutValidation("x-goog-pubsub-publish-time", "2024-02-01T10:00:00.000Z");
+        request.Headers.TryAddWithoutValidation("x-goog-pubsub-subscription-name", "projects/demo/subscriptions/chat-push");
+        for (var i = 0; i < 100; i++)
+        {
+            request.Headers.TryAddWithoutValidation($"attr{i:D3}-{new string('k', 249)}", new string('v', 1024));
+        }
+
+        using var response = await service.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        var row = await service.Client.GetJsonAsync("/conversations/77");
+        Assert.Equal(1, row.GetProperty("num_messages_courier").GetInt32());
+    }
+
+    [Fact]
     public async Task MalformedOrCutOffBodyIsTheClientsErrorNotLoggedAsTheServicesAndTheServiceGoesOn()
     {
         const string token = "cut-body-token";
