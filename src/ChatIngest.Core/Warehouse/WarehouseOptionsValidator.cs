@@ -5,6 +5,12 @@ namespace ChatIngest.Core.Warehouse;
 /// <summary>Checked at start: each failure names the setting and what is wrong with it.</summary>
 public sealed class WarehouseOptionsValidator : IValidateOptions<WarehouseOptions>
 {
+    /// <summary>
+    /// The shortest time a timeout or period setting takes: Polly refuses a timeout under 10 ms and a timer a period
+    /// under 1 ms (the idle checkpoint looks every half of its setting), which stopped the start with a stack trace.
+    /// </summary>
+    private static readonly TimeSpan ShortestTimeout = TimeSpan.FromMilliseconds(10);
+
     public ValidateOptionsResult Validate(string? name, WarehouseOptions options)
     {
         var failures = new List<string>();
@@ -64,9 +70,9 @@ public sealed class WarehouseOptionsValidator : IValidateOptions<WarehouseOption
                 failures.Add($"Warehouse__DuckDbRecentKeys is {options.DuckDbRecentKeys}, must be from 1000 to 100000000.");
             }
 
-            if (options.DuckDbIdleCheckpointAfter <= TimeSpan.Zero || options.DuckDbIdleCheckpointAfter > TimeSpan.FromHours(1))
+            if (options.DuckDbIdleCheckpointAfter < ShortestTimeout || options.DuckDbIdleCheckpointAfter > TimeSpan.FromHours(1))
             {
-                failures.Add($"Warehouse__DuckDbIdleCheckpointAfter is {options.DuckDbIdleCheckpointAfter}, must be more than 0 and at most 01:00:00.");
+                failures.Add($"Warehouse__DuckDbIdleCheckpointAfter is {options.DuckDbIdleCheckpointAfter}, must be at least 00:00:00.010 and at most 01:00:00.");
             }
         }
 
@@ -87,9 +93,9 @@ public sealed class WarehouseOptionsValidator : IValidateOptions<WarehouseOption
 
             foreach (var (key, value) in new[] { ("BigQueryRetryBudget", options.BigQueryRetryBudget), ("BigQueryRequestTimeout", options.BigQueryRequestTimeout), ("BigQueryQueryTimeout", options.BigQueryQueryTimeout) })
             {
-                if (value <= TimeSpan.Zero || value > TimeSpan.FromMinutes(10))
+                if (value < ShortestTimeout || value > TimeSpan.FromMinutes(10))
                 {
-                    failures.Add($"Warehouse__{key} is '{value}', must be more than 0 and at most 00:10:00.");
+                    failures.Add($"Warehouse__{key} is '{value}', must be at least 00:00:00.010 and at most 00:10:00.");
                 }
             }
 

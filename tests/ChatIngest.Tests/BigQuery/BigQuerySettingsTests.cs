@@ -23,6 +23,22 @@ public sealed class BigQuerySettingsTests
         Assert.Contains("Warehouse__Location is missing", line, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("BigQueryRetryBudget")]
+    [InlineData("BigQueryRequestTimeout")]
+    [InlineData("BigQueryQueryTimeout")]
+    public async Task ABigQueryTimeoutTooShortForItsTimerStopsStartUpWithOneLineNamingIt(string setting)
+    {
+        // 5 ms: more than 0, but Polly takes no timeout under 10 ms, and the start ended with its stack trace.
+        var result = await RunServiceAsync(
+            ["--Warehouse:Kind=BigQuery", "--Warehouse:ProjectId=p", "--Warehouse:Dataset=d", "--Warehouse:Location=EU",
+             "--Warehouse:BigQueryEndpoint=http://127.0.0.1:9/", $"--Warehouse:{setting}=00:00:00.005"]);
+
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains($"Warehouse__{setting} is '00:00:00.0050000', must be at least 00:00:00.010", line, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task GoogleEndpointWithoutApplicationDefaultCredentialsStopsStartUpWithOneLine()
     {

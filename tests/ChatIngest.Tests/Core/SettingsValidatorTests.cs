@@ -20,7 +20,7 @@ public sealed class SettingsValidatorTests
     {
         var result = new SettingsValidator<IngestOptions>("Ingest").Validate(null, new IngestOptions { CommitRetryBudget = TimeSpan.FromMinutes(11) });
 
-        Assert.Equal("Ingest__CommitRetryBudget must be between 00:00:00 and 00:10:00; it is 00:11:00.", result.FailureMessage);
+        Assert.Equal("Ingest__CommitRetryBudget must be between 00:00:00.0100000 and 00:10:00; it is 00:11:00.", result.FailureMessage);
     }
 
     [Fact]
