@@ -177,6 +177,7 @@ public sealed partial class IngestWriter(
         }
         catch (Exception e)
         {
+            metrics.CommitFailed();
             if (!givenUp.IsCancellationRequested)
             {
                 LogCommitFailed(logger, batch.Count, rowCount, e); // else event 105 has counted these

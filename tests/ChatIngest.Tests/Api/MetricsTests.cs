@@ -40,11 +40,12 @@ public sealed class MetricsTests
         Assert.Equal(Delta("chatingest_batch_size_count"), Delta("chatingest_commit_duration_seconds_count"));
         Assert.True(after.ContainsKey("chatingest_queue_depth"), "the queue depth gauge is missing");
 
-        // Buckets in seconds, from below a millisecond to the seconds of a retry budget (not milliseconds' 0-10,000).
+        // Buckets in seconds, from below a millisecond to the longest commit retry budget, 10 min (not milliseconds'
+        // 0-10,000; not 10 s, which put a commit retried for deploy/'s 20 s budget in +Inf).
         var bounds = after.Keys.Where(k => k.StartsWith("chatingest_commit_duration_seconds_bucket{", StringComparison.Ordinal))
             .Select(k => k.Split("le=\"")[1].Split('"')[0]).Where(le => le != "+Inf")
             .Select(le => double.Parse(le, System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.InRange(bounds.Where(b => b > 0).Min(), 0, 0.001);
-        Assert.InRange(bounds.Max(), 5, 60);
+        Assert.True(bounds.Max() >= 600, $"the largest bucket is {bounds.Max()} s, under Ingest__CommitRetryBudget's 10 min");
     }
 }

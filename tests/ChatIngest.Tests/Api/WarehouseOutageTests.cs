@@ -1,5 +1,9 @@
+using System.Diagnostics.Metrics;
 using System.Net;
+using ChatIngest.Core.Ingest;
 using ChatIngest.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace ChatIngest.Tests.Api;
 
@@ -18,12 +22,15 @@ public sealed class WarehouseOutageTests
             configureServices: warehouse.Register);
         var client = app.CreateClient();
         var body = string.Join("\n", SeedData.Lines.Take(50));
+        using var failedCommits = new MetricCollector<long>(app.Services.GetRequiredService<IMeterFactory>(), IngestMetrics.MeterName, "chatingest.commit.failed");
 
         using (var refused = await client.PostAsync("/replay", new StringContent(body)))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
             Assert.Equal(TimeSpan.FromSeconds(7), refused.Headers.RetryAfter?.Delta);
         }
+
+        Assert.True(failedCommits.GetMeasurementSnapshot().Sum(m => m.Value) >= 1, "a commit that failed past its budget was not counted");
 
         warehouse.FailWrites = false;
         using var accepted = await client.PostAsync("/replay", new StringContent(body));
