@@ -158,6 +158,7 @@ internal static partial class BigQueryInDuckDb
     private static string BigQueryType(string duckDbType) => duckDbType switch
     {
         "HUGEINT" => "INT64", // DuckDB's SUM of BIGINTs
+        "INTEGER" => "INT64", // DuckDB's type of a small integer literal (BigQuery has only INT64)
         "DOUBLE" => "FLOAT64",
         _ => ColumnTypes.FirstOrDefault(t => t.Value == duckDbType).Key ?? throw new InvalidOperationException($"no BigQuery type for DuckDB's {duckDbType}"),
     };
@@ -170,6 +171,7 @@ internal static partial class BigQueryInDuckDb
         ("FLOAT64", double d) => d.ToString("R", CultureInfo.InvariantCulture),
         ("INT64", BigInteger n) => n.ToString(CultureInfo.InvariantCulture),
         ("INT64", long n) => n.ToString(CultureInfo.InvariantCulture),
+        ("INT64", int n) => n.ToString(CultureInfo.InvariantCulture),
         ("STRING", string s) => s,
         ("BOOL", bool b) => b ? "true" : "false",
         _ => throw new InvalidOperationException($"no wire form for {value.GetType().Name} as {type}"),
