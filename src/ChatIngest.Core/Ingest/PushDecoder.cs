@@ -37,13 +37,14 @@ public sealed class PushDecoder(PayloadClassifier classifier, TimeProvider time)
         try
         {
             // Either spelling (GCP.md §1), whichever is not blank: a sender that writes one of them empty still has an id.
-            var messageId = Usable(message.MessageId) ?? message.MessageIdSnake;
+            // Both blank (or the one given blank) is still the sender's mistake, as before.
+            var messageId = Usable(message.MessageId) ?? message.MessageIdSnake ?? message.MessageId;
             if (string.IsNullOrWhiteSpace(messageId) || messageId.Length > MaxMessageIdLength)
             {
                 return PushDecodeResult.Fail("The push envelope's message has no usable \"messageId\".");
             }
 
-            return TryDelivery(messageId, Usable(message.PublishTime) ?? message.PublishTimeSnake, out var delivery)
+            return TryDelivery(messageId, Usable(message.PublishTime) ?? message.PublishTimeSnake ?? message.PublishTime, out var delivery)
                 ? new PushDecodeResult(DecodeData(message.Data, delivery), null)
                 : PushDecodeResult.Fail("The push envelope's \"publishTime\" is not an RFC 3339 timestamp.");
         }
