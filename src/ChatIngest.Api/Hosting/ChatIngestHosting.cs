@@ -22,8 +22,8 @@ internal static partial class ChatIngestHosting
             // header: up to 100 (GCP.md §1), keys up to 256 bytes and values up to 1,024 (Pub/Sub's limits), past
             // Kestrel's defaults of 100 headers and 32 KB. Refused with 431, the message would be neither stored nor
             // parked, and Pub/Sub would deliver it again until it expired.
-            o.Limits.MaxRequestHeaderCount = Math.Max(o.Limits.MaxRequestHeaderCount, PushHeaderLimits.Count);
-            o.Limits.MaxRequestHeadersTotalSize = Math.Max(o.Limits.MaxRequestHeadersTotalSize, PushHeaderLimits.TotalBytes);
+            o.Limits.MaxRequestHeaderCount = PushHeaderLimits.Count;
+            o.Limits.MaxRequestHeadersTotalSize = PushHeaderLimits.TotalBytes;
         });
         LogLevels.ThrowIfInvalid(builder.Configuration);
         ShutdownTimeout.Configure(builder);

@@ -169,9 +169,19 @@ internal static class PushEndpoints
     /// A metadata header's value, or null when Pub/Sub did not write it. With write-metadata, Pub/Sub also writes each
     /// attribute as a header, and an attribute may be named like a metadata header: Pub/Sub's own comes first, and a
     /// joined "value,attribute" would make a poison message of a good one (400 for its publish time, every delivery).
+    /// So the first value, also where the two came on one line (a proxy may merge them): a message id and an RFC 3339
+    /// time have no comma.
     /// </summary>
-    private static string? Header(IHeaderDictionary headers, string name) =>
-        headers.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null;
+    private static string? Header(IHeaderDictionary headers, string name)
+    {
+        if (!headers.TryGetValue(name, out var values) || values.Count == 0 || values[0] is not { } first)
+        {
+            return null;
+        }
+
+        var comma = first.IndexOf(',', StringComparison.Ordinal);
+        return comma < 0 ? first : first[..comma].TrimEnd();
+    }
 
     /// <summary>
     /// Buffers the whole body in the request's pipe (Kestrel enforces the size limit while reading), then parses it in

@@ -17,9 +17,9 @@ public sealed class IngestOptions
 
     /// <summary>
     /// How long the writer keeps retrying a failed commit before answering 503: well inside Pub/Sub's 10 s ack deadline.
-    /// At least 10 ms, the shortest timeout Polly takes (below it the writer could not start).
+    /// At least <see cref="ShortestTimeout"/>: Polly takes no shorter timeout (below it the writer could not start).
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    [Range(typeof(TimeSpan), ShortestTimeout.Text, "00:10:00")]
     public TimeSpan CommitRetryBudget { get; set; } = TimeSpan.FromSeconds(4);
 
     /// <summary>The <c>Retry-After</c> seconds sent with a 503.</summary>

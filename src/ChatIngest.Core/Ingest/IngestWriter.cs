@@ -177,9 +177,9 @@ public sealed partial class IngestWriter(
         }
         catch (Exception e)
         {
-            metrics.CommitFailed();
             if (!givenUp.IsCancellationRequested)
             {
+                metrics.CommitFailed();
                 LogCommitFailed(logger, batch.Count, rowCount, e); // else event 105 has counted these
             }
 

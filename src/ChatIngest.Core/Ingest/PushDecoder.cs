@@ -36,15 +36,13 @@ public sealed class PushDecoder(PayloadClassifier classifier, TimeProvider time)
 
         try
         {
-            // Either spelling (GCP.md §1), whichever is not blank: a sender that writes one of them empty still has an id.
-            // Both blank (or the one given blank) is still the sender's mistake, as before.
-            var messageId = Usable(message.MessageId) ?? message.MessageIdSnake ?? message.MessageId;
+            var messageId = EitherSpelling(message.MessageId, message.MessageIdSnake);
             if (string.IsNullOrWhiteSpace(messageId) || messageId.Length > MaxMessageIdLength)
             {
                 return PushDecodeResult.Fail("The push envelope's message has no usable \"messageId\".");
             }
 
-            return TryDelivery(messageId, Usable(message.PublishTime) ?? message.PublishTimeSnake ?? message.PublishTime, out var delivery)
+            return TryDelivery(messageId, EitherSpelling(message.PublishTime, message.PublishTimeSnake), out var delivery)
                 ? new PushDecodeResult(DecodeData(message.Data, delivery), null)
                 : PushDecodeResult.Fail("The push envelope's \"publishTime\" is not an RFC 3339 timestamp.");
         }
@@ -54,7 +52,13 @@ public sealed class PushDecoder(PayloadClassifier classifier, TimeProvider time)
         }
     }
 
-    private static string? Usable(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+    /// <summary>
+    /// A field Pub/Sub spells both ways (GCP.md §1): the camelCase one unless it is blank, then the snake_case one if
+    /// given. A sender that writes one of them empty still gave the other; both blank, or only a blank one, is still
+    /// the sender's mistake.
+    /// </summary>
+    private static string? EitherSpelling(string? camel, string? snake) =>
+        string.IsNullOrWhiteSpace(camel) ? snake ?? camel : camel;
 
     /// <summary>
     /// The unwrapped form (<c>--push-no-wrapper</c>, GCP.md §1): the body is the data itself. The id and publish time

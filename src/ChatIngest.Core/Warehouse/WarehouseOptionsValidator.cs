@@ -5,12 +5,6 @@ namespace ChatIngest.Core.Warehouse;
 /// <summary>Checked at start: each failure names the setting and what is wrong with it.</summary>
 public sealed class WarehouseOptionsValidator : IValidateOptions<WarehouseOptions>
 {
-    /// <summary>
-    /// The shortest time a timeout or period setting takes: Polly refuses a timeout under 10 ms and a timer a period
-    /// under 1 ms (the idle checkpoint looks every half of its setting), which stopped the start with a stack trace.
-    /// </summary>
-    private static readonly TimeSpan ShortestTimeout = TimeSpan.FromMilliseconds(10);
-
     public ValidateOptionsResult Validate(string? name, WarehouseOptions options)
     {
         var failures = new List<string>();
@@ -55,9 +49,9 @@ public sealed class WarehouseOptionsValidator : IValidateOptions<WarehouseOption
                 failures.Add($"Warehouse__DuckDbThreads is {options.DuckDbThreads}, must be from 1 to 1024 (or unset for one per core).");
             }
 
-            if (options.DuckDbLoadInterval <= TimeSpan.Zero || options.DuckDbLoadInterval > TimeSpan.FromMinutes(1))
+            if (options.DuckDbLoadInterval < ShortestTimeout.Value || options.DuckDbLoadInterval > TimeSpan.FromMinutes(1))
             {
-                failures.Add($"Warehouse__DuckDbLoadInterval is {options.DuckDbLoadInterval}, must be more than 0 and at most 00:01:00.");
+                failures.Add($"Warehouse__DuckDbLoadInterval is {options.DuckDbLoadInterval}, must be at least {ShortestTimeout.Text} and at most 00:01:00.");
             }
 
             if (options.DuckDbMaxPendingRows is < 1_000 or > 10_000_000)
@@ -70,9 +64,9 @@ public sealed class WarehouseOptionsValidator : IValidateOptions<WarehouseOption
                 failures.Add($"Warehouse__DuckDbRecentKeys is {options.DuckDbRecentKeys}, must be from 1000 to 100000000.");
             }
 
-            if (options.DuckDbIdleCheckpointAfter < ShortestTimeout || options.DuckDbIdleCheckpointAfter > TimeSpan.FromHours(1))
+            if (options.DuckDbIdleCheckpointAfter < ShortestTimeout.Value || options.DuckDbIdleCheckpointAfter > TimeSpan.FromHours(1))
             {
-                failures.Add($"Warehouse__DuckDbIdleCheckpointAfter is {options.DuckDbIdleCheckpointAfter}, must be at least 00:00:00.010 and at most 01:00:00.");
+                failures.Add($"Warehouse__DuckDbIdleCheckpointAfter is {options.DuckDbIdleCheckpointAfter}, must be at least {ShortestTimeout.Text} and at most 01:00:00.");
             }
         }
 
@@ -93,9 +87,9 @@ public sealed class WarehouseOptionsValidator : IValidateOptions<WarehouseOption
 
             foreach (var (key, value) in new[] { ("BigQueryRetryBudget", options.BigQueryRetryBudget), ("BigQueryRequestTimeout", options.BigQueryRequestTimeout), ("BigQueryQueryTimeout", options.BigQueryQueryTimeout) })
             {
-                if (value < ShortestTimeout || value > TimeSpan.FromMinutes(10))
+                if (value < ShortestTimeout.Value || value > TimeSpan.FromMinutes(10))
                 {
-                    failures.Add($"Warehouse__{key} is '{value}', must be at least 00:00:00.010 and at most 00:10:00.");
+                    failures.Add($"Warehouse__{key} is '{value}', must be at least {ShortestTimeout.Text} and at most 00:10:00.");
                 }
             }
 

@@ -29,7 +29,8 @@ public sealed class BigQuerySettingsTests
     [InlineData("BigQueryQueryTimeout")]
     public async Task ABigQueryTimeoutTooShortForItsTimerStopsStartUpWithOneLineNamingIt(string setting)
     {
-        // 5 ms: more than 0, but Polly takes no timeout under 10 ms, and the start ended with its stack trace.
+        // 5 ms: more than 0, but Polly takes no timeout under 10 ms, and the start ended with its stack trace (the retry
+        // budget and the request timeout; the query timeout, no Polly timeout, has the same floor, and meant nothing so short).
         var result = await RunServiceAsync(
             ["--Warehouse:Kind=BigQuery", "--Warehouse:ProjectId=p", "--Warehouse:Dataset=d", "--Warehouse:Location=EU",
              "--Warehouse:BigQueryEndpoint=http://127.0.0.1:9/", $"--Warehouse:{setting}=00:00:00.005"]);

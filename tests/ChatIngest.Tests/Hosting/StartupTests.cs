@@ -41,6 +41,7 @@ public sealed partial class StartupTests : IDisposable
     [InlineData("Ingest__QueueCapacity", "0", "Ingest__QueueCapacity")]
     [InlineData("Ingest__CommitRetryBudget", "00:00:00.005", "Ingest__CommitRetryBudget must be between 00:00:00.0100000 and 00:10:00; it is 00:00:00.0050000.")] // Polly's shortest timeout
     [InlineData("Warehouse__DuckDbIdleCheckpointAfter", "00:00:00.001", "Warehouse__DuckDbIdleCheckpointAfter is 00:00:00.0010000, must be at least")] // a timer of half of it
+    [InlineData("Warehouse__DuckDbLoadInterval", "00:00:00.001", "Warehouse__DuckDbLoadInterval is 00:00:00.0010000, must be at least")] // the loader looks every quarter of it
     [InlineData("Push__MaxBodyBytes", "0", "Push__MaxBodyBytes")]
     [InlineData("PushAuth__Audience", "https://chatingest.test/pubsub/push", "PushAuth__ServiceAccountEmail")]
     [InlineData("PushAuth__SignatureCheckedByCloudRun", "true", "PushAuth__SignatureCheckedByCloudRun")]
