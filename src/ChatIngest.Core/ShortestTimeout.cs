@@ -3,9 +3,9 @@ using System.Globalization;
 namespace ChatIngest.Core;
 
 /// <summary>
-/// The shortest time a timeout, budget or interval setting takes. Polly refuses a timeout under 10 ms and a timer a
-/// period under 1 ms (the idle checkpoint looks every half of its setting, the loader every quarter of its interval),
-/// which stopped the start with a stack trace, or would make a thread spin; no setting here means anything that short.
+/// The shortest time a timeout or budget setting takes. Polly refuses a timeout under 10 ms and a timer a period under
+/// 1 ms (the idle checkpoint looks every half of its setting), which stopped the start with a stack trace; no such
+/// setting means anything that short. (The load interval has a floor of its own: its quarter must be a wait.)
 /// </summary>
 public static class ShortestTimeout
 {
