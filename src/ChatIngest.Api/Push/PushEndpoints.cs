@@ -98,9 +98,10 @@ internal static class PushEndpoints
         }
 
         PushDecodeResult decoded;
+        long bodyBytes;
         try
         {
-            decoded = await ReadBodyAsync(http.Request.BodyReader, state, decode, cancellationToken);
+            (decoded, bodyBytes) = await ReadBodyAsync(http.Request.BodyReader, state, decode, cancellationToken);
         }
         catch (JsonException e) // only the envelope's reader throws it
         {
@@ -122,7 +123,7 @@ internal static class PushEndpoints
         var (_, queue, metrics, log, deadlines, options, push) = services;
         metrics.Received();
         var messageId = record.Delivery.MessageId;
-        var request = new WriteRequest([record]);
+        var request = new WriteRequest([record], bodyBytes);
         if (!queue.TryEnqueue(request))
         {
             if (queue.IsClosed)
@@ -186,8 +187,9 @@ internal static class PushEndpoints
     /// <summary>
     /// Buffers the whole body in the request's pipe (Kestrel enforces the size limit while reading), then parses it in
     /// one synchronous pass: cheaper per push than the serializer's stream path, which copies into its own buffers.
+    /// Returns what was parsed and the body's length.
     /// </summary>
-    private static async ValueTask<T> ReadBodyAsync<TState, T>(
+    private static async ValueTask<(T Parsed, long Bytes)> ReadBodyAsync<TState, T>(
         PipeReader body, TState state, Func<ReadOnlySequence<byte>, TState, T> parse, CancellationToken cancellationToken)
     {
         while (true)
@@ -201,7 +203,7 @@ internal static class PushEndpoints
 
             try
             {
-                return parse(read.Buffer, state);
+                return (parse(read.Buffer, state), read.Buffer.Length);
             }
             finally
             {

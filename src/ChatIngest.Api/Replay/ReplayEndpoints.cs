@@ -56,7 +56,7 @@ internal static class ReplayEndpoints
         var idPrefix = $"replay-{startMicroseconds}-";
         var chunkSize = options.Value.ReplayChunkLines;
         var inFlight = new Queue<WriteRequest>();
-        var classifying = new Queue<Task<List<IngestRecord>>>();
+        var classifying = new Queue<Task<(List<IngestRecord> Records, long Bytes)>>();
         var chunk = new List<(ReadOnlyMemory<byte> Line, string Id)>(chunkSize);
         var chunkBytes = 0L;
         var total = default(WriteSummary);
@@ -68,21 +68,22 @@ internal static class ReplayEndpoints
         {
             if (chunk.Count > 0)
             {
-                var lines = chunk;
+                var (lines, bytes) = (chunk, chunkBytes);
                 chunk = new List<(ReadOnlyMemory<byte> Line, string Id)>(chunkSize);
                 chunkBytes = 0;
-                classifying.Enqueue(Task.Run(() => lines.ConvertAll(l => classifier.Classify(l.Line, new Delivery(l.Id, started, started))), cancellationToken));
+                classifying.Enqueue(Task.Run(() => (lines.ConvertAll(l => classifier.Classify(l.Line, new Delivery(l.Id, started, started))), bytes), cancellationToken));
             }
 
             while (classifying.Count > (last ? 0 : ClassifyingChunks))
             {
-                await WriteAsync(await classifying.Dequeue());
+                var (records, bytes) = await classifying.Dequeue();
+                await WriteAsync(records, bytes);
             }
         }
 
-        async Task WriteAsync(List<IngestRecord> records)
+        async Task WriteAsync(List<IngestRecord> records, long bytes)
         {
-            var request = new WriteRequest(records);
+            var request = new WriteRequest(records, bytes);
             metrics.Received(request.Records.Count);
             await queue.EnqueueAsync(request, cancellationToken);
             inFlight.Enqueue(request);

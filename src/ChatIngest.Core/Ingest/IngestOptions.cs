@@ -11,7 +11,18 @@ public sealed class IngestOptions
     [Range(1, 1_000_000)]
     public int QueueCapacity { get; set; } = 20_000;
 
-    /// <summary>Most rows one commit takes; the writer takes whatever is queued, up to this.</summary>
+    /// <summary>
+    /// The bytes (of push bodies and replay lines) the queue holds before pushes answer 503: requests alone bound it
+    /// only to <see cref="QueueCapacity"/> times the largest message, 10 MB. A push that finds the queue empty is taken
+    /// whatever its size.
+    /// </summary>
+    [Range(typeof(long), "1048576", "68719476736")]
+    public long QueueCapacityBytes { get; set; } = 256L << 20;
+
+    /// <summary>
+    /// Most rows one commit takes; the writer takes whatever is queued, up to this (a request is never split: one that
+    /// holds more is committed alone).
+    /// </summary>
     [Range(1, 1_000_000)]
     public int MaxBatchRows { get; set; } = 10_000;
 

@@ -4,8 +4,10 @@ using Microsoft.Extensions.Options;
 namespace ChatIngest.Core.Ingest;
 
 /// <summary>
-/// The bounded queue in front of the one writer. Pushes never wait for room: a full queue means 503 now, so Pub/Sub
-/// backs off instead of requests piling up in memory. Replays, being streams, wait for room.
+/// The bounded queue in front of the one writer, bounded by requests (<see cref="IngestOptions.QueueCapacity"/>) and by
+/// the bytes they came in as (<see cref="IngestOptions.QueueCapacityBytes"/>). Pushes never wait for room: a full
+/// queue means 503 now, so Pub/Sub backs off instead of requests piling up in memory. Replays, being streams, wait for
+/// room by count (each replay holds a few chunks at a time), and their bytes count against the pushes' room.
 /// </summary>
 public sealed class IngestQueue(IOptions<IngestOptions> options)
 {
@@ -17,22 +19,67 @@ public sealed class IngestQueue(IOptions<IngestOptions> options)
             FullMode = BoundedChannelFullMode.Wait,
         });
 
+    private readonly long capacityBytes = options.Value.QueueCapacityBytes;
+    private long queuedBytes;
+
     public ChannelReader<WriteRequest> Reader => channel.Reader;
 
     /// <summary>Requests waiting for the writer.</summary>
     public int Depth => channel.Reader.Count;
+
+    /// <summary>The bytes of the requests waiting for the writer.</summary>
+    public long DepthBytes => Interlocked.Read(ref queuedBytes);
 
     private volatile bool closed;
 
     /// <summary>Whether <see cref="Close"/> was called: the service is stopping.</summary>
     public bool IsClosed => closed;
 
-    /// <summary>False when the queue is full or closed for shutdown (<see cref="IsClosed"/> tells which).</summary>
-    public bool TryEnqueue(WriteRequest request) => channel.Writer.TryWrite(request);
+    /// <summary>
+    /// False when the queue is full, by count or by bytes, or closed for shutdown (<see cref="IsClosed"/> tells which).
+    /// A request finds room by bytes whatever its size when nothing else is queued.
+    /// </summary>
+    public bool TryEnqueue(WriteRequest request)
+    {
+        var queued = Interlocked.Add(ref queuedBytes, request.Bytes);
+        if ((queued > capacityBytes && queued != request.Bytes) || !channel.Writer.TryWrite(request))
+        {
+            Interlocked.Add(ref queuedBytes, -request.Bytes);
+            return false;
+        }
 
-    /// <summary>Waits for room; throws <see cref="ChannelClosedException"/> once the queue is closed.</summary>
-    public ValueTask EnqueueAsync(WriteRequest request, CancellationToken cancellationToken) =>
-        channel.Writer.WriteAsync(request, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Waits for room by count; throws <see cref="ChannelClosedException"/> once the queue is closed.</summary>
+    public async ValueTask EnqueueAsync(WriteRequest request, CancellationToken cancellationToken)
+    {
+        Interlocked.Add(ref queuedBytes, request.Bytes);
+        try
+        {
+            await channel.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Interlocked.Add(ref queuedBytes, -request.Bytes);
+            throw;
+        }
+    }
+
+    /// <summary>The next request, if there is one, left in the queue (the writer's alone: it is the one reader).</summary>
+    public bool TryPeek(out WriteRequest request) => channel.Reader.TryPeek(out request!);
+
+    /// <summary>Takes the next request off the queue (the writer's alone), giving back its room.</summary>
+    public bool TryTake(out WriteRequest request)
+    {
+        if (!channel.Reader.TryRead(out request!))
+        {
+            return false;
+        }
+
+        Interlocked.Add(ref queuedBytes, -request.Bytes);
+        return true;
+    }
 
     /// <summary>Stops accepting; what is queued is still written.</summary>
     public void Close()

@@ -10,7 +10,7 @@ namespace ChatIngest.Core.Ingest;
 
 /// <summary>
 /// The one writer (group commit, after Serilog's BatchingSink): it takes whatever is queued, up to
-/// <see cref="IngestOptions.MaxBatchRows"/>, commits it in one warehouse transaction, then completes every request of
+/// <see cref="IngestOptions.MaxBatchRows"/> and <see cref="MaxBatchBytes"/>, commits it in one warehouse transaction, then completes every request of
 /// the batch. There is no collection window: while one commit runs, the next batch queues up by itself, so batches
 /// grow with load and a lone push is committed at once. Before it cuts a group, the writer steps behind the thread
 /// pool's queue a few times (<see cref="GroupYields"/>), so pushes already being read reach the group.
@@ -59,6 +59,14 @@ public sealed partial class IngestWriter(
     /// </summary>
     private const int GroupYields = 8;
 
+    /// <summary>
+    /// The most bytes (as the requests came in) one group takes, beside <see cref="IngestOptions.MaxBatchRows"/>: the
+    /// DuckDB warehouse encodes a group as one journal frame in one buffer, which cannot pass 2 GB, and 10,000 rows of
+    /// 10 MB dead letters would; refused at every retry, such a group would answer 503 to every push in it, again at
+    /// each redelivery. A request is never split: one larger than this is committed alone.
+    /// </summary>
+    internal const long MaxBatchBytes = 64L << 20;
+
     private int committing; // requests of the group being committed (out of the queue, not answered yet)
 
     // Cancelled once the drain is cut short (event 105). A plain token source (no timer), so left to the GC: the loop
@@ -81,12 +89,7 @@ public sealed partial class IngestWriter(
                 await Task.Yield();
             }
 
-            var rows = 0; // the batch is empty: cleared after the last group's commit
-            while (rows < maxRows && queue.Reader.TryRead(out var request))
-            {
-                batch.Add(request);
-                rows += request.Records.Count;
-            }
+            var rows = TakeGroup(batch, maxRows); // the batch is empty: cleared after the last group's commit
 
             Volatile.Write(ref committing, batch.Count);
             await CommitAsync(batch, rows).ConfigureAwait(false);
@@ -95,6 +98,27 @@ public sealed partial class IngestWriter(
             // The group's requests go now, not when the next group is cut: a dead letter keeps up to 10 MB.
             batch.Clear();
         }
+    }
+
+    /// <summary>
+    /// Whole requests into <paramref name="batch"/> while the group stays within both bounds (the first is taken whatever
+    /// its size); returns its rows. Not in the async loop, whose locals would keep the last request (and a dead
+    /// letter's 10 MB) until the next group.
+    /// </summary>
+    private int TakeGroup(List<WriteRequest> batch, int maxRows)
+    {
+        var rows = 0;
+        var bytes = 0L;
+        while (queue.TryPeek(out var next)
+               && (batch.Count == 0 || (rows + next.Records.Count <= maxRows && bytes + next.Bytes <= MaxBatchBytes))
+               && queue.TryTake(out var request))
+        {
+            batch.Add(request);
+            rows += request.Records.Count;
+            bytes += request.Bytes;
+        }
+
+        return rows;
     }
 
     /// <summary>
@@ -137,9 +161,11 @@ public sealed partial class IngestWriter(
     private async Task CommitAsync(List<WriteRequest> batch, int rowCount)
     {
         var started = time.GetTimestamp();
-        var (unique, firstOf) = Deduplicate(batch, rowCount);
         try
         {
+            // Inside the try: whatever it throws (out of memory for a large group) fails this group's requests instead
+            // of ending the writer, which would leave every request after them waiting for good.
+            var (unique, firstOf) = Deduplicate(batch, rowCount);
             var outcomes = await commitPipeline.ExecuteAsync(
                 static async (state, ct) => await state.warehouse.WriteAsync(state.unique, ct).ConfigureAwait(false),
                 (warehouse, unique),

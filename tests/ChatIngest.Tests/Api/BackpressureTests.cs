@@ -60,6 +60,50 @@ public sealed class BackpressureTests
     }
 
     [Fact]
+    public async Task AQueueFullByBytesAnswers503ToALargePushWhileASmallOneStillFits()
+    {
+        // By count alone, 20,000 queued pushes of 10 MB messages would be 200 GB.
+        var warehouse = new ControlledWarehouse();
+        warehouse.Hold();
+        await using var app = new ChatIngestApp(
+            new Dictionary<string, string?> { ["Ingest:QueueCapacityBytes"] = $"{1 << 20}", ["Ingest:MaxBatchRows"] = "1", ["Push:Deadline"] = "00:10:00" },
+            configureServices: warehouse.Register);
+        var client = app.CreateClient();
+        var queue = app.Services.GetRequiredService<IngestQueue>();
+        var large = new byte[450 * 1024]; // base64 in its envelope: ~600 KB, so two are over 1 MiB and one is not
+        Random.Shared.NextBytes(large);
+
+        var accepted = new List<Task<HttpResponseMessage>> { client.PushAsync(Payloads.CourierStart(1), "held-1", Published) };
+        await warehouse.Entered.WaitAsync(TimeSpan.FromSeconds(60));
+        accepted.Add(client.PushAsync(PushEnvelopes.Create(large, "large-1", Published)));
+        await Wait.UntilAsync(() => queue.Depth == 1);
+
+        using (var refused = await client.PushAsync(PushEnvelopes.Create(large, "large-2", Published)).WaitAsync(TimeSpan.FromSeconds(60)))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Equal("2", refused.Headers.RetryAfter?.ToString());
+            var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal("ChatIngest is at capacity.", problem.GetProperty("title").GetString());
+        }
+
+        accepted.Add(client.PushAsync(Payloads.CourierStart(2), "small-2", Published));
+        await Wait.UntilAsync(() => queue.Depth == 2);
+        Assert.InRange(queue.DepthBytes, 600_000, 1 << 20);
+
+        warehouse.Release();
+        foreach (var response in await Task.WhenAll(accepted))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+            response.Dispose();
+        }
+
+        Assert.Equal(0, queue.DepthBytes);
+        var parked = (await client.GetJsonAsync("/dead-letters")).GetProperty("items").EnumerateArray()
+            .Select(row => row.GetProperty("message_id").GetString()!).ToArray();
+        Assert.Equal(["large-1"], parked);
+    }
+
+    [Fact]
     public async Task APushAfterTheStopBeganAnswers503SayingSoAndThePushesAlreadyQueuedAreStored()
     {
         var (app, writer, warehouse, logs, held, queued) = await OneHeldAndOneQueuedAsync();

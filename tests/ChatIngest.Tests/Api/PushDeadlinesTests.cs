@@ -18,7 +18,7 @@ public sealed class PushDeadlinesTests : IDisposable
 
     public void Dispose() => deadlines.Dispose();
 
-    private static WriteRequest NewRequest() => new([IngestRecords.Classify("""{"orderId":1,"cityCode":"IST"}""", "1")]);
+    private static WriteRequest NewRequest() => new([IngestRecords.Classify("""{"orderId":1,"cityCode":"IST"}""", "1")], 30);
 
     [Fact]
     public void AnAnsweredPushIsNoLongerReachableOnceASweepHasPassedIt()

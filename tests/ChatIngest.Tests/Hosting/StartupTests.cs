@@ -39,6 +39,7 @@ public sealed partial class StartupTests : IDisposable
     [InlineData("PORT", "70000", "PORT")]
     [InlineData("Hosting__ShutdownTimeout", "soon", "Hosting__ShutdownTimeout")]
     [InlineData("Ingest__QueueCapacity", "0", "Ingest__QueueCapacity")]
+    [InlineData("Ingest__QueueCapacityBytes", "1000", "Ingest__QueueCapacityBytes must be between 1048576 and 68719476736; it is 1000.")]
     [InlineData("Ingest__CommitRetryBudget", "00:00:00.005", "Ingest__CommitRetryBudget must be between 00:00:00.0100000 and 00:10:00; it is 00:00:00.0050000.")] // Polly's shortest timeout
     [InlineData("Warehouse__DuckDbIdleCheckpointAfter", "00:00:00.001", "Warehouse__DuckDbIdleCheckpointAfter is 00:00:00.0010000, must be at least")] // a timer of half of it
     [InlineData("Warehouse__DuckDbLoadInterval", "00:00:00.001", "Warehouse__DuckDbLoadInterval is 00:00:00.0010000, must be at least")] // the loader looks every quarter of it
