@@ -38,9 +38,11 @@ internal static class ReplayEndpoints
         }
 
         group.MapPost("", ReplayAsync).WithSummary("Replay NDJSON lines as if each were one Pub/Sub message")
-            .WithDescription("The body is NDJSON as it is: a body with a Content-Encoding other than identity, one that "
-                + "is a gzip, zstd or xz file, or a form (application/x-www-form-urlencoded, multipart/*) is 415.")
+            .WithDescription("The body is NDJSON as it is, in UTF-8: a body with a Content-Encoding other than identity, one that "
+                + "is a gzip, zstd or xz file, one that starts with a UTF-16 or UTF-32 byte order mark, or a form "
+                + "(application/x-www-form-urlencoded, multipart/*) is 415. A body that breaks off is 400, saying which lines were stored.")
             .WithMetadata(new DocumentedBody("application/x-ndjson", null, "One message per line, as a Pub/Sub message's data would hold it."))
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -60,7 +62,8 @@ internal static class ReplayEndpoints
         var chunk = new List<(ReadOnlyMemory<byte> Line, string Id)>(chunkSize);
         var chunkBytes = 0L;
         var total = default(WriteSummary);
-        long lineNumber = 0;
+        long received = 0; // lines with content: each a message
+        long lastLine = 0; // the number of the last of them in the body, blank lines counted (as sed -n and tail -n count)
 
         // Lines are read on the request's thread and classified a chunk at a time on the thread pool (JSON, the
         // validators and the content key are most of replay's CPU); chunks go to the writer in line order.
@@ -127,14 +130,16 @@ internal static class ReplayEndpoints
         using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
         var stopped = false;
         LineTooLongException? tooLong = null;
+        BadHttpRequestException? badBody = null;
         try
         {
             try
             {
                 await foreach (var line in NdjsonLineReader.ReadLinesAsync(http.Request.BodyReader, options.Value.MaxReplayLineBytes, reading.Token))
                 {
-                    lineNumber++;
-                    var id = idPrefix + lineNumber.ToString("D10", CultureInfo.InvariantCulture);
+                    received++;
+                    lastLine = line.Number;
+                    var id = idPrefix + line.Number.ToString("D10", CultureInfo.InvariantCulture);
                     chunk.Add((line.Data, id));
                     chunkBytes += line.Data.Length;
                     if (chunk.Count >= chunkSize || chunkBytes >= ChunkBytes)
@@ -156,6 +161,20 @@ internal static class ReplayEndpoints
                 // Thrown before the first line, so nothing was sent to the writer.
                 return Compressed($"The body is {e.Format}-compressed (it starts with {e.Format}'s magic bytes)", e.Format);
             }
+            catch (NotUtf8NdjsonException e)
+            {
+                // Also before the first line.
+                return TypedResults.Problem(
+                    title: "The replay body must be UTF-8.",
+                    detail: $"It starts with {e.Encoding}'s byte order mark; nothing was stored. Convert it first, e.g. iconv -f {e.Encoding} -t UTF-8 FILE | curl -X POST -T - ….",
+                    statusCode: StatusCodes.Status415UnsupportedMediaType);
+            }
+            catch (BadHttpRequestException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The body broke off or was malformed (a bad chunk, fewer bytes than its Content-Length): what was read
+                // before is stored, as past a line that is too long, and the answer says how far that went.
+                badBody = e;
+            }
 
             await SendChunkAsync(last: true);
 
@@ -167,7 +186,7 @@ internal static class ReplayEndpoints
         catch (Exception e) when (e is WarehouseUnavailableException or System.Threading.Channels.ChannelClosedException)
         {
             return Problems.Unavailable(http, options, "The warehouse did not take the replay.",
-                $"Stopped after {Lines(lineNumber)}; replaying the whole file again is safe (duplicates change nothing).");
+                $"Stopped after {Lines(received)}; replaying the whole file again is safe (duplicates change nothing).");
         }
 
         if (stopped)
@@ -177,22 +196,35 @@ internal static class ReplayEndpoints
             // timeout; closing it here instead made Linux reset it, and the client lost this answer.)
             http.Response.Headers.Connection = "close";
             return Problems.Unavailable(http, options, "The service is stopping.",
-                $"Stopped reading after {Lines(lineNumber)}, which {Are(lineNumber)} stored; send the lines after them again (or the whole file: duplicates change nothing).");
+                $"Stopped reading after {Lines(received)}, which {Are(received)} stored; {After(lastLine)}.");
+        }
+
+        if (badBody is not null)
+        {
+            return TypedResults.Problem(
+                title: "The replay body broke off.",
+                detail: $"{badBody.Message} {(received == 0 ? "No line was stored" : $"The {Lines(received)} read before it {Are(received)} stored")}; {After(lastLine)}.",
+                statusCode: badBody.StatusCode);
         }
 
         if (tooLong is not null)
         {
             return TypedResults.Problem(
                 title: "A replay line is too long.",
-                detail: $"{tooLong.Message} It and the rest were not read; {(lineNumber == 0 ? "no line before it was stored" : $"the {Lines(lineNumber)} before it {Are(lineNumber)} stored")}. "
+                detail: $"{tooLong.Message} It and the rest were not read; {(received == 0 ? "no line before it was stored" : $"the {Lines(received)} before it {Are(received)} stored")}. "
                     + $"No Pub/Sub message is that long, so the file would stop here again: to go on, send the lines after it, e.g. tail -n +{tooLong.LineNumber + 1} FILE | curl -X POST -T - ….",
                 statusCode: StatusCodes.Status413PayloadTooLarge);
         }
 
-        return TypedResults.Ok(new ReplayResult(lineNumber, total.Orders, total.Messages, total.Duplicates, total.Invalid));
+        return TypedResults.Ok(new ReplayResult(received, total.Orders, total.Messages, total.Duplicates, total.Invalid));
     }
 
     private static string Lines(long count) => count == 1 ? "1 line" : string.Create(CultureInfo.InvariantCulture, $"{count:N0} lines");
+
+    /// <summary>What to send again after the body's line <paramref name="last"/>, every line up to it stored.</summary>
+    private static string After(long last) => last == 0
+        ? "send the file again"
+        : string.Create(CultureInfo.InvariantCulture, $"send the lines after line {last:N0} again, e.g. tail -n +{last + 1} FILE | curl -X POST -T - … (or the whole file: duplicates change nothing)");
 
     private static string Are(long count) => count == 1 ? "is" : "are";
 }

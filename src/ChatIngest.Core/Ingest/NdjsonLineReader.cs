@@ -37,6 +37,13 @@ public sealed class CompressedNdjsonException(string format)
     public string Format { get; } = format;
 }
 
+/// <summary>A stream in another Unicode encoding than UTF-8 (<see cref="NdjsonStart"/>, by its byte order mark): refused before any line.</summary>
+public sealed class NotUtf8NdjsonException(string encoding)
+    : IOException($"It is {encoding} (it starts with {encoding}'s byte order mark), not UTF-8 NDJSON: convert it first (e.g. iconv -f {encoding} -t UTF-8 FILE | … - reads it from stdin).")
+{
+    public string Encoding { get; } = encoding;
+}
+
 /// <summary>
 /// Splits NDJSON (a replay body, a CLI source) into raw byte lines without holding more than one line (and one read
 /// buffer) in memory, so a line goes on exactly as it is, even if it is not valid UTF-8. The stream's start is
@@ -57,6 +64,10 @@ public static class NdjsonLineReader
 
         long number = 0;
         long skipped = -1; // the bytes of a too-long line read past so far, its end not come yet (Yield); -1 outside one
+
+        // The bytes of the line being read that an earlier read already searched for its break: not searched again, or
+        // a line arriving in many reads (Kestrel hands over a few KB at a time) costs its length squared.
+        long searched = 0;
         while (true)
         {
             var result = await reader.ReadAsync(cancellationToken);
@@ -81,9 +92,9 @@ public static class NdjsonLineReader
                     skipped = -1;
                 }
 
-                var end = buffer.PositionOf((byte)'\n');
+                var end = buffer.Slice(searched).PositionOf((byte)'\n');
                 var length = end is { } e ? buffer.Slice(0, e).Length : buffer.Length; // a line not ended yet counts too
-                if (length > maxLineBytes)
+                if (ContentLength(buffer, length) > maxLineBytes)
                 {
                     if (tooLongLines == TooLongLines.Stop)
                     {
@@ -92,16 +103,19 @@ public static class NdjsonLineReader
                     }
 
                     skipped = 0;
+                    searched = 0;
                     continue;
                 }
 
                 if (end is not { } lineEnd)
                 {
+                    searched = length; // the next read's buffer starts where this one does
                     break;
                 }
 
                 Add(lines, buffer.Slice(0, lineEnd), length + 1, ++number);
                 buffer = buffer.Slice(buffer.GetPosition(1, lineEnd));
+                searched = 0;
             }
 
             if (!tooLong && skipped < 0 && result.IsCompleted && !buffer.IsEmpty)
@@ -129,6 +143,10 @@ public static class NdjsonLineReader
             }
         }
     }
+
+    /// <summary>A line's length without the <c>\r</c> of a CRLF ending, which is not the line's (<see cref="Add"/> drops it).</summary>
+    private static long ContentLength(ReadOnlySequence<byte> buffer, long length) =>
+        length > 0 && buffer.Slice(length - 1, 1).FirstSpan[0] == (byte)'\r' ? length - 1 : length;
 
     private static void Add(List<NdjsonLine> lines, ReadOnlySequence<byte> line, long sourceBytes, long number)
     {

@@ -39,14 +39,38 @@ public static class NdjsonStart
 
     private static readonly int LongestMagic = Compressed.Max(c => c.Magic.Length);
 
+    // Byte order marks of the other Unicode encodings (Windows PowerShell 5.1's > and Out-File write UTF-16LE): read as
+    // UTF-8, every line of such a file would be parked as an invalid message. UTF-32LE's mark begins with UTF-16LE's.
+    private static readonly (string Name, byte[] Mark)[] OtherEncodings =
+    [
+        ("UTF-32LE", [0xFF, 0xFE, 0x00, 0x00]),
+        ("UTF-32BE", [0x00, 0x00, 0xFE, 0xFF]),
+        ("UTF-16LE", [0xFF, 0xFE]),
+        ("UTF-16BE", [0xFE, 0xFF]),
+    ];
+
     /// <summary>
-    /// Consumes a byte order mark at the stream's start, if there is one. Returns the name of the compressed format
-    /// the stream starts with (gzip, zstd, xz), or null for anything else; nothing else is consumed.
+    /// The encoding a stream starting with <paramref name="bytes"/> is in, by its byte order mark, when that is a
+    /// Unicode encoding other than UTF-8 (UTF-16LE, UTF-16BE, UTF-32LE, UTF-32BE); else null.
+    /// </summary>
+    private static string? OtherEncoding(ReadOnlySequence<byte> bytes) =>
+        OtherEncodings.FirstOrDefault(e => StartsWith(bytes, e.Mark)).Name;
+
+    /// <summary>
+    /// Consumes a UTF-8 byte order mark at the stream's start, if there is one. Returns the name of the compressed
+    /// format the stream starts with (gzip, zstd, xz), or null for anything else; nothing else is consumed. Throws
+    /// <see cref="NotUtf8NdjsonException"/> for a stream that starts with another Unicode encoding's mark.
     /// </summary>
     public static async ValueTask<string?> ReadAsync(PipeReader reader, CancellationToken cancellationToken)
     {
         var result = await reader.ReadAtLeastAsync(Bom.Length + LongestMagic, cancellationToken);
         var buffer = result.Buffer;
+        if (OtherEncoding(buffer) is { } encoding)
+        {
+            reader.AdvanceTo(buffer.Start);
+            throw new NotUtf8NdjsonException(encoding);
+        }
+
         var start = StartsWith(buffer, Bom) ? buffer.GetPosition(Bom.Length) : buffer.Start;
         var rest = buffer.Slice(start);
         var compressed = Compressed.FirstOrDefault(c => StartsWith(rest, c.Magic)).Name;

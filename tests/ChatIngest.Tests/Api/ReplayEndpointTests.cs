@@ -32,14 +32,15 @@ public sealed class ReplayEndpointTests : IDisposable
         }
 
         using var response = await client.PostAsync("/replay", content);
-        if (response.StatusCode == HttpStatusCode.UnsupportedMediaType)
+        var expectedType = response.IsSuccessStatusCode ? "application/json" : "application/problem+json";
+        Assert.Equal(expectedType, response.Content.Headers.ContentType?.MediaType);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        if (response.StatusCode == HttpStatusCode.UnsupportedMediaType && body.GetProperty("title").GetString()!.Contains("compressed", StringComparison.Ordinal))
         {
             Assert.Equal(["identity"], response.Headers.GetValues("Accept-Encoding"));
         }
 
-        var expectedType = response.IsSuccessStatusCode ? "application/json" : "application/problem+json";
-        Assert.Equal(expectedType, response.Content.Headers.ContentType?.MediaType);
-        return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+        return (response.StatusCode, body);
     }
 
     [Fact]
@@ -176,6 +177,30 @@ public sealed class ReplayEndpointTests : IDisposable
         var detail = body.GetProperty("detail").GetString();
         Assert.StartsWith($"The body is {format}-compressed", detail, StringComparison.Ordinal);
         Assert.Contains(command, detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AUtf16FileIs415ProblemNamingHowToConvertItAndNothingIsStored()
+    {
+        // What Windows PowerShell 5.1's > and Out-File write: read as UTF-8, each of its lines became a dead letter.
+        var utf16 = Encoding.Unicode; // UTF-16LE, with its byte order mark
+        var (status, body) = await ReplayAsync([.. utf16.GetPreamble(), .. utf16.GetBytes(string.Join("\r\n", SeedData.Lines.Take(5)))]);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, status);
+        Assert.Equal("The replay body must be UTF-8.", body.GetProperty("title").GetString());
+        Assert.Contains("iconv -f UTF-16LE -t UTF-8 FILE | curl", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, (await client.GetJsonAsync("/dead-letters")).GetProperty("items").GetArrayLength());
+        Assert.Equal(0, (await client.GetJsonAsync("/conversations")).GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task AReplayedLinesIdEndsInItsLineNumberAsAnEditorCountsItBlankLinesIncluded()
+    {
+        var (status, _) = await ReplayAsync("\n" + SeedData.Lines[0] + "\n\n  \nnot json\n");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var id = (await client.GetJsonAsync("/dead-letters")).GetProperty("items")[0].GetProperty("message_id").GetString();
+        Assert.Matches("^replay-[0-9]+-0000000005$", id);
     }
 
     [Fact]

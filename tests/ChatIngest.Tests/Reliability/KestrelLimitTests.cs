@@ -125,6 +125,33 @@ public sealed class KestrelLimitTests : IDisposable
     }
 
     [Fact]
+    public async Task AReplayBodyThatBreaksOffStoresTheLinesReadBeforeAndSaysWhereToGoOn()
+    {
+        const string token = "broken-body-token";
+        await using var service = await ServiceProcess.StartAsync(Path.Combine(directory, "broken.duckdb"), new Dictionary<string, string>
+        {
+            ["Replay__Token"] = token,
+            ["Ingest__ReplayChunkLines"] = "1", // each line its own chunk: the first is stored once the third has been read
+        });
+        var chunk = Encoding.UTF8.GetBytes(Payloads.CourierStart(1) + "\n\n" + Payloads.CourierStart(2) + "\n" + Payloads.CourierStart(3) + "\n");
+        using var client = await ConnectAsync(service.Address);
+        var head = RequestHead(service.Address, "/replay", $"Authorization: Bearer {token}\r\n") + $"Transfer-Encoding: chunked\r\n\r\n{chunk.Length:x}\r\n";
+        byte[] lines = [.. Encoding.ASCII.GetBytes(head), .. chunk, .. "\r\n"u8];
+        await client.GetStream().WriteAsync(lines);
+        await Wait.UntilAsync(async () => (await service.Client.GetJsonAsync("/conversations")).GetProperty("items").GetArrayLength() > 0, "the first line stored");
+
+        await client.GetStream().WriteAsync("zz\r\n"u8.ToArray()); // a chunk size that is not hex
+        var answer = await ReadAnswerAsync(client.GetStream());
+
+        Assert.StartsWith("HTTP/1.1 400", answer, StringComparison.Ordinal);
+        Assert.Contains("application/problem+json", answer, StringComparison.Ordinal);
+        Assert.Contains("Bad chunk size data. The 3 lines read before it are stored; send the lines after line 4 again, e.g. tail -n +5 FILE", answer, StringComparison.Ordinal);
+        var stored = (await service.Client.GetJsonAsync("/conversations")).GetProperty("items").EnumerateArray()
+            .Select(row => row.GetProperty("order_id").GetInt64());
+        Assert.Equal([1L, 2L, 3L], stored);
+    }
+
+    [Fact]
     public async Task AReplayLineOverTheLimitGets413AndKestrelDrainsTheRestWithoutAnError()
     {
         const string token = "long-line-token";
