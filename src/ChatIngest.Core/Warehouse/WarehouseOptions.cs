@@ -83,7 +83,7 @@ public sealed class WarehouseOptions
     public int DuckDbMaxPendingRows { get; set; } = 400_000;
 
     /// <summary>
-    /// Content keys of the newest rows the writer remembers to drop redeliveries (about 50 bytes each, allocated at
+    /// Content keys of the newest rows the writer remembers to drop redeliveries (about 36 bytes each, allocated at
     /// start). An older copy is stored again and the view still counts it once.
     /// </summary>
     public int DuckDbRecentKeys { get; set; } = 500_000;
