@@ -18,7 +18,7 @@ internal static class CliProcess
         var stderr = process.StandardError.ReadToEndAsync();
         var first = await process.StandardOutput.ReadLineAsync();
         process.StandardOutput.Close();
-        await process.WaitForExitAsync();
+        await WaitForExitAsync(process);
         return new CliResult(process.ExitCode, System.Text.Encoding.UTF8.GetBytes(first + "\n"), "", await stderr);
     }
 
@@ -42,8 +42,22 @@ internal static class CliProcess
     {
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        await WaitForExitAsync(process);
         return new CliResult(process.ExitCode, System.Text.Encoding.UTF8.GetBytes(await stdout), "", await stderr);
+    }
+
+    /// <summary>Waits for the exit, three minutes at most: a CLI that hangs fails its test instead of stalling the run.</summary>
+    private static async Task WaitForExitAsync(Process process)
+    {
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"The CLI ({process.StartInfo.FileName} {string.Join(' ', process.StartInfo.ArgumentList)}) did not exit within 3 minutes.");
+        }
     }
 
     private static string Dotnet => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";

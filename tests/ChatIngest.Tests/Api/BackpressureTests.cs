@@ -181,7 +181,7 @@ public sealed class BackpressureTests
     {
         var warehouse = new ControlledWarehouse { FailWrites = true };
         await using var app = new ChatIngestApp(
-            new Dictionary<string, string?> { ["Ingest:CommitRetryBudget"] = "00:00:00.300" },
+            new Dictionary<string, string?> { ["Ingest:CommitRetryBudget"] = "00:00:02" }, // room for a retry on a slow machine
             configureServices: warehouse.Register);
         var client = app.CreateClient();
         var envelope = PushEnvelopes.Create(Payloads.CourierStart(9), "redelivered-9", Published);

@@ -239,10 +239,16 @@ public sealed class BigQueryReadTests
     [Fact]
     public async Task AQueryPastTheQueryTimeoutGivesUpNamingThatSettingNotTheRetryBudgetAndIsCancelledAtBigQuery()
     {
-        // Each call stays well inside its 20 s retry budget; only the query's own timeout can end this one in time.
+        // Each call stays well inside its 20 s retry budget; only the query's own timeout can end this one in time. Each
+        // call waits 0.5 s at the fake (half the request timeout), so the first answer (the job's id, to cancel it by)
+        // has 3.5 s of the query timeout to come back in, however slow the machine.
         await using var fake = await FakeBigQuery.StartAsync();
         fake.Answer = q => new CannedResult(ConversationFields, [[WideRow]], RunsFor: TimeSpan.FromMinutes(5));
-        await using var services = BigQueryServices.Create(fake, new Dictionary<string, string?> { ["Warehouse:BigQueryQueryTimeout"] = "00:00:01" });
+        await using var services = BigQueryServices.Create(fake, new Dictionary<string, string?>
+        {
+            ["Warehouse:BigQueryQueryTimeout"] = "00:00:04",
+            ["Warehouse:BigQueryRequestTimeout"] = "00:00:01",
+        });
 
         var error = await Assert.ThrowsAsync<WarehouseUnavailableException>(
             () => services.Warehouse().ListConversationsAsync(new ConversationQuery(Limit: 10), CancellationToken.None));
@@ -318,8 +324,8 @@ public sealed class BigQueryReadTests
     /// <summary>
     /// Lists conversations where the query's first job fails with 500 <c>backendError</c> once it has run for
     /// <paramref name="runsFor"/>, and the next succeeds: the page comes from a second job, started under a new requestId.
-    /// Each call waits at most 0.5 s at the fake (half the 1 s request timeout), so a job that runs for seconds fails
-    /// while it is polled, however slow the machine.
+    /// Each call waits at most 1 s at the fake (half the 2 s request timeout: a call has another second to come back
+    /// in), so a job that runs for 3 s fails while it is polled, however slow the machine.
     /// </summary>
     private static async Task ListAfterAFailedJobAsync(FakeBigQuery fake, TimeSpan runsFor)
     {
@@ -327,7 +333,7 @@ public sealed class BigQueryReadTests
         fake.Answer = q => Interlocked.Increment(ref jobs) == 1
             ? new CannedResult(ConversationFields, [[WideRow]], RunsFor: runsFor, FailsWith: (500, "backendError"))
             : new CannedResult(ConversationFields, [[WideRow]]);
-        await using var services = BigQueryServices.Create(fake, new Dictionary<string, string?> { ["Warehouse:BigQueryRequestTimeout"] = "00:00:01" }, retryBudget: "00:00:04");
+        await using var services = BigQueryServices.Create(fake, new Dictionary<string, string?> { ["Warehouse:BigQueryRequestTimeout"] = "00:00:02" }, retryBudget: "00:00:08");
 
         var page = await services.Warehouse().ListConversationsAsync(new ConversationQuery(Limit: 10), CancellationToken.None);
 
@@ -339,10 +345,10 @@ public sealed class BigQueryReadTests
     public async Task AQueryWhoseJobsKeepFailingGivesUpAfterThreeJobsAsUnavailable()
     {
         await using var fake = await FakeBigQuery.StartAsync();
-        // Each job fails after the first call's wait (0.5 s here, half the request timeout), while it is polled: a job
+        // Each job fails 1.5 s after the first call's wait (1 s here, half the request timeout), while it is polled: a job
         // that failed within that first call would be sent again under the retry budget instead, a new job each time.
-        fake.Answer = q => new CannedResult(ConversationFields, [[WideRow]], RunsFor: TimeSpan.FromSeconds(1), FailsWith: (500, "backendError"));
-        await using var services = BigQueryServices.Create(fake, new Dictionary<string, string?> { ["Warehouse:BigQueryRequestTimeout"] = "00:00:01" });
+        fake.Answer = q => new CannedResult(ConversationFields, [[WideRow]], RunsFor: TimeSpan.FromSeconds(2.5), FailsWith: (500, "backendError"));
+        await using var services = BigQueryServices.Create(fake, new Dictionary<string, string?> { ["Warehouse:BigQueryRequestTimeout"] = "00:00:02" });
 
         var error = await Assert.ThrowsAsync<WarehouseUnavailableException>( // a 503 with Retry-After for a read
             () => services.Warehouse().ListConversationsAsync(new ConversationQuery(Limit: 10), CancellationToken.None));

@@ -438,12 +438,22 @@ public sealed class DeployScriptTests
         return result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
     }
 
-    /// <summary>Only the system tools on PATH (no gcloud, no bq there): a dry run that called gcloud would fail.</summary>
-    private static Dictionary<string, string?> Environment() => new()
+    /// <summary>
+    /// Only the system tools on PATH (no gcloud, no bq there): a dry run that called gcloud would fail. Every variable the
+    /// scripts read is taken out, so one exported on the machine running the tests (an IMAGE, a REGION) cannot change
+    /// the lines they expect; a test sets those it means.
+    /// </summary>
+    private static Dictionary<string, string?> Environment()
     {
-        ["PATH"] = "/usr/bin:/bin",
-        ["PROJECT_ID"] = null,
-        ["SERVICE_URL"] = null,
-        ["PROJECT_NUMBER"] = null,
-    };
+        var environment = DeployVariables.ToDictionary(name => name, string? (_) => null);
+        environment["PATH"] = "/usr/bin:/bin";
+        return environment;
+    }
+
+    private static readonly string[] DeployVariables =
+    [
+        "ACK_DEADLINE", "BQ_LOCATION", "CONCURRENCY", "DATASET", "DLQ_TOPIC", "DRY_RUN", "IMAGE", "MAX_DELIVERY_ATTEMPTS",
+        "MAX_INSTANCES", "MIN_INSTANCES", "PROJECT_ID", "PROJECT_NUMBER", "PUSH_DEADLINE_SECONDS", "PUSH_SA", "PUSH_UNWRAPPED",
+        "REGION", "RUN_SA", "SERVICE", "SERVICE_URL", "SUBSCRIPTION", "TOPIC",
+    ];
 }

@@ -10,7 +10,8 @@ namespace ChatIngest.Tests.Support;
 
 /// <summary>
 /// Stands in for Google's token issuer: signs RS256 OIDC tokens like the ones Pub/Sub sends (GCP.md §2) with its own
-/// key, and serves that key as a JWKS on 127.0.0.1 (a fresh port, so Google.Apis.Auth's per-URL key cache is fresh).
+/// key, and serves that key as a JWKS on 127.0.0.1 at a path of its own: Google.Apis.Auth caches keys per URL for an hour,
+/// process-wide, and a port the system hands out again would otherwise bring back an earlier issuer's key.
 /// </summary>
 public sealed class GoogleTokens : IAsyncDisposable
 {
@@ -34,12 +35,13 @@ public sealed class GoogleTokens : IAsyncDisposable
     public static async Task<GoogleTokens> StartAsync()
     {
         var tokens = new GoogleTokens();
-        tokens.server = await LoopbackServer.StartAsync(app => app.MapGet("/oauth2/v3/certs", () =>
+        var path = $"{Guid.NewGuid():N}/oauth2/v3/certs";
+        tokens.server = await LoopbackServer.StartAsync(app => app.MapGet("/" + path, () =>
         {
             Interlocked.Increment(ref tokens.keyFetches);
             return Results.Text(tokens.Jwks(), "application/json");
         }));
-        tokens.CertificatesUrl = tokens.server.Address + "oauth2/v3/certs";
+        tokens.CertificatesUrl = tokens.server.Address + path;
         return tokens;
     }
 

@@ -24,7 +24,13 @@ public sealed partial class ServiceProcess : IAsyncDisposable
     {
         this.process = process;
         Address = address;
-        Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
+        // "Expect: 100-continue" waits for the service's answer before the body: 1 s by default, after which a loaded
+        // machine's client sent a body over the limit anyway and lost the 413 to the connection Kestrel then closed.
+        Client = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromSeconds(60) })
+        {
+            BaseAddress = address,
+            Timeout = TimeSpan.FromSeconds(60),
+        };
     }
 
     public Uri Address { get; }
@@ -100,7 +106,15 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         if (waitUntilHealthy)
         {
-            await service.WaitUntilHealthyAsync();
+            try
+            {
+                await service.WaitUntilHealthyAsync();
+            }
+            catch
+            {
+                await service.DisposeAsync(); // no service left running behind a test that never got it to dispose
+                throw;
+            }
         }
 
         return service;

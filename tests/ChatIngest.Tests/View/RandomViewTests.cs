@@ -91,7 +91,8 @@ public sealed partial class RandomViewTests
             }
 
             await using var restarted = await ServiceProcess.StartAsync(path, settings);
-            Assert.Contains(JournalReplayed, restarted.Output, StringComparison.Ordinal);
+            // Logged while it opened, before it answered /healthz; the console logger and the pipe may bring the line later.
+            await Wait.UntilAsync(() => restarted.Output.Contains(JournalReplayed, StringComparison.Ordinal), "the journal's replay line");
             await RandomConversations.PushAllAsync(restarted.Client, arrival[(arrival.Count / 2)..], random);
 
             await RandomConversations.AssertServedAsTheModelAsync(restarted.Client, pushes, deadLetters);

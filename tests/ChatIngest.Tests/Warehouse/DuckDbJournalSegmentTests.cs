@@ -291,9 +291,24 @@ public sealed class DuckDbJournalSegmentTests : IDisposable
         Assert.Equal(RoundUpToBlock(ends[^1]), length);
     }
 
-    /// <summary>Direct writes are expected wherever this runs on Linux (x64 or Arm64), on a disk file system.</summary>
+    /// <summary>
+    /// Direct writes are expected wherever this runs on Linux (x64 or Arm64), but on a tmpfs before Linux 6.6, which
+    /// refuses O_DIRECT (a tmpfs /tmp is Debian 13's default). The file system is read from the mount table, not from
+    /// the journal's own probe, which is what is under test.
+    /// </summary>
     private static bool DirectWritesExpected =>
-        OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64;
+        OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64
+        && (FileSystemOf(Path.GetTempPath()) != "tmpfs" || Environment.OSVersion.Version >= new Version(6, 6));
+
+    /// <summary>The type of the file system <paramref name="path"/> is on: the longest mount point of /proc/self/mounts above it.</summary>
+    private static string FileSystemOf(string path)
+    {
+        var full = Path.GetFullPath(path).TrimEnd('/') + "/";
+        return File.ReadLines("/proc/self/mounts")
+            .Select(line => line.Split(' '))
+            .Where(fields => fields.Length > 2 && full.StartsWith(fields[1].Replace("\\040", " ", StringComparison.Ordinal).TrimEnd('/') + "/", StringComparison.Ordinal))
+            .MaxBy(fields => fields[1].Length)?[2] ?? "";
+    }
 
     private static long RoundUpToBlock(long bytes) => (bytes + JournalDirectWriter.BlockBytes - 1) / JournalDirectWriter.BlockBytes * JournalDirectWriter.BlockBytes;
 
