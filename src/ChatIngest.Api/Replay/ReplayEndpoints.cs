@@ -66,7 +66,9 @@ internal static class ReplayEndpoints
         long lastLine = 0; // the number of the last of them in the body, blank lines counted (as sed -n and tail -n count)
 
         // Lines are read on the request's thread and classified a chunk at a time on the thread pool (JSON, the
-        // validators and the content key are most of replay's CPU); chunks go to the writer in line order.
+        // validators and the content key are most of replay's CPU); chunks go to the writer in line order. Once read, a
+        // line goes to the writer whatever the client does: a body cut off by the client's going away (which cancels
+        // the request) stores what came before the cut, as the answer it may never read says.
         async Task SendChunkAsync(bool last)
         {
             if (chunk.Count > 0)
@@ -74,7 +76,7 @@ internal static class ReplayEndpoints
                 var (lines, bytes) = (chunk, chunkBytes);
                 chunk = new List<(ReadOnlyMemory<byte> Line, string Id)>(chunkSize);
                 chunkBytes = 0;
-                classifying.Enqueue(Task.Run(() => (lines.ConvertAll(l => classifier.Classify(l.Line, new Delivery(l.Id, started, started))), bytes), cancellationToken));
+                classifying.Enqueue(Task.Run(() => (lines.ConvertAll(l => classifier.Classify(l.Line, new Delivery(l.Id, started, started))), bytes), CancellationToken.None));
             }
 
             while (classifying.Count > (last ? 0 : ClassifyingChunks))
@@ -88,7 +90,7 @@ internal static class ReplayEndpoints
         {
             var request = new WriteRequest(records, bytes);
             metrics.Received(request.Records.Count);
-            await queue.EnqueueAsync(request, cancellationToken);
+            await queue.EnqueueAsync(request, CancellationToken.None);
             inFlight.Enqueue(request);
             if (inFlight.Count >= ChunksInFlight)
             {
@@ -169,10 +171,11 @@ internal static class ReplayEndpoints
                     detail: $"It starts with {e.Encoding}'s byte order mark; nothing was stored. Convert it first, e.g. iconv -f {e.Encoding} -t UTF-8 FILE | curl -X POST -T - ….",
                     statusCode: StatusCodes.Status415UnsupportedMediaType);
             }
-            catch (BadHttpRequestException e) when (!cancellationToken.IsCancellationRequested)
+            catch (BadHttpRequestException e)
             {
-                // The body broke off or was malformed (a bad chunk, fewer bytes than its Content-Length): what was read
-                // before is stored, as past a line that is too long, and the answer says how far that went.
+                // The body broke off or was malformed (a bad chunk, fewer bytes than its Content-Length, too slow): what
+                // was read before is stored, as past a line that is too long, and the answer says how far that went.
+                // (Where the client has gone, Kestrel writes no answer.)
                 badBody = e;
             }
 
@@ -202,7 +205,7 @@ internal static class ReplayEndpoints
         if (badBody is not null)
         {
             return TypedResults.Problem(
-                title: "The replay body broke off.",
+                title: "The replay body could not be read to its end.",
                 detail: $"{badBody.Message} {(received == 0 ? "No line was stored" : $"The {Lines(received)} read before it {Are(received)} stored")}; {After(lastLine)}.",
                 statusCode: badBody.StatusCode);
         }

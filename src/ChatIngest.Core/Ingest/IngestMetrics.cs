@@ -39,6 +39,7 @@ public sealed class IngestMetrics
         failedCommits = meter.CreateCounter<long>("chatingest.commit.failed", "{commit}",
             "Group commits that failed past Ingest__CommitRetryBudget: each of their pushes was answered 503, and a replay in them stopped with 503.");
         meter.CreateObservableGauge("chatingest.queue.depth", () => queue.Depth, "{request}", "Write requests waiting for the writer.");
+        meter.CreateObservableGauge("chatingest.queue.bytes", () => queue.DepthBytes, "By", "Bytes (of push bodies and replay lines) waiting for the writer.");
     }
 
     public void Received(int count = 1) => received.Add(count);

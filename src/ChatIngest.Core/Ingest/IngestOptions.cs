@@ -13,7 +13,7 @@ public sealed class IngestOptions
 
     /// <summary>
     /// The bytes (of push bodies and replay lines) the queue holds before pushes answer 503: requests alone bound it
-    /// only to <see cref="QueueCapacity"/> times the largest message, 10 MB. A push that finds the queue empty is taken
+    /// only to <see cref="QueueCapacity"/> times the largest message, 10 MB. While it holds less, a push is taken
     /// whatever its size.
     /// </summary>
     [Range(typeof(long), "1048576", "68719476736")]

@@ -22,7 +22,11 @@ public sealed class IngestQueue(IOptions<IngestOptions> options)
     private readonly long capacityBytes = options.Value.QueueCapacityBytes;
     private long queuedBytes;
 
-    public ChannelReader<WriteRequest> Reader => channel.Reader;
+    /// <summary>
+    /// Waits until a request is queued or the queue is closed and empty (false). The writer's alone, with
+    /// <see cref="TryPeek"/> and <see cref="TryTake"/>: a read past these would not give its request's bytes back.
+    /// </summary>
+    public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => channel.Reader.WaitToReadAsync(cancellationToken);
 
     /// <summary>Requests waiting for the writer.</summary>
     public int Depth => channel.Reader.Count;
@@ -37,12 +41,31 @@ public sealed class IngestQueue(IOptions<IngestOptions> options)
 
     /// <summary>
     /// False when the queue is full, by count or by bytes, or closed for shutdown (<see cref="IsClosed"/> tells which).
-    /// A request finds room by bytes whatever its size when nothing else is queued.
+    /// While the queue holds less than its bytes, a request is taken whole whatever its size (so it may pass them by
+    /// one request): else a message larger than the room left, or than the room itself, would be refused at every
+    /// delivery while other pushes keep the queue from emptying.
     /// </summary>
     public bool TryEnqueue(WriteRequest request)
     {
-        var queued = Interlocked.Add(ref queuedBytes, request.Bytes);
-        if ((queued > capacityBytes && queued != request.Bytes) || !channel.Writer.TryWrite(request))
+        // Room is claimed only where there is some: a push being refused never makes another look refused.
+        var queued = Interlocked.Read(ref queuedBytes);
+        while (true)
+        {
+            if (queued >= capacityBytes)
+            {
+                return false;
+            }
+
+            var seen = Interlocked.CompareExchange(ref queuedBytes, queued + request.Bytes, queued);
+            if (seen == queued)
+            {
+                break;
+            }
+
+            queued = seen;
+        }
+
+        if (!channel.Writer.TryWrite(request))
         {
             Interlocked.Add(ref queuedBytes, -request.Bytes);
             return false;

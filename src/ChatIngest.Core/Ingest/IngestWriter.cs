@@ -82,7 +82,7 @@ public sealed partial class IngestWriter(
         var maxRows = options.Value.MaxBatchRows;
 
         // Not cancelled by stoppingToken on purpose: the loop ends when the queue is closed *and* drained.
-        while (await queue.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+        while (await queue.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
         {
             for (var i = 0; i < GroupYields; i++)
             {

@@ -39,6 +39,7 @@ public sealed class MetricsTests
         Assert.True(Delta("chatingest_batch_size_count") >= 1);
         Assert.Equal(Delta("chatingest_batch_size_count"), Delta("chatingest_commit_duration_seconds_count"));
         Assert.True(after.ContainsKey("chatingest_queue_depth"), "the queue depth gauge is missing");
+        Assert.Equal(0, after["chatingest_queue_bytes"]); // every push answered: nothing left waiting
 
         // Buckets in seconds, from below a millisecond to the longest commit retry budget, 10 min (not milliseconds'
         // 0-10,000; not 10 s, which put a commit retried for deploy/'s 20 s budget in +Inf).

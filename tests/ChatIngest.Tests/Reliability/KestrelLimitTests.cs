@@ -152,6 +152,29 @@ public sealed class KestrelLimitTests : IDisposable
     }
 
     [Fact]
+    public async Task AReplayWhoseClientClosesBeforeItsContentLengthStillStoresTheLinesReadBeforeTheClose()
+    {
+        // A killed curl, a dropped proxy: Kestrel ends the request, and no answer can reach the client; what was read
+        // is stored all the same (the client will send the file again, and duplicates change nothing).
+        const string token = "closed-body-token";
+        await using var service = await ServiceProcess.StartAsync(Path.Combine(directory, "closed.duckdb"), new Dictionary<string, string>
+        {
+            ["Replay__Token"] = token,
+            ["Ingest__ReplayChunkLines"] = "1", // each line its own chunk: the first is stored once the third has been read
+        });
+        var lines = Encoding.UTF8.GetBytes(Payloads.CourierStart(1) + "\n" + Payloads.CourierStart(2) + "\n" + Payloads.CourierStart(3) + "\n");
+        using var client = await ConnectAsync(service.Address);
+        var head = RequestHead(service.Address, "/replay", $"Authorization: Bearer {token}\r\n") + "Content-Length: 1000000\r\n\r\n";
+        byte[] request = [.. Encoding.ASCII.GetBytes(head), .. lines];
+        await client.GetStream().WriteAsync(request);
+        await Wait.UntilAsync(async () => (await service.Client.GetJsonAsync("/conversations")).GetProperty("items").GetArrayLength() > 0, "the first line stored");
+
+        client.Client.Shutdown(SocketShutdown.Send);
+
+        await Wait.UntilAsync(async () => (await service.Client.GetJsonAsync("/conversations")).GetProperty("items").GetArrayLength() == 3, "all three lines stored");
+    }
+
+    [Fact]
     public async Task AReplayLineOverTheLimitGets413AndKestrelDrainsTheRestWithoutAnError()
     {
         const string token = "long-line-token";
