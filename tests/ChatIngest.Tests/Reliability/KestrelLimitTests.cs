@@ -127,18 +127,9 @@ public sealed class KestrelLimitTests : IDisposable
     [Fact]
     public async Task AReplayBodyThatBreaksOffStoresTheLinesReadBeforeAndSaysWhereToGoOn()
     {
-        const string token = "broken-body-token";
-        await using var service = await ServiceProcess.StartAsync(Path.Combine(directory, "broken.duckdb"), new Dictionary<string, string>
-        {
-            ["Replay__Token"] = token,
-            ["Ingest__ReplayChunkLines"] = "1", // each line its own chunk: the first is stored once the third has been read
-        });
-        var chunk = Encoding.UTF8.GetBytes(Payloads.CourierStart(1) + "\n\n" + Payloads.CourierStart(2) + "\n" + Payloads.CourierStart(3) + "\n");
-        using var client = await ConnectAsync(service.Address);
-        var head = RequestHead(service.Address, "/replay", $"Authorization: Bearer {token}\r\n") + $"Transfer-Encoding: chunked\r\n\r\n{chunk.Length:x}\r\n";
-        byte[] lines = [.. Encoding.ASCII.GetBytes(head), .. chunk, .. "\r\n"u8];
-        await client.GetStream().WriteAsync(lines);
-        await Wait.UntilAsync(async () => (await service.Client.GetJsonAsync("/conversations")).GetProperty("items").GetArrayLength() > 0, "the first line stored");
+        var (service, client) = await ThreeLinesOfAReplayReadAsync("broken.duckdb", chunked: true);
+        await using var _ = service;
+        using var __ = client;
 
         await client.GetStream().WriteAsync("zz\r\n"u8.ToArray()); // a chunk size that is not hex
         var answer = await ReadAnswerAsync(client.GetStream());
@@ -156,22 +147,46 @@ public sealed class KestrelLimitTests : IDisposable
     {
         // A killed curl, a dropped proxy: Kestrel ends the request, and no answer can reach the client; what was read
         // is stored all the same (the client will send the file again, and duplicates change nothing).
-        const string token = "closed-body-token";
-        await using var service = await ServiceProcess.StartAsync(Path.Combine(directory, "closed.duckdb"), new Dictionary<string, string>
-        {
-            ["Replay__Token"] = token,
-            ["Ingest__ReplayChunkLines"] = "1", // each line its own chunk: the first is stored once the third has been read
-        });
-        var lines = Encoding.UTF8.GetBytes(Payloads.CourierStart(1) + "\n" + Payloads.CourierStart(2) + "\n" + Payloads.CourierStart(3) + "\n");
-        using var client = await ConnectAsync(service.Address);
-        var head = RequestHead(service.Address, "/replay", $"Authorization: Bearer {token}\r\n") + "Content-Length: 1000000\r\n\r\n";
-        byte[] request = [.. Encoding.ASCII.GetBytes(head), .. lines];
-        await client.GetStream().WriteAsync(request);
-        await Wait.UntilAsync(async () => (await service.Client.GetJsonAsync("/conversations")).GetProperty("items").GetArrayLength() > 0, "the first line stored");
+        var (service, client) = await ThreeLinesOfAReplayReadAsync("closed.duckdb", chunked: false);
+        await using var _ = service;
+        using var __ = client;
 
         client.Client.Shutdown(SocketShutdown.Send);
 
         await Wait.UntilAsync(async () => (await service.Client.GetJsonAsync("/conversations")).GetProperty("items").GetArrayLength() == 3, "all three lines stored");
+    }
+
+    /// <summary>
+    /// A service whose replays send each line to the writer as a chunk of its own, and a connection that has sent it a
+    /// replay's head (chunked, or a Content-Length far past what follows) and lines 1, 3 and 4 (line 2 blank), each a
+    /// courier's first message of orders 1 to 3: returned once the first is stored, so all three have been read.
+    /// </summary>
+    private async Task<(ServiceProcess Service, TcpClient Client)> ThreeLinesOfAReplayReadAsync(string database, bool chunked)
+    {
+        const string token = "replay-token";
+        var service = await ServiceProcess.StartAsync(Path.Combine(directory, database), new Dictionary<string, string>
+        {
+            ["Replay__Token"] = token,
+            ["Ingest__ReplayChunkLines"] = "1", // each line its own chunk: the first is stored once the third has been read
+        });
+        var lines = Encoding.UTF8.GetBytes(Payloads.CourierStart(1) + "\n\n" + Payloads.CourierStart(2) + "\n" + Payloads.CourierStart(3) + "\n");
+        var framing = chunked ? $"Transfer-Encoding: chunked\r\n\r\n{lines.Length:x}\r\n" : "Content-Length: 1000000\r\n\r\n";
+        var head = RequestHead(service.Address, "/replay", $"Authorization: Bearer {token}\r\n") + framing;
+        TcpClient? client = null;
+        try
+        {
+            client = await ConnectAsync(service.Address);
+            byte[] request = [.. Encoding.ASCII.GetBytes(head), .. lines, .. (chunked ? "\r\n"u8.ToArray() : [])];
+            await client.GetStream().WriteAsync(request);
+            await Wait.UntilAsync(async () => (await service.Client.GetJsonAsync("/conversations")).GetProperty("items").GetArrayLength() > 0, "the first line stored");
+            return (service, client);
+        }
+        catch
+        {
+            client?.Dispose();
+            await service.DisposeAsync(); // the caller never got them to dispose
+            throw;
+        }
     }
 
     [Fact]
