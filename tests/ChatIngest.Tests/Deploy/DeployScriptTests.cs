@@ -438,6 +438,41 @@ public sealed class DeployScriptTests
         return result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
     }
 
+    [Fact]
+    public async Task TheCloudBuildUploadLeavesOutKeyFilesButKeepsWhatTheImagesBuildNeeds()
+    {
+        // .gcloudignore is read with .gitignore's rules (gcloud topic gcloudignore), so git itself says what it leaves
+        // out, in a scratch repository whose .gitignore is it.
+        var scratch = TempPaths.NewDirectory();
+        try
+        {
+            File.Copy(Path.Combine(TempPaths.RepositoryRoot(), ".gcloudignore"), Path.Combine(scratch, ".gitignore"));
+            Assert.Equal(0, (await ChildProcess.RunAsync("git", ["init", "-q", scratch], scratch, missingHint: "apt-get install git")).ExitCode);
+            string[] kept =
+            [
+                "Dockerfile", "Directory.Build.props", "Directory.Packages.props", "ChatIngest.slnx", ".editorconfig",
+                "src/ChatIngest.Api/appsettings.json", "src/ChatIngest.Api/Program.cs", "src/ChatIngest.Api/ChatIngest.Api.csproj",
+                "src/ChatIngest.Core/Ingest/IngestWriter.cs", "sql/duckdb/view.sql", "sql/bigquery/view.sql",
+            ];
+            string[] left = ["key.json", "deploy/sa-key.json", "src/ChatIngest.Api/credentials.json", "tests/x.cs", "data/chatingest.duckdb", "client.pem"];
+            foreach (var path in kept.Concat(left))
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(scratch, path))!);
+                await File.WriteAllTextAsync(Path.Combine(scratch, path), "x");
+            }
+
+            foreach (var path in kept.Concat(left))
+            {
+                var ignored = (await ChildProcess.RunAsync("git", ["check-ignore", "-q", path], scratch)).ExitCode == 0;
+                Assert.True(ignored == left.Contains(path), $"{path} is {(ignored ? "left out of" : "in")} the upload");
+            }
+        }
+        finally
+        {
+            TempPaths.TryDelete(scratch);
+        }
+    }
+
     /// <summary>
     /// Only the system tools on PATH (no gcloud, no bq there): a dry run that called gcloud would fail. Every variable the
     /// scripts read is taken out, so one exported on the machine running the tests (an IMAGE, a REGION) cannot change
