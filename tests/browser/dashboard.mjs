@@ -77,6 +77,23 @@ try {
     report.laterReplay = await replayAndWait(laterFile);
     report.cityLinksAfterLaterReplay = await cityLinks();
   }
+
+  // Hidden, the page asks /stats for nothing over more than a poll's interval; shown again, it polls at once.
+  const setHidden = (hidden) => page.evaluate((h) => {
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => h });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+  await setHidden(true);
+  await page.waitForTimeout(500); // a poll already past its check when the tab hid may still be reported
+  report.statsRequestsWhileHidden = 0;
+  const countStats = (r) => { if (new URL(r.url()).pathname === '/stats') report.statsRequestsWhileHidden += 1; };
+  page.on('request', countStats);
+  await page.waitForTimeout(4_000);
+  page.off('request', countStats);
+  const hiddenUpdates = await updates();
+  await setHidden(false);
+  await waitForUpdates(hiddenUpdates + 1);
+  report.pollsAgainWhenShown = true;
 } finally {
   await browser.close();
 }

@@ -70,6 +70,11 @@ public sealed class DashboardBrowserTests : IDisposable
         var withLater = ExpectedStats.FromNdjson(seedAndLater);
         Assert.Null(withLater.Cities.Last().Key);
         await AssertCityLinksListTheCitysConversationsAsync(client, report.GetProperty("cityLinksAfterLaterReplay"), withLater);
+
+        // A hidden tab asks /stats for nothing over more than one 3 s interval (on BigQuery each poll is a billed query
+        // over the view), and polls again as soon as it is shown.
+        Assert.Equal(0, report.GetProperty("statsRequestsWhileHidden").GetInt32());
+        Assert.True(report.GetProperty("pollsAgainWhenShown").GetBoolean());
     }
 
     private static async Task AssertCityLinksListTheCitysConversationsAsync(HttpClient client, JsonElement links, ExpectedStats expected)

@@ -156,8 +156,15 @@
       stats.started_per_minute.map((e) => [e.minute, e.conversations]));
   }
 
+  // A hidden tab asks for nothing (on BigQuery each poll is a query over the whole view, billed): the poll due while
+  // it is hidden finds it so and stops, and showing the tab polls at once. One poll at a time.
   let updates = 0;
+  let timer = 0;
+  let polling = false;
   async function poll() {
+    clearTimeout(timer);
+    if (polling || document.hidden) return;
+    polling = true;
     try {
       const response = await fetch('/stats', { cache: 'no-store', headers: { Accept: 'application/json' } });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
@@ -168,9 +175,11 @@
     } catch (error) {
       text('status', `Could not load /stats (${error.message}); trying again in ${POLL_MS / 1000} s`);
     } finally {
-      setTimeout(poll, POLL_MS);
+      polling = false;
+      timer = setTimeout(poll, POLL_MS);
     }
   }
 
+  document.addEventListener('visibilitychange', () => { if (!document.hidden) poll(); });
   poll();
 })();
