@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.IO.Pipelines;
 using ChatIngest.Api.Hosting;
 using ChatIngest.Core.Ingest;
 using ChatIngest.Core.Messages;
@@ -129,7 +130,9 @@ internal static class ReplayEndpoints
 
         // The service stopping ends the read, not the lines read: they are stored and the answer says how far it got.
         // (Left reading, the replay would be cut off with a reset when the host's shutdown timeout ran out.)
-        using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
+        // The read is ended by cancelling the body's pending read, not by a token: a Content-Length body whose read a token
+        // cancelled stays "in progress" to Kestrel, whose drain of the rest then failed with an error and a stack trace.
+        using var stopping = lifetime.ApplicationStopping.Register(static body => ((PipeReader)body!).CancelPendingRead(), http.Request.BodyReader);
         var stopped = false;
         LineTooLongException? tooLong = null;
         BadHttpRequestException? badBody = null;
@@ -137,7 +140,7 @@ internal static class ReplayEndpoints
         {
             try
             {
-                await foreach (var line in NdjsonLineReader.ReadLinesAsync(http.Request.BodyReader, options.Value.MaxReplayLineBytes, reading.Token))
+                await foreach (var line in NdjsonLineReader.ReadLinesAsync(http.Request.BodyReader, options.Value.MaxReplayLineBytes, cancellationToken))
                 {
                     received++;
                     lastLine = line.Number;

@@ -71,6 +71,13 @@ public static class NdjsonLineReader
         while (true)
         {
             var result = await reader.ReadAsync(cancellationToken);
+            if (result.IsCanceled)
+            {
+                // CancelPendingRead: the caller ends the read here (a service stopping), the reader left between reads.
+                reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+                throw new OperationCanceledException("The read was cancelled (PipeReader.CancelPendingRead).");
+            }
+
             var buffer = result.Buffer;
             var lines = new List<NdjsonLine>();
             var tooLong = false;

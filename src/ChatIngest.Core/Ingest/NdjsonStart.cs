@@ -65,6 +65,12 @@ public static class NdjsonStart
     {
         var result = await reader.ReadAtLeastAsync(Bom.Length + LongestMagic, cancellationToken);
         var buffer = result.Buffer;
+        if (result.IsCanceled)
+        {
+            reader.AdvanceTo(buffer.Start, buffer.End);
+            throw new OperationCanceledException("The read was cancelled (PipeReader.CancelPendingRead).");
+        }
+
         if (OtherEncoding(buffer) is { } encoding)
         {
             reader.AdvanceTo(buffer.Start);
