@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
 using ChatIngest.Core.Ingest;
+using ChatIngest.Tests.Support;
 
 namespace ChatIngest.Tests.Ingest;
 
@@ -74,6 +75,33 @@ public sealed class NdjsonLineReaderTests
 
         Assert.Equal(encoding, refused.Encoding);
         Assert.Contains($"iconv -f {encoding} -t UTF-8", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("")] // before the body's first byte: NdjsonStart's read sees it
+    [InlineData("{\"orderId\": 1, \"cityCode\": \"IST\"}\n{\"order")] // mid-body
+    public async Task ACancelledPendingReadEndsTheLinesAndLeavesTheReaderFreeForAnotherRead(string sent)
+    {
+        // How /replay ends its read when the service stops: a token left Kestrel's Content-Length body "in progress".
+        var pipe = new Pipe();
+        await pipe.Writer.WriteAsync(Encoding.UTF8.GetBytes(sent));
+        var lines = new List<NdjsonLine>();
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var line in NdjsonLineReader.ReadLinesAsync(pipe.Reader, 1024, CancellationToken.None))
+            {
+                lines.Add(line);
+            }
+        });
+        await Wait.UntilAsync(() => lines.Count == sent.Count(c => c == '\n') && pipe.Writer.UnflushedBytes == 0, "the whole lines read");
+
+        pipe.Reader.CancelPendingRead();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading.WaitAsync(TimeSpan.FromSeconds(60)));
+        await pipe.Writer.WriteAsync("more"u8.ToArray());
+        var next = await pipe.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(60)); // throws if a read were still in progress
+        Assert.EndsWith("more", Encoding.UTF8.GetString(next.Buffer.ToArray()), StringComparison.Ordinal);
+        pipe.Reader.AdvanceTo(next.Buffer.End);
     }
 
     private static async Task<List<NdjsonLine>> ReadAllAsync(PipeReader source, int maxLineBytes)
