@@ -9,9 +9,9 @@ using Polly.Retry;
 namespace ChatIngest.Core.Ingest;
 
 /// <summary>
-/// The one writer (group commit, after Serilog's BatchingSink): it takes whatever is queued, up to
-/// <see cref="IngestOptions.MaxBatchRows"/> and <see cref="MaxBatchBytes"/>, commits it in one warehouse transaction, then completes every request of
-/// the batch. There is no collection window: while one commit runs, the next batch queues up by itself, so batches
+/// The one writer (group commit, after Serilog's BatchingSink): it takes whatever is queued, in whole requests, up to
+/// <see cref="IngestOptions.MaxBatchRows"/> and <see cref="MaxBatchBytes"/>, commits it in one warehouse transaction,
+/// then completes every request of the batch. There is no collection window: while one commit runs, the next batch queues up by itself, so batches
 /// grow with load and a lone push is committed at once. Before it cuts a group, the writer steps behind the thread
 /// pool's queue a few times (<see cref="GroupYields"/>), so pushes already being read reach the group.
 /// On shutdown the queue is closed first and everything already accepted is committed before this returns, unless the
