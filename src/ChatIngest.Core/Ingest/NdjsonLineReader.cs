@@ -71,12 +71,7 @@ public static class NdjsonLineReader
         while (true)
         {
             var result = await reader.ReadAsync(cancellationToken);
-            if (result.IsCanceled)
-            {
-                // CancelPendingRead: the caller ends the read here (a service stopping), the reader left between reads.
-                reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
-                throw new OperationCanceledException("The read was cancelled (PipeReader.CancelPendingRead).");
-            }
+            NdjsonStart.ThrowIfCancelled(reader, result);
 
             var buffer = result.Buffer;
             var lines = new List<NdjsonLine>();

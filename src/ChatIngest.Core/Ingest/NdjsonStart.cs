@@ -65,11 +65,7 @@ public static class NdjsonStart
     {
         var result = await reader.ReadAtLeastAsync(Bom.Length + LongestMagic, cancellationToken);
         var buffer = result.Buffer;
-        if (result.IsCanceled)
-        {
-            reader.AdvanceTo(buffer.Start, buffer.End);
-            throw new OperationCanceledException("The read was cancelled (PipeReader.CancelPendingRead).");
-        }
+        ThrowIfCancelled(reader, result);
 
         if (OtherEncoding(buffer) is { } encoding)
         {
@@ -82,6 +78,19 @@ public static class NdjsonStart
         var compressed = Compressed.FirstOrDefault(c => StartsWith(rest, c.Magic)).Name;
         reader.AdvanceTo(start);
         return compressed;
+    }
+
+    /// <summary>
+    /// Ends the lines where the caller cancelled the pending read (<see cref="PipeReader.CancelPendingRead"/>: a service
+    /// stopping), the read ended first so the reader is left between reads, as Kestrel needs it to drain a body.
+    /// </summary>
+    internal static void ThrowIfCancelled(PipeReader reader, ReadResult result)
+    {
+        if (result.IsCanceled)
+        {
+            reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+            throw new OperationCanceledException("The read was cancelled (PipeReader.CancelPendingRead).");
+        }
     }
 
     private static bool StartsWith(ReadOnlySequence<byte> buffer, ReadOnlySpan<byte> prefix)

@@ -204,8 +204,7 @@ internal sealed partial class BigQueryRestClient
     {
         try
         {
-            var url = $"{projectPath}/jobs/{Uri.EscapeDataString(jobId)}?location={Uri.EscapeDataString(location ?? "")}";
-            using var job = await SendOnceAsync(HttpMethod.Get, url, null, cancellationToken).ConfigureAwait(false);
+            using var job = await SendOnceAsync(HttpMethod.Get, JobUrl(jobId, location), null, cancellationToken).ConfigureAwait(false);
             return job.RootElement.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.Object
                 && status.StringOf("state") == "DONE"
                 && status.TryGetProperty("errorResult", out var error) && error.ValueKind == JsonValueKind.Object
@@ -227,8 +226,7 @@ internal sealed partial class BigQueryRestClient
         using var timeout = new CancellationTokenSource(settings.BigQueryRequestTimeout, time);
         try
         {
-            var url = $"{projectPath}/jobs/{Uri.EscapeDataString(jobId)}/cancel?location={Uri.EscapeDataString(location ?? "")}";
-            (await SendOnceAsync(HttpMethod.Post, url, null, timeout.Token).ConfigureAwait(false)).Dispose();
+            (await SendOnceAsync(HttpMethod.Post, JobUrl(jobId, location, "/cancel"), null, timeout.Token).ConfigureAwait(false)).Dispose();
             LogCancelled(logger, jobId);
         }
         catch (Exception e) when (e is BigQueryException or HttpRequestException or OperationCanceledException or JsonException)
@@ -236,6 +234,10 @@ internal sealed partial class BigQueryRestClient
             LogCancelFailed(logger, jobId, e.Message);
         }
     }
+
+    /// <summary><c>jobs.get</c>'s URL of a job, or with <paramref name="method"/> (<c>/cancel</c>) one of its methods'.</summary>
+    private string JobUrl(string jobId, string? location, string method = "") =>
+        $"{projectPath}/jobs/{Uri.EscapeDataString(jobId)}{method}?location={Uri.EscapeDataString(location ?? "")}";
 
     [LoggerMessage(EventId = 312, Level = LogLevel.Information, Message = "Asked BigQuery to cancel query job {JobId}, which was given up on")]
     private static partial void LogCancelled(ILogger logger, string jobId);
