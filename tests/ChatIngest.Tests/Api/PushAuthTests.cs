@@ -193,10 +193,7 @@ public sealed class PushAuthTests : IAsyncLifetime
     [Fact]
     public async Task UnreachableSigningKeysAnswer503SoPubSubRetriesAndAreCounted()
     {
-        var port = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        port.Start();
-        var closed = $"http://127.0.0.1:{((IPEndPoint)port.LocalEndpoint).Port}/certs";
-        port.Stop(); // nothing listens there now
+        var closed = $"http://127.0.0.1:{FreePorts.Next()}/certs"; // nothing listens there
         var settings = tokens.Settings();
         settings["PushAuth:CertificatesUrl"] = closed;
         var logs = new CapturedLogs();

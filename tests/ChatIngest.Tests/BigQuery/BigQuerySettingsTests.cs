@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using ChatIngest.Core.Warehouse;
 using ChatIngest.Core.Warehouse.BigQuery;
 using ChatIngest.Core.Warehouse.DuckDb;
@@ -75,12 +74,12 @@ public sealed class BigQuerySettingsTests
     [Fact]
     public async Task ServiceListensOnPortEvenWhenTheBaseImageSetsAspNetCoreHttpPorts()
     {
-        var port = FreePort();
+        var port = FreePorts.Next();
         var directory = TempPaths.NewDirectory();
         var start = new System.Diagnostics.ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(ChildProcess.ApiAssembly);
         start.Environment["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["ASPNETCORE_HTTP_PORTS"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["ASPNETCORE_HTTP_PORTS"] = FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Warehouse__DuckDbPath"] = Path.Combine(directory, "w.duckdb");
         using var process = System.Diagnostics.Process.Start(start)!;
         try
@@ -111,11 +110,4 @@ public sealed class BigQuerySettingsTests
 
     private static Task<ChildProcess.Result> RunServiceAsync(string[] args, Dictionary<string, string?>? environment = null) =>
         ChildProcess.RunServiceAsync(args, TempPaths.NewDirectory(), environment);
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

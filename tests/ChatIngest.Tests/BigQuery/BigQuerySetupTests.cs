@@ -8,15 +8,13 @@ namespace ChatIngest.Tests.BigQuery;
 
 public sealed class BigQuerySetupTests
 {
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)] // rights on this dataset only: creating one is 403 whether it exists or not
-    public async Task SetupCreatesWhatIsMissingAndLeavesWhatExistsWithoutTheRightToCreateDatasets(bool mayCreateDatasets)
+    [Fact]
+    public async Task SetupCreatesWhatIsMissingAndLeavesWhatExistsWithoutTheRightToCreateDatasets()
     {
         await using var fake = await FakeBigQuery.StartAsync(withTables: false);
         fake.Datasets[FakeBigQuery.Dataset] = true;
         fake.Tables["orders"] = new FakeTable("orders", IsView: false);
-        fake.MayCreateDatasets = mayCreateDatasets;
+        fake.MayCreateDatasets = false; // rights on this dataset only: creating one is 403 whether it exists or not
         await using var services = BigQueryServices.Create(fake);
         var report = new List<string>();
 
@@ -33,6 +31,23 @@ public sealed class BigQuerySetupTests
         Assert.DoesNotContain(fake.Requests, r => r.Method == "POST" && r.Path.EndsWith("/datasets", StringComparison.Ordinal));
         Assert.True(fake.Tables["customer_courier_conversations"].IsView);
         Assert.DoesNotContain(fake.Queries, q => q.Sql.Contains("`demo-project.chat.orders` (", StringComparison.Ordinal));
+        Assert.Empty(fake.Violations);
+    }
+
+    [Fact]
+    public async Task ADatasetMadeBySomeoneElseBetweenTheLookupAndTheCreateIsTakenAsThereAndItsLocationChecked()
+    {
+        await using var fake = await FakeBigQuery.StartAsync(withTables: false);
+        fake.Datasets[FakeBigQuery.Dataset] = true;
+        fake.DatasetLookupsBeforeItIsThere = 1; // the first lookup misses it, so the create answers 409
+        await using var services = BigQueryServices.Create(fake);
+        var report = new List<string>();
+
+        await services.GetRequiredService<BigQuerySetup>().RunAsync(report.Add, CancellationToken.None);
+
+        Assert.Equal("dataset demo-project.chat: exists, in EU", report[0]);
+        Assert.Single(fake.Requests, r => r.Method == "POST" && r.Path.EndsWith("/datasets", StringComparison.Ordinal));
+        Assert.Equal(2, fake.Requests.Count(r => r.Method == "GET" && r.Path.EndsWith("/datasets/chat", StringComparison.Ordinal)));
         Assert.Empty(fake.Violations);
     }
 

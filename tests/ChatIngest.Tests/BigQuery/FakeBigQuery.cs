@@ -61,6 +61,12 @@ public sealed partial class FakeBigQuery : IAsyncDisposable
     /// </summary>
     public bool MayCreateDatasets { get; set; } = true;
 
+    /// <summary>
+    /// How many more <c>datasets.get</c> calls answer 404 for a dataset that exists: one made by someone else between a
+    /// caller's lookup and its create, which then answers 409.
+    /// </summary>
+    public int DatasetLookupsBeforeItIsThere { get; set; }
+
     public static async Task<FakeBigQuery> StartAsync(bool withTables = true)
     {
         var fake = new FakeBigQuery();
@@ -143,7 +149,13 @@ public sealed partial class FakeBigQuery : IAsyncDisposable
     private IResult GetDataset(HttpContext http, string project, string dataset)
     {
         Record(http, null);
-        return project == Project && Datasets.ContainsKey(dataset)
+        var missed = Datasets.ContainsKey(dataset) && DatasetLookupsBeforeItIsThere > 0;
+        if (missed)
+        {
+            DatasetLookupsBeforeItIsThere--;
+        }
+
+        return project == Project && Datasets.ContainsKey(dataset) && !missed
             ? Results.Json(new { datasetReference = new { projectId = project, datasetId = dataset }, location = DatasetLocations.GetValueOrDefault(dataset, Location) })
             : Error(404, "notFound", $"Not found: Dataset {project}:{dataset}");
     }

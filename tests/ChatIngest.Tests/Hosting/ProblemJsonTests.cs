@@ -23,7 +23,9 @@ public sealed class ProblemJsonTests
         Assert.Equal(404, problem.RootElement.GetProperty("status").GetInt32());
         Assert.Equal("Not Found", problem.RootElement.GetProperty("title").GetString());
 
-        // The same fields as ASP.NET Core's own writer gives a client that accepts JSON (type, traceId).
+        // The fields of every problem here (API.md), and the same as ASP.NET Core's own writer gives a client that accepts
+        // JSON: since both come from that writer, the list is what checks that none is lost.
+        Assert.Equal(["status", "title", "trace_id", "type"], Fields(problem));
         using var asJson = await app.CreateClient().GetAcceptingAsync("/no-such-page", "application/json");
         using var expected = JsonDocument.Parse(await asJson.Content.ReadAsStringAsync());
         Assert.Equal(Fields(expected), Fields(problem));

@@ -87,14 +87,7 @@ public sealed partial class StartupTests : IDisposable
     {
         // A home of its own: no development certificate in its store, as on a machine that never ran dotnet dev-certs.
         // A port the system just handed out, not a fixed one another process on the machine may hold ("in use" instead).
-        int port;
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
-
-        var result = await RunAsync(new() { ["ASPNETCORE_URLS"] = $"https://127.0.0.1:{port}", ["HOME"] = directory });
+        var result = await RunAsync(new() { ["ASPNETCORE_URLS"] = $"https://127.0.0.1:{FreePorts.Next()}", ["HOME"] = directory });
 
         // Kestrel alone knows where its certificates may be, so it says so inside the host's start, whose failure log
         // comes first; then one line, and a bad setting's exit code, not an abort (134) with the stack trace again.

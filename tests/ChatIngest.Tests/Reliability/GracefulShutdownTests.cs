@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using ChatIngest.Tests.Support;
 using Xunit.Abstractions;
@@ -58,17 +57,9 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output)
             {
                 // A raw connection: 300 lines of a body that is never ended, as a slow upload's: one chunk of a chunked
                 // body, or the start of one whose Content-Length is far past them.
-                using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-                await socket.ConnectAsync(service.Address.Host, service.Address.Port);
+                using var client = await RawHttp.ConnectAsync(service.Address);
                 var lines = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(1, 300).Select(i => Payloads.CourierStart(i) + "\n")));
-                await socket.SendAsync(Encoding.ASCII.GetBytes(
-                    $"POST /replay HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: application/x-ndjson\r\n"
-                    + (chunked ? $"Transfer-Encoding: chunked\r\n\r\n{lines.Length:x}\r\n" : "Content-Length: 10000000\r\n\r\n")));
-                await socket.SendAsync(lines);
-                if (chunked)
-                {
-                    await socket.SendAsync("\r\n"u8.ToArray());
-                }
+                await client.GetStream().WriteAsync(RawHttp.UnendedReplay(service.Address, token, lines, chunked));
 
                 // Stored in chunks of 10 while the body stays open; the last two chunks wait for more lines
                 // (ReplayEndpoints classifies two ahead), so 280 means all 300 were read.
@@ -76,16 +67,10 @@ public sealed class GracefulShutdownTests(ITestOutputHelper output)
                     "the lines sent were not stored");
                 service.Signal(ServiceProcess.SigTerm);
 
-                var answer = new StringBuilder();
-                var buffer = new byte[4096];
-                int read;
-                while (!answer.ToString().Contains("lines,", StringComparison.Ordinal) && (read = await socket.ReceiveAsync(buffer)) > 0)
-                {
-                    answer.Append(Encoding.UTF8.GetString(buffer, 0, read));
-                }
+                var answer = await RawHttp.ReadAnswerAsync(client.GetStream(), enough: a => a.Contains("lines,", StringComparison.Ordinal));
 
-                Assert.StartsWith("HTTP/1.1 503", answer.ToString(), StringComparison.Ordinal);
-                Assert.Contains("Stopped reading after 300 lines", answer.ToString(), StringComparison.Ordinal);
+                Assert.StartsWith("HTTP/1.1 503", answer, StringComparison.Ordinal);
+                Assert.Contains("Stopped reading after 300 lines", answer, StringComparison.Ordinal);
                 var exitCode = await service.WaitForExitAsync(TimeSpan.FromMinutes(1));
                 Assert.True(exitCode == 0, $"exit code {exitCode}. Output:\n{service.Output}");
                 Assert.DoesNotContain("fail:", service.Output, StringComparison.Ordinal); // an orderly stop, no error logged

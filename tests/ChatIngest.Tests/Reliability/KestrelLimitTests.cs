@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using ChatIngest.Tests.Support;
+using static ChatIngest.Tests.Support.RawHttp;
 
 namespace ChatIngest.Tests.Reliability;
 
@@ -170,14 +171,11 @@ public sealed class KestrelLimitTests : IDisposable
             ["Ingest__ReplayChunkLines"] = "1", // each line its own chunk: the first is stored once the third has been read
         });
         var lines = Encoding.UTF8.GetBytes(Payloads.CourierStart(1) + "\n\n" + Payloads.CourierStart(2) + "\n" + Payloads.CourierStart(3) + "\n");
-        var framing = chunked ? $"Transfer-Encoding: chunked\r\n\r\n{lines.Length:x}\r\n" : "Content-Length: 1000000\r\n\r\n";
-        var head = RequestHead(service.Address, "/replay", $"Authorization: Bearer {token}\r\n") + framing;
         TcpClient? client = null;
         try
         {
             client = await ConnectAsync(service.Address);
-            byte[] request = [.. Encoding.ASCII.GetBytes(head), .. lines, .. (chunked ? "\r\n"u8.ToArray() : [])];
-            await client.GetStream().WriteAsync(request);
+            await client.GetStream().WriteAsync(RawHttp.UnendedReplay(service.Address, token, lines, chunked));
             await Wait.UntilAsync(async () => (await service.Client.GetJsonAsync("/conversations")).GetProperty("items").GetArrayLength() > 0, "the first line stored");
             return (service, client);
         }
@@ -237,34 +235,4 @@ public sealed class KestrelLimitTests : IDisposable
             && s.Key.Contains("http_route=\"/pubsub/push\"", StringComparison.Ordinal)
             && (s.Key.Contains("http_response_status_code=\"400\"", StringComparison.Ordinal) || s.Key.Contains("http_response_status_code=\"499\"", StringComparison.Ordinal)))
         .Sum(s => s.Value);
-
-    private static string RequestHead(Uri address, string path, string headers) =>
-        $"POST {path} HTTP/1.1\r\nHost: {address.Authority}\r\nContent-Type: application/json\r\n{headers}";
-
-    private static async Task<TcpClient> ConnectAsync(Uri address)
-    {
-        var client = new TcpClient();
-        await client.ConnectAsync(address.Host, address.Port);
-        return client;
-    }
-
-    /// <summary>One chunked problem+json answer: everything up to the terminating zero-length chunk.</summary>
-    private static async Task<string> ReadAnswerAsync(NetworkStream stream)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var answer = new StringBuilder();
-        var buffer = new byte[4096];
-        while (!answer.ToString().EndsWith("\r\n0\r\n\r\n", StringComparison.Ordinal))
-        {
-            var read = await stream.ReadAsync(buffer, timeout.Token);
-            if (read == 0)
-            {
-                break;
-            }
-
-            answer.Append(Encoding.UTF8.GetString(buffer, 0, read));
-        }
-
-        return answer.ToString();
-    }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -60,7 +59,7 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         ListenVia listenVia = ListenVia.Urls, bool waitUntilHealthy = true)
     {
         var apiDirectory = ApiDirectory();
-        var port = FreePort();
+        var port = FreePorts.Next();
         var address = new Uri($"http://127.0.0.1:{port}");
         var start = new ProcessStartInfo("dotnet")
         {
@@ -206,13 +205,6 @@ public sealed partial class ServiceProcess : IAsyncDisposable
         return File.Exists(Path.Combine(directory, "ChatIngest.Api.dll"))
             ? directory
             : throw new FileNotFoundException($"ChatIngest.Api.dll is not built in {directory}; run `dotnet build` first.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
