@@ -3,6 +3,7 @@ using ChatIngest.Api.Push;
 using ChatIngest.Api.Replay;
 using ChatIngest.Core.Ingest;
 using ChatIngest.Core.Warehouse;
+using ChatIngest.Core.Warehouse.BigQuery;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -49,6 +50,13 @@ internal static partial class ChatIngestHosting
                 c.ProblemDetails.Title = "The warehouse is unavailable; try again shortly.";
                 c.ProblemDetails.Detail = unavailable.Message;
                 Problems.SetRetryAfter(c.HttpContext, c.HttpContext.RequestServices.GetRequiredService<IOptions<IngestOptions>>());
+            }
+
+            // A read BigQuery would bill past its limit: no retry helps, the setting does. No Retry-After, then.
+            if (c.Exception is QueryCostLimitException costly)
+            {
+                c.ProblemDetails.Title = "BigQuery refused the read: it would bill more bytes than allowed.";
+                c.ProblemDetails.Detail = costly.Message;
             }
         });
         builder.Services.AddSingleton<IProblemDetailsWriter, ProblemJsonWhateverTheAccept>(); // after ASP.NET Core's own
@@ -111,8 +119,10 @@ internal static partial class ChatIngestHosting
             },
             // The client's doing, not ours: a malformed request (answered with Kestrel's status) or a client that left
             // mid-request (a Pub/Sub connection cut, a load generator stopping). No error log with a stack trace for those.
-            // Nor is a read the warehouse could not answer: a 503 like a refused push, its cause logged where it arose.
+            // Nor is a read the warehouse could not answer: a 503 like a refused push, its cause logged where it arose;
+            // nor one BigQuery refused for its bytes billed (a 500 naming the setting, logged as a warning where it arose).
             SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException or ConnectionResetException or WarehouseUnavailableException
+                    or QueryCostLimitException
                 || c.HttpContext.RequestAborted.IsCancellationRequested,
         });
         app.UseStatusCodePages();

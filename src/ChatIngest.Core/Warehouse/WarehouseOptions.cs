@@ -37,6 +37,13 @@ public sealed class WarehouseOptions
     /// </summary>
     public TimeSpan BigQueryQueryTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// The most bytes BigQuery may bill one query for (<c>maximumBytesBilled</c>); a read that would bill more is refused
+    /// by BigQuery before it runs, at no charge, and answers 500 naming this setting. Unset: the project's default, if
+    /// any. At least 10 MiB, as BigQuery bills at least 10 MB for each table a query reads.
+    /// </summary>
+    public long? BigQueryMaximumBytesBilled { get; set; }
+
     /// <summary>insertAll requests one write sends at the same time (a batch is split into requests of at most 500 rows).</summary>
     public int BigQueryInsertConcurrency { get; set; } = 4;
 

@@ -94,6 +94,11 @@ public sealed class WarehouseOptionsValidator : IValidateOptions<WarehouseOption
                 }
             }
 
+            if (options.BigQueryMaximumBytesBilled is < BigQuery.QueryCostLimitException.LeastBytesBilled)
+            {
+                failures.Add($"Warehouse__BigQueryMaximumBytesBilled is {options.BigQueryMaximumBytesBilled}, must be at least {BigQuery.QueryCostLimitException.LeastBytesBilled} (BigQuery bills at least 10 MB for each table a query reads), or unset for the project's default.");
+            }
+
             if (options.BigQueryInsertConcurrency is < 1 or > 64)
             {
                 failures.Add($"Warehouse__BigQueryInsertConcurrency is {options.BigQueryInsertConcurrency}, must be from 1 to 64.");

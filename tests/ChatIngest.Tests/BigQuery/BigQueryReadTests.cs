@@ -3,7 +3,9 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using ChatIngest.Core.Ingest;
 using ChatIngest.Core.Warehouse;
+using ChatIngest.Core.Warehouse.BigQuery;
 using ChatIngest.Tests.Support;
+using Microsoft.Extensions.Logging;
 
 namespace ChatIngest.Tests.BigQuery;
 
@@ -373,6 +375,66 @@ public sealed class BigQueryReadTests
         Assert.Single(fake.Queries);
         Assert.Contains(fake.Requests, r => r.Method == "GET" && r.Path.EndsWith($"/jobs/{Assert.Single(fake.FailureAnswers).JobId}", StringComparison.Ordinal));
         Assert.Empty(fake.CancelledJobs); // it had ended: nothing to cancel
+    }
+
+    [Fact]
+    public async Task AReadBigQueryWouldBillPastTheLimitAnswers500NamingTheSettingOnceWithoutRetryAfter()
+    {
+        var logs = new CapturedLogs();
+        await using var fake = await FakeBigQuery.StartAsync();
+        fake.Answer = q => new CannedResult(ConversationFields, [[WideRow]]);
+        fake.BytesBilled = _ => 3 * QueryCostLimitException.LeastBytesBilled;
+        var settings = fake.Settings();
+        settings["Warehouse:BigQueryMaximumBytesBilled"] = "20971520";
+        using var app = new ChatIngestApp(settings, configureServices: logs.Register);
+
+        using var response = await app.CreateClient().GetAsync("/conversations");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Null(response.Headers.RetryAfter); // asking again meets the same limit
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("BigQuery refused the read: it would bill more bytes than allowed.", problem.GetProperty("title").GetString());
+        var detail = problem.GetProperty("detail").GetString();
+        Assert.Contains("Warehouse__BigQueryMaximumBytesBilled (20971520 bytes)", detail, StringComparison.Ordinal);
+        Assert.Contains("31457280 or higher required", detail, StringComparison.Ordinal); // BigQuery's own words: what it needs
+        Assert.Equal(20_971_520L, Assert.Single(fake.Queries).MaximumBytesBilled); // one job: not run again, not retried
+        Assert.Contains(logs.Entries, e => e.EventId == 321 && e.Level == LogLevel.Warning);
+        Assert.DoesNotContain(logs.Entries, e => e.Category.Contains("ExceptionHandler", StringComparison.Ordinal));
+        Assert.Empty(fake.Violations);
+    }
+
+    [Fact]
+    public async Task AJobThatFailsForItsBytesBilledIsNotRunAgainAndNamesTheProjectsDefaultWhenNoLimitIsSet()
+    {
+        // A project's default maximum bytes billed can refuse a read too, and BigQuery may report it as the job's failure.
+        await using var fake = await FakeBigQuery.StartAsync();
+        fake.Answer = q => new CannedResult(ConversationFields, [[WideRow]], RunsFor: TimeSpan.FromSeconds(3), FailsWith: (400, "bytesBilledLimitExceeded"));
+        await using var services = BigQueryServices.Create(fake);
+
+        var error = await Assert.ThrowsAsync<QueryCostLimitException>(
+            () => services.Warehouse().ListConversationsAsync(new ConversationQuery(Limit: 10), CancellationToken.None));
+
+        Assert.Contains("the project's default maximum bytes billed", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Warehouse__BigQueryMaximumBytesBilled", error.Message, StringComparison.Ordinal);
+        Assert.Null(Assert.Single(fake.Queries).MaximumBytesBilled); // unset: none sent
+        Assert.Empty(fake.Violations);
+    }
+
+    [Fact]
+    public async Task AReadWithinTheBytesBilledLimitRunsWithTheLimitSent()
+    {
+        await using var fake = await FakeBigQuery.StartAsync();
+        fake.Answer = q => new CannedResult(ConversationFields, [[WideRow]]);
+        fake.BytesBilled = _ => QueryCostLimitException.LeastBytesBilled;
+        await using var services = BigQueryServices.Create(
+            fake, new Dictionary<string, string?> { ["Warehouse:BigQueryMaximumBytesBilled"] = "10485760" });
+
+        var page = await services.Warehouse().ListConversationsAsync(new ConversationQuery(Limit: 10), CancellationToken.None);
+
+        Assert.Single(page.Items);
+        Assert.Equal(10_485_760L, Assert.Single(fake.Queries).MaximumBytesBilled);
+        Assert.Empty(fake.Violations);
     }
 
     [Theory]

@@ -40,6 +40,18 @@ public sealed class BigQuerySettingsTests
     }
 
     [Fact]
+    public async Task ABytesBilledLimitUnderWhatBigQueryBillsAnyReadStopsStartUpWithOneLineNamingIt()
+    {
+        var result = await RunServiceAsync(
+            ["--Warehouse:Kind=BigQuery", "--Warehouse:ProjectId=p", "--Warehouse:Dataset=d", "--Warehouse:Location=EU",
+             "--Warehouse:BigQueryEndpoint=http://127.0.0.1:9/", "--Warehouse:BigQueryMaximumBytesBilled=1000000"]);
+
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("Warehouse__BigQueryMaximumBytesBilled is 1000000, must be at least 10485760", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task GoogleEndpointWithoutApplicationDefaultCredentialsStopsStartUpWithOneLine()
     {
         var result = await RunServiceAsync(

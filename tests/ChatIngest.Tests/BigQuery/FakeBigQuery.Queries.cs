@@ -13,6 +13,12 @@ public sealed partial class FakeBigQuery
     /// <summary>The job each <c>requestId</c> started: a jobs.query sent again with it gets that job, as BigQuery does.</summary>
     private readonly ConcurrentDictionary<string, string> jobsByRequest = new();
 
+    /// <summary>
+    /// What BigQuery would bill a (non-DDL) query, in bytes: one that sends a lower <c>maximumBytesBilled</c> is refused
+    /// before it runs (400 <c>bytesBilledLimitExceeded</c>). Nothing unless a test says so.
+    /// </summary>
+    public Func<FakeQuery, long> BytesBilled { get; set; } = _ => 0;
+
     /// <summary>The canned result for a (non-DDL) query; null answers 400 and notes a violation.</summary>
     public Func<FakeQuery, CannedResult?> Answer { get; set; } = _ => null;
 
@@ -59,25 +65,24 @@ public sealed partial class FakeBigQuery
             return Reject(http, $"jobs.query: parameters [{string.Join(",", parameters.Keys)}] do not match the SQL's [{string.Join(",", used)}]");
         }
 
-        // QueryRequest.jobTimeoutMs is an int64, which Google's JSON carries as a string of digits.
-        long? jobTimeoutMs = null;
-        if (body["jobTimeoutMs"] is { } timeoutNode)
+        // QueryRequest.jobTimeoutMs and maximumBytesBilled are int64s, which Google's JSON carries as strings of digits.
+        if (!TryInt64(body, "jobTimeoutMs", out var jobTimeoutMs) || !TryInt64(body, "maximumBytesBilled", out var maximumBytesBilled))
         {
-            if (timeoutNode.GetValueKind() != JsonValueKind.String || !long.TryParse((string?)timeoutNode, System.Globalization.NumberStyles.None,
-                System.Globalization.CultureInfo.InvariantCulture, out var parsed) || parsed <= 0)
-            {
-                return Reject(http, $"jobs.query: jobTimeoutMs must be a positive int64 in a string: {timeoutNode.ToJsonString()}");
-            }
-
-            jobTimeoutMs = parsed;
+            return Reject(http, $"jobs.query: jobTimeoutMs and maximumBytesBilled must be positive int64s in strings: {body.ToJsonString()}");
         }
 
         var requestId = (string)body["requestId"]!;
-        var query = new FakeQuery(sql, parameters, jobTimeoutMs, requestId);
+        var query = new FakeQuery(sql, parameters, jobTimeoutMs, requestId, maximumBytesBilled);
         Queries.Enqueue(query);
         if (Ddl(sql) is { } ddl)
         {
             return ddl;
+        }
+
+        // BigQuery estimates what a query would bill before it runs it, and refuses it there, at no charge.
+        if (maximumBytesBilled is { } limit && BytesBilled(query) is var billed && billed > limit)
+        {
+            return Error(400, "bytesBilledLimitExceeded", $"Query exceeded limit for bytes billed: {limit}. {billed} or higher required.");
         }
 
         var timeoutMs = (int?)body["timeoutMs"] ?? 10_000;
@@ -109,6 +114,24 @@ public sealed partial class FakeBigQuery
             TimesOutAt: jobTimeoutMs is { } ms ? now + TimeSpan.FromMilliseconds(ms) : null, TimeoutMs: jobTimeoutMs);
         jobsByRequest[requestId] = jobId;
         return await JobAnswerAsync(http, jobId, timeoutMs, firstCall: true);
+    }
+
+    private static bool TryInt64(JsonObject body, string name, out long? value)
+    {
+        value = null;
+        if (body[name] is not { } node)
+        {
+            return true;
+        }
+
+        if (node.GetValueKind() != JsonValueKind.String || !long.TryParse((string?)node, System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var parsed) || parsed <= 0)
+        {
+            return false;
+        }
+
+        value = parsed;
+        return true;
     }
 
     /// <summary>
@@ -321,8 +344,13 @@ internal sealed record FakeJob(
     }
 }
 
-/// <summary>A query as the fake received it: its SQL, named parameters (type, value as sent) and <c>jobTimeoutMs</c> if sent.</summary>
-public sealed record FakeQuery(string Sql, IReadOnlyDictionary<string, (string Type, string? Value)> Parameters, long? JobTimeoutMs = null, string RequestId = "");
+/// <summary>
+/// A query as the fake received it: its SQL, named parameters (type, value as sent), and <c>jobTimeoutMs</c> and
+/// <c>maximumBytesBilled</c> if sent.
+/// </summary>
+public sealed record FakeQuery(
+    string Sql, IReadOnlyDictionary<string, (string Type, string? Value)> Parameters, long? JobTimeoutMs = null, string RequestId = "",
+    long? MaximumBytesBilled = null);
 
 /// <summary>
 /// What a query answers. <paramref name="IncompletePolls"/> answers say "not complete" before the rows, however long

@@ -55,6 +55,13 @@ internal sealed partial class BigQueryRestClient
                 throw new WarehouseUnavailableException(
                     $"BigQuery did not finish the query within Warehouse__BigQueryQueryTimeout ({settings.BigQueryQueryTimeout}).");
             }
+            catch (Exception e) when (e is BigQueryException { Reason: QueryCostLimitException.Reason }
+                or QueryJobFailedException { Reason: QueryCostLimitException.Reason })
+            {
+                // Refused before it ran, as jobs.query's answer or as the job's failure: the next job would be too.
+                LogCostLimit(logger, e.Message);
+                throw new QueryCostLimitException(settings.BigQueryMaximumBytesBilled, e.Message, e);
+            }
             catch (QueryJobFailedException e) when (!e.IsWorthAnotherJob)
             {
                 ExceptionDispatchInfo.Throw(e.Answer); // as BigQuery answered it: the query itself is wrong (a 500 here)
@@ -163,6 +170,11 @@ internal sealed partial class BigQueryRestClient
         // BigQuery stops the job itself a little after the service gives up on it (and cancels it), even if this
         // instance is gone by then.
         w.WriteString("jobTimeoutMs", JobTimeoutMs.ToString(CultureInfo.InvariantCulture));
+        if (settings.BigQueryMaximumBytesBilled is { } limit)
+        {
+            w.WriteString("maximumBytesBilled", limit.ToString(CultureInfo.InvariantCulture)); // an int64: a string in Google's JSON
+        }
+
         w.WriteStartObject("formatOptions");
         w.WriteBoolean("useInt64Timestamp", true);
         w.WriteEndObject();
@@ -244,6 +256,9 @@ internal sealed partial class BigQueryRestClient
 
     [LoggerMessage(EventId = 313, Level = LogLevel.Warning, Message = "Could not cancel BigQuery query job {JobId} ({Error}); it may run on")]
     private static partial void LogCancelFailed(ILogger logger, string jobId, string error);
+
+    [LoggerMessage(EventId = 321, Level = LogLevel.Warning, Message = "BigQuery refused a query that would bill more bytes than allowed: {Error}")]
+    private static partial void LogCostLimit(ILogger logger, string error);
 
     [LoggerMessage(EventId = 320, Level = LogLevel.Warning, Message = "BigQuery query job {JobId} failed ({Reason}), job {Job} of the query; running it again as a new job")]
     private static partial void LogJobFailed(ILogger logger, string jobId, string reason, int job);
