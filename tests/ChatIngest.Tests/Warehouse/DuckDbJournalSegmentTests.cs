@@ -228,6 +228,30 @@ public sealed class DuckDbJournalSegmentTests : IDisposable
     }
 
     [Fact]
+    public void ADirectoryThatCannotBeSyncedFailsTheSegmentInsteadOfPassingForDurable()
+    {
+        // A real open(2) that fails (ENOENT): before, every failure of the directory's sync was let be, so a segment's
+        // name could be lost on a power loss with its acknowledged frames while the writes went on as durable.
+        var gone = Path.Combine(directory, "gone");
+
+        var failure = Assert.Throws<IOException>(() => DuckDbJournal.SyncDirectory(gone));
+
+        Assert.Contains($"open of the journal's directory '{gone}' failed (errno 2)", failure.Message, StringComparison.Ordinal);
+        DuckDbJournal.SyncDirectory(directory); // one that exists syncs
+    }
+
+    [Theory]
+    [InlineData(5, false)]  // EIO: the disk failed the write of the directory
+    [InlineData(28, false)] // ENOSPC
+    [InlineData(2, false)]  // ENOENT: the directory is gone
+    [InlineData(22, true)]  // EINVAL: a file system that cannot fsync a directory
+    [InlineData(9, true)]   // EBADF: one that cannot fsync a directory opened read-only
+    [InlineData(13, true)]  // EACCES: one that does not let a directory be opened
+    [InlineData(21, true)]  // EISDIR
+    public void OnlyAFileSystemThatCannotSyncADirectoryAtAllIsLetBe(int errno, bool letBe) =>
+        Assert.Equal(letBe, DuckDbJournal.IsDirectorySyncUnsupported(errno));
+
+    [Fact]
     public void SegmentOfTheFirstFormatIsStillRead()
     {
         // What the version before recycled segments wrote: magic "CHIJRNL1", and a check that is the plain CRC-32.

@@ -216,7 +216,7 @@ internal sealed partial class DuckDbJournal : IDisposable
                 SyncData(file);
             }
 
-            SyncDirectory(Path.GetDirectoryName(path)!); // the new file's name must be as durable as its frames
+            SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!); // the new file's name must be as durable as its frames
         }
         catch
         {
@@ -297,7 +297,12 @@ internal sealed partial class DuckDbJournal : IDisposable
         }
     }
 
-    private static void SyncDirectory(string directory)
+    /// <summary>
+    /// fsync of a new segment's directory, so that its name is as durable as its frames. A failure fails the segment,
+    /// and so the write: after a power loss, its acknowledged frames could be gone with its name. Only a file system
+    /// that cannot open or sync a directory at all is let be (<see cref="IsDirectorySyncUnsupported"/>).
+    /// </summary>
+    internal static void SyncDirectory(string directory)
     {
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
         {
@@ -307,10 +312,35 @@ internal sealed partial class DuckDbJournal : IDisposable
         var fd = LinuxFiles.Open(directory, 0 /* O_RDONLY */);
         if (fd < 0)
         {
+            ThrowUnlessUnsupported("open", Marshal.GetLastPInvokeError(), directory);
             return;
         }
 
-        _ = LinuxFiles.Fsync(fd);
-        _ = LinuxFiles.Close(fd);
+        try
+        {
+            if (LinuxFiles.Fsync(fd) != 0)
+            {
+                ThrowUnlessUnsupported("fsync", Marshal.GetLastPInvokeError(), directory);
+            }
+        }
+        finally
+        {
+            _ = LinuxFiles.Close(fd);
+        }
     }
+
+    private static void ThrowUnlessUnsupported(string call, int errno, string directory)
+    {
+        if (!IsDirectorySyncUnsupported(errno))
+        {
+            throw new IOException(string.Create(CultureInfo.InvariantCulture,
+                $"{call} of the journal's directory '{directory}' failed (errno {errno}); a new segment's name would not be durable"));
+        }
+    }
+
+    /// <summary>
+    /// The errors of a file system that does not let a directory be opened or synced (EBADF, EACCES, EISDIR, EINVAL):
+    /// PostgreSQL lets these be for the same fsync. Any other (EIO, ENOSPC, a directory gone) is a failure.
+    /// </summary>
+    internal static bool IsDirectorySyncUnsupported(int errno) => errno is 9 or 13 or 21 or 22;
 }

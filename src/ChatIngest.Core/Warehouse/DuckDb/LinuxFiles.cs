@@ -10,10 +10,10 @@ internal static partial class LinuxFiles
     public const int DataSync = 0x1000;   // O_DSYNC
     public const int CloseOnExec = 0x80000; // O_CLOEXEC
 
-    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Open(string path, int flags);
 
-    [LibraryImport("libc", EntryPoint = "fsync")]
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     public static partial int Fsync(int fd);
 
     [LibraryImport("libc", EntryPoint = "fdatasync", SetLastError = true)]
