@@ -79,8 +79,13 @@ internal static class PushEndpoints
     {
         var headers = http.Request.Headers;
         var delivery = (services.Decoder, Id: Header(headers, UnwrappedPushHeaders.MessageId), PublishTime: Header(headers, UnwrappedPushHeaders.PublishTime));
+
+        // With write-metadata, Pub/Sub writes each attribute as a header of its name, and it never compresses a push:
+        // a Content-Encoding beside its metadata is a message's attribute. Read as the body's, it was a 415 at every
+        // delivery of a good message.
+        var encodingIsAnAttribute = delivery.Id is not null;
         return ReceiveAsync(http, services, delivery, static (body, d) => d.Decoder.DecodeUnwrapped(body, d.Id, d.PublishTime),
-            "The push's Pub/Sub metadata is not usable.", cancellationToken);
+            "The push's Pub/Sub metadata is not usable.", cancellationToken, encodingIsAnAttribute);
     }
 
     /// <summary>
@@ -89,9 +94,9 @@ internal static class PushEndpoints
     /// </summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> ReceiveAsync<TState>(
         HttpContext http, PushServices services, TState state, Func<ReadOnlySequence<byte>, TState, PushDecodeResult> decode,
-        string unusableTitle, CancellationToken cancellationToken)
+        string unusableTitle, CancellationToken cancellationToken, bool encodingIsAnAttribute = false)
     {
-        if (ContentEncodings.IsEncoded(http.Request, out var encoding))
+        if (!encodingIsAnAttribute && ContentEncodings.IsEncoded(http.Request, out var encoding))
         {
             return Problems.Compressed(http, "The push body must not be compressed.",
                 $"Content-Encoding '{encoding}' is not read here, and Pub/Sub sends push bodies as they are; nothing was stored.");

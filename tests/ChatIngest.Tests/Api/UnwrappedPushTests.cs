@@ -53,6 +53,26 @@ public sealed class UnwrappedPushTests : IDisposable
     }
 
     [Fact]
+    public async Task AnAttributeNamedContentEncodingBesidePubSubsMetadataIsNotReadAsTheBodysEncoding()
+    {
+        // With write-metadata, an attribute "Content-Encoding: gzip" is a header of the push; Pub/Sub never compresses
+        // the body. Read as the body's encoding, the good message below was a 415 at every delivery.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/pubsub/push/unwrapped")
+        {
+            Content = new StringContent(CourierStart(47), Encoding.UTF8, "application/json"),
+        };
+        request.Content.Headers.ContentEncoding.Add("gzip");
+        request.Headers.TryAddWithoutValidation("x-goog-pubsub-message-id", "1007");
+        request.Headers.TryAddWithoutValidation("x-goog-pubsub-publish-time", "2024-02-01T10:00:07Z");
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        var row = await client.GetJsonAsync("/conversations/47");
+        Assert.Equal(1, row.GetProperty("num_messages_courier").GetInt32());
+    }
+
+    [Fact]
     public async Task AnInvalidPayloadIsParkedUnderPubSubsIdAndPublishTime()
     {
         using var response = await client.PushUnwrappedAsync("[1,2]", "1002", T0.AddSeconds(3));
