@@ -20,10 +20,12 @@ WORKDIR /app
 COPY --from=build /app ./
 # The base image sets ASPNETCORE_HTTP_PORTS=8080; cleared so only PORT decides (Api/Hosting/ListenUrls.cs binds
 # 0.0.0.0:$PORT; Cloud Run sets PORT, 8080 when run elsewhere). ASPNETCORE_URLS would win over PORT: never set it here.
+# Logs one JSON object a line, as Cloud Logging reads a container's output (severity, message, a field per hole).
 ENV ASPNETCORE_HTTP_PORTS= \
     PORT=8080 \
     DOTNET_CLI_TELEMETRY_OPTOUT=1 \
-    Warehouse__Kind=BigQuery
+    Warehouse__Kind=BigQuery \
+    Logging__Console__FormatterName=cloudlogging
 EXPOSE 8080
 # "app" (uid 1654) is the non-root user the .NET images ship with. It owns data/, where Warehouse__Kind=DuckDb keeps its
 # file by default (Warehouse__DuckDbPath, relative to /app): a volume mounted there starts out owned by it too.

@@ -27,6 +27,8 @@ internal static partial class ChatIngestHosting
             o.Limits.MaxRequestHeadersTotalSize = PushHeaderLimits.TotalBytes;
         });
         LogLevels.ThrowIfInvalid(builder.Configuration);
+        CloudLoggingFormatter.ThrowIfUnknown(builder.Configuration);
+        builder.Logging.AddConsoleFormatter<CloudLoggingFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
         ShutdownTimeout.Configure(builder);
         builder.Services.AddWarehouse(builder.Configuration);
         builder.Services.AddIngest(builder.Configuration);

@@ -59,6 +59,7 @@ public sealed partial class StartupTests : IDisposable
     [InlineData("Logging__LogLevel__Default", "Nope", "Logging__LogLevel__Default is 'Nope'")]
     [InlineData("Logging__Console__LogLevel__Microsoft.AspNetCore", "loud", "Logging__Console__LogLevel__Microsoft.AspNetCore is 'loud'")]
     [InlineData("Logging__LogLevel__Microsoft__AspNetCore", "Nope", "Logging__LogLevel__Microsoft__AspNetCore is 'Nope'")] // a category written as a path
+    [InlineData("Logging__Console__FormatterName", "cloudloging", "Logging__Console__FormatterName is 'cloudloging', which is not a console log format")] // taken silently for the default text before
     public async Task ABadSettingStopsStartUpWithOneLineNamingIt(string key, string value, string named)
     {
         var result = await RunAsync(new() { [key] = value });

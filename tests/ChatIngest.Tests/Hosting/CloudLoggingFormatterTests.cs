@@ -1,0 +1,163 @@
+using System.Text.Json;
+using ChatIngest.Api.Hosting;
+using ChatIngest.Tests.Support;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ChatIngest.Tests.Hosting;
+
+/// <summary>
+/// The image's console logs (<c>Logging__Console__FormatterName=cloudlogging</c>): Cloud Run makes each line of output
+/// one log entry, and reads a line that is a JSON object as a structured one, with its <c>severity</c> and <c>message</c>.
+/// </summary>
+public sealed class CloudLoggingFormatterTests
+{
+    private static readonly Action<ILogger, string, long, Exception?> Refused =
+        LoggerMessage.Define<string, long>(LogLevel.Warning, new EventId(301, "Refused"), "Refused {MessageId} of order {OrderId}");
+
+    private static readonly Action<ILogger, string, string, string, Exception?> NamedLikeFields =
+        LoggerMessage.Define<string, string, string>(LogLevel.Information, new EventId(1), "{Severity} {Message} {Time}");
+
+    [Fact]
+    public void ALogLineIsOneJsonObjectWithItsSeverityMessageTimeAndEachHoleAsAField()
+    {
+        var (logger, output) = Logger();
+
+        Refused(logger, "m-1", 9_007_199_254_740_993, null); // 2^53 + 1: a double would make it ...992
+
+        var line = JsonDocument.Parse(Assert.Single(Lines(output))).RootElement;
+        Assert.Equal("WARNING", line.GetProperty("severity").GetString());
+        Assert.Equal("Refused m-1 of order 9007199254740993", line.GetProperty("message").GetString());
+        Assert.Equal("m-1", line.GetProperty("MessageId").GetString());
+        Assert.Equal("9007199254740993", line.GetProperty("OrderId").GetString());
+        Assert.Equal(301, line.GetProperty("eventId").GetInt32());
+        Assert.Equal("Tests.Category", line.GetProperty("category").GetString());
+        var time = line.GetProperty("time").GetDateTimeOffset();
+        Assert.Equal(TimeSpan.Zero, time.Offset);
+        Assert.InRange(DateTimeOffset.UtcNow - time, TimeSpan.Zero, TimeSpan.FromMinutes(1));
+        Assert.False(line.TryGetProperty("{OriginalFormat}", out _)); // the template is the message already
+    }
+
+    [Fact]
+    public void AnIntegerJsonKeepsExactlyIsWrittenAsANumber()
+    {
+        var (logger, output) = Logger();
+
+        Refused(logger, "m-2", 42, null);
+
+        var line = JsonDocument.Parse(Assert.Single(Lines(output))).RootElement;
+        Assert.Equal(JsonValueKind.Number, line.GetProperty("OrderId").ValueKind);
+        Assert.Equal(42, line.GetProperty("OrderId").GetInt64());
+    }
+
+    [Fact]
+    public void AnExceptionIsInItsLinesMessageWithItsStackTraceNotOnLinesOfItsOwn()
+    {
+        var (logger, output) = Logger();
+        Exception thrown;
+        try
+        {
+            throw new InvalidOperationException("the disk said no\nsecond line");
+        }
+        catch (InvalidOperationException e)
+        {
+            thrown = e;
+        }
+
+        logger.LogError(thrown, "The load of {Rows} rows failed", 12);
+
+        var line = JsonDocument.Parse(Assert.Single(Lines(output))).RootElement;
+        Assert.Equal("ERROR", line.GetProperty("severity").GetString());
+        var message = line.GetProperty("message").GetString()!;
+        Assert.StartsWith("The load of 12 rows failed\nSystem.InvalidOperationException: the disk said no\nsecond line", message, StringComparison.Ordinal);
+        Assert.Contains(nameof(AnExceptionIsInItsLinesMessageWithItsStackTraceNotOnLinesOfItsOwn), message, StringComparison.Ordinal); // the stack trace
+    }
+
+    [Fact]
+    public void AHoleNamedLikeAFieldOfTheLineKeepsItsValueUnderAnotherNameAndTheLineItsOwn()
+    {
+        var (logger, output) = Logger();
+
+        NamedLikeFields(logger, "low", "hello", "noon", null);
+
+        var text = Assert.Single(Lines(output));
+        var line = JsonDocument.Parse(text).RootElement;
+        Assert.Equal("INFO", line.GetProperty("severity").GetString());
+        Assert.Equal("low hello noon", line.GetProperty("message").GetString());
+        Assert.Equal(("low", "hello", "noon"),
+            (line.GetProperty("field.Severity").GetString(), line.GetProperty("field.Message").GetString(), line.GetProperty("field.Time").GetString()));
+        var names = line.EnumerateObject().Select(p => p.Name.ToUpperInvariant()).ToList();
+        Assert.Equal(names.Count, names.Distinct().Count()); // no name twice, in any case
+    }
+
+    [Theory]
+    [InlineData(LogLevel.Trace, "DEBUG")]
+    [InlineData(LogLevel.Debug, "DEBUG")]
+    [InlineData(LogLevel.Information, "INFO")]
+    [InlineData(LogLevel.Warning, "WARNING")]
+    [InlineData(LogLevel.Error, "ERROR")]
+    [InlineData(LogLevel.Critical, "CRITICAL")]
+    public void EachLevelHasCloudLoggingsSeverityOfItsName(LogLevel level, string severity)
+    {
+        var (logger, output) = Logger();
+
+        logger.Log(level, "x");
+
+        Assert.Equal(severity, JsonDocument.Parse(Assert.Single(Lines(output))).RootElement.GetProperty("severity").GetString());
+    }
+
+    [Fact]
+    public async Task TheImagesServiceWritesEveryLineOfItsLogAsOneJsonObject()
+    {
+        // The setting as the Dockerfile gives it to the image, so that the image and this test cannot part ways.
+        var dockerfile = await File.ReadAllTextAsync(Path.Combine(TempPaths.RepositoryRoot(), "Dockerfile"));
+        var setting = System.Text.RegularExpressions.Regex.Match(dockerfile, @"Logging__Console__FormatterName=(\S+)");
+        Assert.True(setting.Success, "the Dockerfile sets no Logging__Console__FormatterName");
+        var directory = TempPaths.NewDirectory();
+        try
+        {
+            await using (var service = await ServiceProcess.StartAsync(
+                Path.Combine(directory, "w.duckdb"), new Dictionary<string, string> { ["Logging__Console__FormatterName"] = setting.Groups[1].Value }))
+            {
+                using var push = await service.Client.PushAsync("{\"kind\":1}", "m-json", DateTime.UtcNow); // parked: event 104
+                Assert.Equal(System.Net.HttpStatusCode.NoContent, push.StatusCode);
+                service.Signal(ServiceProcess.SigTerm);
+                Assert.Equal(0, await service.WaitForExitAsync(TimeSpan.FromMinutes(1)));
+
+                var lines = Lines(new StringWriter(new System.Text.StringBuilder(service.Output)));
+                Assert.NotEmpty(lines);
+                var entries = lines.Select(l => JsonDocument.Parse(l).RootElement).ToList(); // each line one JSON object
+                Assert.All(entries, e => Assert.False(string.IsNullOrEmpty(e.GetProperty("severity").GetString())));
+                var parked = Assert.Single(entries, e => e.GetProperty("eventId").GetInt32() == 104);
+                Assert.Equal(("INFO", "m-json"), (parked.GetProperty("severity").GetString(), parked.GetProperty("MessageId").GetString()));
+                Assert.Contains(entries, e => e.GetProperty("severity").GetString() == "WARNING"); // push auth off, at start
+            }
+        }
+        finally
+        {
+            TempPaths.TryDelete(directory);
+        }
+    }
+
+    private static (ILogger Logger, StringWriter Output) Logger()
+    {
+        var output = new StringWriter();
+        return (new Into(new CloudLoggingFormatter(), output), output);
+    }
+
+    private static List<string> Lines(StringWriter output) =>
+        output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+
+    /// <summary>What the console logger does with a formatter: one entry, written into its writer.</summary>
+    private sealed class Into(CloudLoggingFormatter formatter, StringWriter output) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            format.Write(new LogEntry<TState>(logLevel, "Tests.Category", eventId, state, exception, formatter), null, output);
+
+        private readonly CloudLoggingFormatter format = formatter;
+    }
+}
