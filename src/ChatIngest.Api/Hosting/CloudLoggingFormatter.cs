@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -15,8 +16,15 @@ namespace ChatIngest.Api.Hosting;
 /// default text, a warning had no severity, and an exception's stack trace was one entry per line. An exception is
 /// written into the message after it, where Error Reporting looks for a stack trace.
 /// </summary>
-internal sealed class CloudLoggingFormatter() : ConsoleFormatter(FormatterName)
+internal sealed class CloudLoggingFormatter(IConfiguration configuration) : ConsoleFormatter(FormatterName)
 {
+    /// <summary>
+    /// The project of a line's trace: the BigQuery project, which <c>deploy/</c> makes the Cloud Run service's own.
+    /// Cloud Logging ties a line to its request's entry by <c>projects/{project}/traces/{id}</c>, and Cloud Run starts each
+    /// request's trace with a <c>traceparent</c> header, which ASP.NET Core's request activity takes on.
+    /// </summary>
+    private readonly string? project = configuration["Warehouse:ProjectId"] is { Length: > 0 } id ? id : null;
+
     public const string FormatterName = "cloudlogging";
 
     /// <summary>The formatter names the console logger knows: ASP.NET Core's three, and this one.</summary>
@@ -53,6 +61,13 @@ internal sealed class CloudLoggingFormatter() : ConsoleFormatter(FormatterName)
             json.WriteString("time", DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture));
             json.WriteString("category", logEntry.Category);
             json.WriteNumber("eventId", logEntry.EventId.Id);
+            if (project is not null && Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity)
+            {
+                json.WriteString("logging.googleapis.com/trace", $"projects/{project}/traces/{activity.TraceId.ToHexString()}");
+                json.WriteString("logging.googleapis.com/spanId", activity.SpanId.ToHexString());
+                json.WriteBoolean("logging.googleapis.com/trace_sampled", activity.Recorded);
+            }
+
             if (logEntry.State is IReadOnlyList<KeyValuePair<string, object?>> fields)
             {
                 foreach (var (key, value) in fields)
@@ -77,7 +92,11 @@ internal sealed class CloudLoggingFormatter() : ConsoleFormatter(FormatterName)
 
     private const decimal ExactInDouble = 9_007_199_254_740_992m;
 
-    private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase) { "severity", "message", "time", "category", "eventId" };
+    private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "severity", "message", "time", "category", "eventId",
+        "logging.googleapis.com/trace", "logging.googleapis.com/spanId", "logging.googleapis.com/trace_sampled",
+    };
 
     /// <summary>Cloud Logging's <c>LogSeverity</c> names.</summary>
     internal static string Severity(LogLevel level) => level switch

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ChatIngest.Api.Hosting;
 using ChatIngest.Tests.Support;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -90,6 +91,37 @@ public sealed class CloudLoggingFormatterTests
         Assert.Equal(names.Count, names.Distinct().Count()); // no name twice, in any case
     }
 
+    [Fact]
+    public void ALineLoggedWithinARequestCarriesItsTraceForCloudLoggingToTieItToTheRequest()
+    {
+        var (logger, output) = Logger(project: "demo-project");
+        using var request = new System.Diagnostics.Activity("request")
+            .SetParentId("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01") // as Cloud Run's traceparent
+            .Start();
+
+        Refused(logger, "m-3", 3, null);
+
+        var line = JsonDocument.Parse(Assert.Single(Lines(output))).RootElement;
+        Assert.Equal("projects/demo-project/traces/4bf92f3577b34da6a3ce929d0e0e4736", line.GetProperty("logging.googleapis.com/trace").GetString());
+        Assert.Equal(request.SpanId.ToHexString(), line.GetProperty("logging.googleapis.com/spanId").GetString());
+    }
+
+    [Fact]
+    public void WithoutAProjectOrARequestALineCarriesNoTrace()
+    {
+        var (noProject, first) = Logger(project: null);
+        using (new System.Diagnostics.Activity("request").SetParentId("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").Start())
+        {
+            Refused(noProject, "m-4", 4, null);
+        }
+
+        var (noRequest, second) = Logger(project: "demo-project");
+        Refused(noRequest, "m-5", 5, null);
+
+        Assert.All(Lines(first).Concat(Lines(second)), l =>
+            Assert.False(JsonDocument.Parse(l).RootElement.TryGetProperty("logging.googleapis.com/trace", out _)));
+    }
+
     [Theory]
     [InlineData(LogLevel.Trace, "DEBUG")]
     [InlineData(LogLevel.Debug, "DEBUG")]
@@ -139,10 +171,48 @@ public sealed class CloudLoggingFormatterTests
         }
     }
 
-    private static (ILogger Logger, StringWriter Output) Logger()
+    [Fact]
+    public async Task TheLineOfARefusedPushCarriesTheTraceOfItsRequestsTraceparent()
+    {
+        // Through the real host: ASP.NET Core's request activity takes the traceparent Cloud Run sends, and the line of a
+        // push refused for want of a token (event 318) is tied to that request's trace.
+        var directory = TempPaths.NewDirectory();
+        try
+        {
+            await using var service = await ServiceProcess.StartAsync(Path.Combine(directory, "w.duckdb"), new Dictionary<string, string>
+            {
+                ["Logging__Console__FormatterName"] = CloudLoggingFormatter.FormatterName,
+                ["Warehouse__ProjectId"] = "demo-project",
+                ["PushAuth__Audience"] = "https://chatingest.test/pubsub/push",
+                ["PushAuth__ServiceAccountEmail"] = "pusher@demo-project.iam.gserviceaccount.com",
+            });
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/pubsub/push")
+            {
+                Content = new StringContent(PushEnvelopes.Create("{}", "m-6", DateTime.UtcNow), System.Text.Encoding.UTF8, "application/json"),
+            };
+            request.Headers.TryAddWithoutValidation("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+
+            using var response = await service.Client.SendAsync(request);
+
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, response.StatusCode);
+            JsonElement? RefusalLine() => service.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(l => (JsonElement?)JsonDocument.Parse(l).RootElement).FirstOrDefault(e => e!.Value.GetProperty("eventId").GetInt32() == 318);
+            await Wait.UntilAsync(() => RefusalLine() is not null, "the refused push's log line");
+            var refused = RefusalLine()!.Value;
+            Assert.Equal("projects/demo-project/traces/4bf92f3577b34da6a3ce929d0e0e4736", refused.GetProperty("logging.googleapis.com/trace").GetString());
+        }
+        finally
+        {
+            TempPaths.TryDelete(directory);
+        }
+    }
+
+    private static (ILogger Logger, StringWriter Output) Logger(string? project = null)
     {
         var output = new StringWriter();
-        return (new Into(new CloudLoggingFormatter(), output), output);
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Warehouse:ProjectId"] = project }).Build();
+        return (new Into(new CloudLoggingFormatter(configuration), output), output);
     }
 
     private static List<string> Lines(StringWriter output) =>
