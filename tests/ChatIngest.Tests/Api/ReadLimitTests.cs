@@ -16,6 +16,39 @@ public sealed class ReadLimitTests
     private static readonly DateTime Published = new(2024, 2, 1, 10, 0, 0, DateTimeKind.Utc);
 
     [Fact]
+    public async Task OnBigQueryReadsThatOnlyWaitOnItRunSixteenAtOnceByDefaultWhateverTheCores()
+    {
+        // A BigQuery read holds no thread while its job runs: limited to one per core (one on Cloud Run), a slow /stats
+        // made every other read of the instance wait, or (with no queue) refused it.
+        await using var fake = await BigQuery.FakeBigQuery.StartAsync();
+        fake.Answer = q => new BigQuery.CannedResult(
+            [("order_id", "INT64"), ("city_code", "STRING"), ("first_courier_message", "TIMESTAMP"), ("first_customer_message", "TIMESTAMP"),
+             ("num_messages_courier", "INT64"), ("num_messages_customer", "INT64"), ("first_message_by", "STRING"),
+             ("conversation_started_at", "TIMESTAMP"), ("first_responsetime_delay_seconds", "INT64"), ("last_message_time", "TIMESTAMP"),
+             ("last_message_order_stage", "STRING")],
+            [[]], RunsFor: TimeSpan.FromSeconds(3));
+        var settings = fake.Settings();
+        settings["Reads:MaxQueued"] = "0"; // what does not run at once is refused, so the count shows
+        await using var app = new ChatIngestApp(settings);
+        var client = app.CreateClient();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 17).Select(_ => client.GetAsync("/conversations")));
+        try
+        {
+            Assert.Equal(16, answers.Count(a => a.StatusCode == HttpStatusCode.OK));
+            Assert.Single(answers, a => a.StatusCode == HttpStatusCode.ServiceUnavailable); // the seventeenth: still a limit
+            Assert.Equal(16, fake.Queries.Count);
+        }
+        finally
+        {
+            foreach (var answer in answers)
+            {
+                answer.Dispose();
+            }
+        }
+    }
+
+    [Fact]
     public async Task ReadsPastTheLimitAndItsQueueGet503WhilePushesAreStillTaken()
     {
         var warehouse = new ControlledWarehouse();
