@@ -1,5 +1,6 @@
 using ChatIngest.Core.Ingest;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace ChatIngest.Api.Hosting;
 
@@ -14,7 +15,13 @@ internal static class Telemetry
     public static WebApplicationBuilder AddChatIngestTelemetry(this WebApplicationBuilder builder)
     {
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics =>
+        // Each instance exports its own cumulative counters: without a service and an instance of their own (the SDK's
+        // default is "unknown_service:dotnet" and no instance), a backend mixed the instances' series into one.
+        // OTEL_SERVICE_NAME still names the service; K_REVISION is the Cloud Run revision.
+        var service = builder.Configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } named ? named : "chatingest";
+        var revision = builder.Configuration["K_REVISION"];
+        builder.Services.AddOpenTelemetry().ConfigureResource(r => r.AddService(service, serviceVersion: revision, autoGenerateServiceInstanceId: true))
+            .WithMetrics(metrics =>
         {
             metrics.AddMeter(IngestMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel");
             // No scrape cache: a scrape right after a push shows it (scrapes are rare, collecting is cheap).

@@ -35,5 +35,11 @@ public sealed class OtlpExportTests
 
         bool Exported() => received.Any(b => Encoding.UTF8.GetString(b).Contains("chatingest.messages.received", StringComparison.Ordinal));
         await Wait.UntilAsync(Exported);
+
+        // The resource, as protobuf bytes: each attribute a key, then its string value a few bytes on. Instances of one
+        // service must tell their cumulative series apart: a service name, and an instance id of each one's own.
+        var export = Encoding.Latin1.GetString(received.First(b => Encoding.UTF8.GetString(b).Contains("chatingest.messages.received", StringComparison.Ordinal)));
+        Assert.Matches(@"service\.name[\s\S]{2,6}chatingest(?![.\w])", export);
+        Assert.Matches(@"service\.instance\.id[\s\S]{2,6}[0-9a-f]{8}-[0-9a-f]{4}-", export);
     }
 }
