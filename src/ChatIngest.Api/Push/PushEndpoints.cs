@@ -163,7 +163,8 @@ internal static class PushEndpoints
         }
         catch (TimeoutException)
         {
-            // The commit may still land later; the redelivery is then a duplicate, which changes nothing.
+            // Still queued, it is dropped by the writer; already in a commit, it may still land, and the redelivery is
+            // then a duplicate, which changes nothing.
             metrics.Rejected("deadline");
             log.DeadlinePassed(messageId);
             return Problems.Unavailable(http, options, "The write did not commit in time.",

@@ -90,6 +90,10 @@ public sealed partial class IngestWriter(
             }
 
             var rows = TakeGroup(batch, maxRows); // the batch is empty: cleared after the last group's commit
+            if (batch.Count == 0)
+            {
+                continue; // every request taken had been answered already
+            }
 
             Volatile.Write(ref committing, batch.Count);
             await CommitAsync(batch, rows).ConfigureAwait(false);
@@ -104,15 +108,26 @@ public sealed partial class IngestWriter(
     /// Whole requests into <paramref name="batch"/> while the group stays within both bounds (the first is taken whatever
     /// its size); returns its rows. Not in the async loop, whose locals would keep the last request (and a dead
     /// letter's 10 MB) until the next group.
+    /// <para>
+    /// A request answered while it waited (a push past <c>Push__Deadline</c>: 503, so Pub/Sub sends it again) is
+    /// dropped, not written: under the overload that makes deadlines pass, writing it would only slow the queue behind
+    /// it, and on BigQuery its redelivery, minutes later, would be stored a second time.
+    /// </para>
     /// </summary>
     private int TakeGroup(List<WriteRequest> batch, int maxRows)
     {
         var rows = 0;
         var bytes = 0L;
         while (queue.TryPeek(out var next)
-               && (batch.Count == 0 || (rows + next.Records.Count <= maxRows && bytes + next.Bytes <= MaxBatchBytes))
+               && (batch.Count == 0 || next.Completion.IsCompleted
+                   || (rows + next.Records.Count <= maxRows && bytes + next.Bytes <= MaxBatchBytes))
                && queue.TryTake(out var request))
         {
+            if (request.Completion.IsCompleted)
+            {
+                continue;
+            }
+
             batch.Add(request);
             rows += request.Records.Count;
             bytes += request.Bytes;

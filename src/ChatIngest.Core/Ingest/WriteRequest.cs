@@ -23,6 +23,9 @@ public sealed class WriteRequest(IReadOnlyList<IngestRecord> records, long bytes
 
     internal void Fail(Exception error) => completion.TrySetException(error);
 
-    /// <summary>Ends the wait with a <see cref="TimeoutException"/> unless the commit came first; the write may still land.</summary>
+    /// <summary>
+    /// Ends the wait with a <see cref="TimeoutException"/> unless the commit came first. Still queued, the request is then
+    /// dropped by the writer; already in a commit, it may still land.
+    /// </summary>
     internal void Expire() => completion.TrySetException(new TimeoutException("The commit did not come within the deadline."));
 }

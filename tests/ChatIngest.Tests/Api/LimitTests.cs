@@ -62,6 +62,31 @@ public sealed class LimitTests
     }
 
     [Fact]
+    public async Task APushAnswered503AtItsDeadlineWhileItWaitedIsNotWrittenAfterwards()
+    {
+        // Pub/Sub sends it again; written anyway, it only slowed the queue behind it (on BigQuery, a second copy).
+        var warehouse = new ControlledWarehouse();
+        warehouse.Hold();
+        await using var app = new ChatIngestApp(
+            new Dictionary<string, string?> { ["Push:Deadline"] = "00:00:00.200", ["Ingest:CommitRetryBudget"] = "00:10:00" },
+            configureServices: warehouse.Register);
+        var client = app.CreateClient();
+        var first = client.PushAsync(Payloads.CourierStart(30), "in-the-commit", Published);
+        await warehouse.Entered.WaitAsync(TimeSpan.FromMinutes(1)); // the writer is held in the first push's commit
+
+        using var waited = await client.PushAsync(Payloads.CourierStart(31), "waited-past-its-deadline", Published);
+        warehouse.Release();
+        using var replay = await client.PostAsync("/replay", new StringContent(Payloads.CourierStart(32) + "\n"));
+        (await first).Dispose();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, waited.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, replay.StatusCode); // committed after whatever was queued before it
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/conversations/31")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/conversations/30")).StatusCode); // in the commit: it lands
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/conversations/32")).StatusCode);
+    }
+
+    [Fact]
     public async Task DeadLettersPageEndsBeforeItsDataWouldPass16MiBAndTheNextPageGoesOn()
     {
         await using var app = new ChatIngestApp();
