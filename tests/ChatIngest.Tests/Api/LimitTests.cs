@@ -40,14 +40,17 @@ public sealed class LimitTests
         Assert.Equal(InvalidReason.TooDeep, parked.GetProperty("reason").GetString());
     }
 
+    /// <summary>The app on a held warehouse, with pushes answered 503 after 200 ms and commits retried for long.</summary>
+    private static ChatIngestApp HeldWithShortDeadline(ControlledWarehouse warehouse) => new(
+        new Dictionary<string, string?> { ["Push:Deadline"] = "00:00:00.200", ["Ingest:CommitRetryBudget"] = "00:10:00" },
+        configureServices: warehouse.Register);
+
     [Fact]
     public async Task PushWhoseCommitHangsPastTheDeadlineGets503WithRetryAfter()
     {
         var warehouse = new ControlledWarehouse();
         warehouse.Hold();
-        await using var app = new ChatIngestApp(
-            new Dictionary<string, string?> { ["Push:Deadline"] = "00:00:00.200", ["Ingest:CommitRetryBudget"] = "00:10:00" },
-            configureServices: warehouse.Register);
+        await using var app = HeldWithShortDeadline(warehouse);
         var client = app.CreateClient();
 
         // The deadline may pass before the writer takes the push on a busy machine; it still reaches the warehouse.
@@ -67,9 +70,7 @@ public sealed class LimitTests
         // Pub/Sub sends it again; written anyway, it only slowed the queue behind it (on BigQuery, a second copy).
         var warehouse = new ControlledWarehouse();
         warehouse.Hold();
-        await using var app = new ChatIngestApp(
-            new Dictionary<string, string?> { ["Push:Deadline"] = "00:00:00.200", ["Ingest:CommitRetryBudget"] = "00:10:00" },
-            configureServices: warehouse.Register);
+        await using var app = HeldWithShortDeadline(warehouse);
         var client = app.CreateClient();
         var first = client.PushAsync(Payloads.CourierStart(30), "in-the-commit", Published);
         await warehouse.Entered.WaitAsync(TimeSpan.FromMinutes(1)); // the writer is held in the first push's commit
