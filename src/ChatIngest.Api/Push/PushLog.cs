@@ -1,3 +1,4 @@
+using ChatIngest.Core;
 using Microsoft.Extensions.Options;
 
 namespace ChatIngest.Api.Push;

@@ -405,6 +405,32 @@ public sealed class BigQueryReadTests
     }
 
     [Fact]
+    public async Task ReadsRefusedForTheirBytesBilledAreOneWarningAMinuteThenACount()
+    {
+        // A dashboard asks /stats every 3 s and keeps asking: a warning each would bury every other line.
+        var logs = new CapturedLogs();
+        await using var fake = await FakeBigQuery.StartAsync();
+        fake.Answer = q => new CannedResult(ConversationFields, [[WideRow]]);
+        fake.BytesBilled = _ => 3 * QueryCostLimitException.LeastBytesBilled;
+        await using (var services = BigQueryServices.Create(
+            fake, new Dictionary<string, string?> { ["Warehouse:BigQueryMaximumBytesBilled"] = "20971520" }, configure: logs.Register))
+        {
+            for (var read = 0; read < 3; read++)
+            {
+                await Assert.ThrowsAsync<QueryCostLimitException>(
+                    () => services.Warehouse().ListConversationsAsync(new ConversationQuery(Limit: 10), CancellationToken.None));
+            }
+
+            Assert.Single(logs.Entries, e => e.EventId == 321);
+            Assert.DoesNotContain(logs.Entries, e => e.EventId == 322); // the minute is not over
+        }
+
+        var counted = Assert.Single(logs.Entries, e => e.EventId == 322); // the stopping service's last word on it
+        Assert.Equal(2L, counted.Values["Count"]);
+        Assert.Equal(LogLevel.Warning, counted.Level);
+    }
+
+    [Fact]
     public async Task AJobThatFailsForItsBytesBilledIsNotRunAgainAndNamesTheProjectsDefaultWhenNoLimitIsSet()
     {
         // A project's default maximum bytes billed can refuse a read too, and BigQuery may report it as the job's failure.

@@ -8,7 +8,8 @@ namespace ChatIngest.Tests.BigQuery;
 /// <summary>The warehouse registration of the service, pointed at a <see cref="FakeBigQuery"/>, without HTTP in front.</summary>
 internal static class BigQueryServices
 {
-    public static ServiceProvider Create(FakeBigQuery fake, IDictionary<string, string?>? extra = null, string retryBudget = "00:00:20")
+    public static ServiceProvider Create(
+        FakeBigQuery fake, IDictionary<string, string?>? extra = null, string retryBudget = "00:00:20", Action<IServiceCollection>? configure = null)
     {
         var settings = fake.Settings(retryBudget);
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
@@ -19,6 +20,7 @@ internal static class BigQueryServices
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddWarehouse(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        configure?.Invoke(services);
         return services.BuildServiceProvider();
     }
 

@@ -59,7 +59,11 @@ internal sealed partial class BigQueryRestClient
                 or QueryJobFailedException { Reason: QueryCostLimitException.Reason })
             {
                 // Refused before it ran, as jobs.query's answer or as the job's failure: the next job would be too.
-                LogCostLimit(logger, e.Message);
+                if (costRefusals.Take())
+                {
+                    LogCostLimit(logger, e.Message);
+                }
+
                 throw new QueryCostLimitException(settings.BigQueryMaximumBytesBilled, e.Message, e);
             }
             catch (QueryJobFailedException e) when (!e.IsWorthAnotherJob)
@@ -257,8 +261,22 @@ internal sealed partial class BigQueryRestClient
     [LoggerMessage(EventId = 313, Level = LogLevel.Warning, Message = "Could not cancel BigQuery query job {JobId} ({Error}); it may run on")]
     private static partial void LogCancelFailed(ILogger logger, string jobId, string error);
 
+    /// <summary>
+    /// Event 321 once a minute at most, then a count (event 322): a dashboard asks /stats every 3 s, and each refused
+    /// read was a warning.
+    /// </summary>
+    internal static readonly TimeSpan CostRefusalLogWindow = TimeSpan.FromMinutes(1);
+
+    private readonly RefusalWindow costRefusals;
+
+    /// <summary>Logs the refused reads counted but not logged yet.</summary>
+    public void Dispose() => costRefusals.Dispose();
+
     [LoggerMessage(EventId = 321, Level = LogLevel.Warning, Message = "BigQuery refused a query that would bill more bytes than allowed: {Error}")]
     private static partial void LogCostLimit(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 322, Level = LogLevel.Warning, Message = "BigQuery refused {Count} more queries for the bytes they would bill in the last {Seconds} s")]
+    private static partial void LogCostLimitCount(ILogger logger, long count, double seconds);
 
     [LoggerMessage(EventId = 320, Level = LogLevel.Warning, Message = "BigQuery query job {JobId} failed ({Reason}), job {Job} of the query; running it again as a new job")]
     private static partial void LogJobFailed(ILogger logger, string jobId, string reason, int job);

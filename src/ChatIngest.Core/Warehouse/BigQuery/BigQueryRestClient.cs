@@ -18,7 +18,7 @@ namespace ChatIngest.Core.Warehouse.BigQuery;
 /// with exponential backoff and jitter inside <see cref="WarehouseOptions.BigQueryRetryBudget"/>; past it the call throws
 /// <see cref="WarehouseUnavailableException"/>. A query is polled until done, within <see cref="WarehouseOptions.BigQueryQueryTimeout"/>.
 /// </summary>
-internal sealed partial class BigQueryRestClient
+internal sealed partial class BigQueryRestClient : IDisposable
 {
     public const string HttpClientName = "BigQuery";
 
@@ -45,6 +45,7 @@ internal sealed partial class BigQueryRestClient
         settings = options.Value;
         this.time = time;
         this.logger = logger;
+        costRefusals = new RefusalWindow(time, CostRefusalLogWindow, (count, seconds) => LogCostLimitCount(logger, count, seconds));
         // Half the query timeout at most too, so that the first call's answer (the job's id) comes back before a read
         // gives up on it, and the job can be cancelled.
         var serverWait = TimeSpan.FromTicks(Math.Min(LongestServerWait.Ticks,

@@ -1,7 +1,7 @@
-using ChatIngest.Api.Push;
+using ChatIngest.Core;
 using Microsoft.Extensions.Time.Testing;
 
-namespace ChatIngest.Tests.Api;
+namespace ChatIngest.Tests.Core;
 
 /// <summary>A flood of refused pushes is one line with an id, then one line a window with how many more there were.</summary>
 public sealed class RefusalWindowTests : IDisposable

@@ -1,10 +1,11 @@
-namespace ChatIngest.Api.Push;
+namespace ChatIngest.Core;
 
 /// <summary>
-/// One kind of refused push, logged at most once a window. Under overload or an outage Pub/Sub pushes thousands a
-/// second, and a warning per push buried every other line (and is billed by Cloud Logging). The first refusal after a
-/// quiet window gets its own line, with its message id; the ones after it are counted, and the count is logged as one
-/// line when the window ends (or when the service stops). The metrics count every refusal either way.
+/// One kind of refusal (of a push, or of a read BigQuery would bill past its limit), logged at most once a window.
+/// Under overload or an outage Pub/Sub pushes thousands a second, and a dashboard asks every 3 s: a warning each buried
+/// every other line (and is billed by Cloud Logging). The first refusal after a quiet window gets its own line (a push's
+/// with its message id); the ones after it are counted, and the count is logged as one line when the window ends (or
+/// when the service stops). The metrics count every refused push either way.
 /// </summary>
 internal sealed class RefusalWindow : IDisposable
 {
