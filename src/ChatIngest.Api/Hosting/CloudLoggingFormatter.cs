@@ -14,9 +14,10 @@ namespace ChatIngest.Api.Hosting;
 /// which the image sets): one JSON object a line, with <c>severity</c>, <c>message</c> and <c>time</c>, and each
 /// structured hole (<c>{MessageId}</c>) a field of its own. Cloud Run makes every line of output one log entry: with the
 /// default text, a warning had no severity, and an exception's stack trace was one entry per line. An exception is
-/// written into the message after it, where Error Reporting looks for a stack trace.
+/// written into the message after it, where Error Reporting looks for a stack trace. Scopes are not written (the
+/// service opens none of its own), nor a timestamp format: <c>time</c> is always RFC 3339 in UTC.
 /// </summary>
-internal sealed class CloudLoggingFormatter(IConfiguration configuration) : ConsoleFormatter(FormatterName)
+internal sealed class CloudLoggingFormatter(IConfiguration configuration, TimeProvider time) : ConsoleFormatter(FormatterName)
 {
     /// <summary>
     /// The project of a line's trace: the BigQuery project, which <c>deploy/</c> makes the Cloud Run service's own.
@@ -58,14 +59,13 @@ internal sealed class CloudLoggingFormatter(IConfiguration configuration) : Cons
             json.WriteStartObject();
             json.WriteString("severity", Severity(logEntry.LogLevel));
             json.WriteString("message", logEntry.Exception is { } e ? $"{message}\n{e}" : message);
-            json.WriteString("time", DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+            json.WriteString("time", time.GetUtcNow().UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
             json.WriteString("category", logEntry.Category);
             json.WriteNumber("eventId", logEntry.EventId.Id);
             if (project is not null && Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity)
             {
                 json.WriteString("logging.googleapis.com/trace", $"projects/{project}/traces/{activity.TraceId.ToHexString()}");
-                json.WriteString("logging.googleapis.com/spanId", activity.SpanId.ToHexString());
-                json.WriteBoolean("logging.googleapis.com/trace_sampled", activity.Recorded);
+                WriteSpan(json, activity);
             }
 
             if (logEntry.State is IReadOnlyList<KeyValuePair<string, object?>> fields)
@@ -97,6 +97,27 @@ internal sealed class CloudLoggingFormatter(IConfiguration configuration) : Cons
         "severity", "message", "time", "category", "eventId",
         "logging.googleapis.com/trace", "logging.googleapis.com/spanId", "logging.googleapis.com/trace_sampled",
     };
+
+    /// <summary>
+    /// The span a line belongs to: Cloud Run's, which its <c>traceparent</c> named as the request's parent. This
+    /// process's own spans are not exported (there is no tracing here), so naming one would tie the line to a span Cloud
+    /// Trace never sees. The sampling flag is Cloud Run's too, as the request's activity took it on.
+    /// </summary>
+    private static void WriteSpan(Utf8JsonWriter json, Activity activity)
+    {
+        var root = activity;
+        while (root.Parent is { } parent)
+        {
+            root = parent;
+        }
+
+        // The request's activity has no parent in this process; a parent span id then came from the traceparent.
+        if (root.ParentSpanId != default)
+        {
+            json.WriteString("logging.googleapis.com/spanId", root.ParentSpanId.ToHexString());
+            json.WriteBoolean("logging.googleapis.com/trace_sampled", (root.ActivityTraceFlags & ActivityTraceFlags.Recorded) != 0);
+        }
+    }
 
     /// <summary>Cloud Logging's <c>LogSeverity</c> names.</summary>
     internal static string Severity(LogLevel level) => level switch

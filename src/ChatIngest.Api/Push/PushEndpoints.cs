@@ -49,6 +49,8 @@ internal static class PushEndpoints
             .WithDescription("The body is the message's data itself. The id and publish time are read from the "
                 + "x-goog-pubsub-message-id and x-goog-pubsub-publish-time headers (--push-no-wrapper-write-metadata); "
                 + "without them the id is 'sha256:' and the data's SHA-256, and the publish time is the time of receipt. "
+                + "With them, a Content-Encoding header is one of the message's attributes (Pub/Sub writes each as a header) "
+                + "and the body is read as it is; without them, it is a 415 as on POST /pubsub/push. "
                 + "Answers as POST /pubsub/push does.")
             .WithMetadata(new DocumentedBody("application/json", null, "The message's data: one chat message or order event as JSON."));
         return app;

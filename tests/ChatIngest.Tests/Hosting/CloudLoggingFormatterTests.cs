@@ -4,6 +4,7 @@ using ChatIngest.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ChatIngest.Tests.Hosting;
 
@@ -33,9 +34,7 @@ public sealed class CloudLoggingFormatterTests
         Assert.Equal("9007199254740993", line.GetProperty("OrderId").GetString());
         Assert.Equal(301, line.GetProperty("eventId").GetInt32());
         Assert.Equal("Tests.Category", line.GetProperty("category").GetString());
-        var time = line.GetProperty("time").GetDateTimeOffset();
-        Assert.Equal(TimeSpan.Zero, time.Offset);
-        Assert.InRange(DateTimeOffset.UtcNow - time, TimeSpan.Zero, TimeSpan.FromMinutes(1));
+        Assert.Equal("2024-02-01T10:00:00.1234567Z", line.GetProperty("time").GetString()); // the service's clock, RFC 3339 in UTC
         Assert.False(line.TryGetProperty("{OriginalFormat}", out _)); // the template is the message already
     }
 
@@ -91,19 +90,24 @@ public sealed class CloudLoggingFormatterTests
         Assert.Equal(names.Count, names.Distinct().Count()); // no name twice, in any case
     }
 
-    [Fact]
-    public void ALineLoggedWithinARequestCarriesItsTraceForCloudLoggingToTieItToTheRequest()
+    [Theory]
+    [InlineData("01", true)]
+    [InlineData("00", false)]
+    public void ALineLoggedWithinARequestCarriesItsTraceForCloudLoggingToTieItToTheRequest(string flags, bool sampled)
     {
         var (logger, output) = Logger(project: "demo-project");
         using var request = new System.Diagnostics.Activity("request")
-            .SetParentId("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01") // as Cloud Run's traceparent
+            .SetParentId($"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-{flags}") // as Cloud Run's traceparent
             .Start();
+        using var inner = new System.Diagnostics.Activity("a call the request makes").Start(); // a span of this process's own
 
         Refused(logger, "m-3", 3, null);
 
         var line = JsonDocument.Parse(Assert.Single(Lines(output))).RootElement;
         Assert.Equal("projects/demo-project/traces/4bf92f3577b34da6a3ce929d0e0e4736", line.GetProperty("logging.googleapis.com/trace").GetString());
-        Assert.Equal(request.SpanId.ToHexString(), line.GetProperty("logging.googleapis.com/spanId").GetString());
+        // Cloud Run's span, which Cloud Trace has; this process exports none of its own.
+        Assert.Equal("00f067aa0ba902b7", line.GetProperty("logging.googleapis.com/spanId").GetString());
+        Assert.Equal(sampled, line.GetProperty("logging.googleapis.com/trace_sampled").GetBoolean());
     }
 
     [Fact]
@@ -200,6 +204,8 @@ public sealed class CloudLoggingFormatterTests
             await Wait.UntilAsync(() => RefusalLine() is not null, "the refused push's log line");
             var refused = RefusalLine()!.Value;
             Assert.Equal("projects/demo-project/traces/4bf92f3577b34da6a3ce929d0e0e4736", refused.GetProperty("logging.googleapis.com/trace").GetString());
+            Assert.Equal("00f067aa0ba902b7", refused.GetProperty("logging.googleapis.com/spanId").GetString());
+            Assert.True(refused.GetProperty("logging.googleapis.com/trace_sampled").GetBoolean());
         }
         finally
         {
@@ -212,7 +218,8 @@ public sealed class CloudLoggingFormatterTests
         var output = new StringWriter();
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Warehouse:ProjectId"] = project }).Build();
-        return (new Into(new CloudLoggingFormatter(configuration), output), output);
+        var time = new FakeTimeProvider(new DateTimeOffset(2024, 2, 1, 10, 0, 0, TimeSpan.Zero).AddTicks(1_234_567));
+        return (new Into(new CloudLoggingFormatter(configuration, time), output), output);
     }
 
     private static List<string> Lines(StringWriter output) =>

@@ -248,6 +248,8 @@ public sealed class DuckDbJournalSegmentTests : IDisposable
     [InlineData(9, true)]   // EBADF: one that cannot fsync a directory opened read-only
     [InlineData(13, true)]  // EACCES: one that does not let a directory be opened
     [InlineData(21, true)]  // EISDIR
+    [InlineData(38, true)]  // ENOSYS: a file system with no fsync for directories
+    [InlineData(95, true)]  // ENOTSUP
     public void OnlyAFileSystemThatCannotSyncADirectoryAtAllIsLetBe(int errno, bool letBe) =>
         Assert.Equal(letBe, DuckDbJournal.IsDirectorySyncUnsupported(errno));
 

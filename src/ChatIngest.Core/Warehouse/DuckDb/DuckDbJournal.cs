@@ -339,8 +339,9 @@ internal sealed partial class DuckDbJournal : IDisposable
     }
 
     /// <summary>
-    /// The errors of a file system that does not let a directory be opened or synced (EBADF, EACCES, EISDIR, EINVAL):
-    /// PostgreSQL lets these be for the same fsync. Any other (EIO, ENOSPC, a directory gone) is a failure.
+    /// The errors of a file system that does not let a directory be opened or synced (EBADF, EACCES, EISDIR, EINVAL, as
+    /// PostgreSQL lets be for the same fsync; and ENOSYS, ENOTSUP, Linux's numbers, for one that has no such call): any
+    /// other (EIO, ENOSPC, a directory gone) is a failure.
     /// </summary>
-    internal static bool IsDirectorySyncUnsupported(int errno) => errno is 9 or 13 or 21 or 22;
+    internal static bool IsDirectorySyncUnsupported(int errno) => errno is 9 or 13 or 21 or 22 or 38 or 95;
 }
