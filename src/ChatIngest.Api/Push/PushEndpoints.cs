@@ -98,10 +98,20 @@ internal static class PushEndpoints
         HttpContext http, PushServices services, TState state, Func<ReadOnlySequence<byte>, TState, PushDecodeResult> decode,
         string unusableTitle, CancellationToken cancellationToken, bool encodingIsAnAttribute = false)
     {
+        var (_, queue, metrics, log, deadlines, options, push) = services;
+
+        // Counted and logged: Pub/Sub sends a refused push again and again, and only these lines say why.
+        ProblemHttpResult Unusable(ProblemHttpResult problem, string reason)
+        {
+            metrics.Rejected(reason);
+            log.Unusable(problem.StatusCode, problem.ProblemDetails.Detail);
+            return problem;
+        }
+
         if (!encodingIsAnAttribute && ContentEncodings.IsEncoded(http.Request, out var encoding))
         {
-            return Problems.Compressed(http, "The push body must not be compressed.",
-                $"Content-Encoding '{encoding}' is not read here, and Pub/Sub sends push bodies as they are; nothing was stored.");
+            return Unusable(Problems.Compressed(http, "The push body must not be compressed.",
+                $"Content-Encoding '{encoding}' is not read here, and Pub/Sub sends push bodies as they are; nothing was stored."), "compressed");
         }
 
         PushDecodeResult decoded;
@@ -112,22 +122,21 @@ internal static class PushEndpoints
         }
         catch (JsonException e) // only the envelope's reader throws it
         {
-            return Problems.BadRequest("The body is not a Pub/Sub push envelope.", EnvelopeErrors.Describe(e));
+            return Unusable(Problems.BadRequest("The body is not a Pub/Sub push envelope.", EnvelopeErrors.Describe(e)), "bad_request");
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return TypedResults.Problem(
+            return Unusable(TypedResults.Problem(
                 title: "The push body is too large.",
-                detail: $"The limit is {services.Push.Value.MaxBodyBytes} bytes (Push__MaxBodyBytes).",
-                statusCode: StatusCodes.Status413PayloadTooLarge);
+                detail: $"The limit is {push.Value.MaxBodyBytes} bytes (Push__MaxBodyBytes).",
+                statusCode: StatusCodes.Status413PayloadTooLarge), "too_large");
         }
 
         if (decoded.Record is not { } record)
         {
-            return Problems.BadRequest(unusableTitle, decoded.Problem);
+            return Unusable(Problems.BadRequest(unusableTitle, decoded.Problem), "bad_request");
         }
 
-        var (_, queue, metrics, log, deadlines, options, push) = services;
         metrics.Received();
         var messageId = record.Delivery.MessageId;
         var request = new WriteRequest([record], bodyBytes);

@@ -19,6 +19,7 @@ internal sealed partial class PushLog : IDisposable
     private readonly RefusalWindow stopping;
     private readonly RefusalWindow keysUnavailable;
     private readonly RefusalWindow tokenRefused;
+    private readonly RefusalWindow unusable;
     private readonly double deadlineMs;
 
     public PushLog(ILogger<PushLog> logger, IOptions<PushOptions> options, TimeProvider time, IHostApplicationLifetime lifetime)
@@ -31,6 +32,7 @@ internal sealed partial class PushLog : IDisposable
         stopping = new RefusalWindow(time, RefusalLogWindow, (count, seconds) => LogStoppingCount(count, seconds));
         keysUnavailable = new RefusalWindow(time, RefusalLogWindow, (count, seconds) => LogKeysUnavailableCount(count, seconds));
         tokenRefused = new RefusalWindow(time, RefusalLogWindow, (count, seconds) => LogTokenRefusedCount(count, seconds));
+        unusable = new RefusalWindow(time, RefusalLogWindow, (count, seconds) => LogUnusableCount(count, seconds));
 
         // Once the writer has drained, not at the container's disposal: a line logged while the container disposes
         // its singletons can miss the log providers.
@@ -87,6 +89,19 @@ internal sealed partial class PushLog : IDisposable
         }
     }
 
+    /// <summary>
+    /// A push refused for its body or its headers (400, 413, 415): Pub/Sub sends it again and again, so a subscription
+    /// pointed at the wrong endpoint, or a publisher's oversized messages, would otherwise show only as 4xx in the
+    /// request log.
+    /// </summary>
+    public void Unusable(int status, string? detail)
+    {
+        if (unusable.Take())
+        {
+            LogUnusable(status, detail ?? "");
+        }
+    }
+
     public void Dispose()
     {
         queueFull.Dispose();
@@ -95,6 +110,7 @@ internal sealed partial class PushLog : IDisposable
         stopping.Dispose();
         keysUnavailable.Dispose();
         tokenRefused.Dispose();
+        unusable.Dispose();
     }
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Debug, Message = "Push {MessageId} stored; answering 204")]
@@ -135,6 +151,12 @@ internal sealed partial class PushLog : IDisposable
 
     [LoggerMessage(EventId = 317, Level = LogLevel.Warning, Message = "{Count} more pushes refused in the last {Seconds} s: the token signing keys could not be had; answered 503")]
     private partial void LogKeysUnavailableCount(long count, double seconds);
+
+    [LoggerMessage(EventId = 323, Level = LogLevel.Warning, Message = "Push refused ({Status}): {Detail}")]
+    private partial void LogUnusable(int status, string detail);
+
+    [LoggerMessage(EventId = 324, Level = LogLevel.Warning, Message = "{Count} more pushes refused for their bodies or headers in the last {Seconds} s; answered 400, 413 or 415")]
+    private partial void LogUnusableCount(long count, double seconds);
 
     [LoggerMessage(EventId = 318, Level = LogLevel.Warning, Message = "Push refused ({Status}) for its token: {Detail}")]
     private partial void LogTokenRefused(int status, string detail);

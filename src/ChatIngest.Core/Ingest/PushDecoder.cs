@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using System.Text.Json;
 using ChatIngest.Core.Messages;
 
 namespace ChatIngest.Core.Ingest;
@@ -95,9 +96,51 @@ public sealed class PushDecoder(PayloadClassifier classifier, TimeProvider time)
             return PushDecodeResult.Fail($"The {UnwrappedPushHeaders.MessageId} header is empty or longer than 256 characters.");
         }
 
-        return TryDelivery(messageId, publishTimeHeader, out var delivery)
-            ? new PushDecodeResult(classifier.Classify(data, delivery), null)
-            : PushDecodeResult.Fail($"The {UnwrappedPushHeaders.PublishTime} header is not an RFC 3339 timestamp.");
+        if (!TryDelivery(messageId, publishTimeHeader, out var delivery))
+        {
+            return PushDecodeResult.Fail($"The {UnwrappedPushHeaders.PublishTime} header is not an RFC 3339 timestamp.");
+        }
+
+        var record = classifier.Classify(data, delivery);
+        return messageIdHeader is null && record is DeadLetterRecord { Reason: InvalidReason.UnknownKind } && IsPushEnvelope(data.Span)
+            ? PushDecodeResult.Fail("The body is a Pub/Sub push envelope (\"message\" and \"subscription\"): the subscription wraps its "
+                + "messages, so its push endpoint must be /pubsub/push, not /pubsub/push/unwrapped (or create it with --push-no-wrapper). "
+                + "Nothing was stored; Pub/Sub sends it again.")
+            : new PushDecodeResult(record, null);
+    }
+
+    /// <summary>
+    /// Whether an unwrapped push's body is in fact a wrapped delivery: an object with a <c>message</c> object and a
+    /// <c>subscription</c> string. A subscription pointed at the wrong endpoint would otherwise have every message
+    /// acknowledged into <c>dead_letters</c> as <c>unknown_kind</c>; refused (400), they stay in Pub/Sub until the
+    /// endpoint is right. Asked only of a body without Pub/Sub's metadata (a wrapped push has none) that is no message.
+    /// </summary>
+    internal static bool IsPushEnvelope(ReadOnlySpan<byte> body)
+    {
+        var reader = new Utf8JsonReader(body);
+        bool message = false, subscription = false;
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.GetString();
+                reader.Read();
+                message |= name == "message" && reader.TokenType == JsonTokenType.StartObject;
+                subscription |= name == "subscription" && reader.TokenType == JsonTokenType.String;
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+
+        return message && subscription;
     }
 
     private bool TryDelivery(string messageId, string? publishText, out Delivery delivery)

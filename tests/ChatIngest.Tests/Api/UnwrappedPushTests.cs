@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using ChatIngest.Tests.Support;
+using Microsoft.Extensions.Logging;
 using static ChatIngest.Tests.Support.Payloads;
 
 namespace ChatIngest.Tests.Api;
@@ -70,6 +71,42 @@ public sealed class UnwrappedPushTests : IDisposable
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         var row = await client.GetJsonAsync("/conversations/47");
         Assert.Equal(1, row.GetProperty("num_messages_courier").GetInt32());
+    }
+
+    [Fact]
+    public async Task AWrappedDeliverySentHereIs400NamingTheEndpointCountedAndLoggedAndNotParked()
+    {
+        // A subscription that wraps its messages, pointed at this endpoint: before, every message was acknowledged into
+        // dead_letters as unknown_kind, and only an INFO line per message said anything.
+        var logs = new CapturedLogs();
+        await using var logged = new ChatIngestApp(configureServices: logs.Register);
+        var wrongEndpoint = logged.CreateClient();
+        var before = await wrongEndpoint.ScrapeAsync();
+
+        using var response = await wrongEndpoint.PostAsync("/pubsub/push/unwrapped",
+            new StringContent(PushEnvelopes.Create(CourierStart(48), "1008", T0), Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var detail = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString();
+        Assert.Contains("must be /pubsub/push, not /pubsub/push/unwrapped", detail, StringComparison.Ordinal);
+        Assert.Empty((await wrongEndpoint.GetJsonAsync("/dead-letters")).GetProperty("items").EnumerateArray());
+        var after = await wrongEndpoint.ScrapeAsync();
+        Assert.Equal(1, after.GetValueOrDefault("chatingest_push_rejected_total{reason=\"bad_request\"}")
+            - before.GetValueOrDefault("chatingest_push_rejected_total{reason=\"bad_request\"}"));
+        var line = Assert.Single(logs.Entries, e => e.EventId == 323);
+        Assert.Equal((LogLevel.Warning, 400), (line.Level, (int)line.Values["Status"]!));
+    }
+
+    [Theory]
+    [InlineData("{\"message\":\"hi\",\"subscription\":\"s\"}")] // "message" is no object
+    [InlineData("{\"message\":{},\"subscriber\":\"s\"}")]
+    [InlineData("[{\"message\":{},\"subscription\":\"s\"}]")]
+    public async Task DataThatIsNoMessageAndNoEnvelopeIsStillParked(string data)
+    {
+        using var response = await client.PushUnwrappedWithHeadersAsync(Encoding.UTF8.GetBytes(data), null, null);
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Single((await client.GetJsonAsync("/dead-letters")).GetProperty("items").EnumerateArray());
     }
 
     [Fact]
