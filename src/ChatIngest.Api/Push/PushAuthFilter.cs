@@ -28,7 +28,7 @@ internal sealed class PushAuthFilter(PushTokenValidator validator, IOptions<Inge
                 return TypedResults.Problem(title: "The push is not authenticated.", detail: result.Detail, statusCode: StatusCodes.Status401Unauthorized);
             case PushAuthOutcome.Forbidden:
                 metrics.Rejected("forbidden");
-                log.TokenRefused(StatusCodes.Status403Forbidden, result.Detail!);
+                log.TokenRefused(StatusCodes.Status403Forbidden, result.LogDetail ?? result.Detail!);
                 return TypedResults.Problem(title: "The push token is not for this endpoint.", detail: result.Detail, statusCode: StatusCodes.Status403Forbidden);
             default:
                 metrics.Rejected("keys_unavailable");

@@ -73,12 +73,15 @@ internal sealed class PushTokenValidator(IOptions<PushAuthOptions> options, IOpt
 
         if (payload.Audience is not string audience || !string.Equals(audience, settings.Audience, StringComparison.Ordinal))
         {
-            return PushAuthResult.Forbidden("The token was issued for another audience.");
+            return PushAuthResult.Forbidden("The token was issued for another audience.",
+                $"the token was issued for audience {Quoted(payload.Audience?.ToString())}, and PushAuth__Audience is '{settings.Audience}'");
         }
 
         if (!string.Equals(payload.Email, settings.ServiceAccountEmail, StringComparison.OrdinalIgnoreCase) || payload.EmailVerified != true)
         {
-            return PushAuthResult.Forbidden("The token belongs to another account, or its e-mail is not verified.");
+            return PushAuthResult.Forbidden("The token belongs to another account, or its e-mail is not verified.",
+                $"the token is of account {Quoted(payload.Email)} (e-mail verified: {(payload.EmailVerified == true ? "yes" : "no")}), "
+                + $"and PushAuth__ServiceAccountEmail is '{settings.ServiceAccountEmail}'");
         }
 
         if (payload.ExpirationTimeSeconds is { } exp)
@@ -87,6 +90,27 @@ internal sealed class PushTokenValidator(IOptions<PushAuthOptions> options, IOpt
         }
 
         return PushAuthResult.Accepted;
+    }
+
+    /// <summary>
+    /// A claim as a log line may hold it: anyone can have Google sign a token for an audience of their choosing, so it is
+    /// cut at 200 characters and its control characters escaped (a line break would start a line of the sender's).
+    /// </summary>
+    private static string Quoted(string? claim)
+    {
+        if (claim is null)
+        {
+            return "(none)";
+        }
+
+        var text = claim.Length > 200 ? claim[..200] + "…" : claim;
+        var quoted = new System.Text.StringBuilder(text.Length + 2).Append('\'');
+        foreach (var c in text)
+        {
+            _ = char.IsControl(c) ? quoted.Append(System.Globalization.CultureInfo.InvariantCulture, $"\\u{(int)c:x4}") : quoted.Append(c);
+        }
+
+        return quoted.Append('\'').ToString();
     }
 
     /// <summary>Google.Apis.Auth's full check: signature, issuer, <c>iat</c> and <c>exp</c>.</summary>
@@ -225,13 +249,18 @@ internal enum PushAuthOutcome
     KeysUnavailable,
 }
 
-internal readonly record struct PushAuthResult(PushAuthOutcome Outcome, string? Detail)
+/// <summary>
+/// A push's token check. <paramref name="Detail"/> is the answer's; <paramref name="LogDetail"/>, when given, what the
+/// log says instead: for a token for someone else, what it was for and what is expected, which the operator needs to
+/// find a subscription set up wrong and the sender is not told (the push account's address, say).
+/// </summary>
+internal readonly record struct PushAuthResult(PushAuthOutcome Outcome, string? Detail, string? LogDetail = null)
 {
     public static PushAuthResult Accepted => new(PushAuthOutcome.Accepted, null);
 
     public static PushAuthResult Unauthenticated(string detail) => new(PushAuthOutcome.Unauthenticated, detail);
 
-    public static PushAuthResult Forbidden(string detail) => new(PushAuthOutcome.Forbidden, detail);
+    public static PushAuthResult Forbidden(string detail, string logDetail) => new(PushAuthOutcome.Forbidden, detail, logDetail);
 
     public static PushAuthResult KeysUnavailable(string detail) => new(PushAuthOutcome.KeysUnavailable, detail);
 }

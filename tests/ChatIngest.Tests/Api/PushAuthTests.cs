@@ -182,6 +182,31 @@ public sealed class PushAuthTests : IAsyncLifetime
         await AssertRefusedAsync(response, HttpStatusCode.Forbidden, "account");
     }
 
+    [Theory]
+    [InlineData(null, "someone-else@demo.iam.gserviceaccount.com",
+        "the token is of account 'someone-else@demo.iam.gserviceaccount.com' (e-mail verified: yes), and PushAuth__ServiceAccountEmail is '" + GoogleTokens.PushAccount + "'",
+        GoogleTokens.PushAccount)]
+    [InlineData("https://x.example/\ninfo: a line of the sender's", null, // anyone can have Google sign a token for any audience
+        "the token was issued for audience 'https://x.example/\\u000ainfo: a line of the sender's', and PushAuth__Audience is '" + GoogleTokens.Audience + "'",
+        GoogleTokens.Audience)]
+    public async Task ATokenForSomeoneElseIsLoggedWithWhatItWasForAndWhatIsExpectedOnOneLineButTheAnswerNamesNeither(
+        string? audience, string? email, string logged, string notAnswered)
+    {
+        var logs = new CapturedLogs();
+        await using (var app = new ChatIngestApp(tokens.Settings(), configureServices: logs.Register))
+        {
+            using var response = await app.CreateClient().PushAsync(PushEnvelopes.Create(Payloads.CourierStart(1), "m-1", Published),
+                "Bearer " + tokens.Sign(audience: audience ?? GoogleTokens.Audience, email: email ?? GoogleTokens.PushAccount));
+
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+            Assert.DoesNotContain(notAnswered, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal); // not the sender's to learn
+        }
+
+        var line = Assert.Single(logs.Entries, e => e.EventId == 318);
+        Assert.Contains(logged, line.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', line.Message); // a line break in a claim would start a log line of the sender's
+    }
+
     [Fact]
     public async Task GenuineTokenWithUnverifiedEmailGets403()
     {
@@ -240,9 +265,11 @@ public sealed class PushAuthTests : IAsyncLifetime
         }
 
         // A subscription set up for another audience refuses every push: the log says so, not only the 403s.
+        // It names the token's audience and the one expected, which the sender is not told.
         var line = Assert.Single(logs.Entries, e => e.EventId == 318);
         Assert.Equal(403, line.Values["Status"]);
-        Assert.Contains("another audience", line.Message, StringComparison.Ordinal);
+        Assert.Contains($"the token was issued for audience 'https://someone-else.example/push', and PushAuth__Audience is '{GoogleTokens.Audience}'",
+            line.Message, StringComparison.Ordinal);
         Assert.Equal(1L, Assert.Single(logs.Entries, e => e.EventId == 319).Values["Count"]);
     }
 
