@@ -98,7 +98,7 @@ internal sealed partial class PushLog : IDisposable
     {
         if (unusable.Take())
         {
-            LogUnusable(status, detail ?? "");
+            LogUnusable(status, SenderText.Escape(detail ?? "", max: 2_000)); // it may quote the sender: a field's name, say
         }
     }
 
@@ -152,15 +152,15 @@ internal sealed partial class PushLog : IDisposable
     [LoggerMessage(EventId = 317, Level = LogLevel.Warning, Message = "{Count} more pushes refused in the last {Seconds} s: the token signing keys could not be had; answered 503")]
     private partial void LogKeysUnavailableCount(long count, double seconds);
 
-    [LoggerMessage(EventId = 323, Level = LogLevel.Warning, Message = "Push refused ({Status}): {Detail}")]
-    private partial void LogUnusable(int status, string detail);
-
-    [LoggerMessage(EventId = 324, Level = LogLevel.Warning, Message = "{Count} more pushes refused for their bodies or headers in the last {Seconds} s; answered 400, 413 or 415")]
-    private partial void LogUnusableCount(long count, double seconds);
-
     [LoggerMessage(EventId = 318, Level = LogLevel.Warning, Message = "Push refused ({Status}) for its token: {Detail}")]
     private partial void LogTokenRefused(int status, string detail);
 
     [LoggerMessage(EventId = 319, Level = LogLevel.Warning, Message = "{Count} more pushes refused for their tokens in the last {Seconds} s; answered 401 or 403")]
     private partial void LogTokenRefusedCount(long count, double seconds);
+
+    [LoggerMessage(EventId = 323, Level = LogLevel.Warning, Message = "Push refused ({Status}): {Detail}")]
+    private partial void LogUnusable(int status, string detail);
+
+    [LoggerMessage(EventId = 324, Level = LogLevel.Warning, Message = "{Count} more pushes refused for their bodies or headers in the last {Seconds} s; answered 400, 413 or 415")]
+    private partial void LogUnusableCount(long count, double seconds);
 }

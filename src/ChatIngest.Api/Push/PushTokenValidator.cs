@@ -74,13 +74,13 @@ internal sealed class PushTokenValidator(IOptions<PushAuthOptions> options, IOpt
         if (payload.Audience is not string audience || !string.Equals(audience, settings.Audience, StringComparison.Ordinal))
         {
             return PushAuthResult.Forbidden("The token was issued for another audience.",
-                $"the token was issued for audience {Quoted(payload.Audience?.ToString())}, and PushAuth__Audience is '{settings.Audience}'");
+                $"the token was issued for audience {SenderText.Quote(Claim(payload.Audience))}, and PushAuth__Audience is '{settings.Audience}'");
         }
 
         if (!string.Equals(payload.Email, settings.ServiceAccountEmail, StringComparison.OrdinalIgnoreCase) || payload.EmailVerified != true)
         {
             return PushAuthResult.Forbidden("The token belongs to another account, or its e-mail is not verified.",
-                $"the token is of account {Quoted(payload.Email)} (e-mail verified: {(payload.EmailVerified == true ? "yes" : "no")}), "
+                $"the token is of account {SenderText.Quote(payload.Email)} (e-mail verified: {(payload.EmailVerified == true ? "yes" : "no")}), "
                 + $"and PushAuth__ServiceAccountEmail is '{settings.ServiceAccountEmail}'");
         }
 
@@ -92,26 +92,9 @@ internal sealed class PushTokenValidator(IOptions<PushAuthOptions> options, IOpt
         return PushAuthResult.Accepted;
     }
 
-    /// <summary>
-    /// A claim as a log line may hold it: anyone can have Google sign a token for an audience of their choosing, so it is
-    /// cut at 200 characters and its control characters escaped (a line break would start a line of the sender's).
-    /// </summary>
-    private static string Quoted(string? claim)
-    {
-        if (claim is null)
-        {
-            return "(none)";
-        }
-
-        var text = claim.Length > 200 ? claim[..200] + "…" : claim;
-        var quoted = new System.Text.StringBuilder(text.Length + 2).Append('\'');
-        foreach (var c in text)
-        {
-            _ = char.IsControl(c) ? quoted.Append(System.Globalization.CultureInfo.InvariantCulture, $"\\u{(int)c:x4}") : quoted.Append(c);
-        }
-
-        return quoted.Append('\'').ToString();
-    }
+    /// <summary>A claim's text: <c>aud</c> may be a list, which Google.Apis.Auth holds as JSON.</summary>
+    private static string? Claim(object? value) =>
+        value is Newtonsoft.Json.Linq.JToken json ? json.ToString(Newtonsoft.Json.Formatting.None) : value?.ToString();
 
     /// <summary>Google.Apis.Auth's full check: signature, issuer, <c>iat</c> and <c>exp</c>.</summary>
     private async ValueTask<(GoogleJsonWebSignature.Payload?, PushAuthResult)> VerifyAsync(string token, CancellationToken cancellationToken)

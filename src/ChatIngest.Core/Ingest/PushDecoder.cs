@@ -110,10 +110,11 @@ public sealed class PushDecoder(PayloadClassifier classifier, TimeProvider time)
     }
 
     /// <summary>
-    /// Whether an unwrapped push's body is in fact a wrapped delivery: an object with a <c>message</c> object and a
-    /// <c>subscription</c> string. A subscription pointed at the wrong endpoint would otherwise have every message
-    /// acknowledged into <c>dead_letters</c> as <c>unknown_kind</c>; refused (400), they stay in Pub/Sub until the
-    /// endpoint is right. Asked only of a body without Pub/Sub's metadata (a wrapped push has none) that is no message.
+    /// Whether an unwrapped push's body is in fact a wrapped delivery: one JSON object, nothing after it, with a
+    /// <c>subscription</c> string and a <c>message</c> object holding a <c>messageId</c> and a <c>publishTime</c> (either
+    /// spelling), as every delivery Pub/Sub wraps has. A subscription pointed at the wrong endpoint would otherwise have
+    /// every message acknowledged into <c>dead_letters</c> as <c>unknown_kind</c>; refused (400), they stay in Pub/Sub.
+    /// Asked only of a body without Pub/Sub's metadata (a wrapped push has none) that is no message.
     /// </summary>
     internal static bool IsPushEnvelope(ReadOnlySpan<byte> body)
     {
@@ -130,17 +131,38 @@ public sealed class PushDecoder(PayloadClassifier classifier, TimeProvider time)
             {
                 var name = reader.GetString();
                 reader.Read();
-                message |= name == "message" && reader.TokenType == JsonTokenType.StartObject;
-                subscription |= name == "subscription" && reader.TokenType == JsonTokenType.String;
-                reader.Skip();
+                if (name == "message" && reader.TokenType == JsonTokenType.StartObject)
+                {
+                    message = IsPubSubMessage(ref reader); // leaves the reader on the object's end
+                }
+                else
+                {
+                    subscription |= name == "subscription" && reader.TokenType == JsonTokenType.String;
+                    reader.Skip();
+                }
             }
+
+            return message && subscription && !reader.Read(); // the reader throws for anything but white space after it
         }
         catch (JsonException)
         {
             return false;
         }
+    }
 
-        return message && subscription;
+    private static bool IsPubSubMessage(ref Utf8JsonReader reader)
+    {
+        bool id = false, publishTime = false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString();
+            reader.Read();
+            id |= name is "messageId" or "message_id" && reader.TokenType == JsonTokenType.String;
+            publishTime |= name is "publishTime" or "publish_time" && reader.TokenType == JsonTokenType.String;
+            reader.Skip();
+        }
+
+        return id && publishTime;
     }
 
     private bool TryDelivery(string messageId, string? publishText, out Delivery delivery)

@@ -187,7 +187,7 @@ public sealed class PushAuthTests : IAsyncLifetime
         "the token is of account 'someone-else@demo.iam.gserviceaccount.com' (e-mail verified: yes), and PushAuth__ServiceAccountEmail is '" + GoogleTokens.PushAccount + "'",
         GoogleTokens.PushAccount)]
     [InlineData("https://x.example/\ninfo: a line of the sender's", null, // anyone can have Google sign a token for any audience
-        "the token was issued for audience 'https://x.example/\\u000ainfo: a line of the sender's', and PushAuth__Audience is '" + GoogleTokens.Audience + "'",
+        "the token was issued for audience 'https://x.example/\\u000ainfo: a line of the sender\\u0027s', and PushAuth__Audience is '" + GoogleTokens.Audience + "'",
         GoogleTokens.Audience)]
     public async Task ATokenForSomeoneElseIsLoggedWithWhatItWasForAndWhatIsExpectedOnOneLineButTheAnswerNamesNeither(
         string? audience, string? email, string logged, string notAnswered)

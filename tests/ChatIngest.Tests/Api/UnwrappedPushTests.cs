@@ -1,9 +1,13 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using ChatIngest.Core.Ingest;
 using ChatIngest.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using static ChatIngest.Tests.Support.Payloads;
 
@@ -79,31 +83,45 @@ public sealed class UnwrappedPushTests : IDisposable
         // A subscription that wraps its messages, pointed at this endpoint: before, every message was acknowledged into
         // dead_letters as unknown_kind, and only an INFO line per message said anything.
         var logs = new CapturedLogs();
-        await using var logged = new ChatIngestApp(configureServices: logs.Register);
-        var wrongEndpoint = logged.CreateClient();
-        var before = await wrongEndpoint.ScrapeAsync();
+        await using (var logged = new ChatIngestApp(configureServices: logs.Register))
+        {
+            var wrongEndpoint = logged.CreateClient();
+            using var rejected = new MetricCollector<long>( // this app's own meters: other tests' apps count under the same names
+                logged.Services.GetRequiredService<IMeterFactory>(), IngestMetrics.MeterName, "chatingest.push.rejected");
 
-        using var response = await wrongEndpoint.PostAsync("/pubsub/push/unwrapped",
-            new StringContent(PushEnvelopes.Create(CourierStart(48), "1008", T0), Encoding.UTF8, "application/json"));
+            foreach (var id in new[] { "1008", "1009" })
+            {
+                using var response = await wrongEndpoint.PostAsync("/pubsub/push/unwrapped",
+                    new StringContent(PushEnvelopes.Create(CourierStart(48), id, T0), Encoding.UTF8, "application/json"));
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        var detail = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString();
-        Assert.Contains("must be /pubsub/push, not /pubsub/push/unwrapped", detail, StringComparison.Ordinal);
-        Assert.Empty((await wrongEndpoint.GetJsonAsync("/dead-letters")).GetProperty("items").EnumerateArray());
-        var after = await wrongEndpoint.ScrapeAsync();
-        Assert.Equal(1, after.GetValueOrDefault("chatingest_push_rejected_total{reason=\"bad_request\"}")
-            - before.GetValueOrDefault("chatingest_push_rejected_total{reason=\"bad_request\"}"));
-        var line = Assert.Single(logs.Entries, e => e.EventId == 323);
+                Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+                var detail = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString();
+                Assert.Contains("must be /pubsub/push, not /pubsub/push/unwrapped", detail, StringComparison.Ordinal);
+            }
+
+            Assert.Empty((await wrongEndpoint.GetJsonAsync("/dead-letters")).GetProperty("items").EnumerateArray());
+            Assert.Equal(["bad_request", "bad_request"], rejected.GetMeasurementSnapshot().Select(m => m.Tags["reason"] as string));
+        }
+
+        var line = Assert.Single(logs.Entries, e => e.EventId == 323); // one line, then a count at the window's end or the stop
         Assert.Equal((LogLevel.Warning, 400), (line.Level, (int)line.Values["Status"]!));
+        Assert.Equal(1L, Assert.Single(logs.Entries, e => e.EventId == 324).Values["Count"]);
     }
 
+    private const string Envelope =
+        "{\"message\":{\"data\":\"e30=\",\"messageId\":\"1\",\"publishTime\":\"2024-02-01T10:00:00Z\"},\"subscription\":\"projects/p/subscriptions/s\"}";
+
     [Theory]
-    [InlineData("{\"message\":\"hi\",\"subscription\":\"s\"}")] // "message" is no object
-    [InlineData("{\"message\":{},\"subscriber\":\"s\"}")]
-    [InlineData("[{\"message\":{},\"subscription\":\"s\"}]")]
-    public async Task DataThatIsNoMessageAndNoEnvelopeIsStillParked(string data)
+    [InlineData("{\"message\":\"hi\",\"subscription\":\"s\"}", null)] // "message" is no object
+    [InlineData("{\"message\":{},\"subscription\":\"s\"}", null)] // no message of Pub/Sub's: a publisher's data of an unknown kind
+    [InlineData("{\"message\":{\"messageId\":\"1\"},\"subscription\":\"s\"}", null)] // no publish time
+    [InlineData("{\"message\":{\"messageId\":\"1\",\"publishTime\":\"t\"},\"subscriber\":\"s\"}", null)]
+    [InlineData("[" + Envelope + "]", null)]
+    [InlineData(Envelope + " {}", null)] // more after it
+    [InlineData(Envelope, "1009")] // with Pub/Sub's metadata the body is the message's data, whatever it looks like
+    public async Task DataThatIsNoMessageAndNoWrappedDeliveryIsStillParked(string data, string? messageIdHeader)
     {
-        using var response = await client.PushUnwrappedWithHeadersAsync(Encoding.UTF8.GetBytes(data), null, null);
+        using var response = await client.PushUnwrappedWithHeadersAsync(Encoding.UTF8.GetBytes(data), messageIdHeader, null);
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         Assert.Single((await client.GetJsonAsync("/dead-letters")).GetProperty("items").EnumerateArray());
@@ -195,9 +213,12 @@ public sealed class UnwrappedPushTests : IDisposable
         using var content = new StringContent(body, Encoding.UTF8, "application/json");
         content.Headers.ContentEncoding.Add(encoding);
 
+        using var rejected = new MetricCollector<long>(app.Services.GetRequiredService<IMeterFactory>(), IngestMetrics.MeterName, "chatingest.push.rejected");
+
         using var response = await client.PostAsync(path, content);
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("compressed", Assert.Single(rejected.GetMeasurementSnapshot()).Tags["reason"]);
         Assert.Equal("identity", response.Headers.GetValues("Accept-Encoding").Single());
         var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Contains(encoding, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);

@@ -53,6 +53,7 @@ public sealed class KestrelLimitTests : IDisposable
 
             var parked = (await service.Client.GetJsonAsync("/dead-letters")).GetProperty("items");
             Assert.Equal(["max-size"], parked.EnumerateArray().Select(p => p.GetProperty("message_id").GetString()));
+            Assert.Equal(2, (await service.Client.ScrapeAsync())["chatingest_push_rejected_total{reason=\"too_large\"}"]); // counted: this process's own
         }
     }
 
