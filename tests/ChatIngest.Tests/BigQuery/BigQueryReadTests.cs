@@ -431,6 +431,23 @@ public sealed class BigQueryReadTests
     }
 
     [Fact]
+    public async Task ABigQueryCallWritesNoLogLinesOfItsOwnWhenItSucceeds()
+    {
+        // HttpClient's own logging is four Information lines a call (start, send, headers, end): on Cloud Logging, four
+        // billed lines for every push's commit and every read, burying the service's own.
+        var logs = new CapturedLogs();
+        await using var fake = await FakeBigQuery.StartAsync();
+        fake.Answer = q => new CannedResult(ConversationFields, [[WideRow]]);
+        using var app = new ChatIngestApp(fake.Settings(), configureServices: logs.Register);
+
+        using var response = await app.CreateClient().GetAsync("/conversations");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(fake.Requests, r => r.Path.EndsWith("/queries", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Entries, e => e.Category.StartsWith("System.Net.Http", StringComparison.Ordinal) && e.Level < LogLevel.Warning);
+    }
+
+    [Fact]
     public async Task AJobThatFailsForItsBytesBilledIsNotRunAgainAndNamesTheProjectsDefaultWhenNoLimitIsSet()
     {
         // A project's default maximum bytes billed can refuse a read too, and BigQuery may report it as the job's failure.
