@@ -64,8 +64,7 @@ internal sealed class CloudLoggingFormatter(IConfiguration configuration, TimePr
             json.WriteNumber("eventId", logEntry.EventId.Id);
             if (project is not null && Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity)
             {
-                json.WriteString("logging.googleapis.com/trace", $"projects/{project}/traces/{activity.TraceId.ToHexString()}");
-                WriteSpan(json, activity);
+                WriteTrace(json, project, activity);
             }
 
             if (logEntry.State is IReadOnlyList<KeyValuePair<string, object?>> fields)
@@ -99,11 +98,12 @@ internal sealed class CloudLoggingFormatter(IConfiguration configuration, TimePr
     };
 
     /// <summary>
-    /// The span a line belongs to: Cloud Run's, which its <c>traceparent</c> named as the request's parent. This
-    /// process's own spans are not exported (there is no tracing here), so naming one would tie the line to a span Cloud
-    /// Trace never sees. The sampling flag is Cloud Run's too, as the request's activity took it on.
+    /// The trace and span a line belongs to: Cloud Run's, which its <c>traceparent</c> named as the request's parent.
+    /// This process's own spans are not exported (there is no tracing here), so naming one would tie the line to a span
+    /// Cloud Trace never sees; and a request without a <c>traceparent</c> has a trace made up here, which nothing else
+    /// has: no trace then. The sampling flag is Cloud Run's too, as the request's activity took it on.
     /// </summary>
-    private static void WriteSpan(Utf8JsonWriter json, Activity activity)
+    private static void WriteTrace(Utf8JsonWriter json, string project, Activity activity)
     {
         var root = activity;
         while (root.Parent is { } parent)
@@ -114,6 +114,7 @@ internal sealed class CloudLoggingFormatter(IConfiguration configuration, TimePr
         // The request's activity has no parent in this process; a parent span id then came from the traceparent.
         if (root.ParentSpanId != default)
         {
+            json.WriteString("logging.googleapis.com/trace", $"projects/{project}/traces/{root.TraceId.ToHexString()}");
             json.WriteString("logging.googleapis.com/spanId", root.ParentSpanId.ToHexString());
             json.WriteBoolean("logging.googleapis.com/trace_sampled", (root.ActivityTraceFlags & ActivityTraceFlags.Recorded) != 0);
         }

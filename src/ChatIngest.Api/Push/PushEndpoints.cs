@@ -87,7 +87,7 @@ internal static class PushEndpoints
         // delivery of a good message.
         var encodingIsAnAttribute = delivery.Id is not null;
         return ReceiveAsync(http, services, delivery, static (body, d) => d.Decoder.DecodeUnwrapped(body, d.Id, d.PublishTime),
-            "The push's Pub/Sub metadata is not usable.", cancellationToken, encodingIsAnAttribute);
+            "The unwrapped push is not usable.", cancellationToken, encodingIsAnAttribute); // its metadata, or a wrapped delivery
     }
 
     /// <summary>

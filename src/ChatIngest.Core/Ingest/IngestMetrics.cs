@@ -29,7 +29,7 @@ public sealed class IngestMetrics
         stored = meter.CreateCounter<long>("chatingest.messages.stored", "{message}", "New order events and chat messages committed.");
         duplicates = meter.CreateCounter<long>("chatingest.messages.duplicate", "{message}", "Messages whose content was already stored.");
         invalid = meter.CreateCounter<long>("chatingest.messages.invalid", "{message}", "Messages parked in dead_letters.");
-        rejected = meter.CreateCounter<long>("chatingest.push.rejected", "{request}", "Pushes refused: 503 (queue full, warehouse down, deadline, stopping, token keys unavailable), 401 or 403 (push auth).");
+        rejected = meter.CreateCounter<long>("chatingest.push.rejected", "{request}", "Pushes refused: 503 (queue full, warehouse down, deadline, stopping, token keys unavailable), 401 or 403 (push auth), 400, 413 or 415 (the push itself).");
         batchSize = meter.CreateHistogram<int>("chatingest.batch.size", "{row}", "Rows per group commit.");
         // In seconds, so the exporters' default buckets (0 to 10,000, made for milliseconds) would put every commit in
         // the first; these run from 100 µs (a synced journal write) to the longest commit retry budget, 10 min (deploy/

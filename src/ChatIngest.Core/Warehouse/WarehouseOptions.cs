@@ -40,7 +40,7 @@ public sealed class WarehouseOptions
     /// <summary>
     /// The most bytes BigQuery may bill one query for (<c>maximumBytesBilled</c>); a read that would bill more is refused
     /// by BigQuery before it runs, at no charge, and answers 500 naming this setting. Unset: the project's default, if
-    /// any. At least 10 MiB, as BigQuery bills at least 10 MB for each table a query reads.
+    /// any. At least 20 MiB, as BigQuery bills at least 10 MB for each table a query reads, and the view reads two.
     /// </summary>
     public long? BigQueryMaximumBytesBilled { get; set; }
 

@@ -96,7 +96,7 @@ public sealed class WarehouseOptionsValidator : IValidateOptions<WarehouseOption
 
             if (options.BigQueryMaximumBytesBilled is < BigQuery.QueryCostLimitException.LeastBytesBilled)
             {
-                failures.Add($"Warehouse__BigQueryMaximumBytesBilled is {options.BigQueryMaximumBytesBilled}, must be at least {BigQuery.QueryCostLimitException.LeastBytesBilled} (BigQuery bills at least 10 MB for each table a query reads), or unset for the project's default.");
+                failures.Add($"Warehouse__BigQueryMaximumBytesBilled is {options.BigQueryMaximumBytesBilled}, must be at least {BigQuery.QueryCostLimitException.LeastBytesBilled} (BigQuery bills at least 10 MB for each table a query reads, and the view reads two), or unset for the project's default.");
             }
 
             if (options.BigQueryInsertConcurrency is < 1 or > 64)

@@ -12,6 +12,15 @@ namespace ChatIngest.Tests.Api;
 [Collection(SoloCollection.Name)]
 public sealed class OtlpExportTests
 {
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("deployment.environment=prod", null)]
+    [InlineData("service.name=ingest-eu", "ingest-eu")]
+    [InlineData("team=chat, service.name = ingest%20eu ,region=eu", "ingest eu")] // values are percent-encoded
+    [InlineData("service.name=", null)]
+    public void AServiceNameInTheResourceAttributesNamesTheService(string? attributes, string? service) =>
+        Assert.Equal(service, ChatIngest.Api.Hosting.Telemetry.ServiceNameIn(attributes));
+
     [Fact]
     public async Task IngestMetricsArePushedToTheConfiguredOtlpEndpoint()
     {

@@ -95,7 +95,9 @@ public sealed class UnwrappedPushTests : IDisposable
                     new StringContent(PushEnvelopes.Create(CourierStart(48), id, T0), Encoding.UTF8, "application/json"));
 
                 Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-                var detail = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString();
+                var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+                Assert.Equal("The unwrapped push is not usable.", problem.GetProperty("title").GetString()); // no metadata came to be unusable
+                var detail = problem.GetProperty("detail").GetString();
                 Assert.Contains("must be /pubsub/push, not /pubsub/push/unwrapped", detail, StringComparison.Ordinal);
             }
 

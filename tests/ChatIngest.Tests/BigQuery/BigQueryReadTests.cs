@@ -383,7 +383,7 @@ public sealed class BigQueryReadTests
         var logs = new CapturedLogs();
         await using var fake = await FakeBigQuery.StartAsync();
         fake.Answer = q => new CannedResult(ConversationFields, [[WideRow]]);
-        fake.BytesBilled = _ => 3 * QueryCostLimitException.LeastBytesBilled;
+        fake.BytesBilled = _ => 31_457_280; // 30 MiB
         var settings = fake.Settings();
         settings["Warehouse:BigQueryMaximumBytesBilled"] = "20971520";
         using var app = new ChatIngestApp(settings, configureServices: logs.Register);
@@ -411,7 +411,7 @@ public sealed class BigQueryReadTests
         var logs = new CapturedLogs();
         await using var fake = await FakeBigQuery.StartAsync();
         fake.Answer = q => new CannedResult(ConversationFields, [[WideRow]]);
-        fake.BytesBilled = _ => 3 * QueryCostLimitException.LeastBytesBilled;
+        fake.BytesBilled = _ => 31_457_280; // 30 MiB
         await using (var services = BigQueryServices.Create(
             fake, new Dictionary<string, string?> { ["Warehouse:BigQueryMaximumBytesBilled"] = "20971520" }, configure: logs.Register))
         {
@@ -471,12 +471,12 @@ public sealed class BigQueryReadTests
         fake.Answer = q => new CannedResult(ConversationFields, [[WideRow]]);
         fake.BytesBilled = _ => QueryCostLimitException.LeastBytesBilled;
         await using var services = BigQueryServices.Create(
-            fake, new Dictionary<string, string?> { ["Warehouse:BigQueryMaximumBytesBilled"] = "10485760" });
+            fake, new Dictionary<string, string?> { ["Warehouse:BigQueryMaximumBytesBilled"] = "20971520" });
 
         var page = await services.Warehouse().ListConversationsAsync(new ConversationQuery(Limit: 10), CancellationToken.None);
 
         Assert.Single(page.Items);
-        Assert.Equal(10_485_760L, Assert.Single(fake.Queries).MaximumBytesBilled);
+        Assert.Equal(20_971_520L, Assert.Single(fake.Queries).MaximumBytesBilled);
         Assert.Empty(fake.Violations);
     }
 

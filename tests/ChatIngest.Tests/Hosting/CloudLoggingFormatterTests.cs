@@ -111,7 +111,7 @@ public sealed class CloudLoggingFormatterTests
     }
 
     [Fact]
-    public void WithoutAProjectOrARequestALineCarriesNoTrace()
+    public void WithoutAProjectARequestOrItsTraceparentALineCarriesNoTrace()
     {
         var (noProject, first) = Logger(project: null);
         using (new System.Diagnostics.Activity("request").SetParentId("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").Start())
@@ -122,7 +122,14 @@ public sealed class CloudLoggingFormatterTests
         var (noRequest, second) = Logger(project: "demo-project");
         Refused(noRequest, "m-5", 5, null);
 
-        Assert.All(Lines(first).Concat(Lines(second)), l =>
+        // A request that came without a traceparent: the trace its activity made up here is in no other record.
+        var (noTraceparent, third) = Logger(project: "demo-project");
+        using (new System.Diagnostics.Activity("request").Start())
+        {
+            Refused(noTraceparent, "m-6", 6, null);
+        }
+
+        Assert.All(Lines(first).Concat(Lines(second)).Concat(Lines(third)), l =>
             Assert.False(JsonDocument.Parse(l).RootElement.TryGetProperty("logging.googleapis.com/trace", out _)));
     }
 

@@ -12,8 +12,11 @@ public sealed class QueryCostLimitException : Exception
     /// <summary>BigQuery's reason for it, in a <c>jobs.query</c> error answer or a failed job's <c>errorResult</c>.</summary>
     internal const string Reason = "bytesBilledLimitExceeded";
 
-    /// <summary>BigQuery bills at least 10 MB for each table a query reads: a lower limit refuses every read.</summary>
-    public const long LeastBytesBilled = 10 * 1024 * 1024;
+    /// <summary>
+    /// BigQuery bills at least 10 MB for each table a query reads, and the view reads two (orders, conversations): a
+    /// lower limit refuses every read of it.
+    /// </summary>
+    public const long LeastBytesBilled = 2 * 10 * 1024 * 1024;
 
     internal QueryCostLimitException(long? limit, string bigQueryMessage, Exception inner)
         : base(Describe(limit, bigQueryMessage), inner)
