@@ -19,7 +19,9 @@ internal sealed partial class PushLog : IDisposable
     private readonly RefusalWindow stopping;
     private readonly RefusalWindow keysUnavailable;
     private readonly RefusalWindow tokenRefused;
-    private readonly RefusalWindow unusable;
+    private readonly RefusalWindow badRequest;
+    private readonly RefusalWindow tooLarge;
+    private readonly RefusalWindow compressed;
     private readonly double deadlineMs;
 
     public PushLog(ILogger<PushLog> logger, IOptions<PushOptions> options, TimeProvider time, IHostApplicationLifetime lifetime)
@@ -32,7 +34,9 @@ internal sealed partial class PushLog : IDisposable
         stopping = new RefusalWindow(time, RefusalLogWindow, (count, seconds) => LogStoppingCount(count, seconds));
         keysUnavailable = new RefusalWindow(time, RefusalLogWindow, (count, seconds) => LogKeysUnavailableCount(count, seconds));
         tokenRefused = new RefusalWindow(time, RefusalLogWindow, (count, seconds) => LogTokenRefusedCount(count, seconds));
-        unusable = new RefusalWindow(time, RefusalLogWindow, (count, seconds) => LogUnusableCount(count, seconds));
+        badRequest = new RefusalWindow(time, RefusalLogWindow, (count, seconds) => LogUnusableCount(count, StatusCodes.Status400BadRequest, seconds));
+        tooLarge = new RefusalWindow(time, RefusalLogWindow, (count, seconds) => LogUnusableCount(count, StatusCodes.Status413PayloadTooLarge, seconds));
+        compressed = new RefusalWindow(time, RefusalLogWindow, (count, seconds) => LogUnusableCount(count, StatusCodes.Status415UnsupportedMediaType, seconds));
 
         // Once the writer has drained, not at the container's disposal: a line logged while the container disposes
         // its singletons can miss the log providers.
@@ -96,7 +100,13 @@ internal sealed partial class PushLog : IDisposable
     /// </summary>
     public void Unusable(int status, string? detail)
     {
-        if (unusable.Take())
+        var window = status switch
+        {
+            StatusCodes.Status413PayloadTooLarge => tooLarge,
+            StatusCodes.Status415UnsupportedMediaType => compressed,
+            _ => badRequest,
+        };
+        if (window.Take())
         {
             LogUnusable(status, SenderText.Escape(detail ?? "", max: 2_000)); // it may quote the sender: a field's name, say
         }
@@ -110,7 +120,9 @@ internal sealed partial class PushLog : IDisposable
         stopping.Dispose();
         keysUnavailable.Dispose();
         tokenRefused.Dispose();
-        unusable.Dispose();
+        badRequest.Dispose();
+        tooLarge.Dispose();
+        compressed.Dispose();
     }
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Debug, Message = "Push {MessageId} stored; answering 204")]
@@ -161,6 +173,6 @@ internal sealed partial class PushLog : IDisposable
     [LoggerMessage(EventId = 323, Level = LogLevel.Warning, Message = "Push refused ({Status}): {Detail}")]
     private partial void LogUnusable(int status, string detail);
 
-    [LoggerMessage(EventId = 324, Level = LogLevel.Warning, Message = "{Count} more pushes refused for their bodies or headers in the last {Seconds} s; answered 400, 413 or 415")]
-    private partial void LogUnusableCount(long count, double seconds);
+    [LoggerMessage(EventId = 324, Level = LogLevel.Warning, Message = "{Count} more pushes refused ({Status}) for their bodies or headers in the last {Seconds} s")]
+    private partial void LogUnusableCount(long count, int status, double seconds);
 }

@@ -101,13 +101,22 @@ public sealed class UnwrappedPushTests : IDisposable
                 Assert.Contains("must be /pubsub/push, not /pubsub/push/unwrapped", detail, StringComparison.Ordinal);
             }
 
+            // Another cause in the same window gets a line of its own, not only a place in the count.
+            using var compressed = new StringContent(CourierStart(49), Encoding.UTF8, "application/json");
+            compressed.Headers.ContentEncoding.Add("gzip");
+            using var refused = await wrongEndpoint.PostAsync("/pubsub/push", compressed);
+            Assert.Equal(HttpStatusCode.UnsupportedMediaType, refused.StatusCode);
+
             Assert.Empty((await wrongEndpoint.GetJsonAsync("/dead-letters")).GetProperty("items").EnumerateArray());
-            Assert.Equal(["bad_request", "bad_request"], rejected.GetMeasurementSnapshot().Select(m => m.Tags["reason"] as string));
+            Assert.Equal(["bad_request", "bad_request", "compressed"], rejected.GetMeasurementSnapshot().Select(m => m.Tags["reason"] as string));
         }
 
-        var line = Assert.Single(logs.Entries, e => e.EventId == 323); // one line, then a count at the window's end or the stop
-        Assert.Equal((LogLevel.Warning, 400), (line.Level, (int)line.Values["Status"]!));
-        Assert.Equal(1L, Assert.Single(logs.Entries, e => e.EventId == 324).Values["Count"]);
+        // For each cause one line, then a count at the window's end or the stop.
+        var lines = logs.Entries.Where(e => e.EventId == 323).ToList();
+        Assert.Equal([400, 415], lines.Select(l => (int)l.Values["Status"]!));
+        Assert.All(lines, l => Assert.Equal(LogLevel.Warning, l.Level));
+        var counted = Assert.Single(logs.Entries, e => e.EventId == 324);
+        Assert.Equal((1L, 400), ((long)counted.Values["Count"]!, (int)counted.Values["Status"]!));
     }
 
     private const string Envelope =
