@@ -32,7 +32,7 @@ return await StartupErrors.RunAsync(async () =>
     app.MapHealthEndpoints();
 
     var exitCode = app.ExitCodeAfterRun();
-    await app.RunAsync();
+    await app.RunUntilStoppedAsync();
     return exitCode();
 });
 

@@ -94,6 +94,8 @@ internal static partial class ChatIngestHosting
             LogOpening(app.Logger);
             await app.Services.GetRequiredService<IWarehouse>().InitializeAsync(CancellationToken.None);
         }
+
+        StartupSignals.StopWhileStarting(app.Lifetime);
     }
 
     /// <summary>
@@ -104,6 +106,26 @@ internal static partial class ChatIngestHosting
     {
         var warehouse = app.Services.GetRequiredService<IWarehouse>();
         return () => warehouse is Core.Warehouse.DuckDb.DuckDbWarehouse { Invalidated: true } ? 1 : 0;
+    }
+
+    /// <summary>
+    /// Runs the host until it stops. A stop asked for while the host still starts (a SIGTERM while Kestrel binds, after
+    /// the warehouse opened) cancels the start, which then throws: unhandled, the process aborted with exit code 134 and a
+    /// stack trace. Nothing was acknowledged yet, so it is a stop like any other (exit 0), with one line saying so.
+    /// </summary>
+    public static async Task RunUntilStoppedAsync(this WebApplication app)
+    {
+        // Taken before the run: by the time its exception is seen, the run has disposed the host's services.
+        var stopping = app.Lifetime.ApplicationStopping;
+        var logger = app.Logger;
+        try
+        {
+            await app.RunAsync();
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            LogStoppedWhileStarting(logger);
+        }
     }
 
     public static WebApplication UseChatIngest(this WebApplication app)
@@ -138,4 +160,7 @@ internal static partial class ChatIngestHosting
 
     [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "Opening the warehouse")]
     private static partial void LogOpening(ILogger logger);
+
+    [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "Stopped while starting, before taking any request: nothing was acknowledged")]
+    private static partial void LogStoppedWhileStarting(ILogger logger);
 }

@@ -23,6 +23,24 @@ internal static class StartupSignals
         return new Registrations(PosixSignalRegistration.Create(PosixSignal.SIGTERM, Report), PosixSignalRegistration.Create(PosixSignal.SIGINT, Report));
     }
 
+    /// <summary>
+    /// From the warehouse's open until the host has started, a SIGTERM or SIGINT asks the host to stop instead of ending
+    /// the process: in that gap neither the line above nor the host's own handling was there, and the process ended
+    /// with 143 and no word. The host's start is then cancelled (<see cref="ChatIngestHosting.RunUntilStoppedAsync"/>).
+    /// </summary>
+    public static void StopWhileStarting(IHostApplicationLifetime lifetime)
+    {
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            lifetime.StopApplication();
+        }
+
+        var registrations = new Registrations(PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop), PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop));
+        lifetime.ApplicationStarted.Register(registrations.Dispose); // the host's own handling has taken over
+        lifetime.ApplicationStopping.Register(registrations.Dispose);
+    }
+
     private sealed class Registrations(params PosixSignalRegistration[] registrations) : IDisposable
     {
         public void Dispose()
