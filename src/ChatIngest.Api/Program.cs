@@ -13,7 +13,7 @@ if (SetupCommand.IsRequested(args))
     return await SetupCommand.RunAsync(args, Console.Out, Console.Error);
 }
 
-return await StartupErrors.RunAsync(async () =>
+return await StartupErrors.RunAsync(StartupLines.For(args, Console.Error), async () =>
 {
     // appsettings.json is read from beside the binaries; relative data paths stay relative to the working directory.
     var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });

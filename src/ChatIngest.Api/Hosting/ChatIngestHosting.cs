@@ -89,7 +89,7 @@ internal static partial class ChatIngestHosting
     {
         app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
         ListenUrls.ThrowIfTaken(app.Configuration);
-        using (StartupSignals.ReportWhileOpening(Console.Error, app.Services.GetRequiredService<TimeProvider>()))
+        using (StartupSignals.ReportWhileOpening(StartupLines.For(app.Configuration, Console.Error), app.Services.GetRequiredService<TimeProvider>()))
         {
             LogOpening(app.Logger);
             await app.Services.GetRequiredService<IWarehouse>().InitializeAsync(CancellationToken.None);

@@ -12,7 +12,7 @@ internal static partial class StartupErrors
     public const int BadSettingExitCode = 2;
 
     /// <summary>Runs the service; returns its exit code (<paramref name="run"/>'s, or 2 for a bad setting).</summary>
-    public static async Task<int> RunAsync(Func<Task<int>> run)
+    public static async Task<int> RunAsync(StartupLines lines, Func<Task<int>> run)
     {
         try
         {
@@ -20,31 +20,31 @@ internal static partial class StartupErrors
         }
         catch (OptionsValidationException e)
         {
-            return Fail(string.Join(" ", e.Failures));
+            return Fail(lines, string.Join(" ", e.Failures));
         }
         catch (AggregateException e) when (e.InnerExceptions.All(i => i is OptionsValidationException))
         {
-            return Fail(string.Join(" ", e.InnerExceptions.SelectMany(i => ((OptionsValidationException)i).Failures)));
+            return Fail(lines, string.Join(" ", e.InnerExceptions.SelectMany(i => ((OptionsValidationException)i).Failures)));
         }
         catch (InvalidSettingException e)
         {
-            return Fail(e.Message);
+            return Fail(lines, e.Message);
         }
         catch (IOException e) when (e.Message.Contains("address", StringComparison.OrdinalIgnoreCase))
         {
-            return Fail($"cannot listen: {e.Message} (set --urls or PORT)");
+            return Fail(lines, $"cannot listen: {e.Message} (set --urls or PORT)");
         }
         catch (InvalidOperationException e) when (e.Message.StartsWith("Unable to configure HTTPS endpoint", StringComparison.Ordinal))
         {
             // No certificate for an https:// URL, or one Kestrel cannot use (out of date, a wrong password). Kestrel finds
             // its certificates in several places (the store, the development certificate's file, Kestrel__Endpoints), so
             // it alone says so, inside the host's start: after the host's failure log, but no longer an abort (134).
-            return Fail($"cannot listen on https: {e.Message.Split('\n', 2)[0].Trim()} Give Kestrel a certificate "
+            return Fail(lines, $"cannot listen on https: {e.Message.Split('\n', 2)[0].Trim()} Give Kestrel a certificate "
                 + "(Kestrel__Certificates__Default__Path, or dotnet dev-certs https), or listen on http:// behind a proxy that ends TLS, as Cloud Run does.");
         }
         catch (Exception e) when (Unconvertible(e) is { } line)
         {
-            return Fail(line);
+            return Fail(lines, line);
         }
     }
 
@@ -75,9 +75,9 @@ internal static partial class StartupErrors
     [GeneratedRegex(@"^Failed to convert configuration value '(?<value>.*)' at '(?<key>[^']+)' to type '(?<type>[^']+)'", RegexOptions.Singleline)]
     private static partial Regex BinderFailure();
 
-    private static int Fail(string line)
+    private static int Fail(StartupLines lines, string line)
     {
-        Console.Error.WriteLine($"chatingest: {line}");
+        lines.Write("ERROR", line);
         return BadSettingExitCode;
     }
 }

@@ -13,12 +13,12 @@ namespace ChatIngest.Api.Hosting;
 /// </summary>
 internal static class StartupSignals
 {
-    /// <summary>Until disposed, a SIGTERM or SIGINT writes one line to <paramref name="error"/> before it ends the process.</summary>
-    public static IDisposable ReportWhileOpening(TextWriter error, TimeProvider time)
+    /// <summary>Until disposed, a SIGTERM or SIGINT writes one line to <paramref name="lines"/> before it ends the process.</summary>
+    public static IDisposable ReportWhileOpening(StartupLines lines, TimeProvider time)
     {
         var started = time.GetTimestamp();
-        void Report(PosixSignalContext context) => error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"chatingest: {(context.Signal == PosixSignal.SIGINT ? "Ctrl-C (SIGINT)" : "SIGTERM")} while the warehouse was opening ({time.GetElapsedTime(started).TotalSeconds:0.0} s): stopped before serving; nothing was acknowledged, and the next start opens it again."));
+        void Report(PosixSignalContext context) => lines.Write("NOTICE", string.Create(CultureInfo.InvariantCulture,
+            $"{(context.Signal == PosixSignal.SIGINT ? "Ctrl-C (SIGINT)" : "SIGTERM")} while the warehouse was opening ({time.GetElapsedTime(started).TotalSeconds:0.0} s): stopped before serving; nothing was acknowledged, and the next start opens it again."));
 
         return new Registrations(PosixSignalRegistration.Create(PosixSignal.SIGTERM, Report), PosixSignalRegistration.Create(PosixSignal.SIGINT, Report));
     }

@@ -20,7 +20,7 @@ internal static class SetupCommand
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
         var result = 0;
-        var settingsCode = await StartupErrors.RunAsync(async () => result = await SetupAsync(args[1..], output, error));
+        var settingsCode = await StartupErrors.RunAsync(new StartupLines(error, json: false), async () => result = await SetupAsync(args[1..], output, error));
         return settingsCode != 0 ? settingsCode : result;
     }
 

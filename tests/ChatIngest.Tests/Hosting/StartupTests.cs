@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using ChatIngest.Tests.Support;
 using DuckDB.NET.Data;
@@ -68,6 +69,21 @@ public sealed partial class StartupTests : IDisposable
         var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         Assert.Contains(named, line, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.Output, StringComparison.Ordinal); // no stack trace anywhere
+    }
+
+    [Theory]
+    [InlineData("Ingest__QueueCapacity", "-1", "Ingest__QueueCapacity")] // the options' validation
+    [InlineData("PORT", "http", "PORT")] // a check of the service's own, before the host is built
+    public async Task WithTheImagesLogFormatABadSettingsLineIsOneJsonObjectWithSeverityError(string key, string value, string named)
+    {
+        // Cloud Logging gives a text line no severity: an alert on errors missed a revision that could not start.
+        var result = await RunAsync(new() { [key] = value, ["Logging__Console__FormatterName"] = "cloudlogging" });
+
+        Assert.Equal(2, result.ExitCode);
+        var line = JsonDocument.Parse(Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))).RootElement;
+        Assert.Equal("ERROR", line.GetProperty("severity").GetString());
+        Assert.StartsWith("chatingest: ", line.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains(named, line.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
