@@ -13,14 +13,15 @@ if (SetupCommand.IsRequested(args))
     return await SetupCommand.RunAsync(args, Console.Out, Console.Error);
 }
 
-return await StartupErrors.RunAsync(StartupLines.For(args, Console.Error), async () =>
+var lines = StartupLines.For(args, Console.Error); // the environment's and the command line's format until the host is built
+return await StartupErrors.RunAsync(lines, async () =>
 {
     // appsettings.json is read from beside the binaries; relative data paths stay relative to the working directory.
     var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
     builder.AddChatIngest();
 
     var app = builder.Build();
-    await app.CheckSettingsAsync();
+    using var untilStarted = await app.CheckSettingsAsync(lines);
     app.UseChatIngest();
 
     app.MapPushEndpoints();

@@ -83,19 +83,22 @@ internal static partial class ChatIngestHosting
     /// Validates every option, checks the listen addresses are free and opens the warehouse before the host starts, so
     /// a bad setting or a taken port ends the process with one line (<see cref="StartupErrors"/>) instead of the host's
     /// failure log. The hosted initializer repeats the open harmlessly; under WebApplicationFactory it is the only one
-    /// that runs.
+    /// that runs. From here on, <paramref name="lines"/> follow the host's configuration (its appsettings.json too).
+    /// Returns the signal handling until the host has started (<see cref="StartupSignals.StopWhileStarting"/>), to be
+    /// disposed once the run ends, however it ends.
     /// </summary>
-    public static async Task CheckSettingsAsync(this WebApplication app)
+    public static async Task<IDisposable> CheckSettingsAsync(this WebApplication app, StartupLines lines)
     {
+        lines.FollowFormatOf(app.Configuration);
         app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
         ListenUrls.ThrowIfTaken(app.Configuration);
-        using (StartupSignals.ReportWhileOpening(StartupLines.For(app.Configuration, Console.Error), app.Services.GetRequiredService<TimeProvider>()))
+        using (StartupSignals.ReportWhileOpening(lines, app.Services.GetRequiredService<TimeProvider>()))
         {
             LogOpening(app.Logger);
             await app.Services.GetRequiredService<IWarehouse>().InitializeAsync(CancellationToken.None);
         }
 
-        StartupSignals.StopWhileStarting(app.Lifetime);
+        return StartupSignals.StopWhileStarting(app.Lifetime);
     }
 
     /// <summary>
@@ -111,18 +114,21 @@ internal static partial class ChatIngestHosting
     /// <summary>
     /// Runs the host until it stops. A stop asked for while the host still starts (a SIGTERM while Kestrel binds, after
     /// the warehouse opened) cancels the start, which then throws: unhandled, the process aborted with exit code 134 and a
-    /// stack trace. Nothing was acknowledged yet, so it is a stop like any other (exit 0), with one line saying so.
+    /// stack trace. Nothing was acknowledged yet, so it is a stop like any other (exit 0), with one line saying so. The
+    /// host itself still logs its start's cancellation as "Hosting failed to start" (Error), as it does for any start that
+    /// throws. Only a start cut short is caught: a stop that fails after the host started is the process's failure.
     /// </summary>
     public static async Task RunUntilStoppedAsync(this WebApplication app)
     {
         // Taken before the run: by the time its exception is seen, the run has disposed the host's services.
         var stopping = app.Lifetime.ApplicationStopping;
+        var started = app.Lifetime.ApplicationStarted;
         var logger = app.Logger;
         try
         {
             await app.RunAsync();
         }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested && !started.IsCancellationRequested)
         {
             LogStoppedWhileStarting(logger);
         }

@@ -13,10 +13,17 @@ namespace ChatIngest.Api.Hosting;
 /// </summary>
 internal sealed class StartupLines(TextWriter writer, bool json)
 {
+    private volatile bool json = json;
+
     private static readonly JsonWriterOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static StartupLines For(IConfiguration configuration, TextWriter writer) => new(writer,
-        string.Equals(configuration["Logging:Console:FormatterName"], CloudLoggingFormatter.FormatterName, StringComparison.OrdinalIgnoreCase));
+    public static StartupLines For(IConfiguration configuration, TextWriter writer) => new(writer, IsCloudLogging(configuration));
+
+    /// <summary>Once the host's configuration is built: its format, appsettings.json's and prefixed variables' included.</summary>
+    public void FollowFormatOf(IConfiguration configuration) => json = IsCloudLogging(configuration);
+
+    private static bool IsCloudLogging(IConfiguration configuration) =>
+        string.Equals(configuration["Logging:Console:FormatterName"], CloudLoggingFormatter.FormatterName, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Before the host's configuration is built: from the environment (where the image sets the format) and the command line.</summary>
     public static StartupLines For(string[] args, TextWriter writer) =>

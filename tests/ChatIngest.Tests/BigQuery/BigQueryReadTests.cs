@@ -469,7 +469,7 @@ public sealed class BigQueryReadTests
     {
         await using var fake = await FakeBigQuery.StartAsync();
         fake.Answer = q => new CannedResult(ConversationFields, [[WideRow]]);
-        fake.BytesBilled = _ => QueryCostLimitException.LeastBytesBilled;
+        fake.BytesBilled = _ => 20_971_520; // the least a limit may be: two tables' 10 MiB
         await using var services = BigQueryServices.Create(
             fake, new Dictionary<string, string?> { ["Warehouse:BigQueryMaximumBytesBilled"] = "20971520" });
 

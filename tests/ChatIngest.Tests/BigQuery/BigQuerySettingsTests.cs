@@ -44,11 +44,11 @@ public sealed class BigQuerySettingsTests
     {
         var result = await RunServiceAsync(
             ["--Warehouse:Kind=BigQuery", "--Warehouse:ProjectId=p", "--Warehouse:Dataset=d", "--Warehouse:Location=EU",
-             "--Warehouse:BigQueryEndpoint=http://127.0.0.1:9/", "--Warehouse:BigQueryMaximumBytesBilled=15728640"]); // 15 MiB: one table's least, not the view's two
+             "--Warehouse:BigQueryEndpoint=http://127.0.0.1:9/", "--Warehouse:BigQueryMaximumBytesBilled=20971519"]); // a byte under the view's two tables' least
 
         Assert.Equal(2, result.ExitCode);
         var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Contains("Warehouse__BigQueryMaximumBytesBilled is 15728640, must be at least 20971520", line, StringComparison.Ordinal);
+        Assert.Contains("Warehouse__BigQueryMaximumBytesBilled is 20971519, must be at least 20971520", line, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -72,12 +72,13 @@ public sealed partial class StartupTests : IDisposable
     }
 
     [Theory]
-    [InlineData("Ingest__QueueCapacity", "-1", "Ingest__QueueCapacity")] // the options' validation
-    [InlineData("PORT", "http", "PORT")] // a check of the service's own, before the host is built
-    public async Task WithTheImagesLogFormatABadSettingsLineIsOneJsonObjectWithSeverityError(string key, string value, string named)
+    [InlineData("Logging__Console__FormatterName", "Ingest__QueueCapacity", "-1", "Ingest__QueueCapacity")] // the options' validation
+    [InlineData("Logging__Console__FormatterName", "PORT", "http", "PORT")] // a check of the service's own, before the host is built
+    [InlineData("ASPNETCORE_Logging__Console__FormatterName", "Ingest__QueueCapacity", "-1", "Ingest__QueueCapacity")] // the host's own sources
+    public async Task WithTheImagesLogFormatABadSettingsLineIsOneJsonObjectWithSeverityError(string format, string key, string value, string named)
     {
         // Cloud Logging gives a text line no severity: an alert on errors missed a revision that could not start.
-        var result = await RunAsync(new() { [key] = value, ["Logging__Console__FormatterName"] = "cloudlogging" });
+        var result = await RunAsync(new() { [key] = value, [format] = "cloudlogging" });
 
         Assert.Equal(2, result.ExitCode);
         var line = JsonDocument.Parse(Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))).RootElement;

@@ -18,11 +18,7 @@ public sealed class StopWhileStartingTests
     {
         var logs = new CapturedLogs();
         var starting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Services.AddHostedService(_ => new StartsUntilCancelled(starting));
-        logs.Register(builder.Services);
-        await using var app = builder.Build();
+        await using var app = App(new StartsUntilCancelled(starting), logs);
 
         var run = app.RunUntilStoppedAsync();
         await starting.Task.WaitAsync(TimeSpan.FromMinutes(1)); // the host is starting, held in a service's start
@@ -30,6 +26,53 @@ public sealed class StopWhileStartingTests
 
         await run.WaitAsync(TimeSpan.FromMinutes(1)); // returns: no OperationCanceledException out of it
         Assert.Contains(logs.Entries, e => e.EventId == 401);
+    }
+
+    [Fact]
+    public async Task AStopThatFailsAfterTheHostStartedIsNotTakenForAStartCutShort()
+    {
+        var logs = new CapturedLogs();
+        await using var app = App(new FailsToStop(), logs);
+        var run = app.RunUntilStoppedAsync();
+        await WaitUntilStartedAsync(app);
+
+        app.Lifetime.StopApplication();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromMinutes(1)));
+        Assert.DoesNotContain(logs.Entries, e => e.EventId == 401);
+    }
+
+    /// <summary>A web app with one more hosted service, and no signal handling of the host's: the test process keeps its own.</summary>
+    private static WebApplication App(IHostedService service, CapturedLogs logs)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Services.AddSingleton(service); // the one instance, started before the web server
+        builder.Services.AddSingleton<IHostLifetime, NoSignals>();
+        logs.Register(builder.Services);
+        return builder.Build();
+    }
+
+    private static Task WaitUntilStartedAsync(WebApplication app)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        app.Lifetime.ApplicationStarted.Register(started.SetResult);
+        return started.Task.WaitAsync(TimeSpan.FromMinutes(1));
+    }
+
+    private sealed class NoSignals : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    /// <summary>A service whose stop fails as a cancelled one does: after the host started, that is no start cut short.</summary>
+    private sealed class FailsToStop : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => throw new OperationCanceledException("the stop gave up");
     }
 
     /// <summary>A service whose start lasts until the host's start is cancelled, as Kestrel's bind can be.</summary>
