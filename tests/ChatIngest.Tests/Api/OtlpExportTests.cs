@@ -18,11 +18,13 @@ public sealed class OtlpExportTests
     [InlineData("service.name=ingest-eu", "ingest-eu")]
     [InlineData("team=chat, service.name = ingest%20eu ,region=eu", "ingest eu")] // values are percent-encoded
     [InlineData("service.name=", null)]
-    public void AServiceNameInTheResourceAttributesNamesTheService(string? attributes, string? service) =>
+    public void TheServiceNameIsReadFromTheResourceAttributesAsTheyAreWritten(string? attributes, string? service) =>
         Assert.Equal(service, ChatIngest.Api.Hosting.Telemetry.ServiceNameIn(attributes));
 
-    [Fact]
-    public async Task IngestMetricsArePushedToTheConfiguredOtlpEndpoint()
+    [Theory]
+    [InlineData(null, null, "chatingest")]
+    [InlineData("team=chat,service.name=ingest-eu", "chatingest-00007-abc", "ingest-eu")] // Cloud Run's K_REVISION: the version
+    public async Task IngestMetricsArePushedToTheConfiguredOtlpEndpointAsTheServiceAndInstance(string? attributes, string? revision, string service)
     {
         var received = new ConcurrentQueue<byte[]>();
         await using var collector = await LoopbackServer.StartAsync(app => app.MapPost("/v1/metrics", async (HttpRequest request) =>
@@ -38,6 +40,8 @@ public sealed class OtlpExportTests
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Address.ToString().TrimEnd('/'),
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
             ["OTEL_METRIC_EXPORT_INTERVAL"] = "200",
+            ["OTEL_RESOURCE_ATTRIBUTES"] = attributes,
+            ["K_REVISION"] = revision,
         });
         using var response = await app.CreateClient().PushAsync(Payloads.CourierStart(1), "otlp-1", DateTime.UtcNow);
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
@@ -48,7 +52,11 @@ public sealed class OtlpExportTests
         // The resource, as protobuf bytes: each attribute a key, then its string value a few bytes on. Instances of one
         // service must tell their cumulative series apart: a service name, and an instance id of each one's own.
         var export = Encoding.Latin1.GetString(received.First(b => Encoding.UTF8.GetString(b).Contains("chatingest.messages.received", StringComparison.Ordinal)));
-        Assert.Matches(@"service\.name[\s\S]{2,6}chatingest(?![.\w])", export);
+        Assert.Matches($@"service\.name[\s\S]{{2,6}}{service}(?![.\w-])", export);
         Assert.Matches(@"service\.instance\.id[\s\S]{2,6}[0-9a-f]{8}-[0-9a-f]{4}-", export);
+        if (revision is not null)
+        {
+            Assert.Matches($@"service\.version[\s\S]{{2,6}}{revision}", export);
+        }
     }
 }

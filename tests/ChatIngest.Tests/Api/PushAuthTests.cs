@@ -199,7 +199,9 @@ public sealed class PushAuthTests : IAsyncLifetime
                 "Bearer " + tokens.Sign(audience: audience ?? GoogleTokens.Audience, email: email ?? GoogleTokens.PushAccount));
 
             Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-            Assert.DoesNotContain(notAnswered, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal); // not the sender's to learn
+            var answer = await response.Content.ReadAsStringAsync();
+            Assert.DoesNotContain(notAnswered, answer, StringComparison.Ordinal); // not the sender's to learn
+            Assert.DoesNotContain((email ?? audience)!.Split('\n')[0], answer, StringComparison.Ordinal); // nor echoed back
         }
 
         var line = Assert.Single(logs.Entries, e => e.EventId == 318);
@@ -225,7 +227,7 @@ public sealed class PushAuthTests : IAsyncLifetime
         await using (var keyless = new ChatIngestApp(settings, configureServices: logs.Register))
         {
             var keylessClient = keyless.CreateClient();
-            using var rejected = RejectedPushes(keyless);
+            using var rejected = RejectedPushes.Of(keyless);
             for (var order = 1; order <= 3; order++)
             {
                 using var response = await keylessClient.PushAsync(PushEnvelopes.Create(Payloads.CourierStart(order), $"m-{order}", Published), "Bearer " + tokens.Sign());
@@ -237,7 +239,7 @@ public sealed class PushAuthTests : IAsyncLifetime
             }
 
             Assert.Equal(0, (await keylessClient.GetJsonAsync("/conversations")).GetProperty("items").GetArrayLength());
-            Assert.Equal(["keys_unavailable", "keys_unavailable", "keys_unavailable"], Reasons(rejected));
+            Assert.Equal(["keys_unavailable", "keys_unavailable", "keys_unavailable"], rejected.Reasons());
         }
 
         // The operator's log says why, once, naming the URL; the two refusals after it are one line as the service stops.
@@ -254,31 +256,23 @@ public sealed class PushAuthTests : IAsyncLifetime
         await using (var logged = new ChatIngestApp(tokens.Settings(), configureServices: logs.Register))
         {
             var loggedClient = logged.CreateClient();
-            using var rejected = RejectedPushes(logged);
+            using var rejected = RejectedPushes.Of(logged);
             using var forbidden = await loggedClient.PushAsync(PushEnvelopes.Create(Payloads.CourierStart(1), "m-1", Published), "Bearer " + tokens.Sign(audience: "https://someone-else.example/push"));
             Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
             using var anonymous = await loggedClient.PushAsync(PushEnvelopes.Create(Payloads.CourierStart(2), "m-2", Published), authorization: null);
             Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
 
             // And counted, so an alert on refused pushes sees a subscription set up wrong.
-            Assert.Equal(["forbidden", "unauthenticated"], Reasons(rejected));
+            Assert.Equal(["forbidden", "unauthenticated"], rejected.Reasons());
         }
 
         // A subscription set up for another audience refuses every push: the log says so, not only the 403s.
         // It names the token's audience and the one expected, which the sender is not told.
         var line = Assert.Single(logs.Entries, e => e.EventId == 318);
         Assert.Equal(403, line.Values["Status"]);
-        Assert.Contains($"the token was issued for audience 'https://someone-else.example/push', and PushAuth__Audience is '{GoogleTokens.Audience}'",
-            line.Message, StringComparison.Ordinal);
+        Assert.Contains("'https://someone-else.example/push'", line.Message, StringComparison.Ordinal);
         Assert.Equal(1L, Assert.Single(logs.Entries, e => e.EventId == 319).Values["Count"]);
     }
-
-    /// <summary>The refused pushes this app counts, from its own meters only: other tests' apps count under the same names.</summary>
-    private static MetricCollector<long> RejectedPushes(ChatIngestApp app) =>
-        new(app.Services.GetRequiredService<IMeterFactory>(), IngestMetrics.MeterName, "chatingest.push.rejected");
-
-    private static List<string?> Reasons(MetricCollector<long> rejected) =>
-        [.. rejected.GetMeasurementSnapshot().SelectMany(m => Enumerable.Repeat(m.Tags["reason"] as string, (int)m.Value))];
 
     [Theory]
     [InlineData(200, "text/html", "<html><body>Sign in to the proxy</body></html>")]

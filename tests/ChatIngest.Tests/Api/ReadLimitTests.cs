@@ -21,30 +21,22 @@ public sealed class ReadLimitTests
         // A BigQuery read holds no thread while its job runs: limited to one per core (one on Cloud Run), a slow /stats
         // made every other read of the instance wait, or (with no queue) refused it.
         await using var fake = await BigQuery.FakeBigQuery.StartAsync();
-        fake.Answer = q => new BigQuery.CannedResult(
-            [("order_id", "INT64"), ("city_code", "STRING"), ("first_courier_message", "TIMESTAMP"), ("first_customer_message", "TIMESTAMP"),
-             ("num_messages_courier", "INT64"), ("num_messages_customer", "INT64"), ("first_message_by", "STRING"),
-             ("conversation_started_at", "TIMESTAMP"), ("first_responsetime_delay_seconds", "INT64"), ("last_message_time", "TIMESTAMP"),
-             ("last_message_order_stage", "STRING")],
-            [[]], RunsFor: TimeSpan.FromSeconds(3));
+        fake.Answer = q => new BigQuery.CannedResult(BigQuery.BigQueryReadTests.ConversationFields, [[]], RunsFor: TimeSpan.FromSeconds(10));
         var settings = fake.Settings();
         settings["Reads:MaxQueued"] = "0"; // what does not run at once is refused, so the count shows
         await using var app = new ChatIngestApp(settings);
         var client = app.CreateClient();
 
-        var answers = await Task.WhenAll(Enumerable.Range(0, 17).Select(_ => client.GetAsync("/conversations")));
-        try
+        var running = Enumerable.Range(0, 16).Select(_ => client.GetAsync("/conversations")).ToArray();
+        await Wait.UntilAsync(() => fake.Queries.Count == 16, "16 reads at BigQuery at once"); // each job runs 10 s
+        using var seventeenth = await client.GetAsync("/conversations");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, seventeenth.StatusCode); // still a limit
+        Assert.Contains("16 reads are running", JsonDocument.Parse(await seventeenth.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        foreach (var answer in await Task.WhenAll(running))
         {
-            Assert.Equal(16, answers.Count(a => a.StatusCode == HttpStatusCode.OK));
-            Assert.Single(answers, a => a.StatusCode == HttpStatusCode.ServiceUnavailable); // the seventeenth: still a limit
-            Assert.Equal(16, fake.Queries.Count);
-        }
-        finally
-        {
-            foreach (var answer in answers)
-            {
-                answer.Dispose();
-            }
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            answer.Dispose();
         }
     }
 

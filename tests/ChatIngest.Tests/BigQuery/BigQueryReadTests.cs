@@ -5,13 +5,14 @@ using ChatIngest.Core.Ingest;
 using ChatIngest.Core.Warehouse;
 using ChatIngest.Core.Warehouse.BigQuery;
 using ChatIngest.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace ChatIngest.Tests.BigQuery;
 
 public sealed class BigQueryReadTests
 {
-    private static readonly (string, string)[] ConversationFields =
+    internal static readonly (string, string)[] ConversationFields =
     [
         ("order_id", "INTEGER"), ("city_code", "STRING"), ("first_courier_message", "TIMESTAMP"),
         ("first_customer_message", "TIMESTAMP"), ("num_messages_courier", "INT64"), ("num_messages_customer", "INTEGER"),
@@ -409,25 +410,34 @@ public sealed class BigQueryReadTests
     {
         // A dashboard asks /stats every 3 s and keeps asking: a warning each would bury every other line.
         var logs = new CapturedLogs();
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var fake = await FakeBigQuery.StartAsync();
         fake.Answer = q => new CannedResult(ConversationFields, [[WideRow]]);
         fake.BytesBilled = _ => 31_457_280; // 30 MiB
-        await using (var services = BigQueryServices.Create(
-            fake, new Dictionary<string, string?> { ["Warehouse:BigQueryMaximumBytesBilled"] = "20971520" }, configure: logs.Register))
-        {
-            for (var read = 0; read < 3; read++)
+        await using var services = BigQueryServices.Create(
+            fake, new Dictionary<string, string?> { ["Warehouse:BigQueryMaximumBytesBilled"] = "20971520" },
+            configure: s =>
             {
-                await Assert.ThrowsAsync<QueryCostLimitException>(
-                    () => services.Warehouse().ListConversationsAsync(new ConversationQuery(Limit: 10), CancellationToken.None));
-            }
+                logs.Register(s);
+                s.AddSingleton<TimeProvider>(clock); // the window's clock; the fake answers at once, so no timeout needs it
+            });
+        Task Refused() => Assert.ThrowsAsync<QueryCostLimitException>(
+            () => services.Warehouse().ListConversationsAsync(new ConversationQuery(Limit: 10), CancellationToken.None));
 
-            Assert.Single(logs.Entries, e => e.EventId == 321);
-            Assert.DoesNotContain(logs.Entries, e => e.EventId == 322); // the minute is not over
+        for (var read = 0; read < 3; read++)
+        {
+            await Refused();
         }
 
-        var counted = Assert.Single(logs.Entries, e => e.EventId == 322); // the stopping service's last word on it
-        Assert.Equal(2L, counted.Values["Count"]);
-        Assert.Equal(LogLevel.Warning, counted.Level);
+        Assert.Single(logs.Entries, e => e.EventId == 321);
+        Assert.DoesNotContain(logs.Entries, e => e.EventId == 322); // the minute is not over
+
+        clock.Advance(TimeSpan.FromSeconds(61));
+        var counted = Assert.Single(logs.Entries, e => e.EventId == 322); // at the minute's end
+        Assert.Equal((2L, LogLevel.Warning), ((long)counted.Values["Count"]!, counted.Level));
+        clock.Advance(TimeSpan.FromSeconds(61)); // a quiet minute after the count
+        await Refused();
+        Assert.Equal(2, logs.Entries.Count(e => e.EventId == 321)); // a line again
     }
 
     [Fact]

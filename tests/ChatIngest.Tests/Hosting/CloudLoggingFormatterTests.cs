@@ -129,7 +129,9 @@ public sealed class CloudLoggingFormatterTests
             Refused(noTraceparent, "m-6", 6, null);
         }
 
-        Assert.All(Lines(first).Concat(Lines(second)).Concat(Lines(third)), l =>
+        var lines = Lines(first).Concat(Lines(second)).Concat(Lines(third)).ToList();
+        Assert.Equal(3, lines.Count);
+        Assert.All(lines, l =>
             Assert.False(JsonDocument.Parse(l).RootElement.TryGetProperty("logging.googleapis.com/trace", out _)));
     }
 
@@ -167,7 +169,7 @@ public sealed class CloudLoggingFormatterTests
                 service.Signal(ServiceProcess.SigTerm);
                 Assert.Equal(0, await service.WaitForExitAsync(TimeSpan.FromMinutes(1)));
 
-                var lines = Lines(new StringWriter(new System.Text.StringBuilder(service.Output)));
+                var lines = Lines(service.Output);
                 Assert.NotEmpty(lines);
                 var entries = lines.Select(l => JsonDocument.Parse(l).RootElement).ToList(); // each line one JSON object
                 Assert.All(entries, e => Assert.False(string.IsNullOrEmpty(e.GetProperty("severity").GetString())));
@@ -192,7 +194,7 @@ public sealed class CloudLoggingFormatterTests
         {
             await using var service = await ServiceProcess.StartAsync(Path.Combine(directory, "w.duckdb"), new Dictionary<string, string>
             {
-                ["Logging__Console__FormatterName"] = CloudLoggingFormatter.FormatterName,
+                ["Logging__Console__FormatterName"] = "cloudlogging",
                 ["Warehouse__ProjectId"] = "demo-project",
                 ["PushAuth__Audience"] = "https://chatingest.test/pubsub/push",
                 ["PushAuth__ServiceAccountEmail"] = "pusher@demo-project.iam.gserviceaccount.com",
@@ -229,19 +231,20 @@ public sealed class CloudLoggingFormatterTests
         return (new Into(new CloudLoggingFormatter(configuration, time), output), output);
     }
 
-    private static List<string> Lines(StringWriter output) =>
-        output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+    private static List<string> Lines(StringWriter output) => Lines(output.ToString());
+
+    private static List<string> Lines(string output) => [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries)];
 
     /// <summary>What the console logger does with a formatter: one entry, written into its writer.</summary>
     private sealed class Into(CloudLoggingFormatter formatter, StringWriter output) : ILogger
     {
+        private readonly CloudLoggingFormatter format = formatter;
+
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
             format.Write(new LogEntry<TState>(logLevel, "Tests.Category", eventId, state, exception, formatter), null, output);
-
-        private readonly CloudLoggingFormatter format = formatter;
     }
 }

@@ -228,7 +228,7 @@ public sealed class DuckDbJournalSegmentTests : IDisposable
     }
 
     [Fact]
-    public void ADirectoryThatCannotBeSyncedFailsTheSegmentInsteadOfPassingForDurable()
+    public void SyncingADirectoryThatCannotBeOpenedThrowsNamingItsErrnoInsteadOfPassingForDurable()
     {
         // A real open(2) that fails (ENOENT): before, every failure of the directory's sync was let be, so a segment's
         // name could be lost on a power loss with its acknowledged frames while the writes went on as durable.
