@@ -87,7 +87,7 @@ internal sealed class CloudLoggingFormatter(IConfiguration configuration, TimePr
     }
 
     /// <summary>Read by Cloud Logging, not a browser: "Pub/Sub's" as it is, not "Pub/Sub\u0027s". Control characters are still escaped.</summary>
-    private static readonly JsonWriterOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    internal static readonly JsonWriterOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private const decimal ExactInDouble = 9_007_199_254_740_992m;
 

@@ -15,8 +15,6 @@ internal sealed class StartupLines(TextWriter writer, bool json)
 {
     private volatile bool json = json;
 
-    private static readonly JsonWriterOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public static StartupLines For(IConfiguration configuration, TextWriter writer) => new(writer, IsCloudLogging(configuration));
 
     /// <summary>Once the host's configuration is built: its format, appsettings.json's and prefixed variables' included.</summary>
@@ -40,7 +38,7 @@ internal sealed class StartupLines(TextWriter writer, bool json)
         }
 
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var entry = new Utf8JsonWriter(buffer, Options))
+        using (var entry = new Utf8JsonWriter(buffer, CloudLoggingFormatter.Options))
         {
             entry.WriteStartObject();
             entry.WriteString("severity", severity);
