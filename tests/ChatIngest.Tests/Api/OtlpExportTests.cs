@@ -13,18 +13,11 @@ namespace ChatIngest.Tests.Api;
 public sealed class OtlpExportTests
 {
     [Theory]
-    [InlineData(null, null)]
-    [InlineData("deployment.environment=prod", null)]
-    [InlineData("service.name=ingest-eu", "ingest-eu")]
-    [InlineData("team=chat, service.name = ingest%20eu ,region=eu", "ingest eu")] // values are percent-encoded
-    [InlineData("service.name=", null)]
-    public void TheServiceNameIsReadFromTheResourceAttributesAsTheyAreWritten(string? attributes, string? service) =>
-        Assert.Equal(service, ChatIngest.Api.Hosting.Telemetry.ServiceNameIn(attributes));
-
-    [Theory]
     [InlineData(null, null, "chatingest")]
     [InlineData("team=chat,service.name=ingest-eu", "chatingest-00007-abc", "ingest-eu")] // Cloud Run's K_REVISION: the version
-    public async Task IngestMetricsArePushedToTheConfiguredOtlpEndpointAsTheServiceAndInstance(string? attributes, string? revision, string service)
+    [InlineData("service.name=ingest-eu", null, "ingest-us", "ingest-us")] // OTEL_SERVICE_NAME wins over the attributes
+    public async Task IngestMetricsArePushedToTheConfiguredOtlpEndpointAsTheServiceAndInstance(
+        string? attributes, string? revision, string service, string? serviceName = null)
     {
         var received = new ConcurrentQueue<byte[]>();
         await using var collector = await LoopbackServer.StartAsync(app => app.MapPost("/v1/metrics", async (HttpRequest request) =>
@@ -41,6 +34,7 @@ public sealed class OtlpExportTests
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
             ["OTEL_METRIC_EXPORT_INTERVAL"] = "200",
             ["OTEL_RESOURCE_ATTRIBUTES"] = attributes,
+            ["OTEL_SERVICE_NAME"] = serviceName,
             ["K_REVISION"] = revision,
         });
         using var response = await app.CreateClient().PushAsync(Payloads.CourierStart(1), "otlp-1", DateTime.UtcNow);
