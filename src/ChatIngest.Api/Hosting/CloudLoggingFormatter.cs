@@ -121,7 +121,7 @@ internal sealed class CloudLoggingFormatter(IConfiguration configuration, TimePr
     }
 
     /// <summary>Cloud Logging's <c>LogSeverity</c> names.</summary>
-    internal static string Severity(LogLevel level) => level switch
+    private static string Severity(LogLevel level) => level switch
     {
         LogLevel.Trace or LogLevel.Debug => "DEBUG",
         LogLevel.Information => "INFO",

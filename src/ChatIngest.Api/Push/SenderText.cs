@@ -10,7 +10,7 @@ namespace ChatIngest.Api.Push;
 /// </summary>
 internal static class SenderText
 {
-    public const int MaxLength = 200;
+    private const int MaxLength = 200;
 
     /// <summary>In single quotes, its own quotes and backslashes escaped, so it cannot close them and go on as ours.</summary>
     public static string Quote(string? text) => text is null ? "(none)" : $"'{Escape(text, quotes: true)}'";

@@ -118,19 +118,25 @@ public sealed partial class IngestWriter(
     {
         var rows = 0;
         var bytes = 0L;
-        while (queue.TryPeek(out var next)
-               && (batch.Count == 0 || next.Completion.IsCompleted
-                   || (rows + next.Records.Count <= maxRows && bytes + next.Bytes <= MaxBatchBytes))
-               && queue.TryTake(out var request))
+        while (queue.TryPeek(out var next))
         {
-            if (request.Completion.IsCompleted)
+            var answered = next.Completion.IsCompleted;
+            if (!answered && batch.Count > 0 && (rows + next.Records.Count > maxRows || bytes + next.Bytes > MaxBatchBytes))
             {
-                continue;
+                break;
             }
 
-            batch.Add(request);
-            rows += request.Records.Count;
-            bytes += request.Bytes;
+            if (!queue.TryTake(out var request))
+            {
+                break;
+            }
+
+            if (!answered)
+            {
+                batch.Add(request);
+                rows += request.Records.Count;
+                bytes += request.Bytes;
+            }
         }
 
         return rows;
